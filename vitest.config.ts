@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@tsgrad\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@tsgrad\/core$/, replacement: src('core/src/index.ts') },
+      { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },
+      { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
+      { find: /^@tsgrad\/gpu$/, replacement: src('gpu/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
