@@ -1,0 +1,178 @@
+/**
+ * Shape, strides and offset of a tensor over its storage — one small value that every kernel
+ * receives with the storage. Views (transpose, narrow, expand, permute) make a new layout over
+ * the same storage; only `contiguous()` copies.
+ *
+ * @example
+ * ```ts
+ * const l = contiguousLayout([2, 3]); // strides [3, 1], offset 0
+ * transposeLayout(l, 0, 1);            // shape [3, 2], strides [1, 3]
+ * ```
+ */
+import { fmtShape, ShapeError } from './errors.js';
+
+/** How a tensor's elements sit in its storage (in elements, not bytes). */
+export interface Layout {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Number of elements of a shape. */
+export function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+/** Row-major strides of a shape. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+/** A row-major layout at offset 0. */
+export function contiguousLayout(shape: readonly number[]): Layout {
+  return { shape, strides: contiguousStrides(shape), offset: 0 };
+}
+
+/** True when the layout walks its storage in row-major order without gaps (size-1 dims ignored). */
+export function isContiguous(l: Layout): boolean {
+  let acc = 1;
+  for (let i = l.shape.length - 1; i >= 0; i--) {
+    const d = l.shape[i]!;
+    if (d !== 1 && l.strides[i] !== acc) return false;
+    acc *= d;
+  }
+  return true;
+}
+
+/** Normalises a possibly negative axis, naming `op` in the error. */
+export function normDim(dim: number, ndim: number, op: string): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new ShapeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dimensions`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+/** The broadcast shape of two shapes (NumPy rules), or a ShapeError naming `op`. */
+export function broadcastShapes(a: readonly number[], b: readonly number[], op: string): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(
+        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast (dimension ${i}: ${da} vs ${db})`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** A view of `l` expanded to `shape` (new leading dims and size-1 dims get stride 0). */
+export function expandLayout(l: Layout, shape: readonly number[], op = 'expand'): Layout {
+  const n = shape.length;
+  const k = l.shape.length;
+  if (n < k) {
+    throw new ShapeError(`${op}: cannot expand ${fmtShape(l.shape)} to fewer dimensions ${fmtShape(shape)}`);
+  }
+  const strides = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const j = i - (n - k);
+    const target = shape[i]!;
+    if (j < 0) {
+      strides[i] = 0;
+      continue;
+    }
+    const d = l.shape[j]!;
+    if (d === target) strides[i] = l.strides[j]!;
+    else if (d === 1) strides[i] = 0;
+    else throw new ShapeError(`${op}: cannot expand ${fmtShape(l.shape)} to ${fmtShape(shape)}`);
+  }
+  return { shape: shape.slice(), strides, offset: l.offset };
+}
+
+/** Reorders the axes of a layout. */
+export function permuteLayout(l: Layout, dims: readonly number[]): Layout {
+  return { shape: dims.map((d) => l.shape[d]!), strides: dims.map((d) => l.strides[d]!), offset: l.offset };
+}
+
+/** Swaps two axes. */
+export function transposeLayout(l: Layout, a: number, b: number): Layout {
+  const dims = l.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permuteLayout(l, dims);
+}
+
+/** Elements `start … start+length-1` along `dim`. */
+export function narrowLayout(l: Layout, dim: number, start: number, length: number): Layout {
+  const shape = l.shape.slice();
+  shape[dim] = length;
+  return { shape, strides: l.strides, offset: l.offset + start * l.strides[dim]! };
+}
+
+/**
+ * The layout of `l` reshaped to `shape` without copying, or null when the strides do not
+ * allow it (then the caller copies first). Splits and merges of dims are allowed as long as
+ * each merged group is contiguous within itself.
+ */
+export function reshapeLayout(l: Layout, shape: readonly number[]): Layout | null {
+  if (isContiguous(l)) return { shape: shape.slice(), strides: contiguousStrides(shape), offset: l.offset };
+  // Drop size-1 dims, then match groups of old dims to groups of new dims with equal products.
+  const oldShape: number[] = [];
+  const oldStrides: number[] = [];
+  for (let i = 0; i < l.shape.length; i++) {
+    if (l.shape[i] !== 1) {
+      oldShape.push(l.shape[i]!);
+      oldStrides.push(l.strides[i]!);
+    }
+  }
+  const strides = new Array<number>(shape.length).fill(0);
+  let oi = 0;
+  let ni = 0;
+  while (ni < shape.length || oi < oldShape.length) {
+    while (ni < shape.length && shape[ni] === 1) {
+      strides[ni] = 1;
+      ni++;
+    }
+    if (ni >= shape.length && oi >= oldShape.length) break;
+    if (ni >= shape.length || oi >= oldShape.length) return null;
+    // Grow a group of old dims and new dims until their products match.
+    let po = oldShape[oi]!;
+    let pn = shape[ni]!;
+    const o0 = oi;
+    const n0 = ni;
+    while (po !== pn) {
+      if (po < pn) {
+        oi++;
+        if (oi >= oldShape.length) return null;
+        po *= oldShape[oi]!;
+      } else {
+        ni++;
+        if (ni >= shape.length) return null;
+        pn *= shape[ni]!;
+      }
+    }
+    for (let k = o0; k < oi; k++) {
+      if (oldStrides[k] !== oldStrides[k + 1]! * oldShape[k + 1]!) return null;
+    }
+    let st = oldStrides[oi]!;
+    for (let k = ni; k >= n0; k--) {
+      strides[k] = st;
+      st *= shape[k]!;
+    }
+    oi++;
+    ni++;
+  }
+  return { shape: shape.slice(), strides, offset: l.offset };
+}
