@@ -40,7 +40,7 @@ export function randomBits(key: number, c: number): number {
 
 /** A uniform number in [0, 1) with 24 random bits. */
 export function uniformAt(key: number, c: number): number {
-  return (randomBits(key, c) >>> 8) * 5.960464477539063e-8;
+  return (randomBits(key, c) >>> 8) / 16777216;
 }
 
 /** A standard normal number (Box–Muller over two uniforms with different keys). */

@@ -1,0 +1,47 @@
+/**
+ * Anomaly detection: while active, every backward rule's results are checked for NaN/Inf and
+ * the first op whose backward produced one is named in the error.
+ */
+import { getBackend } from '../backend/backend.js';
+import { AutogradError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+
+let active = 0;
+
+/**
+ * Runs `fn` with anomaly detection: a backward rule that produces NaN or Inf throws an
+ * error naming its op. Checks read gradients synchronously, so it needs a backend with
+ * synchronous reads (the CPU).
+ *
+ * @example
+ * ```ts
+ * detectAnomaly(() => x.sqrt().sum().backward()); // throws at 'sqrt' when x has a 0
+ * ```
+ */
+export function detectAnomaly<T>(fn: () => T): T {
+  active++;
+  try {
+    return fn();
+  } finally {
+    active--;
+  }
+}
+
+/** @internal Called by the engine after each backward rule. */
+export function checkAnomaly(op: string, grads: readonly (Tensor | null)[]): void {
+  if (active === 0) return;
+  grads.forEach((g, i) => {
+    if (g === null || g === undefined) return;
+    const b = getBackend(g.device);
+    if (b.readSync === undefined) return;
+    const data = g.dataSync();
+    for (let k = 0; k < data.length; k++) {
+      const v = data[k]!;
+      if (!Number.isFinite(v)) {
+        throw new AutogradError(
+          `detectAnomaly: backward of '${op}' returned ${Number.isNaN(v) ? 'NaN' : 'Inf'} in the gradient of its input ${i}`,
+        );
+      }
+    }
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * Reverse-mode differentiation: order the graph so every tensor comes after all tensors that
+ * use it, then walk that order once, sending each gradient to the inputs of the op that made
+ * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
+ */
+import { AutogradError, fmtShape, ShapeError } from '../errors.js';
+import { keep } from '../memory.js';
+import { filled } from '../ops/make.js';
+import type { Tensor } from '../tensor.js';
+import { checkAnomaly } from './anomaly.js';
+import { setGradEnabled } from './grad-mode.js';
+
+/** Options of {@link grad}. */
+export interface GradOptions {
+  /** Gradients of the outputs (default: 1 for one-element outputs). */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Keep saved tensors for another backward pass. Defaults to `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward pass for higher-order gradients. */
+  createGraph?: boolean;
+  /** Return null for inputs the outputs do not depend on instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/** Tensors reachable from the roots through gradFn inputs, each after every tensor that uses it. */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const post: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [];
+  const next: number[] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push(r);
+    next.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const t = stack[top]!;
+      const inputs = t.gradFn === null ? [] : t.gradFn.inputs;
+      const i = next[top]!;
+      if (i < inputs.length) {
+        next[top] = i + 1;
+        const c = inputs[i]!;
+        if (c.requiresGrad && !seen.has(c)) {
+          seen.add(c);
+          stack.push(c);
+          next.push(0);
+        }
+      } else {
+        stack.pop();
+        next.pop();
+        post.push(t);
+      }
+    }
+  }
+  return post.reverse();
+}
+
+function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
+  if (g === undefined) {
+    if (out.numel !== 1) {
+      throw new AutogradError(
+        `${op}: a gradient can be implied only for one-element outputs, got shape ${fmtShape(out.shape)}; pass one`,
+      );
+    }
+    return filled(out.device, out.shape, 1, out.dtype);
+  }
+  if (g.shape.length !== out.shape.length || g.shape.some((d, i) => d !== out.shape[i])) {
+    throw new ShapeError(
+      `${op}: gradient of shape ${fmtShape(g.shape)} does not match output ${fmtShape(out.shape)}`,
+    );
+  }
+  return g;
+}
+
+/**
+ * The core walk. Returns the gradient reaching each tensor in `capture` when given; otherwise
+ * accumulates into the `.grad` of leaves (and of tensors that asked to retain theirs).
+ */
+function run(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  retainGraph: boolean,
+  createGraph: boolean,
+  capture: ReadonlySet<Tensor> | null,
+): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>();
+  roots.forEach((r, i) => {
+    const prev = grads.get(r);
+    grads.set(r, prev === undefined ? seeds[i]! : prev.add(seeds[i]!));
+  });
+  const order = topoOrder(roots);
+  const captured = new Map<Tensor, Tensor>();
+  const prevMode = setGradEnabled(createGraph);
+  try {
+    for (const t of order) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      if (capture !== null) {
+        if (capture.has(t)) captured.set(t, g);
+      } else if (t.gradFn === null || t.retainsGrad) {
+        accumulate(t, g, createGraph);
+      }
+      const node = t.gradFn;
+      if (node === null) continue;
+      const inGrads = node.apply(g);
+      checkAnomaly(node.name, inGrads);
+      for (let i = 0; i < node.inputs.length; i++) {
+        const input = node.inputs[i]!;
+        const gi = inGrads[i];
+        if (gi === null || gi === undefined || !input.requiresGrad) continue;
+        const prev = grads.get(input);
+        grads.set(input, prev === undefined ? gi : prev.add(gi));
+      }
+      if (!retainGraph) node.release();
+    }
+  } finally {
+    setGradEnabled(prevMode);
+  }
+  return captured;
+}
+
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
+  if (t.grad === null) {
+    t.grad = keep(createGraph ? g : g.detach().clone());
+  } else if (createGraph) {
+    t.grad = keep(t.grad.add(g));
+  } else {
+    t.grad.add_(g);
+  }
+}
+
+/**
+ * Backpropagates from `outputs` into the `.grad` of the graph's leaves (what
+ * `Tensor.backward` calls).
+ *
+ * @example
+ * ```ts
+ * backward([loss]);
+ * ```
+ */
+export function backward(
+  outputs: readonly Tensor[],
+  gradients?: readonly (Tensor | undefined)[],
+  opts: { retainGraph?: boolean; createGraph?: boolean } = {},
+): void {
+  for (const o of outputs) {
+    if (!o.requiresGrad) {
+      throw new AutogradError(
+        `backward: tensor of shape ${fmtShape(o.shape)} does not require grad and has no gradFn`,
+      );
+    }
+  }
+  const seeds = outputs.map((o, i) => seedGradient(o, gradients?.[i], 'backward'));
+  const createGraph = opts.createGraph ?? false;
+  run(outputs, seeds, opts.retainGraph ?? createGraph, createGraph, null);
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned instead of accumulated into
+ * `.grad` (like `torch.autograd.grad`).
+ *
+ * @example
+ * ```ts
+ * const x = tensor([3], { requiresGrad: true });
+ * const [dy] = grad([x.pow(2).sum()], [x], { createGraph: true }); // 2x = 6
+ * const [d2y] = grad([dy!.sum()], [x]); // 2
+ * ```
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  opts: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  for (const t of [...outs, ...ins]) {
+    if (!t.requiresGrad) {
+      throw new AutogradError(`grad: tensor of shape ${fmtShape(t.shape)} does not require grad`);
+    }
+  }
+  const seeds = outs.map((o, i) => seedGradient(o, opts.gradOutputs?.[i], 'grad'));
+  const createGraph = opts.createGraph ?? false;
+  const captured = run(outs, seeds, opts.retainGraph ?? createGraph, createGraph, new Set(ins));
+  return ins.map((t, i) => {
+    const g = captured.get(t);
+    if (g !== undefined) return g;
+    if (opts.allowUnused) return null;
+    throw new AutogradError(
+      `grad: input ${i} (shape ${fmtShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true }`,
+    );
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * A recorded operation in the autograd graph: which op made a tensor, from which inputs, and
+ * the rule that turns the output's gradient into the inputs' gradients.
+ */
+import { AutogradError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+
+/** Gradients of the inputs (null where an input needs none) from the output's gradient. */
+export type BackwardRule = (grad: Tensor) => readonly (Tensor | null)[];
+
+/**
+ * The `gradFn` of a tensor made by a differentiable op.
+ *
+ * @example
+ * ```ts
+ * const y = x.exp();
+ * y.gradFn?.name; // 'exp'
+ * ```
+ */
+export class Node {
+  private rule: BackwardRule | null;
+  private saved: readonly Tensor[];
+  private readonly versions: number[];
+
+  constructor(
+    /** The op's name, used in error messages and anomaly reports. */
+    readonly name: string,
+    /** The op's tensor inputs, in order; the gradients returned by the rule match them. */
+    readonly inputs: readonly Tensor[],
+    saved: readonly Tensor[],
+    rule: BackwardRule,
+  ) {
+    this.rule = rule;
+    this.saved = saved;
+    this.versions = saved.map((t) => t.version);
+  }
+
+  /** Runs the backward rule after checking that no saved tensor was modified in place. */
+  apply(grad: Tensor): readonly (Tensor | null)[] {
+    if (this.rule === null) {
+      throw new AutogradError(
+        `backward: trying to backward through the graph a second time (at '${this.name}'); ` +
+          'its saved tensors were freed. Pass { retainGraph: true } to the first backward.',
+      );
+    }
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i]!;
+      if (t.version !== this.versions[i]) {
+        throw new AutogradError(
+          `backward: a tensor of shape ${fmtShape(t.shape)} saved by '${this.name}' was modified by an ` +
+            `in-place operation (version ${t.version}, expected ${this.versions[i]})`,
+        );
+      }
+    }
+    return this.rule(grad);
+  }
+
+  /** Drops the rule and saved tensors so their memory can be reclaimed. */
+  release(): void {
+    this.rule = null;
+    this.saved = [];
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * CPU kernels that move elements by index: gather, scatterAdd, concat, assign.
+ */
+import type { TypedArray } from '../../dtype.js';
+import { arrayType } from '../../dtype.js';
+import { ShapeError } from '../../errors.js';
+import { contiguousStrides, numelOf } from '../../layout.js';
+import type { View } from '../backend.js';
+import { copy } from './elementwise.js';
+import { allOffsets } from './strided.js';
+
+function checkIndex(op: string, v: number, size: number, dim: number): void {
+  if (v < 0 || v >= size) {
+    throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${dim} with size ${size}`);
+  }
+}
+
+/** Multi-index of element k of a row-major shape, written into idx. */
+function unravel(k: number, shape: readonly number[], idx: number[]): void {
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const s = shape[d]!;
+    idx[d] = k % s;
+    k = Math.floor(k / s);
+  }
+}
+
+export function gather(x: View, dim: number, index: View): TypedArray {
+  const ishape = index.layout.shape;
+  const n = numelOf(ishape);
+  const out = new (arrayType(x.dtype))(n);
+  const src = x.storage as TypedArray;
+  const ix = index.storage as Int32Array;
+  const ioffs = allOffsets(index.layout);
+  const idx = new Array<number>(ishape.length).fill(0);
+  const { strides, offset, shape } = x.layout;
+  for (let k = 0; k < n; k++) {
+    unravel(k, ishape, idx);
+    const j = ix[ioffs[k]!]!;
+    checkIndex('gather', j, shape[dim]!, dim);
+    let o = offset;
+    for (let d = 0; d < idx.length; d++) o += (d === dim ? j : idx[d]!) * strides[d]!;
+    out[k] = src[o]!;
+  }
+  return out;
+}
+
+export function scatterAdd(base: View, dim: number, index: View, src: View): TypedArray {
+  const out = copy(base);
+  const oshape = base.layout.shape;
+  const ostrides = contiguousStrides(oshape);
+  const ishape = index.layout.shape;
+  const n = numelOf(ishape);
+  const ix = index.storage as Int32Array;
+  const ioffs = allOffsets(index.layout);
+  const s = src.storage as TypedArray;
+  const soffs = allOffsets(src.layout);
+  const idx = new Array<number>(ishape.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    unravel(k, ishape, idx);
+    const j = ix[ioffs[k]!]!;
+    checkIndex('scatterAdd', j, oshape[dim]!, dim);
+    let o = 0;
+    for (let d = 0; d < idx.length; d++) o += (d === dim ? j : idx[d]!) * ostrides[d]!;
+    out[o]! += s[soffs[k]!]!;
+  }
+  return out;
+}
+
+export function concat(inputs: readonly View[], dim: number): TypedArray {
+  const first = inputs[0]!;
+  const shape = first.layout.shape.slice();
+  shape[dim] = inputs.reduce((a, v) => a + v.layout.shape[dim]!, 0);
+  const out = new (arrayType(first.dtype))(numelOf(shape));
+  const outer = numelOf(shape.slice(0, dim));
+  const rowOut = numelOf(shape.slice(dim));
+  let col = 0;
+  for (const v of inputs) {
+    const part = copy(v);
+    const rowIn = numelOf(v.layout.shape.slice(dim));
+    for (let o = 0; o < outer; o++) out.set(part.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
+    col += rowIn;
+  }
+  return out;
+}
+
+export function assign(dst: View, src: View): void {
+  const d = dst.storage as TypedArray;
+  const values = copy(src);
+  const offs = allOffsets(dst.layout);
+  for (let i = 0; i < offs.length; i++) d[offs[i]!] = values[i]!;
+}

@@ -1,0 +1,80 @@
+/**
+ * CPU reductions over any set of axes. The reduced axes are walked by a precomputed list of
+ * relative offsets, the kept axes by the outer loop.
+ */
+import type { TypedArray } from '../../dtype.js';
+import { arrayType } from '../../dtype.js';
+import type { Layout } from '../../layout.js';
+import { numelOf } from '../../layout.js';
+import type { ReduceOp, View } from '../backend.js';
+import { allOffsets } from './strided.js';
+
+export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
+  const { shape, strides, offset } = x.layout;
+  const isAxis = shape.map((_, i) => axes.includes(i));
+  const keptShape: number[] = [];
+  const keptStrides: number[] = [];
+  const redShape: number[] = [];
+  const redStrides: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (isAxis[i]) {
+      redShape.push(shape[i]!);
+      redStrides.push(strides[i]!);
+    } else {
+      keptShape.push(shape[i]!);
+      keptStrides.push(strides[i]!);
+    }
+  }
+  const outer = allOffsets({ shape: keptShape, strides: keptStrides, offset } as Layout);
+  const inner = allOffsets({ shape: redShape, strides: redStrides, offset: 0 } as Layout);
+  const nOut = numelOf(keptShape);
+  const m = inner.length;
+  const src = x.storage as TypedArray;
+  const isArg = op === 'argmax' || op === 'argmin';
+  const out = new (arrayType(isArg ? 'int32' : x.dtype))(nOut);
+  for (let o = 0; o < nOut; o++) {
+    const base = outer[o]!;
+    switch (op) {
+      case 'sum': {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += src[base + inner[j]!]!;
+        out[o] = s;
+        break;
+      }
+      case 'prod': {
+        let s = 1;
+        for (let j = 0; j < m; j++) s *= src[base + inner[j]!]!;
+        out[o] = s;
+        break;
+      }
+      case 'max':
+      case 'min': {
+        let best = op === 'max' ? -Infinity : Infinity;
+        for (let j = 0; j < m; j++) {
+          const v = src[base + inner[j]!]!;
+          if (v !== v) {
+            best = Number.NaN;
+            break;
+          }
+          if (op === 'max' ? v > best : v < best) best = v;
+        }
+        out[o] = best;
+        break;
+      }
+      default: {
+        // First index of the extreme value; a NaN wins, as in PyTorch.
+        let bestIdx = 0;
+        let best = src[base + inner[0]!]!;
+        for (let j = 1; j < m && best === best; j++) {
+          const v = src[base + inner[j]!]!;
+          if (v !== v || (op === 'argmax' ? v > best : v < best)) {
+            best = v;
+            bestIdx = j;
+          }
+        }
+        out[o] = bestIdx;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * `@tsgrad/core`: tensors with reverse-mode autodiff, the backend seam, and the CPU backend.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from '@tsgrad/core';
+ * const w = tensor([0.5, -0.3], { requiresGrad: true });
+ * const loss = w.mul(tensor([1, 2])).sum().square();
+ * loss.backward();
+ * console.log(w.grad!.toString());
+ * ```
+ * @packageDocumentation
+ */
+import { registerBackend } from './backend/backend.js';
+import { cpuBackend } from './backend/cpu/cpu-backend.js';
+
+registerBackend(cpuBackend);
+
+export { detectAnomaly } from './autograd/anomaly.js';
+export { backward, type GradOptions, grad } from './autograd/engine.js';
+export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
+export { type BackwardRule, Node } from './autograd/node.js';
+export {
+  type Backend,
+  type BackendMemory,
+  type BinaryOp,
+  type Device,
+  getBackend,
+  hasBackend,
+  type RandomKind,
+  type ReduceOp,
+  registerBackend,
+  type Storage,
+  type UnaryOp,
+  type View,
+} from './backend/backend.js';
+export { cpuBackend } from './backend/cpu/cpu-backend.js';
+export {
+  arrayType,
+  type DType,
+  dtypes,
+  isFloating,
+  itemSize,
+  promoteTypes,
+  type TypedArray,
+} from './dtype.js';
+export {
+  AutogradError,
+  DeviceError,
+  DisposedError,
+  DTypeError,
+  ShapeError,
+  TsgradError,
+  ValueError,
+} from './errors.js';
+export {
+  broadcastShapes,
+  contiguousLayout,
+  contiguousStrides,
+  isContiguous,
+  type Layout,
+  numelOf,
+} from './layout.js';
+export { type DeviceMemory, dispose, isKept, keep, memory, tidy } from './memory.js';
+export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from './ops/activation.js';
+export { moveToAsync } from './ops/convert.js';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randn,
+  randperm,
+  type TensorData,
+  type TensorDataOptions,
+  type TensorOptions,
+  tensor,
+  zeros,
+  zerosLike,
+} from './ops/creation.js';
+export { where } from './ops/elementwise.js';
+export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export { matmul } from './ops/linalg.js';
+export { cat, chunk, split, stack } from './ops/movement.js';
+export { sumTo } from './ops/reduce.js';
+export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
+export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';

@@ -1,0 +1,79 @@
+/**
+ * Changing a tensor's dtype or device. Casts between float dtypes are differentiable.
+ */
+import type { Device } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { DType } from '../dtype.js';
+import { isFloating } from '../dtype.js';
+import { DeviceError, DTypeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { backendOf, fromStorage, record } from './make.js';
+
+/**
+ * `x` converted to `dtype` (x itself when it already has it).
+ *
+ * @example
+ * ```ts
+ * castTo(tensor([1.7, -1.7]), 'int32'); // [1, -1]
+ * ```
+ */
+export function castTo(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const b = backendOf(x);
+  if (!b.dtypes.includes(dtype)) {
+    throw new DTypeError(`to: the ${b.device} device does not support ${dtype}`);
+  }
+  const y = fromStorage(b, b.cast(x._view('to'), dtype), x.shape, dtype);
+  if (!isFloating(dtype) || !isFloating(x.dtype)) return y;
+  const from = x.dtype;
+  return record(y, 'cast', [x], [], (g) => [castTo(g, from)]);
+}
+
+/**
+ * A copy of `x` on `device` (x itself when already there). Differentiable.
+ *
+ * @example
+ * ```ts
+ * const g = moveTo(x, 'webgpu');
+ * ```
+ */
+export function moveTo(x: Tensor, device: Device): Tensor {
+  if (x.device === device) return x;
+  const target = getBackend(device);
+  if (!target.dtypes.includes(x.dtype)) {
+    throw new DTypeError(
+      `to: the ${device} device does not support ${x.dtype}${x.dtype === 'float64' ? '; convert with .to("float32") first' : ''}`,
+    );
+  }
+  const src = backendOf(x);
+  const from = x.device;
+  const contiguous = src.copy(x._view('to'));
+  const n = x.numel;
+  if (src.readSync === undefined) {
+    src.free(contiguous);
+    throw new DeviceError(`to: moving from ${from} needs an async read; use await t.toAsync('${device}')`);
+  }
+  const host = src.readSync(contiguous, x.dtype, n);
+  src.free(contiguous);
+  const y = fromStorage(target, target.fromArray(host, x.dtype), x.shape, x.dtype);
+  return record(y, 'to', [x], [], (g) => [moveTo(g, from)]);
+}
+
+/**
+ * A copy of `x` on `device`, read asynchronously (works from every device, e.g. WebGPU to CPU).
+ * Not recorded by autograd.
+ *
+ * @example
+ * ```ts
+ * const c = await moveToAsync(gpuTensor, 'cpu');
+ * ```
+ */
+export async function moveToAsync(x: Tensor, device: Device): Promise<Tensor> {
+  if (x.device === device) return x;
+  const target = getBackend(device);
+  if (!target.dtypes.includes(x.dtype)) {
+    throw new DTypeError(`to: the ${device} device does not support ${x.dtype}`);
+  }
+  const host = await x.data();
+  return fromStorage(target, target.fromArray(host, x.dtype), x.shape, x.dtype);
+}

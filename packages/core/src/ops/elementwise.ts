@@ -1,0 +1,206 @@
+/**
+ * Elementwise primitives — forward through the backend, backward rule beside it.
+ *
+ * | op | d/dx |
+ * |---|---|
+ * | neg | −g |
+ * | exp | g·y |
+ * | log | g / x |
+ * | sqrt | g / (2y) |
+ * | abs | g·sign(x) |
+ * | sin / cos | g·cos(x) / −g·sin(x) |
+ * | tanh | g·(1 − y²) |
+ * | erf | g·2/√π·e^(−x²) |
+ * | sigmoid | g·y·(1 − y) |
+ * | relu | g where y > 0 |
+ * | reciprocal | −g·y² |
+ * | add / sub | g, ±g |
+ * | mul | g·b, g·a |
+ * | div | g / b, −g·y / b |
+ * | pow | g·b·a^(b−1), g·y·log(a) |
+ * | maximum / minimum | g to the winner, split evenly on ties |
+ * | where | g where cond, g where not cond |
+ */
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import type { DType } from '../dtype.js';
+import { isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { DTypeError } from '../errors.js';
+import { broadcastShapes, expandLayout } from '../layout.js';
+import type { Tensor, TensorLike } from '../tensor.js';
+import { castTo } from './convert.js';
+import { backendOf, fromStorage, record, sameDevice, scalarLike } from './make.js';
+import { sumTo } from './reduce.js';
+
+type UnaryRule = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null;
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/** Gradient rules of the unary primitives: g is the output's gradient, x the input, y the output. */
+const unaryRules: Record<UnaryOp, UnaryRule> = {
+  neg: (g) => g.neg(),
+  exp: (g, _x, y) => g.mul(y),
+  log: (g, x) => g.div(x),
+  sqrt: (g, _x, y) => g.div(y.mul(2)),
+  abs: (g, x) => g.mul(x.sign()),
+  sin: (g, x) => g.mul(x.cos()),
+  cos: (g, x) => g.mul(x.sin()).neg(),
+  tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)),
+  erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)),
+  sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
+  relu: (g, _x, y) => where(y.gt(0), g, 0),
+  sign: () => null,
+  floor: () => null,
+  reciprocal: (g, _x, y) => g.mul(y.mul(y)).neg(),
+  not: () => null,
+};
+
+/** Ops whose result is float even for integer input (PyTorch promotes ints to float32). */
+const floatOnly = new Set<UnaryOp>([
+  'exp',
+  'log',
+  'sqrt',
+  'sin',
+  'cos',
+  'tanh',
+  'erf',
+  'sigmoid',
+  'reciprocal',
+]);
+
+/**
+ * Applies a unary primitive.
+ *
+ * @example
+ * ```ts
+ * unaryOp('exp', tensor([0, 1])); // [1, 2.7183]
+ * ```
+ */
+export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  if (floatOnly.has(op) && !isFloating(x.dtype)) x = castTo(x, 'float32');
+  if (x.dtype === 'bool' && op !== 'not') x = castTo(x, 'int32');
+  const b = backendOf(x);
+  const y = fromStorage(b, b.unary(op, x._view(op), x.dtype), x.shape, x.dtype);
+  const rule = unaryRules[op];
+  const saved = op === 'neg' ? [] : [x, y];
+  return record(y, op, [x], saved, (g) => [rule(g, x, y)]);
+}
+
+/** Logical not of a tensor (bool result). */
+export function logicalNot(x: Tensor): Tensor {
+  const b = backendOf(x);
+  return fromStorage(b, b.unary('not', x._view('logicalNot'), 'bool'), x.shape, 'bool');
+}
+
+type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+function halfOnTies(g: Tensor, win: Tensor, tie: Tensor): Tensor {
+  return where(win, g, where(tie, g.mul(0.5), 0));
+}
+
+/** Gradient rules of the binary primitives (before summing back over broadcast dims). */
+const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
+  add: (g) => [g, g],
+  sub: (g) => [g, g.neg()],
+  mul: (g, a, b) => [g.mul(b), g.mul(a)],
+  div: (g, _a, b, y) => [g.div(b), g.mul(y).div(b).neg()],
+  pow: (g, a, b, y) => [
+    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+    b.requiresGrad ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(y).mul(a.log())) : null,
+  ],
+  maximum: (g, a, b) => [halfOnTies(g, a.gt(b), a.eq(b)), halfOnTies(g, b.gt(a), a.eq(b))],
+  minimum: (g, a, b) => [halfOnTies(g, a.lt(b), a.eq(b)), halfOnTies(g, b.lt(a), a.eq(b))],
+};
+
+const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
+function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
+  const t =
+    typeof other === 'number' ? promoteWithScalar(a.dtype, other) : promoteTypes(a.dtype, other.dtype);
+  if (op === 'div' && !isFloating(t)) return 'float32';
+  if (op === 'pow' && t !== 'bool' && !isFloating(t) && typeof other === 'number' && other < 0)
+    return 'float32';
+  return t;
+}
+
+/**
+ * Applies a binary primitive with broadcasting and type promotion. A number operand becomes
+ * a scalar of the promoted dtype.
+ *
+ * @example
+ * ```ts
+ * binaryOp('add', tensor([[1], [2]]), tensor([10, 20])); // [[11, 21], [12, 22]]
+ * ```
+ */
+export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
+  const dtype = resultDType(op, a, other);
+  let b = typeof other === 'number' ? scalarLike(a, other, dtype) : other;
+  const backend = sameDevice(op, a, b);
+  if (a.dtype !== dtype) a = castTo(a, dtype);
+  if (b.dtype !== dtype) b = castTo(b, dtype);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const va = a._view(op);
+  const vb = b._view(op);
+  const outDtype: DType = comparisons.has(op) ? 'bool' : dtype;
+  const storage = backend.binary(
+    op,
+    { ...va, layout: expandLayout(va.layout, shape, op) },
+    { ...vb, layout: expandLayout(vb.layout, shape, op) },
+    outDtype,
+  );
+  const y = fromStorage(backend, storage, shape, outDtype);
+  const rule = binaryRules[op];
+  if (rule === undefined) return y;
+  const saved = op === 'add' || op === 'sub' ? [] : [a, b, y];
+  const A = a;
+  const B = b;
+  return record(y, op, [A, B], saved, (g) => {
+    const [ga, gb] = rule(g, A, B, y);
+    return [ga && sumTo(ga, A.shape), gb && sumTo(gb, B.shape)];
+  });
+}
+
+/**
+ * Elementwise choice: `a` where `cond` is true, else `b` (with broadcasting; numbers allowed).
+ *
+ * @example
+ * ```ts
+ * where(x.gt(0), x, 0); // relu
+ * ```
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const ref = typeof a === 'number' ? (typeof b === 'number' ? cond : b) : a;
+  let dtype: DType;
+  if (typeof a === 'number' && typeof b === 'number')
+    dtype = Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+  else if (typeof a === 'number') dtype = promoteWithScalar((b as Tensor).dtype, a);
+  else if (typeof b === 'number') dtype = promoteWithScalar(a.dtype, b);
+  else dtype = promoteTypes(a.dtype, b.dtype);
+  let ta = typeof a === 'number' ? scalarLike(ref, a, dtype) : a;
+  let tb = typeof b === 'number' ? scalarLike(ref, b, dtype) : b;
+  const backend = sameDevice('where', cond, ta, tb);
+  if (cond.dtype !== 'bool') {
+    throw new DTypeError(`where: condition must be bool, got ${cond.dtype}`);
+  }
+  if (ta.dtype !== dtype) ta = castTo(ta, dtype);
+  if (tb.dtype !== dtype) tb = castTo(tb, dtype);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
+  const vc = cond._view('where');
+  const va = ta._view('where');
+  const vb = tb._view('where');
+  const y = fromStorage(
+    backend,
+    backend.where(
+      { ...vc, layout: expandLayout(vc.layout, shape) },
+      { ...va, layout: expandLayout(va.layout, shape) },
+      { ...vb, layout: expandLayout(vb.layout, shape) },
+    ),
+    shape,
+    dtype,
+  );
+  const A = ta;
+  const B = tb;
+  return record(y, 'where', [A, B], [cond], (g) => [
+    A.requiresGrad ? sumTo(where(cond, g, 0), A.shape) : null,
+    B.requiresGrad ? sumTo(where(cond, 0, g), B.shape) : null,
+  ]);
+}

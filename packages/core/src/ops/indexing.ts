@@ -1,0 +1,106 @@
+/**
+ * Gather and scatter-add along a dim, the primitives behind indexing, embeddings and
+ * cross-entropy. Each is the other's gradient.
+ *
+ * | op | backward |
+ * |---|---|
+ * | gather(x, dim, idx) | scatterAdd(zeros like x, dim, idx, g) |
+ * | scatterAdd(base, dim, idx, src) | g; gather(g, dim, idx) |
+ */
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { normDim } from '../layout.js';
+import type { Tensor } from '../tensor.js';
+import { filled, fromStorage, record, sameDevice } from './make.js';
+
+function checkIndex(op: string, index: Tensor): void {
+  if (index.dtype !== 'int32') {
+    throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
+  }
+}
+
+/**
+ * `out[i][j] = x[i][index[i][j]]` for dim 1 (and alike for other dims); out has index's shape.
+ *
+ * @example
+ * ```ts
+ * gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })); // [[2], [3]]
+ * ```
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndex('gather', index);
+  const b = sameDevice('gather', x, index);
+  const d = normDim(dim, x.ndim, 'gather');
+  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+    throw new ShapeError(
+      `gather: index ${fmtShape(index.shape)} does not fit input ${fmtShape(x.shape)} outside dim ${d}`,
+    );
+  }
+  const y = fromStorage(b, b.gather(x._view('gather'), d, index._view('gather')), index.shape, x.dtype);
+  const shape = x.shape;
+  return record(y, 'gather', [x], [index], (g) => [
+    scatterAdd(filled(g.device, shape, 0, g.dtype), d, index, g),
+  ]);
+}
+
+/**
+ * Entries of `x` at `index` (1-D int32) along `dim`.
+ *
+ * @example
+ * ```ts
+ * indexSelect(weights, 0, tensor([2, 0], { dtype: 'int32' })); // rows 2 and 0
+ * ```
+ */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndex('indexSelect', index);
+  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
+  const d = normDim(dim, x.ndim, 'indexSelect');
+  const n = index.numel;
+  const idxShape = x.shape.map((s, i) => (i === d ? n : s));
+  const view = x.shape.map((_, i) => (i === d ? n : 1));
+  const full = index.reshape(view).expand(idxShape);
+  return gather(x, d, full);
+}
+
+/**
+ * A copy of `base` with `src` added at `index` along `dim`: for dim 0,
+ * `out[index[i][j]][j] += src[i][j]`.
+ *
+ * @example
+ * ```ts
+ * scatterAdd(zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])); // [3, 0, 3]
+ * ```
+ */
+export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkIndex('scatterAdd', index);
+  const b = sameDevice('scatterAdd', base, index, src);
+  const d = normDim(dim, base.ndim, 'scatterAdd');
+  if (
+    index.ndim !== base.ndim ||
+    src.ndim !== base.ndim ||
+    index.shape.some((s, i) => s > src.shape[i]! || (i !== d && s > base.shape[i]!))
+  ) {
+    throw new ShapeError(
+      `scatterAdd: index ${fmtShape(index.shape)}, src ${fmtShape(src.shape)} and input ${fmtShape(base.shape)} do not fit`,
+    );
+  }
+  if (src.dtype !== base.dtype) {
+    throw new DTypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${base.dtype}`);
+  }
+  const srcView = src.shape.every((s, i) => s === index.shape[i]) ? src : src.narrow(0, 0, index.shape[0]!);
+  const s = index.shape.length > 1 ? cropTo(srcView, index.shape) : srcView;
+  const y = fromStorage(
+    b,
+    b.scatterAdd(base._view('scatterAdd'), d, index._view('scatterAdd'), s._view('scatterAdd')),
+    base.shape,
+    base.dtype,
+  );
+  return record(y, 'scatterAdd', [base, s], [index], (g) => [g, gather(g, d, index)]);
+}
+
+function cropTo(x: Tensor, shape: readonly number[]): Tensor {
+  let t = x;
+  shape.forEach((s, i) => {
+    if (t.shape[i] !== s) t = t.narrow(i, 0, s);
+  });
+  return t;
+}

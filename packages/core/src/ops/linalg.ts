@@ -1,0 +1,103 @@
+/**
+ * Matrix products. One batched primitive ([batch, M, K] × [batch, K, N]) serves every case:
+ * vectors gain a dim, batch dims broadcast and are flattened, transposes stay views.
+ *
+ * Backward: dA = g·Bᵀ, dB = Aᵀ·g, each summed back over broadcast batch dims.
+ */
+import { isFloating } from '../dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { broadcastShapes } from '../layout.js';
+import type { Tensor } from '../tensor.js';
+import { castTo } from './convert.js';
+import { fromStorage, record, sameDevice } from './make.js';
+import { sumTo } from './reduce.js';
+
+/**
+ * Matrix product with NumPy semantics: 1-D·1-D is a dot product, 2-D·2-D a matrix product,
+ * higher ranks are batches of matrices whose batch dims broadcast.
+ *
+ * @example
+ * ```ts
+ * matmul(ones([2, 3]), ones([3, 4])); // shape [2, 4], all 3
+ * ```
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const backend = sameDevice('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(
+      `matmul: both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
+  }
+  if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
+    if (a.dtype === 'bool' || b.dtype === 'bool') {
+      throw new DTypeError(`matmul: bool tensors are not supported (got ${a.dtype} and ${b.dtype})`);
+    }
+  }
+  const dtype =
+    !isFloating(a.dtype) && !isFloating(b.dtype)
+      ? 'float32'
+      : a.dtype === 'float64' || b.dtype === 'float64'
+        ? 'float64'
+        : 'float32';
+  const outInt = !isFloating(a.dtype) && !isFloating(b.dtype);
+  const A0 = castTo(a, dtype);
+  const B0 = castTo(b, dtype);
+  const A = A0.ndim === 1 ? A0.unsqueeze(0) : A0;
+  const B = B0.ndim === 1 ? B0.unsqueeze(1) : B0;
+  const M = A.shape[A.ndim - 2]!;
+  const K = A.shape[A.ndim - 1]!;
+  const K2 = B.shape[B.ndim - 2]!;
+  const N = B.shape[B.ndim - 1]!;
+  if (K !== K2) {
+    throw new ShapeError(
+      `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${K} and ${K2} differ)`,
+    );
+  }
+  const batch = broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2), 'matmul');
+  const nb = batch.reduce((x, y) => x * y, 1);
+  const A3 = A.expand([...batch, M, K]);
+  const B3 = B.expand([...batch, K, N]);
+  const va = flatBatch(A3, nb, M, K);
+  const vb = flatBatch(B3, nb, K, N);
+  const raw = fromStorage(backend, backend.matmul(va, vb), [nb, M, N], dtype);
+  let outShape = [...batch, M, N];
+  if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
+  if (b.ndim === 1) outShape = outShape.slice(0, -1);
+  const y = raw.reshape(outShape);
+  const out = record(y, 'matmul', [A0, B0], [A0, B0], (g) => {
+    const g3 = g.reshape([...batch, M, N]);
+    const ga = A0.requiresGrad ? sumTo(g3.matmul(B.transpose(-1, -2)), A.shape).reshape([...A0.shape]) : null;
+    const gb = B0.requiresGrad ? sumTo(A.transpose(-1, -2).matmul(g3), B.shape).reshape([...B0.shape]) : null;
+    return [ga, gb];
+  });
+  return outInt ? castTo(out, 'int32') : out;
+}
+
+/** The [nb, rows, cols] view of a batch of matrices, copying only when batch dims cannot merge. */
+function flatBatch(t: Tensor, nb: number, rows: number, cols: number) {
+  const nd = t.ndim;
+  const batchStrides = t.strides.slice(0, nd - 2);
+  const batchShape = t.shape.slice(0, nd - 2);
+  let stride = 0;
+  let mergeable = true;
+  // The batch dims merge into one stride when they are evenly spaced (or all broadcast).
+  let expected = -1;
+  for (let i = batchShape.length - 1; i >= 0; i--) {
+    if (batchShape[i] === 1) continue;
+    if (expected === -1) {
+      stride = batchStrides[i]!;
+      expected = stride * batchShape[i]!;
+    } else if (batchStrides[i] === expected) {
+      expected *= batchShape[i]!;
+    } else {
+      mergeable = false;
+    }
+  }
+  const src = mergeable ? t : t.contiguous();
+  const s = src.strides;
+  const bs = mergeable ? stride : rows * cols;
+  return {
+    ...src._view('matmul'),
+    layout: { shape: [nb, rows, cols], strides: [bs, s[nd - 2]!, s[nd - 1]!], offset: src.offset },
+  };
+}

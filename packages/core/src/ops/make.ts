@@ -1,0 +1,87 @@
+/**
+ * How ops make their outputs: wrap a backend storage in a tensor, and, when gradients are on
+ * and an input requires them, record the node that knows how to send the gradient back.
+ */
+
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import type { BackwardRule } from '../autograd/node.js';
+import { Node } from '../autograd/node.js';
+import type { Backend, Storage } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { DType } from '../dtype.js';
+import { DeviceError } from '../errors.js';
+import type { Layout } from '../layout.js';
+import { contiguousLayout, numelOf } from '../layout.js';
+import { StorageRef } from '../storage.js';
+import { Tensor } from '../tensor.js';
+
+/** A new tensor owning `storage`, contiguous with `shape`. */
+export function fromStorage(
+  backend: Backend,
+  storage: Storage,
+  shape: readonly number[],
+  dtype: DType,
+): Tensor {
+  const ref = new StorageRef(backend, storage, dtype, numelOf(shape));
+  return new Tensor(ref, contiguousLayout(shape));
+}
+
+/** A new tensor over the same storage as `t`, through another layout (no copy). */
+export function viewWith(t: Tensor, layout: Layout): Tensor {
+  return new Tensor(t._ref, layout);
+}
+
+/** The backend of `t`. */
+export function backendOf(t: Tensor): Backend {
+  return t._ref.backend;
+}
+
+/** The common device of op inputs, or a DeviceError naming the op and devices. */
+export function sameDevice(op: string, ...ts: Tensor[]): Backend {
+  const b = ts[0]!._ref.backend;
+  for (let i = 1; i < ts.length; i++) {
+    if (ts[i]!._ref.backend !== b) {
+      throw new DeviceError(
+        `${op}: expected all tensors on the same device, got ${ts.map((t) => t.device).join(' and ')}`,
+      );
+    }
+  }
+  return b;
+}
+
+/** A one-element tensor of `value` (shape []) on `t`'s device. */
+export function scalarLike(t: Tensor, value: number, dtype: DType = t.dtype): Tensor {
+  const b = backendOf(t);
+  return fromStorage(b, b.fill(1, value, dtype), [], dtype);
+}
+
+/** A tensor of `shape` full of `value` on a device. */
+export function filled(
+  device: Tensor['device'],
+  shape: readonly number[],
+  value: number,
+  dtype: DType,
+): Tensor {
+  const b = getBackend(device);
+  return fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
+}
+
+/**
+ * Records `out` as made by op `name` from `inputs` when gradients are on and an input
+ * requires them. `saved` lists the tensors the rule reads, for in-place checks.
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  saved: readonly Tensor[],
+  rule: BackwardRule,
+): Tensor {
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) any = true;
+  if (!any) return out;
+  out.gradFn = new Node(name, inputs, saved, rule);
+  out._requiresGrad = true;
+  return out;
+}

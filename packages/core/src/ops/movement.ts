@@ -1,0 +1,296 @@
+/**
+ * Views and joins. Views make a new layout over the same storage; their backward rules move
+ * the gradient back to the input's shape. `contiguous`, `clone` and `cat` copy.
+ *
+ * | op | backward |
+ * |---|---|
+ * | reshape / view / squeeze / unsqueeze / flatten | g reshaped back |
+ * | permute / transpose | g permuted by the inverse |
+ * | expand | g summed over the expanded dims |
+ * | narrow | g padded with zeros |
+ * | cat | g narrowed into pieces |
+ */
+
+import { promoteTypes } from '../dtype.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import {
+  expandLayout,
+  isContiguous,
+  narrowLayout,
+  normDim,
+  numelOf,
+  permuteLayout,
+  reshapeLayout,
+} from '../layout.js';
+import type { Tensor } from '../tensor.js';
+import { castTo } from './convert.js';
+import { backendOf, filled, fromStorage, record, sameDevice, viewWith } from './make.js';
+import { sumTo } from './reduce.js';
+
+function resolveShape(x: Tensor, shape: readonly number[], op: string): number[] {
+  const out = shape.slice();
+  const infer = out.indexOf(-1);
+  if (infer !== out.lastIndexOf(-1))
+    throw new ShapeError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
+  const known = out.reduce((a, d, i) => (i === infer ? a : a * d), 1);
+  if (out.some((d, i) => i !== infer && (d < 0 || !Number.isInteger(d)))) {
+    throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
+  }
+  if (infer >= 0) {
+    if (known === 0 || x.numel % known !== 0) {
+      throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${x.numel}`);
+    }
+    out[infer] = x.numel / known;
+  }
+  if (numelOf(out) !== x.numel) {
+    throw new ShapeError(
+      `${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) to ${fmtShape(shape)} (${numelOf(out)} elements)`,
+    );
+  }
+  return out;
+}
+
+function viewAs(x: Tensor, shape: number[], name: string): Tensor {
+  const layout = reshapeLayout(x.layout, shape);
+  if (layout === null)
+    throw new ShapeError(
+      `${name}: view of ${fmtShape(x.shape)} with strides [${x.strides}] as ${fmtShape(shape)} needs a copy; use reshape`,
+    );
+  const from = x.shape;
+  return record(viewWith(x, layout), name, [x], [], (g) => [g.reshape([...from])]);
+}
+
+/** `x` with a new shape (one dim may be -1); a view when strides allow, else a copy. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const s = resolveShape(x, shape, 'reshape');
+  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  if (reshapeLayout(x.layout, s) === null) x = contiguous(x);
+  return viewAs(x, s, 'reshape');
+}
+
+/** Like {@link reshape} but never copies. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return viewAs(x, resolveShape(x, shape, 'view'), 'view');
+}
+
+/** Reorders dimensions. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) {
+    throw new ShapeError(
+      `permute: got ${dims.length} dims [${dims}] for a tensor of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const d = dims.map((v) => normDim(v, x.ndim, 'permute'));
+  if (new Set(d).size !== d.length) throw new ShapeError(`permute: repeated dim in [${dims}]`);
+  const inv = new Array<number>(d.length);
+  d.forEach((v, i) => {
+    inv[v] = i;
+  });
+  return record(viewWith(x, permuteLayout(x.layout, d)), 'permute', [x], [], (g) => [permute(g, inv)]);
+}
+
+/** Swaps two dimensions. */
+export function transpose(x: Tensor, a: number, b: number): Tensor {
+  const dims = x.shape.map((_, i) => i);
+  const i = normDim(a, x.ndim, 'transpose');
+  const j = normDim(b, x.ndim, 'transpose');
+  if (x.ndim === 0) return x;
+  dims[i] = j;
+  dims[j] = i;
+  return permute(x, dims);
+}
+
+/** Broadcasts size-1 dims (and new leading dims) to `shape`; -1 keeps a dim. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead]! : d));
+  if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
+  const from = x.shape;
+  return record(viewWith(x, expandLayout(x.layout, target)), 'expand', [x], [], (g) => [sumTo(g, from)]);
+}
+
+/** Removes size-1 dims (only `dim` when given). */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
+  const d = normDim(dim, x.ndim, 'squeeze');
+  if (x.ndim === 0 || x.shape[d] !== 1) return x;
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
+}
+
+/** Inserts a size-1 dim at `dim`. */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normDim(dim, x.ndim + 1, 'unsqueeze');
+  const s = x.shape.slice();
+  s.splice(d, 0, 1);
+  return reshape(x, s);
+}
+
+/** Merges dims `start … end` into one. */
+export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normDim(start, x.ndim, 'flatten');
+  const e = normDim(end, x.ndim, 'flatten');
+  if (s > e) throw new ShapeError(`flatten: startDim ${start} comes after endDim ${end}`);
+  const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+}
+
+/** Elements `start … start+length−1` along `dim`, as a view. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normDim(dim, x.ndim, 'narrow');
+  const size = x.shape[d]!;
+  if (start < 0) start += size;
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(length) ||
+    start < 0 ||
+    length < 0 ||
+    start + length > size
+  ) {
+    throw new ShapeError(
+      `narrow: start ${start} and length ${length} are out of range for dim ${d} of size ${size} in ${fmtShape(x.shape)}`,
+    );
+  }
+  const from = x.shape;
+  return record(viewWith(x, narrowLayout(x.layout, d, start, length)), 'narrow', [x], [], (g) => {
+    const parts: Tensor[] = [];
+    const pad = (n: number) =>
+      filled(
+        g.device,
+        from.map((s, i) => (i === d ? n : s)),
+        0,
+        g.dtype,
+      );
+    if (start > 0) parts.push(pad(start));
+    parts.push(g);
+    if (size - start - length > 0) parts.push(pad(size - start - length));
+    return [parts.length === 1 ? g : cat(parts, d)];
+  });
+}
+
+/** `x` itself when contiguous, else a contiguous copy. */
+export function contiguous(x: Tensor): Tensor {
+  if (isContiguous(x.layout)) return x;
+  return clone(x);
+}
+
+/** A copy with its own storage. */
+export function clone(x: Tensor): Tensor {
+  const b = backendOf(x);
+  const y = fromStorage(b, b.copy(x._view('clone')), x.shape, x.dtype);
+  return record(y, 'clone', [x], [], (g) => [g]);
+}
+
+/** Shares x's data but has no gradFn and does not require grad. */
+export function detach(x: Tensor): Tensor {
+  return viewWith(x, x.layout);
+}
+
+/**
+ * Joins tensors along an existing dim.
+ *
+ * @example
+ * ```ts
+ * cat([zeros([2, 1]), ones([2, 2])], 1); // shape [2, 3]
+ * ```
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('cat: expected a non-empty list of tensors');
+  const first = tensors[0]!;
+  const b = sameDevice('cat', ...tensors);
+  const d = normDim(dim, first.ndim, 'cat');
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new ShapeError(
+        `cat: shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ outside dim ${d}`,
+      );
+    }
+  }
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
+  const inputs = tensors.map((t) => castTo(t, dtype));
+  const shape = first.shape.slice();
+  shape[d] = inputs.reduce((a, t) => a + t.shape[d]!, 0);
+  const y = fromStorage(
+    b,
+    b.concat(
+      inputs.map((t) => t._view('cat')),
+      d,
+    ),
+    shape,
+    dtype,
+  );
+  const sizes = inputs.map((t) => t.shape[d]!);
+  return record(y, 'cat', inputs, [], (g) => {
+    let at = 0;
+    return sizes.map((s) => {
+      const piece = narrow(g, d, at, s);
+      at += s;
+      return piece;
+    });
+  });
+}
+
+/**
+ * Joins tensors of equal shape along a new dim.
+ *
+ * @example
+ * ```ts
+ * stack([tensor([1, 2]), tensor([3, 4])], 0); // [[1, 2], [3, 4]]
+ * ```
+ */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('stack: expected a non-empty list of tensors');
+  const first = tensors[0]!;
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
+      throw new ShapeError(
+        `stack: all shapes must be equal, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
+      );
+    }
+  }
+  const d = normDim(dim, first.ndim + 1, 'stack');
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
+}
+
+/** Views of `size`-long pieces along `dim` (the last may be shorter), or of the listed sizes. */
+export function split(x: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+  const d = normDim(dim, x.ndim, 'split');
+  const total = x.shape[d]!;
+  let sizes: number[];
+  if (typeof size === 'number') {
+    if (!(size > 0)) throw new ValueError(`split: size must be positive, got ${size}`);
+    sizes = [];
+    for (let at = 0; at < total; at += size) sizes.push(Math.min(size, total - at));
+  } else {
+    sizes = [...size];
+    if (sizes.reduce((a, b) => a + b, 0) !== total) {
+      throw new ShapeError(
+        `split: sizes [${sizes}] do not add up to ${total} (dim ${d} of ${fmtShape(x.shape)})`,
+      );
+    }
+  }
+  let at = 0;
+  return sizes.map((s) => {
+    const piece = narrow(x, d, at, s);
+    at += s;
+    return piece;
+  });
+}
+
+/** `chunks` pieces along `dim`, each of ceil(size/chunks) elements but the last. */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const d = normDim(dim, x.ndim, 'chunk');
+  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+}
