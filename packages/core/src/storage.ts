@@ -20,6 +20,7 @@ export class StorageRef {
   /** Bumped by every in-place write; autograd compares it with the version it saved. */
   version = 0;
   private readonly token: { backend: Backend; data: Storage; device: Device; held: number };
+  private readonly tracked: boolean;
   private freed = false;
 
   constructor(
@@ -29,22 +30,23 @@ export class StorageRef {
     readonly size: number,
   ) {
     this.token = { backend, data, device: backend.device, held: 0 };
-    registry.register(this, this.token, this);
+    this.tracked = size >= (backend.untrackedBelow ?? 0);
+    if (this.tracked) registry.register(this, this.token, this);
   }
 
   /** A tensor starts using this storage. */
   retain(): void {
     this.token.held++;
-    liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) + 1);
+    if (this.tracked) liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) + 1);
   }
 
   /** A tensor stops using this storage; the last one frees it. */
   release(): void {
     this.token.held--;
-    liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) - 1);
+    if (this.tracked) liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) - 1);
     if (this.token.held === 0 && !this.freed) {
       this.freed = true;
-      registry.unregister(this);
+      if (this.tracked) registry.unregister(this);
       this.backend.free(this.data);
     }
   }

@@ -89,6 +89,12 @@ export interface BackendMemory {
 export interface Backend {
   /** The device name tensors carry. */
   readonly device: Device;
+  /**
+   * Storages of fewer elements than this are plain garbage-collected memory: they are not
+   * watched by a FinalizationRegistry (whose registration costs more than a small op) and
+   * `memory()` does not count them. Leave undefined to track every storage (GPU memory).
+   */
+  readonly untrackedBelow?: number;
   /** dtypes this backend stores (WebGPU has no float64). */
   readonly dtypes: readonly DType[];
   /** Copies host data into a new storage of `dtype` (data has that dtype's typed array type). */

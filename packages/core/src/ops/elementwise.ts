@@ -97,18 +97,27 @@ function halfOnTies(g: Tensor, win: Tensor, tie: Tensor): Tensor {
   return where(win, g, where(tie, g.mul(0.5), 0));
 }
 
+/** Only inputs that require grad get one; the others get null. */
+const needs = (t: Tensor, f: () => Tensor): Tensor | null => (t.requiresGrad ? f() : null);
+
 /** Gradient rules of the binary primitives (before summing back over broadcast dims). */
 const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
-  add: (g) => [g, g],
-  sub: (g) => [g, g.neg()],
-  mul: (g, a, b) => [g.mul(b), g.mul(a)],
-  div: (g, _a, b, y) => [g.div(b), g.mul(y).div(b).neg()],
+  add: (g, a, b) => [needs(a, () => g), needs(b, () => g)],
+  sub: (g, a, b) => [needs(a, () => g), needs(b, () => g.neg())],
+  mul: (g, a, b) => [needs(a, () => g.mul(b)), needs(b, () => g.mul(a))],
+  div: (g, a, b, y) => [needs(a, () => g.div(b)), needs(b, () => g.mul(y).div(b).neg())],
   pow: (g, a, b, y) => [
-    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
-    b.requiresGrad ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(y).mul(a.log())) : null,
+    needs(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
+    needs(b, () => where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(y).mul(a.log()))),
   ],
-  maximum: (g, a, b) => [halfOnTies(g, a.gt(b), a.eq(b)), halfOnTies(g, b.gt(a), a.eq(b))],
-  minimum: (g, a, b) => [halfOnTies(g, a.lt(b), a.eq(b)), halfOnTies(g, b.lt(a), a.eq(b))],
+  maximum: (g, a, b) => [
+    needs(a, () => halfOnTies(g, a.gt(b), a.eq(b))),
+    needs(b, () => halfOnTies(g, b.gt(a), a.eq(b))),
+  ],
+  minimum: (g, a, b) => [
+    needs(a, () => halfOnTies(g, a.lt(b), a.eq(b))),
+    needs(b, () => halfOnTies(g, b.lt(a), a.eq(b))),
+  ],
 };
 
 const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);

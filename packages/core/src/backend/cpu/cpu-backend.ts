@@ -12,9 +12,14 @@ import { reduce } from './reduce.js';
 
 const live: BackendMemory = { buffers: 0, bytes: 0 };
 
+/** Arrays shorter than this are left to the garbage collector and not counted (see `untrackedBelow`). */
+const UNTRACKED_BELOW = 1024;
+
 function track<T extends TypedArray>(a: T): T {
-  live.buffers++;
-  live.bytes += a.byteLength;
+  if (a.length >= UNTRACKED_BELOW) {
+    live.buffers++;
+    live.bytes += a.byteLength;
+  }
   return a;
 }
 
@@ -90,13 +95,17 @@ function random(kind: RandomKind, size: number, dtype: DType, key: number, count
 export const cpuBackend: Backend = {
   device: 'cpu',
   dtypes: ['float32', 'float64', 'int32', 'bool'],
+  untrackedBelow: UNTRACKED_BELOW,
   fromArray: (data, dtype) => track(new (arrayType(dtype))(data)),
   fill: (size, value, dtype) => track(new (arrayType(dtype))(size).fill(value)),
   read: async (s, _dtype, size) => (s as TypedArray).slice(0, size),
   readSync: (s, _dtype, size) => (s as TypedArray).slice(0, size),
   free(s) {
-    live.buffers--;
-    live.bytes -= (s as TypedArray).byteLength;
+    const a = s as TypedArray;
+    if (a.length >= UNTRACKED_BELOW) {
+      live.buffers--;
+      live.bytes -= a.byteLength;
+    }
   },
   byteSize: (size, dtype) => size * itemSize(dtype),
   unary: (op, x, outDtype) => track(unary(op, x, outDtype)),
