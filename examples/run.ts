@@ -1,0 +1,28 @@
+/**
+ * `pnpm example <name> [flags]`: runs `examples/<name>/main.ts` with the remaining flags.
+ * A missing or unknown name lists the examples that exist.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function available(): string[] {
+  return readdirSync(here, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(here, d.name, 'main.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const names = available();
+if (name === undefined || !names.includes(name)) {
+  const what = name === undefined ? 'no example named' : `unknown example '${name}'`;
+  console.error(`${what}; available: ${names.join(', ')}`);
+  console.error('usage: pnpm example <name> [flags]');
+  process.exit(1);
+}
+// The example reads its flags from process.argv.slice(2), as if started directly.
+process.argv = [process.argv[0]!, join(here, name, 'main.ts'), ...rest];
+await import(pathToFileURL(join(here, name, 'main.ts')).href);
