@@ -142,18 +142,21 @@ function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
  */
 export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
   const dtype = resultDType(op, a, other);
-  let b = typeof other === 'number' ? scalarLike(a, other, dtype) : other;
+  if (typeof other === 'number') return scalarOp(op, a.dtype === dtype ? a : castTo(a, dtype), other);
+  let b = other;
   const backend = sameDevice(op, a, b);
   if (a.dtype !== dtype) a = castTo(a, dtype);
   if (b.dtype !== dtype) b = castTo(b, dtype);
-  const shape = broadcastShapes(a.shape, b.shape, op);
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
   const va = a._view(op);
   const vb = b._view(op);
   const outDtype: DType = comparisons.has(op) ? 'bool' : dtype;
   const storage = backend.binary(
     op,
-    { ...va, layout: expandLayout(va.layout, shape, op) },
-    { ...vb, layout: expandLayout(vb.layout, shape, op) },
+    shape === a.shape ? va : { ...va, layout: expandLayout(va.layout, shape, op) },
+    shape === b.shape || sameShape(shape, b.shape)
+      ? vb
+      : { ...vb, layout: expandLayout(vb.layout, shape, op) },
     outDtype,
   );
   const y = fromStorage(backend, storage, shape, outDtype);
@@ -166,6 +169,54 @@ export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
     const [ga, gb] = rule(g, A, B, y);
     return [ga && sumTo(ga, A.shape), gb && sumTo(gb, B.shape)];
   });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+type ScalarRule = (g: Tensor, a: Tensor, n: number, y: Tensor) => Tensor;
+
+/** Gradient rules for `tensor op number`: the number is a constant, so only `a` gets one. */
+const scalarRules: Partial<Record<BinaryOp, ScalarRule>> = {
+  add: (g) => g,
+  sub: (g) => g,
+  mul: (g, _a, n) => g.mul(n),
+  div: (g, _a, n) => g.div(n),
+  pow: (g, a, n) => (n === 0 ? g.mul(0) : g.mul(a.pow(n - 1).mul(n))),
+  maximum: (g, a, n) => halfOnTies(g, a.gt(n), a.eq(n)),
+  minimum: (g, a, n) => halfOnTies(g, a.lt(n), a.eq(n)),
+};
+
+/** `a op n` for a plain number: the number reaches the kernel as a broadcast one-element view. */
+function scalarOp(op: BinaryOp, a: Tensor, n: number): Tensor {
+  const backend = backendOf(a);
+  const one = backend.fill(1, n, a.dtype);
+  const outDtype: DType = comparisons.has(op) ? 'bool' : a.dtype;
+  const scalar = {
+    storage: one,
+    dtype: a.dtype,
+    layout: { shape: a.shape, strides: zeroStrides(a.ndim), offset: 0 },
+  };
+  const storage = backend.binary(op, a._view(op), scalar, outDtype);
+  backend.free(one);
+  const y = fromStorage(backend, storage, a.shape, outDtype);
+  const rule = scalarRules[op];
+  if (rule === undefined) return y;
+  const saved = op === 'add' || op === 'sub' || op === 'mul' || op === 'div' ? [] : [a, y];
+  return record(y, op, [a], saved, (g) => [rule(g, a, n, y)]);
+}
+
+const zeroStrideCache: number[][] = [];
+function zeroStrides(n: number): number[] {
+  let z = zeroStrideCache[n];
+  if (z === undefined) {
+    z = new Array<number>(n).fill(0);
+    zeroStrideCache[n] = z;
+  }
+  return z;
 }
 
 /**
