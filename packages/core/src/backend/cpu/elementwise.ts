@@ -7,7 +7,7 @@ import { arrayType } from '../../dtype.js';
 import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { erf, sigmoid } from './math.js';
-import { offsetsOf } from './strided.js';
+import { offsetsOf, pairedRows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -52,15 +52,16 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const out = new (arrayType(outDtype))(n);
   const src = x.storage as TypedArray;
   const f = unaryFns[op];
-  const offs = offsetsOf(x.layout);
-  if (offs === null) {
-    const o = x.layout.offset;
-    if (op === 'relu') for (let i = 0; i < n; i++) out[i] = src[o + i]! > 0 ? src[o + i]! : 0;
-    else if (op === 'neg') for (let i = 0; i < n; i++) out[i] = -src[o + i]!;
-    else if (op === 'exp') for (let i = 0; i < n; i++) out[i] = Math.exp(src[o + i]!);
-    else for (let i = 0; i < n; i++) out[i] = f(src[o + i]!);
-  } else {
-    for (let i = 0; i < n; i++) out[i] = f(src[offs[i]!]!);
+  const rows = rowsOf(x.layout);
+  const L = rows.length;
+  const p = rows.step;
+  let k = 0;
+  for (let r = 0; r < rows.starts.length; r++) {
+    const o = rows.starts[r]!;
+    if (op === 'relu') for (let j = 0; j < L; j++, k++) out[k] = src[o + j * p]! > 0 ? src[o + j * p]! : 0;
+    else if (op === 'neg') for (let j = 0; j < L; j++) out[k++] = -src[o + j * p]!;
+    else if (op === 'exp') for (let j = 0; j < L; j++) out[k++] = Math.exp(src[o + j * p]!);
+    else for (let j = 0; j < L; j++) out[k++] = f(src[o + j * p]!);
   }
   return out;
 }
@@ -70,35 +71,34 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
   const out = new (arrayType(outDtype))(n);
   const sa = a.storage as TypedArray;
   const sb = b.storage as TypedArray;
-  const oa = offsetsOf(a.layout);
-  const ob = offsetsOf(b.layout);
-  const a0 = a.layout.offset;
-  const b0 = b.layout.offset;
-  if (oa === null && ob === null) {
+  const [ra, rb] = pairedRows(a.layout, b.layout);
+  const L = ra.length;
+  const pa = ra.step;
+  const pb = rb.step;
+  const f = binaryFns[op];
+  let k = 0;
+  for (let r = 0; r < ra.starts.length; r++) {
+    const oa = ra.starts[r]!;
+    const ob = rb.starts[r]!;
     switch (op) {
       case 'add':
-        for (let i = 0; i < n; i++) out[i] = sa[a0 + i]! + sb[b0 + i]!;
-        return out;
+        if (pa === 1 && pb === 1) for (let j = 0; j < L; j++) out[k++] = sa[oa + j]! + sb[ob + j]!;
+        else for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! + sb[ob + j * pb]!;
+        break;
       case 'sub':
-        for (let i = 0; i < n; i++) out[i] = sa[a0 + i]! - sb[b0 + i]!;
-        return out;
+        for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! - sb[ob + j * pb]!;
+        break;
       case 'mul':
-        for (let i = 0; i < n; i++) out[i] = sa[a0 + i]! * sb[b0 + i]!;
-        return out;
+        if (pa === 1 && pb === 1) for (let j = 0; j < L; j++) out[k++] = sa[oa + j]! * sb[ob + j]!;
+        else for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! * sb[ob + j * pb]!;
+        break;
       case 'div':
-        for (let i = 0; i < n; i++) out[i] = sa[a0 + i]! / sb[b0 + i]!;
-        return out;
-      default: {
-        const f = binaryFns[op];
-        for (let i = 0; i < n; i++) out[i] = f(sa[a0 + i]!, sb[b0 + i]!);
-        return out;
-      }
+        for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! / sb[ob + j * pb]!;
+        break;
+      default:
+        for (let j = 0; j < L; j++) out[k++] = f(sa[oa + j * pa]!, sb[ob + j * pb]!);
     }
   }
-  const f = binaryFns[op];
-  if (ob === null) for (let i = 0; i < n; i++) out[i] = f(sa[oa![i]!]!, sb[b0 + i]!);
-  else if (oa === null) for (let i = 0; i < n; i++) out[i] = f(sa[a0 + i]!, sb[ob[i]!]!);
-  else for (let i = 0; i < n; i++) out[i] = f(sa[oa[i]!]!, sb[ob[i]!]!);
   return out;
 }
 
@@ -123,10 +123,19 @@ export function where(cond: View, a: View, b: View): TypedArray {
 export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
   const src = x.storage as TypedArray;
-  const offs = offsetsOf(x.layout);
-  if (offs === null) return src.slice(x.layout.offset, x.layout.offset + n);
+  const rows = rowsOf(x.layout);
+  if (rows.starts.length === 1 && rows.step === 1) return src.slice(rows.starts[0]!, rows.starts[0]! + n);
   const out = new (arrayType(x.dtype))(n);
-  for (let i = 0; i < n; i++) out[i] = src[offs[i]!]!;
+  const L = rows.length;
+  const p = rows.step;
+  let k = 0;
+  for (let r = 0; r < rows.starts.length; r++) {
+    const o = rows.starts[r]!;
+    if (p === 1) {
+      out.set(src.subarray(o, o + L), k);
+      k += L;
+    } else for (let j = 0; j < L; j++) out[k++] = src[o + j * p]!;
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import { ShapeError } from '../../errors.js';
 import { contiguousStrides, numelOf } from '../../layout.js';
 import type { View } from '../backend.js';
 import { copy } from './elementwise.js';
-import { allOffsets } from './strided.js';
+import { allOffsets, rowsOf } from './strided.js';
 
 function checkIndex(op: string, v: number, size: number, dim: number): void {
   if (v < 0 || v >= size) {
@@ -86,6 +86,15 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
 export function assign(dst: View, src: View): void {
   const d = dst.storage as TypedArray;
   const values = copy(src);
-  const offs = allOffsets(dst.layout);
-  for (let i = 0; i < offs.length; i++) d[offs[i]!] = values[i]!;
+  const rows = rowsOf(dst.layout);
+  const L = rows.length;
+  const p = rows.step;
+  let k = 0;
+  for (let r = 0; r < rows.starts.length; r++) {
+    const o = rows.starts[r]!;
+    if (p === 1) {
+      d.set(values.subarray(k, k + L), o);
+      k += L;
+    } else for (let j = 0; j < L; j++) d[o + j * p] = values[k++]!;
+  }
 }
