@@ -1,0 +1,98 @@
+/** Adam, as `torch.optim.Adam`. */
+import { keep, type Tensor, ValueError, zerosLike } from '@tsgrad/core';
+import { checkLr, checkNonNegative, checkUnit } from './checks.js';
+import { lerp_ } from './lerp.js';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+
+/** Options of {@link Adam} and {@link AdamW}. */
+export interface AdamOptions extends OptimizerOptions {
+  /** Learning rate (default 1e-3). */
+  lr: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
+  betas: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
+  eps: number;
+  /** Weight decay: an L2 penalty in Adam, decoupled in AdamW (default 0, AdamW 1e-2). */
+  weightDecay: number;
+  /** Use the running maximum of the second moment (AMSGrad) (default false). */
+  amsgrad: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize: boolean;
+  /** Shrink the weights directly (`θ ← θ(1 − lr·λ)`) instead of adding λθ to the gradient (default false; AdamW true). */
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * Adam: steps along bias-corrected running averages of the gradient and its square.
+ * `m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − lr/(1−β₁ᵗ) · m/(√v/√(1−β₂ᵗ) + ε)`
+ * (with AMSGrad, v is replaced by its running maximum).
+ *
+ * @example
+ * ```ts
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * ```
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    const full: AdamOptions = {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      decoupledWeightDecay: false,
+      ...options,
+    };
+    super(full.decoupledWeightDecay ? 'AdamW' : 'Adam', params, full);
+  }
+
+  protected override checkOptions(o: AdamOptions): void {
+    checkLr(this.name, o.lr);
+    checkNonNegative(this.name, 'eps', o.eps);
+    if (!Array.isArray(o.betas) || o.betas.length !== 2) {
+      throw new ValueError(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+    }
+    checkUnit(this.name, 'betas[0]', o.betas[0]);
+    checkUnit(this.name, 'betas[1]', o.betas[1]);
+    checkNonNegative(this.name, 'weightDecay', o.weightDecay);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamOptions>): void {
+    const { lr, betas, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
+    const [beta1, beta2] = betas;
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      const state = this.stateOf(p, () => {
+        const s: ParamState = { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
+        if (amsgrad) s.maxExpAvgSq = zerosLike(p);
+        return s;
+      });
+      const step = (state.step as number) + 1;
+      state.step = step;
+      let g: Tensor = maximize ? p.grad.neg() : p.grad;
+      if (weightDecay !== 0) {
+        if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
+        else g = g.add(p.mul(weightDecay));
+      }
+      const expAvg = state.expAvg as Tensor;
+      const expAvgSq = state.expAvgSq as Tensor;
+      lerp_(expAvg, g, 1 - beta1);
+      expAvgSq.mul_(beta2).add_(g.mul(g).mul(1 - beta2));
+      const stepSize = lr / (1 - beta1 ** step);
+      const bias2Sqrt = Math.sqrt(1 - beta2 ** step);
+      let second = expAvgSq;
+      if (amsgrad) {
+        let max = state.maxExpAvgSq as Tensor | undefined;
+        if (max === undefined) {
+          max = keep(zerosLike(p));
+          state.maxExpAvgSq = max;
+        }
+        max.copy_(max.maximum(expAvgSq));
+        second = max;
+      }
+      const denom = second.sqrt().div(bias2Sqrt).add(eps);
+      p.sub_(expAvg.div(denom).mul(stepSize));
+    }
+  }
+}
