@@ -9,7 +9,7 @@
  * loss.backward();
  * console.log(w.grad!.toString());
  * ```
- * @packageDocumentation
+ * @module @tsgrad/core
  */
 import { registerBackend } from './backend/backend.js';
 import { cpuBackend } from './backend/cpu/cpu-backend.js';
