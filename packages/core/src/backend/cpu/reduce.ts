@@ -5,11 +5,13 @@
 import type { TypedArray } from '../../dtype.js';
 import { arrayType } from '../../dtype.js';
 import type { Layout } from '../../layout.js';
-import { numelOf } from '../../layout.js';
+import { isContiguous, numelOf } from '../../layout.js';
 import type { ReduceOp, View } from '../backend.js';
 import { allOffsets } from './strided.js';
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
+  const fast = reduceContiguous(op, x, axes);
+  if (fast !== null) return fast;
   const { shape, strides, offset } = x.layout;
   const isAxis = shape.map((_, i) => axes.includes(i));
   const keptShape: number[] = [];
@@ -77,4 +79,51 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArr
     }
   }
   return out;
+}
+
+/**
+ * Fast paths for a contiguous input whose reduced axes are a trailing block (each output is
+ * one contiguous run) or a leading block (rows are added into one accumulator row).
+ */
+function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): TypedArray | null {
+  if (!isContiguous(x.layout) || axes.length === 0) return null;
+  const { shape, offset } = x.layout;
+  const nd = shape.length;
+  const src = x.storage as TypedArray;
+  const isSuffix = axes.every((a, i) => a === nd - axes.length + i);
+  const isPrefix = axes.every((a, i) => a === i);
+  const inner = numelOf(shape.slice(nd - axes.length));
+  if (isSuffix && (op === 'sum' || op === 'max' || op === 'min') && inner > 0) {
+    const outer = numelOf(shape) / inner;
+    const out = new (arrayType(x.dtype))(outer);
+    for (let o = 0; o < outer; o++) {
+      const base = offset + o * inner;
+      if (op === 'sum') {
+        let s = 0;
+        for (let j = 0; j < inner; j++) s += src[base + j]!;
+        out[o] = s;
+      } else {
+        let best = src[base]!;
+        for (let j = 1; j < inner && best === best; j++) {
+          const v = src[base + j]!;
+          if (v !== v || (op === 'max' ? v > best : v < best)) best = v;
+        }
+        out[o] = best;
+      }
+    }
+    return out;
+  }
+  if (isPrefix && op === 'sum') {
+    const rows = numelOf(shape.slice(0, axes.length));
+    const width = numelOf(shape) / Math.max(rows, 1);
+    const acc = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      const base = offset + r * width;
+      for (let j = 0; j < width; j++) acc[j]! += src[base + j]!;
+    }
+    const out = new (arrayType(x.dtype))(width);
+    out.set(acc);
+    return out;
+  }
+  return null;
 }
