@@ -15,9 +15,14 @@ export function silu(x: Tensor): Tensor {
   return x.mul(x.sigmoid());
 }
 
-/** log(1 + eˣ), computed as max(x, 0) + log(1 + e^−|x|) so it never overflows. */
+/**
+ * log(1 + eˣ), as PyTorch with threshold 20: x itself above 20, else −log σ(−x). The input of
+ * the second branch is capped at 20 so that its (masked-out) gradient never becomes 0·∞, and
+ * the gradient is σ(x) everywhere, 0.5 at 0 included.
+ */
 export function softplus(x: Tensor): Tensor {
-  return x.relu().add(x.abs().neg().exp().add(1).log());
+  const capped = where(x.gt(20), 20, x);
+  return where(x.gt(20), x, capped.neg().sigmoid().log().neg());
 }
 
 /** x·Φ(x) exactly (`'none'`), or with PyTorch's tanh approximation. */

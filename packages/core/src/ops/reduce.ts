@@ -102,11 +102,14 @@ export function prod(x: Tensor, dim?: number | readonly number[], keepdim = fals
   return record(y, 'prod', [x], [x], (g) => {
     // d(prod)/dx_i = product of the others. Without zeros that is y/x_i; with exactly one zero
     // only that element gets the product of the rest; with two or more, all are 0.
+    // Built from differentiable ops on x (not from the saved result) so that the rule has a
+    // correct gradient of its own.
     const gk = g.reshape(keptShape(x.shape, axes));
     const isZero = x.eq(0);
     const zeros = sum(isZero, axes, true);
-    const others = prod(where(isZero, 1, x), axes, true);
-    const noZero = kept.div(where(isZero, 1, x));
+    const safe = where(isZero, 1, x);
+    const others = prod(safe, axes, true);
+    const noZero = others.div(safe);
     const onlyZero = where(isZero.logicalAnd(zeros.eq(1)), others, 0);
     return [gk.mul(where(zeros.eq(0), noZero, onlyZero))];
   });

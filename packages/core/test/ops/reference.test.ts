@@ -1,0 +1,87 @@
+/**
+ * Every case of the PyTorch reference (`ops.json`) through the registry, on every device under
+ * test: forward values and the gradients of sum(out · gradOut), in float64 (rel 1e-10, CPU)
+ * and float32 (rel 1e-4).
+ */
+import { readFileSync } from 'node:fs';
+import type { Device, DType, Tensor } from '@tsgrad/core';
+import { describe, expect, it } from 'vitest';
+import { allDevices, dtypesFor, webgpuUnavailableReason } from '../helpers/devices.js';
+import { findOp, nnOpsPending } from './registry.js';
+import { fromRef, isRefTensor, type RefCase, type RefTensor } from './sample-args.js';
+
+const ref = JSON.parse(readFileSync(new URL('../fixtures/ops.json', import.meta.url), 'utf8')) as {
+  cases: RefCase[];
+};
+
+const tolerance: Record<'float64' | 'float32', number> = { float64: 1e-10, float32: 1e-4 };
+
+/** Elementwise |actual − expected| ≤ rtol·max(|expected|, 1); exact for integer and bool results. */
+async function expectClose(actual: Tensor, expected: RefTensor, rtol: number, what: string): Promise<void> {
+  expect([...actual.shape], `${what}: shape`).toEqual(expected.shape);
+  const got = await actual.data();
+  const want = expected.data.map((v) => Number(v));
+  if (expected.dtype !== 'float64') {
+    expect(actual.dtype, `${what}: dtype`).toBe(expected.dtype);
+    expect(Array.from(got), what).toEqual(want);
+    return;
+  }
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), 1);
+    if (!(err <= worst)) {
+      worst = Number.isNaN(err) ? Number.POSITIVE_INFINITY : err;
+      at = i;
+    }
+  }
+  expect(
+    worst,
+    `${what}: element ${at} is ${got[at]}, expected ${want[at]} (relative error ${worst} > ${rtol})`,
+  ).toBeLessThanOrEqual(rtol);
+}
+
+describe('every reference op has a registry entry', () => {
+  const ops = [...new Set(ref.cases.map((c) => c.op))];
+  it.each(ops.filter((o) => !nnOpsPending.includes(o)))('%s', (op) => {
+    expect(findOp(op), `no registry entry for '${op}'`).toBeDefined();
+  });
+});
+
+for (const { device, available } of allDevices) {
+  describe.skipIf(!available)(
+    `ops.json on ${device}${available ? '' : ` (${webgpuUnavailableReason})`}`,
+    () => {
+      for (const dtype of dtypesFor(device)) {
+        describe(dtype, () => {
+          const cases = ref.cases.filter((c) => findOp(c.op) !== undefined);
+          it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+            await runCase(c, device, dtype as 'float32' | 'float64');
+          });
+        });
+      }
+    },
+  );
+}
+
+async function runCase(c: RefCase, device: Device, dtype: DType & ('float32' | 'float64')): Promise<void> {
+  const op = findOp(c.op)!;
+  const rtol = tolerance[dtype];
+  const withGrad = c.grads !== undefined && c.grads !== null;
+  const args = c.args.map((a, i) =>
+    isRefTensor(a) ? fromRef(a, dtype, device, withGrad && c.grads![i] !== null) : a,
+  );
+  const out = op.call(args, c.kwargs);
+  await expectClose(out, c.out, rtol, `${c.name} forward`);
+  if (out.dtype !== 'int32' && out.dtype !== 'bool') expect(out.dtype).toBe(dtype);
+  if (!withGrad) return;
+  out.backward(fromRef(c.gradOut!, dtype, device));
+  for (let i = 0; i < c.grads!.length; i++) {
+    const g = c.grads![i];
+    if (g === null || g === undefined) continue;
+    const a = args[i] as Tensor;
+    expect(a.grad, `${c.name}: no gradient reached argument ${i}`).not.toBeNull();
+    expect(a.grad!.dtype).toBe(dtype);
+    await expectClose(a.grad!, g, rtol, `${c.name} grad of argument ${i}`);
+  }
+}
