@@ -2,7 +2,13 @@
 import { keep, type Tensor, ValueError, zerosLike } from '@tsgrad/core';
 import { checkLr, checkNonNegative, checkUnit } from './checks.js';
 import { lerp_ } from './lerp.js';
-import { Optimizer, type OptimizerOptions, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type Params,
+} from './optimizer.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends OptimizerOptions {
@@ -51,7 +57,9 @@ export class Adam extends Optimizer<AdamOptions> {
     checkLr(this.name, o.lr);
     checkNonNegative(this.name, 'eps', o.eps);
     if (!Array.isArray(o.betas) || o.betas.length !== 2) {
-      throw new ValueError(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+      throw new ValueError(
+        `${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`,
+      );
     }
     checkUnit(this.name, 'betas[0]', o.betas[0]);
     checkUnit(this.name, 'betas[1]', o.betas[1]);

@@ -6,7 +6,7 @@
  * ```ts
  * import { Adam, StepLR } from '@tsgrad/optim';
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
- * const sched = new StepLR(opt, { stepSize: 10, gamma: 0.5 });
+ * const sched = new StepLR(opt, 10, { gamma: 0.5 });
  * for (let epoch = 0; epoch < 30; epoch++) {
  *   // … loss.backward(); opt.step(); opt.zeroGrad(); …
  *   sched.step();
@@ -29,4 +29,15 @@ export {
   type ZeroGradOptions,
 } from './optimizer.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedulers/cosine-annealing-lr.js';
+export { ExponentialLR } from './schedulers/exponential-lr.js';
+export { LambdaLR, type LrLambda } from './schedulers/lambda-lr.js';
+export { LinearLR, type LinearLROptions } from './schedulers/linear-lr.js';
+export { LRScheduler, type LRSchedulerOptions } from './schedulers/lr-scheduler.js';
+export { MultiStepLR, type MultiStepLROptions } from './schedulers/multi-step-lr.js';
+export { OneCycleLR, type OneCycleLROptions } from './schedulers/one-cycle-lr.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/reduce-lr-on-plateau.js';
+export { Scheduler, type SchedulerStateDict } from './schedulers/scheduler.js';
+export { SequentialLR } from './schedulers/sequential-lr.js';
+export { StepLR, type StepLROptions } from './schedulers/step-lr.js';
 export { SGD, type SGDOptions } from './sgd.js';

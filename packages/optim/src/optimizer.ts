@@ -268,7 +268,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
           `${op}: parameter group ${gi} has ${g.params.length} parameters in the state dict but ${params.length} in the optimizer`,
         );
       }
-      g.params.forEach((id, j) => byIndex.set(id, params[j]!));
+      for (const [j, id] of g.params.entries()) byIndex.set(id, params[j]!);
     }
     const next = new Map<Tensor, ParamState>();
     noGrad(() => {

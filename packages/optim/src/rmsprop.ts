@@ -2,7 +2,13 @@
 import { keep, type Tensor, zerosLike } from '@tsgrad/core';
 import { checkLr, checkNonNegative } from './checks.js';
 import { lerp_ } from './lerp.js';
-import { Optimizer, type OptimizerOptions, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type Params,
+} from './optimizer.js';
 
 /** Options of {@link RMSprop}. */
 export interface RMSpropOptions extends OptimizerOptions {
