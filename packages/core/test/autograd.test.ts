@@ -1,0 +1,263 @@
+import {
+  AutogradError,
+  backward,
+  detectAnomaly,
+  enableGrad,
+  grad,
+  isGradEnabled,
+  noGrad,
+  ShapeError,
+  type Tensor,
+  tensor,
+} from '@tsgrad/core';
+import { describe, expect, it } from 'vitest';
+
+const arr = (t: Tensor | null) => Array.from(t!.dataSync());
+
+describe('backward', () => {
+  it('accumulates into .grad across calls', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    x.mul(3).sum().backward();
+    x.mul(x).sum().backward();
+    expect(arr(x.grad)).toEqual([5, 7]);
+    x.grad = null;
+    x.sum().backward();
+    expect(arr(x.grad)).toEqual([1, 1]);
+  });
+
+  it('sums gradients of a tensor used twice', () => {
+    const x = tensor(3, { requiresGrad: true });
+    const y = x.mul(x).add(x); // 2x + 1
+    y.backward();
+    expect(x.grad!.itemSync()).toBe(7);
+  });
+
+  it('needs an explicit gradient for non-scalar outputs, of the right shape', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2);
+    expect(() => y.backward()).toThrow(/one-element outputs/);
+    expect(() => y.backward(tensor([1, 2, 3]))).toThrow(ShapeError);
+    y.backward(tensor([1, -1]));
+    expect(arr(x.grad)).toEqual([2, -2]);
+  });
+
+  it('a second backward through a freed graph throws; retainGraph allows it', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.exp().sum();
+    y.backward();
+    expect(() => y.backward()).toThrow(AutogradError);
+    expect(() => y.backward()).toThrow(/second time \(at 'sum'\).*retainGraph/);
+    const z = x.exp().sum();
+    x.grad = null;
+    z.backward(undefined, { retainGraph: true });
+    z.backward();
+    expect(arr(x.grad)).toEqual([2 * Math.exp(1), 2 * Math.exp(2)].map((v) => Math.fround(v)));
+  });
+
+  it('throws on a tensor that does not require grad', () => {
+    expect(() => tensor([1]).sum().backward()).toThrow(/does not require grad/);
+  });
+
+  it('multiple roots through the functional backward', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    backward([x.sum(), x.mul(2).sum()]);
+    expect(arr(x.grad)).toEqual([3, 3]);
+  });
+
+  it('walks very deep graphs without overflowing the stack', () => {
+    const x = tensor(1, { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 20000; i++) y = y.mul(1);
+    y.backward();
+    expect(x.grad!.itemSync()).toBe(1);
+  });
+
+  it('reaches only leaves that require grad', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4]);
+    a.mul(b).sum().backward();
+    expect(b.grad).toBeNull();
+    expect(arr(a.grad)).toEqual([3, 4]);
+  });
+});
+
+describe('grad modes and detach', () => {
+  it('noGrad records nothing; enableGrad turns recording back on', () => {
+    const x = tensor([1], { requiresGrad: true });
+    const y = noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    const z = noGrad(() => enableGrad(() => x.mul(2)));
+    expect(z.requiresGrad).toBe(true);
+    expect(z.gradFn!.name).toBe('mul');
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('restores the mode when the function throws', () => {
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('detach cuts the graph and shares data', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const d = x.mul(2).detach();
+    expect(d.requiresGrad).toBe(false);
+    expect(d.gradFn).toBeNull();
+    const y = x.mul(d).sum();
+    y.backward();
+    expect(arr(x.grad)).toEqual([2, 4]);
+  });
+
+  it('requiresGrad only on floating tensors, and not turned off on non-leaves', () => {
+    expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(/only floating tensors/);
+    expect(() => tensor([true]).requiresGrad_()).toThrow(/bool/);
+    const x = tensor([1], { requiresGrad: true });
+    expect(() => {
+      x.mul(2).requiresGrad = false;
+    }).toThrow(/non-leaf/);
+  });
+});
+
+describe('retainGrad', () => {
+  it('keeps the gradient of an intermediate', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.mul(3).retainGrad();
+    const k = x.mul(4);
+    h.mul(h).sum().add(k.sum()).backward();
+    expect(arr(h.grad)).toEqual([6, 12]);
+    expect(k.grad).toBeNull();
+    expect(arr(x.grad)).toEqual([22, 40]);
+  });
+  it('throws on a tensor without grad', () => {
+    expect(() => tensor([1]).retainGrad()).toThrow(/doesn't require grad/);
+  });
+});
+
+describe('grad()', () => {
+  it('returns gradients without touching .grad', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const [g] = grad(x.mul(x).sum(), x);
+    expect(arr(g!)).toEqual([2, 4]);
+    expect(x.grad).toBeNull();
+  });
+
+  it('allowUnused returns null for inputs not used; otherwise throws', () => {
+    const x = tensor([1], { requiresGrad: true });
+    const u = tensor([1], { requiresGrad: true });
+    const y = x.mul(2).sum();
+    expect(() => grad(y, [x, u], { retainGraph: true })).toThrow(/input 1.*not used.*allowUnused/);
+    const [gx, gu] = grad(y, [x, u], { allowUnused: true });
+    expect(arr(gx!)).toEqual([2]);
+    expect(gu).toBeNull();
+  });
+
+  it('gradOutputs weight the outputs', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const [g] = grad([x.mul(3)], [x], { gradOutputs: [tensor([1, 10])] });
+    expect(arr(g!)).toEqual([3, 30]);
+  });
+
+  it('createGraph gives differentiable gradients (higher order)', () => {
+    const x = tensor(2, { dtype: 'float64', requiresGrad: true });
+    const y = x.pow(4); // y' = 4x³, y'' = 12x², y''' = 24x
+    const [d1] = grad(y, x, { createGraph: true });
+    expect(d1!.itemSync()).toBe(32);
+    expect(d1!.requiresGrad).toBe(true);
+    const [d2] = grad(d1!, x, { createGraph: true });
+    expect(d2!.itemSync()).toBe(48);
+    const [d3] = grad(d2!, x);
+    expect(d3!.itemSync()).toBe(48);
+  });
+
+  it('backward with createGraph makes .grad differentiable', () => {
+    const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    x.pow(3).sum().backward(undefined, { createGraph: true });
+    const g = x.grad!; // 3x²
+    expect(g.requiresGrad).toBe(true);
+    const [h] = grad(g.sum(), x); // 6x
+    expect(arr(h!)).toEqual([6, 12]);
+  });
+
+  it('Hessian-vector product of a composite (softmax cross-entropy)', () => {
+    const z = tensor([0.5, -1, 2], { dtype: 'float64', requiresGrad: true });
+    const loss = z.logSoftmax(0).narrow(0, 1, 1).neg().sum();
+    const [g] = grad(loss, z, { createGraph: true }); // softmax − onehot
+    const v = tensor([1, 0, 0], { dtype: 'float64' });
+    const [hv] = grad(g!.mul(v).sum(), z); // H v = (diag(p) − p pᵀ) v
+    const p = z.detach().softmax(0).dataSync();
+    const expected = [p[0]! - p[0]! * p[0]!, -p[1]! * p[0]!, -p[2]! * p[0]!];
+    arr(hv!).forEach((h, i) => expect(h).toBeCloseTo(expected[i]!, 12));
+  });
+});
+
+describe('detectAnomaly', () => {
+  it("names the op whose backward produced NaN", () => {
+    const x = tensor([0, 1], { requiresGrad: true });
+    expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(/backward of 'sqrt' returned Inf/);
+    const y = tensor([-1, 1], { requiresGrad: true });
+    expect(() => detectAnomaly(() => y.log().mul(0).sum().backward())).not.toThrow();
+    const z = tensor([0, 1], { requiresGrad: true });
+    expect(() => detectAnomaly(() => z.log().sum().backward())).toThrow(/'log'/);
+    // log(0)·0 is fine forward (−inf·… aside), but mul's backward sends log(0) = −inf to z.
+    const w = tensor([0, 1], { requiresGrad: true });
+    expect(() => detectAnomaly(() => w.log().mul(w).sum().backward())).toThrow(/backward of 'mul'/);
+  });
+
+  it('does nothing outside the block', () => {
+    const x = tensor([0], { requiresGrad: true });
+    x.sqrt().sum().backward();
+    expect(x.grad!.itemSync()).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('gradients PyTorch defines at kinks', () => {
+  it('relu and abs give 0 at 0, clamp passes at the bounds, max splits ties', () => {
+    const x = tensor([0, 0.5, 1], { requiresGrad: true });
+    x.relu().sum().add(x.abs().sum()).backward();
+    expect(arr(x.grad)).toEqual([0, 2, 2]);
+    const c = tensor([-1, 0, 1, 2], { requiresGrad: true });
+    c.clamp(0, 1).sum().backward();
+    expect(arr(c.grad)).toEqual([0, 1, 1, 0]);
+    const m = tensor([3, 1, 3], { requiresGrad: true });
+    m.max().backward();
+    expect(arr(m.grad)).toEqual([0.5, 0, 0.5]);
+    const d = tensor([[3, 1, 3]], { requiresGrad: true });
+    d.max(1).sum().backward();
+    expect(arr(d.grad)).toEqual([1, 0, 0]);
+  });
+
+  it('softplus has gradient σ(x), 0.5 at 0', () => {
+    const x = tensor([0, -30, 30, 1], { dtype: 'float64', requiresGrad: true });
+    const y = x.softplus();
+    expect(arr(y)[0]).toBeCloseTo(Math.LN2, 15);
+    expect(arr(y)[2]).toBe(30);
+    y.sum().backward();
+    const s = (v: number) => 1 / (1 + Math.exp(-v));
+    arr(x.grad).forEach((g, i) => expect(g).toBeCloseTo(s([0, -30, 30, 1][i]!), 12));
+  });
+
+  it('prod with zeros', () => {
+    const one = tensor([2, 0, 3], { requiresGrad: true });
+    one.prod().backward();
+    expect(arr(one.grad)).toEqual([0, 6, 0]);
+    const two = tensor([2, 0, 0], { requiresGrad: true });
+    two.prod().backward();
+    expect(arr(two.grad)).toEqual([0, 0, 0]);
+    const none = tensor([[2, 4]], { requiresGrad: true });
+    none.prod(1).sum().backward();
+    expect(arr(none.grad)).toEqual([4, 2]);
+  });
+
+  it('pow at base 0 has a finite exponent gradient', () => {
+    const a = tensor([0, 2], { requiresGrad: true });
+    const b = tensor([2, 3], { requiresGrad: true });
+    a.pow(b).sum().backward();
+    expect(arr(a.grad)).toEqual([0, 12]);
+    expect(arr(b.grad)[0]).toBe(0);
+    expect(arr(b.grad)[1]).toBeCloseTo(8 * Math.log(2), 5);
+  });
+});
