@@ -190,12 +190,14 @@ describe('grad()', () => {
     const [hv] = grad(g!.mul(v).sum(), z); // H v = (diag(p) − p pᵀ) v
     const p = z.detach().softmax(0).dataSync();
     const expected = [p[0]! - p[0]! * p[0]!, -p[1]! * p[0]!, -p[2]! * p[0]!];
-    arr(hv!).forEach((h, i) => expect(h).toBeCloseTo(expected[i]!, 12));
+    arr(hv!).forEach((h, i) => {
+      expect(h).toBeCloseTo(expected[i]!, 12);
+    });
   });
 });
 
 describe('detectAnomaly', () => {
-  it("names the op whose backward produced NaN", () => {
+  it('names the op whose backward produced NaN', () => {
     const x = tensor([0, 1], { requiresGrad: true });
     expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(/backward of 'sqrt' returned Inf/);
     const y = tensor([-1, 1], { requiresGrad: true });
@@ -237,7 +239,9 @@ describe('gradients PyTorch defines at kinks', () => {
     expect(arr(y)[2]).toBe(30);
     y.sum().backward();
     const s = (v: number) => 1 / (1 + Math.exp(-v));
-    arr(x.grad).forEach((g, i) => expect(g).toBeCloseTo(s([0, -30, 30, 1][i]!), 12));
+    arr(x.grad).forEach((g, i) => {
+      expect(g).toBeCloseTo(s([0, -30, 30, 1][i]!), 12);
+    });
   });
 
   it('prod with zeros', () => {

@@ -6,7 +6,9 @@ describe('in-place ops', () => {
     const x = tensor([1, 2, 3]);
     expect(x.add_(1)).toBe(x);
     expect(Array.from(x.dataSync())).toEqual([2, 3, 4]);
-    x.sub_(tensor([1, 1, 1])).mul_(2).div_(4);
+    x.sub_(tensor([1, 1, 1]))
+      .mul_(2)
+      .div_(4);
     expect(Array.from(x.dataSync())).toEqual([0.5, 1, 1.5]);
     x.clamp_(0.75, 1.25);
     expect(Array.from(x.dataSync())).toEqual([0.75, 1, 1.25]);
@@ -37,7 +39,10 @@ describe('in-place ops', () => {
     v.mul_(2);
     expect(x.version).toBe(2);
     expect(v.version).toBe(2);
-    x.zero_().fill_(1).copy_(ones([4])).clamp_(0, 1);
+    x.zero_()
+      .fill_(1)
+      .copy_(ones([4]))
+      .clamp_(0, 1);
     expect(x.version).toBe(6);
   });
 
@@ -64,7 +69,12 @@ describe('in-place ops', () => {
     const y = w.mul(x); // saves x
     x.mul_(10);
     expect(() => y.sum().backward()).toThrow(AutogradError);
-    expect(() => w.mul(tensor([1, 1])).sum().backward()).not.toThrow();
+    expect(() =>
+      w
+        .mul(tensor([1, 1]))
+        .sum()
+        .backward(),
+    ).not.toThrow();
   });
 
   it('names the op and versions in the error', () => {
@@ -74,7 +84,9 @@ describe('in-place ops', () => {
     const e = x.exp();
     const z = e.mul(w);
     e.add_(1);
-    expect(() => z.sum().backward()).toThrow(/saved by 'mul'.*modified by an in-place operation \(version 1, expected 0\)/);
+    expect(() => z.sum().backward()).toThrow(
+      /saved by 'mul'.*modified by an in-place operation \(version 1, expected 0\)/,
+    );
     y.sum().backward();
   });
 

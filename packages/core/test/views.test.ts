@@ -103,8 +103,18 @@ describe('views share storage', () => {
   });
 
   it('gradients flow back through chains of views', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
-    x.T.reshape(-1).narrow(0, 1, 3).mul(tensor([1, 10, 100])).sum().backward();
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    x.T.reshape(-1)
+      .narrow(0, 1, 3)
+      .mul(tensor([1, 10, 100]))
+      .sum()
+      .backward();
     // x.T flattened is [1,4,2,5,3,6]; elements 1..3 are x[1,0], x[0,1], x[1,1].
     expect(x.grad!.toArraySync()).toEqual([
       [0, 10, 0],

@@ -122,9 +122,27 @@ const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
 
 const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
+const category: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * The result dtype of two tensor operands, as PyTorch's `result_type`: a zero-dim tensor
+ * beside a dimensioned one is like a scalar — it does not widen the other's dtype within the
+ * same category (float32 tensor + float64 0-dim → float32), only lifts its category.
+ */
+export function promoteOperands(a: Tensor, b: Tensor): DType {
+  if (a.dtype === b.dtype) return a.dtype;
+  const za = a.ndim === 0;
+  const zb = b.ndim === 0;
+  if (za !== zb) {
+    const dim = za ? b.dtype : a.dtype;
+    const zero = za ? a.dtype : b.dtype;
+    if (category[zero] <= category[dim]) return dim;
+  }
+  return promoteTypes(a.dtype, b.dtype);
+}
+
 function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
-  const t =
-    typeof other === 'number' ? promoteWithScalar(a.dtype, other) : promoteTypes(a.dtype, other.dtype);
+  const t = typeof other === 'number' ? promoteWithScalar(a.dtype, other) : promoteOperands(a, other);
   if (op === 'div' && !isFloating(t)) return 'float32';
   if (op === 'pow' && t !== 'bool' && !isFloating(t) && typeof other === 'number' && other < 0)
     return 'float32';
@@ -142,6 +160,15 @@ function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
  */
 export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
   const dtype = resultDType(op, a, other);
+  if (dtype === 'bool' && (op === 'add' || op === 'mul' || op === 'sub')) {
+    // Bools hold 0/1: + is or, · is and (as in PyTorch); − has no meaning.
+    if (op === 'sub') {
+      throw new DTypeError(
+        'sub: subtracting bool tensors is not supported; use a.ne(b) (exclusive or) or cast to int32',
+      );
+    }
+    op = op === 'add' ? 'maximum' : 'minimum';
+  }
   if (typeof other === 'number') return scalarOp(op, a.dtype === dtype ? a : castTo(a, dtype), other);
   let b = other;
   const backend = sameDevice(op, a, b);
@@ -234,7 +261,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     dtype = Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
   else if (typeof a === 'number') dtype = promoteWithScalar((b as Tensor).dtype, a);
   else if (typeof b === 'number') dtype = promoteWithScalar(a.dtype, b);
-  else dtype = promoteTypes(a.dtype, b.dtype);
+  else dtype = promoteOperands(a, b);
   let ta = typeof a === 'number' ? scalarLike(ref, a, dtype) : a;
   let tb = typeof b === 'number' ? scalarLike(ref, b, dtype) : b;
   const backend = sameDevice('where', cond, ta, tb);

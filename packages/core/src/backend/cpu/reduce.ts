@@ -115,7 +115,8 @@ function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): Typed
   }
   if (isPrefix && op === 'sum') {
     const rows = numelOf(shape.slice(0, axes.length));
-    const width = numelOf(shape) / Math.max(rows, 1);
+    // From the kept shape, not numel / rows: with an empty reduced block (rows 0) each output is 0.
+    const width = numelOf(shape.slice(axes.length));
     const acc = new Float64Array(width);
     for (let r = 0; r < rows; r++) {
       const base = offset + r * width;

@@ -1,0 +1,364 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FloatArray,
+  getMatmulThreads,
+  initMatmul,
+  matmul,
+  matmulInfo,
+  setMatmulImpl,
+  setMatmulThreads,
+  setMatmulTuning,
+} from '../../src/backend/cpu/kernels/matmul.js';
+
+interface Operand {
+  data: FloatArray;
+  off: number;
+  bs: number;
+  rs: number;
+  cs: number;
+}
+
+interface Case {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+  a: Operand;
+  b: Operand;
+}
+
+type Layout = 'row' | 'col' | 'padded' | 'flipped' | 'sparse';
+
+/** Lays out a [nb, rows, cols] matrix in one of several strided forms, with values from `rand`. */
+function makeOperand(
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  nb: number,
+  rows: number,
+  cols: number,
+  layout: Layout,
+  broadcast: boolean,
+  rand: () => number,
+): Operand {
+  const stored = broadcast ? 1 : nb;
+  const off = 3;
+  let rs: number;
+  let cs: number;
+  let bs: number;
+  let size: number;
+  switch (layout) {
+    case 'row':
+      rs = cols;
+      cs = 1;
+      bs = rows * cols;
+      size = stored * bs;
+      break;
+    case 'col':
+      rs = 1;
+      cs = rows;
+      bs = rows * cols;
+      size = stored * bs;
+      break;
+    case 'padded':
+      rs = cols + 5;
+      cs = 1;
+      bs = rows * rs + 7;
+      size = stored * bs;
+      break;
+    case 'sparse':
+      rs = 3 * cols + 1;
+      cs = 3;
+      bs = rows * rs;
+      size = stored * bs;
+      break;
+    case 'flipped':
+      // Rows in reverse order: a negative row stride.
+      rs = -cols;
+      cs = 1;
+      bs = rows * cols;
+      size = stored * bs;
+      break;
+  }
+  const data = new ctor(off + size + 8);
+  for (let i = 0; i < data.length; i++) data[i] = rand();
+  const start = layout === 'flipped' ? off + (rows - 1) * cols : off;
+  return { data, off: start, bs: broadcast ? 0 : bs, rs, cs };
+}
+
+function reference(c: Case): { value: Float64Array; scale: Float64Array } {
+  const { batch, M, N, K, a, b } = c;
+  const value = new Float64Array(batch * M * N);
+  const scale = new Float64Array(batch * M * N);
+  for (let bt = 0; bt < batch; bt++) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        let m = 0;
+        for (let k = 0; k < K; k++) {
+          const x = a.data[a.off + bt * a.bs + i * a.rs + k * a.cs];
+          const y = b.data[b.off + bt * b.bs + k * b.rs + j * b.cs];
+          s += x * y;
+          m += Math.abs(x * y);
+        }
+        value[(bt * M + i) * N + j] = s;
+        scale[(bt * M + i) * N + j] = m;
+      }
+    }
+  }
+  return { value, scale };
+}
+
+function run(c: Case, ctor: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
+  const out = new ctor(c.batch * c.M * c.N).fill(Number.NaN);
+  const { a, b } = c;
+  matmul(a.data, a.off, a.bs, a.rs, a.cs, b.data, b.off, b.bs, b.rs, b.cs, out, c.batch, c.M, c.N, c.K);
+  return out;
+}
+
+/** Largest error relative to the error bound of a float sum of K products. */
+function worstError(c: Case, out: FloatArray, eps: number): number {
+  const { value, scale } = reference(c);
+  let worst = 0;
+  for (let i = 0; i < value.length; i++) {
+    const bound = (c.K + 2) * eps * scale[i] + 1e-300;
+    const e = Math.abs(out[i] - value[i]) / bound;
+    if (!(e <= worst)) worst = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
+  }
+  return worst;
+}
+
+const EPS32 = 2 ** -24;
+const EPS64 = 2 ** -53;
+
+const dims = fc.oneof(
+  fc.constantFrom(1, 3, 4, 5, 8, 9, 16, 17, 33, 65, 130),
+  fc.integer({ min: 1, max: 80 }),
+);
+const layoutArb = fc.constantFrom<Layout>('row', 'col', 'padded', 'flipped', 'sparse');
+
+const caseArb = (ctor: Float32ArrayConstructor | Float64ArrayConstructor) =>
+  fc
+    .record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      M: dims,
+      N: dims,
+      K: dims,
+      la: layoutArb,
+      lb: layoutArb,
+      bcastA: fc.boolean(),
+      bcastB: fc.boolean(),
+      seed: fc.integer(),
+    })
+    .map(({ batch, M, N, K, la, lb, bcastA, bcastB, seed }): Case => {
+      let s = seed >>> 0 || 1;
+      const rand = () => {
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        return ((s >>> 0) / 2 ** 32) * 2 - 1;
+      };
+      return {
+        batch,
+        M,
+        N,
+        K,
+        a: makeOperand(ctor, batch, M, K, la, bcastA, rand),
+        b: makeOperand(ctor, batch, K, N, lb, bcastB, rand),
+      };
+    });
+
+const fixed: [number, number, number, number][] = [
+  [1, 1, 1, 1],
+  [1, 1, 130, 65],
+  [1, 130, 1, 65],
+  [2, 3, 17, 33],
+  [1, 65, 130, 300],
+  [3, 33, 17, 513],
+  [1, 128, 128, 128],
+  [2, 130, 65, 257],
+];
+
+function fixedCase(
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  [batch, M, N, K]: [number, number, number, number],
+  la: Layout,
+  lb: Layout,
+  bcastA = false,
+): Case {
+  let s = 12345;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  };
+  return {
+    batch,
+    M,
+    N,
+    K,
+    a: makeOperand(ctor, batch, M, K, la, bcastA, rand),
+    b: makeOperand(ctor, batch, K, N, lb, false, rand),
+  };
+}
+
+afterAll(() => {
+  setMatmulImpl('auto');
+  setMatmulTuning({ wasmMaxBytes: 1 << 30 });
+});
+
+describe.each([
+  ['ts', 1],
+  ['wasm', 1],
+  ['wasm', 2],
+] as const)('float32 matmul, %s kernel, %i thread(s)', (impl, threads) => {
+  beforeAll(async () => {
+    setMatmulImpl(impl);
+    setMatmulThreads(threads);
+    if (threads > 1) {
+      await initMatmul();
+      // Use the workers even for the small shapes in these tests.
+      setMatmulTuning({ parallelMinMacs: 1 });
+    }
+  });
+  afterAll(() => {
+    setMatmulTuning({ parallelMinMacs: 1 << 19 });
+  });
+
+  it('matches a float64 triple loop on random shapes, strides and broadcasts', () => {
+    fc.assert(
+      fc.property(caseArb(Float32Array), (c) => worstError(c, run(c, Float32Array), EPS32) <= 1),
+      { numRuns: 150 },
+    );
+  });
+
+  it.each([
+    ['row', 'row'],
+    ['col', 'row'],
+    ['row', 'col'],
+    ['col', 'col'],
+    ['padded', 'sparse'],
+    ['flipped', 'padded'],
+  ] as const)('handles odd sizes with A %s-major and B %s-major', (la, lb) => {
+    for (const dimsCase of fixed) {
+      const c = fixedCase(Float32Array, dimsCase, la, lb, dimsCase[0] > 1);
+      expect(worstError(c, run(c, Float32Array), EPS32)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('writes zeros when K = 0 and nothing when M or N is 0', () => {
+    const a = new Float32Array(4);
+    const b = new Float32Array(4);
+    const out = new Float32Array(6).fill(7);
+    matmul(a, 0, 0, 0, 1, b, 0, 0, 3, 1, out, 1, 2, 3, 0);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    out.fill(7);
+    matmul(a, 0, 0, 0, 1, b, 0, 0, 3, 1, out, 1, 0, 3, 2);
+    expect(Array.from(out)).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+});
+
+describe('float32 matmul, wasm kernel, details', () => {
+  beforeAll(() => setMatmulImpl('wasm'));
+
+  it('is available in Node', () => {
+    expect(matmulInfo().wasm).toBe(true);
+  });
+
+  it('gives bit-identical results on one thread and on several', async () => {
+    const c = fixedCase(Float32Array, [3, 257, 190, 600], 'row', 'col');
+    setMatmulThreads(1);
+    const one = run(c, Float32Array);
+    setMatmulThreads(2);
+    await initMatmul();
+    setMatmulTuning({ parallelMinMacs: 1 });
+    const two = run(c, Float32Array);
+    setMatmulTuning({ parallelMinMacs: 1 << 19 });
+    expect(matmulInfo().readyWorkers).toBeGreaterThanOrEqual(1);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expect(worstError(c, one, EPS32)).toBeLessThanOrEqual(1);
+  });
+
+  it('splits batches that do not fit in one working set', () => {
+    setMatmulTuning({ wasmMaxBytes: 1 << 17 });
+    try {
+      const c = fixedCase(Float32Array, [7, 40, 30, 50], 'row', 'padded');
+      expect(worstError(c, run(c, Float32Array), EPS32)).toBeLessThanOrEqual(1);
+      const big = fixedCase(Float32Array, [1, 200, 200, 200], 'row', 'row');
+      // Too big for one piece and not splittable: falls back to TypeScript, still right.
+      expect(worstError(big, run(big, Float32Array), EPS32)).toBeLessThanOrEqual(1);
+    } finally {
+      setMatmulTuning({ wasmMaxBytes: 1 << 30 });
+    }
+  });
+
+  it('chooses TypeScript for tiny problems in auto mode and agrees with it', () => {
+    setMatmulImpl('auto');
+    const c = fixedCase(Float32Array, [1, 2, 3, 4], 'row', 'row');
+    expect(worstError(c, run(c, Float32Array), EPS32)).toBeLessThanOrEqual(1);
+    setMatmulImpl('wasm');
+  });
+
+  it('thread count can be lowered and raised again', async () => {
+    setMatmulThreads(1);
+    expect(getMatmulThreads()).toBe(1);
+    expect(matmulInfo().readyWorkers).toBe(0);
+    setMatmulThreads(2);
+    await initMatmul();
+    expect(getMatmulThreads()).toBe(2);
+  });
+});
+
+describe.each(['ts', 'wasm'] as const)('float64 matmul (%s setting)', (impl) => {
+  beforeAll(() => setMatmulImpl(impl));
+
+  it('matches a triple loop to float64 accuracy', () => {
+    fc.assert(
+      fc.property(caseArb(Float64Array), (c) => worstError(c, run(c, Float64Array), EPS64) <= 1),
+      { numRuns: 60 },
+    );
+  });
+
+  it('handles transposed and broadcast operands at odd sizes', () => {
+    for (const dimsCase of fixed) {
+      const c = fixedCase(Float64Array, dimsCase, 'col', 'flipped', true);
+      expect(worstError(c, run(c, Float64Array), EPS64)).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('build', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+
+  it('the generated wasm module is up to date with its source', () => {
+    const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('worker threads do not keep the process alive', () => {
+    const script = `
+      import { matmul, initMatmul, matmulInfo } from './src/backend/cpu/kernels/matmul.ts';
+      await initMatmul();
+      const n = 300;
+      const a = new Float32Array(n * n).fill(1);
+      const c = new Float32Array(n * n);
+      matmul(a, 0, 0, n, 1, a, 0, 0, n, 1, c, 1, n, n, n);
+      console.log(c[0], matmulInfo().readyWorkers);
+    `;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const [value, workers] = r.stdout.trim().split(' ').map(Number);
+    expect(value).toBe(300);
+    if (getMatmulThreads() > 1) expect(workers).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+});
