@@ -1,0 +1,574 @@
+/**
+ * Runs the WebAssembly SIMD128 float32 matmul (source: `matmul-wat.mjs`) on one or more
+ * threads.
+ *
+ * Operands are copied into the module's linear memory, packed there by `pack_tile`, and
+ * multiplied tile by tile by `compute_tile`; the padded result is copied out. In Node the
+ * memory is a shared `WebAssembly.Memory` and worker threads instantiate the same module
+ * over it. A call is two jobs (pack, then compute); each job is a count of tiles that the
+ * calling thread and the workers claim one at a time from an atomic counter, so whoever
+ * is free takes the next tile and a worker that is not running yet is simply not waited
+ * for. Each output element is computed by the same code in the same order whichever
+ * thread claims its tile, so results are identical for any number of threads.
+ *
+ * Control block (Int32 slots at the start of memory):
+ *   SEQ     job sequence number: odd while the caller rewrites a job, even once published
+ *   CLAIM   next unclaimed tile of the current job
+ *   NTILES  tiles in the current job
+ *   KIND    0 = pack tiles, 1 = compute tiles
+ *   ACTIVE  workers inside the current job
+ *   READY   workers started and waiting for jobs
+ *   STOP    set to make the workers exit
+ * A worker joins a job by incrementing ACTIVE and then re-reading SEQ; the caller makes
+ * SEQ odd and waits for ACTIVE to drop to zero before it touches the job fields again, so
+ * a worker never works from a half-written job.
+ */
+
+import { DESC_END, FIELD, KC, MEMORY_FLAG_OFFSET, MR, NR, WASM_BASE64 } from './matmul-wasm.gen.js';
+
+const SEQ = 0;
+const CLAIM = 1;
+const NTILES = 2;
+const KIND = 3;
+const ACTIVE = 4;
+const READY = 5;
+const STOP = 6;
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Largest working set handled in one piece; bigger batched problems are split. */
+let maxBytes = 1 << 30;
+
+interface Exports {
+  pack_tile(t: number): void;
+  compute_tile(t: number): void;
+}
+
+interface NodeWorker {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: string, cb: (...args: unknown[]) => void): void;
+}
+
+interface Engine {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: Exports;
+  shared: boolean;
+  ctl: Int32Array;
+  i32: Int32Array;
+  f32: Float32Array;
+  workers: NodeWorker[];
+}
+
+let engine: Engine | null | undefined;
+let compiled: WebAssembly.Module | undefined;
+let threads = defaultThreads();
+/** How long an idle worker keeps polling for the next job before it sleeps (ms). */
+let spinMs = 2;
+
+function nodeBuiltin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(name) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultThreads(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
+  if (!os) return 1;
+  const n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(n, 8));
+}
+
+function wasmBytes(shared: boolean): Uint8Array {
+  const bin = atob(WASM_BASE64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  if (!shared) bytes[MEMORY_FLAG_OFFSET] = 0x01;
+  return bytes;
+}
+
+function canShare(): boolean {
+  return typeof SharedArrayBuffer === 'function' && nodeBuiltin('node:worker_threads') !== undefined;
+}
+
+function createEngine(module: WebAssembly.Module, shared: boolean): Engine {
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: 16, maximum: MAX_PAGES, shared: true } : { initial: 16, maximum: MAX_PAGES },
+  );
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const buf = memory.buffer;
+  return {
+    module,
+    memory,
+    exports: instance.exports as unknown as Exports,
+    shared,
+    ctl: new Int32Array(buf, 0, 16),
+    i32: new Int32Array(buf),
+    f32: new Float32Array(buf),
+    workers: [],
+  };
+}
+
+/** The engine, created on first use; null where WebAssembly SIMD is unavailable. */
+function getEngine(): Engine | null {
+  if (engine !== undefined) return engine;
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly');
+    const shared = canShare();
+    compiled ??= new WebAssembly.Module(wasmBytes(shared) as BufferSource);
+    engine = createEngine(compiled, shared);
+  } catch {
+    engine = null;
+  }
+  return engine;
+}
+
+/**
+ * Compiles the module off the main thread and starts the worker threads, resolving once
+ * they are ready. Optional: without it the first large matmul compiles synchronously and
+ * runs on one thread while the workers start.
+ */
+export async function initMatmulWasm(): Promise<boolean> {
+  if (engine === undefined && compiled === undefined && typeof WebAssembly === 'object') {
+    try {
+      compiled = await WebAssembly.compile(wasmBytes(canShare()) as BufferSource);
+    } catch {
+      engine = null;
+    }
+  }
+  const e = getEngine();
+  if (!e) return false;
+  startWorkers(e);
+  const deadline = Date.now() + 10_000;
+  while (Atomics.load(e.ctl, READY) < e.workers.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return true;
+}
+
+/** Whether the WebAssembly kernel can run here. */
+export function wasmAvailable(): boolean {
+  return getEngine() !== null;
+}
+
+/** Number of threads (the caller included) used for large float32 matmuls. */
+export function getThreads(): number {
+  const e = engine;
+  return e?.shared ? threads : 1;
+}
+
+/** Sets the thread count (1 = the calling thread only). Stops surplus workers. */
+export function setThreads(n: number): void {
+  threads = Math.max(1, Math.floor(n));
+  const e = engine;
+  if (e && e.workers.length > threads - 1) stopWorkers(e);
+}
+
+/** Sets how long idle workers poll before sleeping, in milliseconds. */
+export function setSpinMs(ms: number): void {
+  spinMs = Math.max(0, ms);
+}
+
+/** Workers currently started and ready. */
+export function readyWorkers(): number {
+  return engine ? Atomics.load(engine.ctl, READY) : 0;
+}
+
+const WORKER_SOURCE = `
+const { workerData } = process.getBuiltinModule('node:worker_threads');
+const { memory, module, spinMs } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(memory.buffer, 0, 16);
+const run = [ex.pack_tile, ex.compute_tile];
+let last = Atomics.load(ctl, ${SEQ});
+Atomics.add(ctl, ${READY}, 1);
+Atomics.notify(ctl, ${READY});
+for (;;) {
+  let s = Atomics.load(ctl, ${SEQ});
+  if (s === last || (s & 1) === 1) {
+    const until = performance.now() + spinMs;
+    for (let i = 1; ; i++) {
+      s = Atomics.load(ctl, ${SEQ});
+      if (s !== last && (s & 1) === 0) break;
+      if ((i & 1023) === 0 && performance.now() > until) {
+        Atomics.wait(ctl, ${SEQ}, s);
+        i = 0;
+      }
+    }
+  }
+  if (Atomics.load(ctl, ${STOP}) !== 0) break;
+  last = s;
+  Atomics.add(ctl, ${ACTIVE}, 1);
+  if (Atomics.load(ctl, ${SEQ}) === s) {
+    const n = ctl[${NTILES}];
+    const f = run[ctl[${KIND}]];
+    for (;;) {
+      const t = Atomics.add(ctl, ${CLAIM}, 1);
+      if (t >= n) break;
+      f(t);
+    }
+  }
+  if (Atomics.sub(ctl, ${ACTIVE}, 1) === 1) Atomics.notify(ctl, ${ACTIVE});
+}
+Atomics.sub(ctl, ${READY}, 1);
+Atomics.notify(ctl, ${READY});
+`;
+
+function startWorkers(e: Engine): void {
+  if (!e.shared || e.workers.length >= threads - 1) return;
+  const wt = nodeBuiltin<{ Worker: new (src: string, opts: object) => NodeWorker }>('node:worker_threads');
+  if (!wt) return;
+  while (e.workers.length < threads - 1) {
+    try {
+      const w = new wt.Worker(WORKER_SOURCE, {
+        eval: true,
+        // The caller's flags (a TypeScript loader, --input-type) mean nothing to this script.
+        execArgv: [],
+        workerData: { memory: e.memory, module: e.module, spinMs },
+      });
+      w.unref();
+      const drop = () => {
+        const i = e.workers.indexOf(w);
+        if (i >= 0) e.workers.splice(i, 1);
+      };
+      w.on('error', drop);
+      w.on('exit', drop);
+      e.workers.push(w);
+    } catch {
+      return;
+    }
+  }
+}
+
+function stopWorkers(e: Engine): void {
+  if (e.workers.length === 0) return;
+  const ctl = e.ctl;
+  Atomics.add(ctl, SEQ, 1);
+  waitZero(ctl, ACTIVE);
+  Atomics.store(ctl, STOP, 1);
+  Atomics.add(ctl, SEQ, 1);
+  Atomics.notify(ctl, SEQ);
+  // Workers still starting up see STOP once they reach their loop.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = Atomics.load(ctl, READY);
+    if (r <= 0 || Date.now() > deadline) break;
+    Atomics.wait(ctl, READY, r, 10);
+  }
+  for (const w of e.workers) void w.terminate();
+  e.workers = [];
+  Atomics.store(ctl, READY, 0);
+  Atomics.store(ctl, STOP, 0);
+}
+
+function waitZero(ctl: Int32Array, slot: number): void {
+  for (let i = 0; i < 20000; i++) if (Atomics.load(ctl, slot) === 0) return;
+  for (;;) {
+    const v = Atomics.load(ctl, slot);
+    if (v === 0) return;
+    Atomics.wait(ctl, slot, v, 20);
+  }
+}
+
+/** Runs tiles [0, n) of `kind` on this thread and any ready workers. */
+function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
+  const f = kind === 0 ? e.exports.pack_tile : e.exports.compute_tile;
+  if (!parallel || n <= 1) {
+    for (let t = 0; t < n; t++) f(t);
+    return;
+  }
+  const ctl = e.ctl;
+  Atomics.add(ctl, SEQ, 1);
+  waitZero(ctl, ACTIVE);
+  ctl[NTILES] = n;
+  ctl[KIND] = kind;
+  Atomics.store(ctl, CLAIM, 0);
+  Atomics.add(ctl, SEQ, 1);
+  Atomics.notify(ctl, SEQ);
+  for (;;) {
+    const t = Atomics.add(ctl, CLAIM, 1);
+    if (t >= n) break;
+    f(t);
+  }
+  waitZero(ctl, ACTIVE);
+}
+
+function ensureBytes(e: Engine, bytes: number): boolean {
+  const have = e.memory.buffer.byteLength;
+  if (bytes > have) {
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) return false;
+    try {
+      e.memory.grow(pages);
+    } catch {
+      return false;
+    }
+  }
+  if (e.f32.buffer.byteLength !== e.memory.buffer.byteLength) {
+    e.i32 = new Int32Array(e.memory.buffer);
+    e.f32 = new Float32Array(e.memory.buffer);
+  }
+  return true;
+}
+
+const align = (x: number) => Math.ceil(x / 64) * 64;
+
+interface Operand {
+  /** Byte address of element (0, 0, 0) in wasm memory. */
+  ptr: number;
+  bs: number;
+  rs: number;
+  cs: number;
+}
+
+/**
+ * Copies the elements of a strided [nb, rows, cols] operand into wasm memory at `dst`.
+ * Dense-enough layouts are copied as one span, keeping their strides; sparse ones are
+ * gathered into a contiguous block.
+ */
+function placeOperand(
+  e: Engine,
+  src: Float32Array,
+  off: number,
+  bs: number,
+  rs: number,
+  cs: number,
+  nb: number,
+  rows: number,
+  cols: number,
+  dst: number,
+): Operand {
+  const lo = off + Math.min(0, bs * (nb - 1)) + Math.min(0, rs * (rows - 1)) + Math.min(0, cs * (cols - 1));
+  const hi = off + Math.max(0, bs * (nb - 1)) + Math.max(0, rs * (rows - 1)) + Math.max(0, cs * (cols - 1));
+  const span = hi - lo + 1;
+  const f32 = e.f32;
+  const base = dst >> 2;
+  if (span <= 2 * nb * rows * cols + 1024) {
+    f32.set(src.subarray(lo, hi + 1), base);
+    return { ptr: dst + (off - lo) * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
+  }
+  let d = base;
+  for (let bt = 0; bt < nb; bt++) {
+    for (let i = 0; i < rows; i++) {
+      let s = off + bt * bs + i * rs;
+      if (cs === 1) {
+        f32.set(src.subarray(s, s + cols), d);
+        d += cols;
+      } else {
+        for (let j = 0; j < cols; j++, s += cs) f32[d++] = src[s];
+      }
+    }
+  }
+  return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4 };
+}
+
+function spanBytes(nb: number, bs: number, rs: number, cs: number, rows: number, cols: number): number {
+  const span = Math.abs(bs) * (nb - 1) + Math.abs(rs) * (rows - 1) + Math.abs(cs) * (cols - 1) + 1;
+  return align(4 * Math.min(span, 2 * nb * rows * cols + 1024));
+}
+
+/** Bytes of wasm memory a problem needs. */
+function layoutBytes(
+  batch: number,
+  M: number,
+  N: number,
+  K: number,
+  aBS: number,
+  aRS: number,
+  aCS: number,
+  bBS: number,
+  bRS: number,
+  bCS: number,
+): number {
+  const mp = Math.ceil(M / MR) * MR;
+  const np = Math.ceil(N / NR) * NR;
+  const aNb = aBS === 0 || batch === 1 ? 1 : batch;
+  const bNb = bBS === 0 || batch === 1 ? 1 : batch;
+  return (
+    align(DESC_END) +
+    spanBytes(aNb, aBS, aRS, aCS, M, K) +
+    spanBytes(bNb, bBS, bRS, bCS, K, N) +
+    align(aNb * mp * K * 4) +
+    align(bNb * np * K * 4) +
+    align(batch * mp * np * 4)
+  );
+}
+
+/** Problems at least this big (multiply-adds) use the worker threads. */
+let parallelMacs = 1 << 19;
+
+export function setParallelThreshold(macs: number): void {
+  parallelMacs = macs;
+}
+
+/** Sets the largest wasm working set of one call (bytes); batches are split to fit. */
+export function setMaxBytes(bytes: number): void {
+  maxBytes = Math.max(1 << 16, Math.min(bytes, 2 ** 31));
+}
+
+/**
+ * Float32 matmul through WebAssembly. Returns false (having written nothing) when the
+ * kernel is unavailable or the problem does not fit in wasm memory.
+ */
+export function matmulWasm(
+  a: Float32Array,
+  aOff: number,
+  aBS: number,
+  aRS: number,
+  aCS: number,
+  b: Float32Array,
+  bOff: number,
+  bBS: number,
+  bRS: number,
+  bCS: number,
+  out: Float32Array,
+  batch: number,
+  M: number,
+  N: number,
+  K: number,
+): boolean {
+  const e = getEngine();
+  if (!e) return false;
+  if (batch === 1) {
+    aBS = 0;
+    bBS = 0;
+  }
+  const bytes = layoutBytes(batch, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS);
+  if (bytes > maxBytes) {
+    if (batch === 1) return false;
+    // Split the batch into pieces that fit.
+    const per = Math.max(1, Math.floor(batch / Math.ceil(bytes / maxBytes)));
+    if (layoutBytes(per, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS) > maxBytes) return false;
+    for (let b0 = 0; b0 < batch; b0 += per) {
+      const nb = Math.min(per, batch - b0);
+      const ok = matmulWasm(
+        a,
+        aOff + b0 * aBS,
+        aBS,
+        aRS,
+        aCS,
+        b,
+        bOff + b0 * bBS,
+        bBS,
+        bRS,
+        bCS,
+        out.subarray(b0 * M * N, (b0 + nb) * M * N),
+        nb,
+        M,
+        N,
+        K,
+      );
+      if (!ok) return false;
+    }
+    return true;
+  }
+  if (!ensureBytes(e, bytes)) return false;
+
+  const mp = Math.ceil(M / MR) * MR;
+  const np = Math.ceil(N / NR) * NR;
+  const aNb = aBS === 0 ? 1 : batch;
+  const bNb = bBS === 0 ? 1 : batch;
+  let p = align(DESC_END);
+  const A = placeOperand(e, a, aOff, aBS, aRS, aCS, aNb, M, K, p);
+  p += spanBytes(aNb, aBS, aRS, aCS, M, K);
+  const B = placeOperand(e, b, bOff, bBS, bRS, bCS, bNb, K, N, p);
+  p += spanBytes(bNb, bBS, bRS, bCS, K, N);
+  const pa = p;
+  p += align(aNb * mp * K * 4);
+  const pb = p;
+  p += align(bNb * np * K * 4);
+  const c = p;
+
+  const macs = batch * M * N * K;
+  const parallel = threads > 1 && e.shared && macs >= parallelMacs;
+  if (parallel) startWorkers(e);
+  const useWorkers = parallel && Atomics.load(e.ctl, READY) > 0;
+  const nThreads = useWorkers ? Math.min(threads, Atomics.load(e.ctl, READY) + 1) : 1;
+
+  // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
+  // with several threads, small enough that every thread gets a few.
+  const aPanels = mp / MR;
+  const bPanels = np / NR;
+  const paGroup = Math.max(1, Math.ceil(16384 / K));
+  const pbGroup = Math.max(1, Math.ceil(8192 / K));
+  let tm = Math.min(mp, 128);
+  let tn = Math.min(np, 256);
+  if (nThreads > 1) {
+    const want = 4 * nThreads;
+    while (batch * Math.ceil(mp / tm) * Math.ceil(np / tn) < want && (tm > 32 || tn > 64)) {
+      if (tn >= 2 * tm && tn > 64) tn = Math.ceil(tn / 2 / NR) * NR;
+      else if (tm > 32) tm = Math.ceil(tm / 2 / MR) * MR;
+      else tn = Math.ceil(tn / 2 / NR) * NR;
+    }
+  }
+  const tilesM = Math.ceil(mp / tm);
+  const tilesN = Math.ceil(np / tn);
+  const aPtiles = Math.ceil(aPanels / paGroup);
+  const bPtiles = Math.ceil(bPanels / pbGroup);
+
+  const d = e.i32;
+  d[FIELD.A >> 2] = A.ptr;
+  d[FIELD.A_BS >> 2] = A.bs;
+  d[FIELD.A_RS >> 2] = A.rs;
+  d[FIELD.A_CS >> 2] = A.cs;
+  d[FIELD.B >> 2] = B.ptr;
+  d[FIELD.B_BS >> 2] = B.bs;
+  d[FIELD.B_RS >> 2] = B.rs;
+  d[FIELD.B_CS >> 2] = B.cs;
+  d[FIELD.PA >> 2] = pa;
+  d[FIELD.PA_BS >> 2] = mp * K * 4;
+  d[FIELD.PB >> 2] = pb;
+  d[FIELD.PB_BS >> 2] = np * K * 4;
+  d[FIELD.C >> 2] = c;
+  d[FIELD.C_BS >> 2] = mp * np * 4;
+  d[FIELD.LDC >> 2] = np * 4;
+  d[FIELD.M >> 2] = M;
+  d[FIELD.N >> 2] = N;
+  d[FIELD.K >> 2] = K;
+  d[FIELD.MP >> 2] = mp;
+  d[FIELD.NP >> 2] = np;
+  d[FIELD.A_BATCHES >> 2] = aNb;
+  d[FIELD.B_BATCHES >> 2] = bNb;
+  d[FIELD.PA_GROUP >> 2] = paGroup;
+  d[FIELD.PB_GROUP >> 2] = pbGroup;
+  d[FIELD.A_PTILES >> 2] = aPtiles;
+  d[FIELD.B_PTILES >> 2] = bPtiles;
+  d[FIELD.TM >> 2] = tm;
+  d[FIELD.TN >> 2] = tn;
+  d[FIELD.TILES_M >> 2] = tilesM;
+  d[FIELD.TILES_N >> 2] = tilesN;
+
+  runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
+  runJob(e, 1, batch * tilesM * tilesN, useWorkers);
+
+  const f32 = e.f32;
+  const cw = c >> 2;
+  if (np === N && (mp === M || batch === 1)) {
+    out.set(f32.subarray(cw, cw + batch * M * N), 0);
+  } else if (np === N) {
+    for (let bt = 0; bt < batch; bt++) {
+      const cb = cw + bt * mp * np;
+      out.set(f32.subarray(cb, cb + M * N), bt * M * N);
+    }
+  } else {
+    let o = 0;
+    for (let bt = 0; bt < batch; bt++) {
+      const cb = cw + bt * mp * np;
+      if (N >= 16) {
+        for (let i = 0; i < M; i++, o += N) out.set(f32.subarray(cb + i * np, cb + i * np + N), o);
+      } else {
+        for (let i = 0; i < M; i++) {
+          const r = cb + i * np;
+          for (let j = 0; j < N; j++) out[o++] = f32[r + j];
+        }
+      }
+    }
+  }
+  return true;
+}
+
+export { KC, MR, NR };
