@@ -1,0 +1,84 @@
+/**
+ * One training step of the MNIST classifier: MLP 784-256-128-10 (ReLU), batch 128,
+ * cross-entropy on logits, Adam (lr 1e-3) — forward, backward and update, the loop of
+ * `pnpm example mnist`. Reported in steps per second, with the one-epoch time that implies
+ * for MNIST's 60,000 training images (469 steps; data loading not included).
+ */
+import { manualSeed, randint, randn } from '@tsgrad/core';
+import { crossEntropyLoss, MLP } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+import { tf, use } from '../peers.js';
+import { fmt, ratio, type Table } from '../table.js';
+import { measure } from '../timing.js';
+import type { Suite } from './suite.js';
+
+const SIZES = [784, 256, 128, 10];
+const BATCH = 128;
+const STEPS_PER_EPOCH = Math.ceil(60_000 / BATCH);
+const timing = { budgetMs: 2500, warmupMs: 500, minReps: 3 };
+
+function tsgradStepMs(): number {
+  manualSeed(0);
+  const model = new MLP(SIZES);
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = randn([BATCH, SIZES[0]!]);
+  const y = randint(0, 10, [BATCH], { dtype: 'int32' });
+  return measure(() => {
+    opt.zeroGrad();
+    const loss = crossEntropyLoss(model.call(x), y);
+    loss.backward();
+    opt.step();
+    loss.itemSync();
+  }, timing);
+}
+
+function tfjsStepMs(): number {
+  const params: tf.Variable[] = [];
+  for (let i = 0; i + 1 < SIZES.length; i++) {
+    const bound = 1 / Math.sqrt(SIZES[i]!);
+    params.push(tf.variable(tf.randomUniform([SIZES[i]!, SIZES[i + 1]!], -bound, bound, 'float32', i)));
+    params.push(tf.variable(tf.randomUniform([SIZES[i + 1]!], -bound, bound, 'float32', 10 + i)));
+  }
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomNormal([BATCH, SIZES[0]!], 0, 1, 'float32', 1);
+  const labels = tf.tensor1d(
+    Array.from({ length: BATCH }, (_, i) => (i * 7) % 10),
+    'int32',
+  );
+  const y = tf.oneHot(labels, 10);
+  const ms = measure(() => {
+    const cost = opt.minimize(() => {
+      let h: tf.Tensor = x;
+      for (let i = 0; i < params.length; i += 2) {
+        h = tf.add(tf.matMul(h, params[i]!), params[i + 1]!);
+        if (i + 2 < params.length) h = tf.relu(h);
+      }
+      return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+    }, true);
+    cost!.dataSync();
+    cost!.dispose();
+  }, timing);
+  for (const t of [...params, x, labels, y]) t.dispose();
+  opt.dispose();
+  return ms;
+}
+
+export const run: Suite = async ({ peers }) => {
+  const ours = tsgradStepMs();
+  const theirs: number[] = [];
+  for (const p of peers) {
+    await use(p);
+    theirs.push(tfjsStepMs());
+  }
+  const cells = (ms: number) => [fmt(1000 / ms), fmt(ms), fmt((ms * STEPS_PER_EPOCH) / 1000)];
+  const rows = [
+    ['tsgrad', ...cells(ours), '—'],
+    ...peers.map((p, i) => [p.label, ...cells(theirs[i]!), ratio(1000 / ours, 1000 / theirs[i]!)]),
+  ];
+  const table: Table = {
+    title: `MLP ${SIZES.join('-')} training step, batch ${BATCH}, Adam (higher steps/s is better)`,
+    headers: ['library', 'steps/s', 'ms/step', `MNIST epoch, s (${STEPS_PER_EPOCH} steps)`, 'tsgrad vs it'],
+    rows,
+  };
+  return [table];
+};

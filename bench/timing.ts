@@ -1,0 +1,69 @@
+/**
+ * Timing helpers: warm up, then time several repetitions and keep the median, so that one
+ * garbage collection or JIT recompilation does not decide a result.
+ */
+
+/** How long to spend measuring one function, and the repetition bounds. */
+export interface MeasureOptions {
+  /** Rough wall-clock budget in ms for the timed repetitions (default 600). */
+  budgetMs?: number;
+  /** Warm-up time in ms for fast functions (default a fifth of the budget). */
+  warmupMs?: number;
+  /** Fewest timed repetitions (default 3). */
+  minReps?: number;
+  /** Most timed repetitions (default 15). */
+  maxReps?: number;
+}
+
+/** A call slower than this is timed once: repeating it would blow the whole run's budget. */
+const SINGLE_CALL_MS = 3000;
+
+/**
+ * Median milliseconds per call of `fn` over several timed repetitions after a warm-up. A call
+ * slower than the budget is timed twice (the faster counts), once if slower than 3 s.
+ */
+export function measure(fn: () => void, opts: MeasureOptions = {}): number {
+  const budget = opts.budgetMs ?? 600;
+  const minReps = opts.minReps ?? 3;
+  const maxReps = opts.maxReps ?? 15;
+  // Warm-up: at least one call, more for fast functions, so the JIT has settled.
+  let t0 = performance.now();
+  fn();
+  let first = performance.now() - t0;
+  // Calls of seconds each: warm-up costs are noise next to them; time one more at most.
+  if (first > budget) {
+    if (first > SINGLE_CALL_MS) return first;
+    t0 = performance.now();
+    fn();
+    return Math.min(first, performance.now() - t0);
+  }
+  const warmup = opts.warmupMs ?? budget / 5;
+  if (first < warmup) {
+    const warmEnd = performance.now() + warmup;
+    let calls = 0;
+    t0 = performance.now();
+    while (performance.now() < warmEnd || calls < 2) {
+      fn();
+      calls++;
+    }
+    first = (performance.now() - t0) / calls;
+  }
+  // Each repetition runs enough calls to last about 20 ms, so timer resolution does not matter.
+  const inner = Math.max(1, Math.round(20 / Math.max(first, 1e-3)));
+  const repMs = inner * first;
+  const reps = Math.min(maxReps, Math.max(minReps, Math.floor(budget / repMs)));
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) fn();
+    times.push((performance.now() - t0) / inner);
+  }
+  return median(times);
+}
+
+/** Median of a non-empty list. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
