@@ -400,3 +400,11 @@ test('the optimizer uses the scheduled learning rate', () => {
   }
   expect(p.itemSync()).toBeCloseTo(1 - 1 - 0.5 - 0.25, 6);
 });
+
+test('OneCycleLR with a first phase shorter than a step skips it, as PyTorch does', () => {
+  // totalSteps 3, pctStart 0.3: the rise ends at step 0.3·3 − 1 = −0.1, so step 0 is already
+  // in the fall from maxLr, at (0 + 0.1)/(2 + 0.1) of the way.
+  const s = new OneCycleLR(sgd(), 1, { totalSteps: 3, cycleMomentum: false });
+  const fall = (t: number) => 1e-4 * 0.04 + ((1 - 0.04e-4) / 2) * (1 + Math.cos((Math.PI * (t + 0.1)) / 2.1));
+  expectClose(trace(s, 2), [0, 1, 2].map(fall), 1e-12);
+});

@@ -154,16 +154,6 @@ export class OneCycleLR extends LRScheduler {
             endMomentum: 'maxMomentum',
           },
         ];
-    let start = 0;
-    for (const [i, p] of phases.entries()) {
-      // A phase of no length would make the interpolation 0/0.
-      if (!(p.endStep > start)) {
-        throw new ValueError(
-          `OneCycleLR: phase ${i + 1} of the cycle is empty (totalSteps ${total}, pctStart ${pctStart}); use more steps or another pctStart`,
-        );
-      }
-      start = p.endStep;
-    }
     const groups = optimizer.paramGroups;
     const maxLrs = perGroup('maxLr', maxLr, groups.length);
     if (lastEpoch === -1) {
@@ -225,6 +215,12 @@ export class OneCycleLR extends LRScheduler {
     const phase = this.phases[i]!;
     const start = i === 0 ? 0 : this.phases[i - 1]!.endStep;
     const pct = (t - start) / (phase.endStep - start);
+    if (!Number.isFinite(pct)) {
+      // A phase of no length (pctStart·totalSteps = 1, say): PyTorch would compute 0/0.
+      throw new ValueError(
+        `OneCycleLR: phase ${i + 1} of the cycle is empty at step ${t} (totalSteps ${this.totalSteps}); use more steps or another pctStart`,
+      );
+    }
     return this.groups.map((g) => {
       const field = (k: string) => g[k] as number;
       if (this.cycleMomentum) {
