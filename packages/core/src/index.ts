@@ -53,6 +53,7 @@ export {
   TsgradError,
   ValueError,
 } from './errors.js';
+export * as safetensors from './io/safetensors.js';
 export {
   broadcastShapes,
   contiguousLayout,

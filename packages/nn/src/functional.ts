@@ -1,0 +1,294 @@
+/**
+ * The functional forms of the layers (`torch.nn.functional`): plain functions of tensors,
+ * composed from core ops so autograd differentiates them without rules of their own.
+ */
+import {
+  DTypeError,
+  isFloating,
+  noGrad,
+  rand,
+  ShapeError,
+  type Tensor,
+  tensor,
+  ValueError,
+  where,
+} from '@tsgrad/core';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * `x · weightᵀ + bias`, with weight of shape [out, in].
+ *
+ * @example
+ * ```ts
+ * linear(randn([8, 3]), randn([2, 3]), zeros([2])).shape; // [8, 2]
+ * ```
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2)
+    throw new ShapeError(`linear: weight must be 2-D [out, in], got ${fmt(weight.shape)}`);
+  const inF = weight.shape[1]!;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(
+      `linear: input ${fmt(x.shape)} does not end in ${inF} features (weight ${fmt(weight.shape)})`,
+    );
+  }
+  const y = x.matmul(weight.T);
+  return bias ? y.add(bias) : y;
+}
+
+/** Options of {@link layerNorm}. */
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Added to the variance (1e-5). */
+  eps?: number;
+}
+
+/**
+ * Normalises over the last `normalizedShape.length` dims to zero mean and unit (biased)
+ * variance, then scales by `weight` and shifts by `bias`.
+ *
+ * @example
+ * ```ts
+ * layerNorm(x, [16], { weight: w, bias: b });
+ * ```
+ */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[] | number,
+  opts: LayerNormOptions = {},
+): Tensor {
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  const k = ns.length;
+  if (k === 0 || k > x.ndim || ns.some((s, i) => s !== x.shape[x.ndim - k + i])) {
+    throw new ShapeError(`layerNorm: input ${fmt(x.shape)} does not end in normalizedShape ${fmt(ns)}`);
+  }
+  const dims = ns.map((_, i) => x.ndim - k + i);
+  const eps = opts.eps ?? 1e-5;
+  const mean = x.mean(dims, true);
+  const xc = x.sub(mean);
+  const v = xc.mul(xc).mean(dims, true);
+  let y = xc.mul(v.add(eps).rsqrt());
+  if (opts.weight) y = y.mul(opts.weight);
+  if (opts.bias) y = y.add(opts.bias);
+  return y;
+}
+
+/** Options of {@link batchNorm}. */
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Use batch statistics (and update the running ones) instead of the running ones. */
+  training?: boolean;
+  /** Weight of the new batch in the running averages (0.1). */
+  momentum?: number;
+  /** Added to the variance (1e-5). */
+  eps?: number;
+}
+
+/**
+ * Batch normalisation over dim 1 of [N, C] or [N, C, L] input. In training, normalises with
+ * the batch mean and biased variance and updates `runningMean`/`runningVar` in place with
+ * the unbiased variance (PyTorch's rule); otherwise uses the running statistics.
+ *
+ * @example
+ * ```ts
+ * batchNorm(x, runningMean, runningVar, { weight, bias, training: true });
+ * ```
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
+  if (x.ndim < 2)
+    throw new ShapeError(`batchNorm: expected input of at least 2 dims [N, C, ...], got ${fmt(x.shape)}`);
+  const C = x.shape[1]!;
+  const training = opts.training ?? false;
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  const statShape = x.shape.map((s, i) => (i === 1 ? s : 1));
+  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', opts.weight],
+    ['bias', opts.bias],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new ShapeError(
+        `batchNorm: ${name} must have shape [${C}] for input ${fmt(x.shape)}, got ${fmt(t.shape)}`,
+      );
+    }
+  }
+  let y: Tensor;
+  if (training) {
+    const n = x.numel / C;
+    if (n <= 1) {
+      throw new ValueError(
+        `batchNorm: expected more than 1 value per channel in training, got input ${fmt(x.shape)}`,
+      );
+    }
+    const mean = x.mean(dims, true);
+    const xc = x.sub(mean);
+    const v = xc.mul(xc).mean(dims, true);
+    y = xc.mul(v.add(eps).rsqrt());
+    noGrad(() => {
+      if (runningMean) runningMean.mul_(1 - momentum).add_(mean.reshape([C]).mul(momentum));
+      if (runningVar) runningVar.mul_(1 - momentum).add_(v.reshape([C]).mul((momentum * n) / (n - 1)));
+    });
+  } else {
+    if (!runningMean || !runningVar) {
+      throw new ValueError('batchNorm: running statistics are required when training is false');
+    }
+    y = x.sub(runningMean.reshape(statShape)).mul(runningVar.reshape(statShape).add(eps).rsqrt());
+  }
+  if (opts.weight) y = y.mul(opts.weight.reshape(statShape));
+  if (opts.bias) y = y.add(opts.bias.reshape(statShape));
+  return y;
+}
+
+/** Options of {@link embedding}. */
+export interface EmbeddingOptions {
+  /** Rows looked up at this index receive no gradient. */
+  paddingIdx?: number | null;
+}
+
+/**
+ * Looks up rows of `weight` ([num, dim]) at int32 `indices`; the result has shape
+ * `[...indices.shape, dim]`.
+ *
+ * @example
+ * ```ts
+ * embedding(tensor([[0, 2]], { dtype: 'int32' }), randn([4, 3])).shape; // [1, 2, 3]
+ * ```
+ */
+export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  if (indices.dtype !== 'int32')
+    throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+  if (weight.ndim !== 2)
+    throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${fmt(weight.shape)}`);
+  const flat = indices.reshape([indices.numel]);
+  let out = weight.indexSelect(0, flat).reshape([...indices.shape, weight.shape[1]!]);
+  const pad = opts.paddingIdx;
+  if (pad !== undefined && pad !== null && weight.requiresGrad) {
+    const p = pad < 0 ? pad + weight.shape[0]! : pad;
+    // Same values, but the padding positions take the detached branch: no gradient flows.
+    out = where(indices.eq(p).unsqueeze(-1), out.detach(), out);
+  }
+  return out;
+}
+
+/** Options of {@link dropout}. */
+export interface DropoutOptions {
+  /** Probability of zeroing an element (0.5). */
+  p?: number;
+  /** Only active in training (true by default in the functional form, as PyTorch). */
+  training?: boolean;
+}
+
+/**
+ * Zeroes each element with probability `p` and scales the rest by 1/(1−p), using the global
+ * generator; the identity when not training.
+ *
+ * @example
+ * ```ts
+ * dropout(x, { p: 0.2, training: model.training });
+ * ```
+ */
+export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
+  const p = opts.p ?? 0.5;
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be in [0, 1], got ${p}`);
+  if (!(opts.training ?? true) || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const dtype = isFloating(x.dtype) ? x.dtype : 'float32';
+  const u = rand(x.shape, { dtype, device: x.device });
+  const mask = where(u.ge(p), 1 / (1 - p), 0);
+  u.dispose();
+  return x.mul(mask.dtype === dtype ? mask : mask.to(dtype));
+}
+
+/** Options of {@link scaledDotProductAttention}. */
+export interface AttentionOptions {
+  /** Bool (true = may attend) or float (added to the scores), broadcast to [..., L, S]. */
+  attnMask?: Tensor | null;
+  /** Dropout on the attention weights (0). */
+  dropoutP?: number;
+  /** Each query attends only to keys at positions ≤ its own. */
+  isCausal?: boolean;
+  /** Score scale (1/√E by default). */
+  scale?: number;
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v over [..., L, E] queries and [..., S, E] keys/values.
+ *
+ * @example
+ * ```ts
+ * scaledDotProductAttention(q, k, v, { isCausal: true });
+ * ```
+ */
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: AttentionOptions = {},
+): Tensor {
+  return attention(q, k, v, opts).output;
+}
+
+/** @internal Attention that also returns the weights (for MultiheadAttention). */
+export function attention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: AttentionOptions & { training?: boolean },
+): { output: Tensor; weights: Tensor } {
+  if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
+    throw new ShapeError(
+      `scaledDotProductAttention: q, k, v need at least 2 dims, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+    );
+  }
+  const E = q.shape[q.ndim - 1]!;
+  if (k.shape[k.ndim - 1] !== E || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
+    throw new ShapeError(
+      `scaledDotProductAttention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} do not fit (need q [..., L, E], k [..., S, E], v [..., S, Ev])`,
+    );
+  }
+  const L = q.shape[q.ndim - 2]!;
+  const S = k.shape[k.ndim - 2]!;
+  const scale = opts.scale ?? 1 / Math.sqrt(E);
+  let scores = q.matmul(k.transpose(-2, -1)).mul(scale);
+  if (opts.isCausal) scores = where(causalMask(L, S, q.device), scores, -Infinity);
+  const m = opts.attnMask;
+  if (m) scores = m.dtype === 'bool' ? where(m, scores, -Infinity) : scores.add(m);
+  let w = scores.softmax(-1);
+  const p = opts.dropoutP ?? 0;
+  if (p > 0 && (opts.training ?? true)) w = dropout(w, { p });
+  return { output: w.matmul(v), weights: w };
+}
+
+/** @internal Bool [L, S], true on and below the diagonal. */
+export function causalMask(L: number, S: number, device: Tensor['device'] = 'cpu'): Tensor {
+  const data = new Uint8Array(L * S);
+  for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, S - 1); j++) data[i * S + j] = 1;
+  return tensorBool(data, [L, S], device);
+}
+
+function tensorBool(data: Uint8Array, shape: number[], device: Tensor['device']): Tensor {
+  return tensor(data, { shape, dtype: 'bool', device });
+}
+
+export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '@tsgrad/core';
+export {
+  bceLoss,
+  bceWithLogitsLoss,
+  crossEntropyLoss,
+  huberLoss,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  smoothL1Loss,
+} from './losses.js';

@@ -1,0 +1,134 @@
+/**
+ * `@tsgrad/nn`: modules, layers, losses, initialisers, data loading and checkpoints, with
+ * PyTorch's names, defaults and numbers.
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, randn } from '@tsgrad/core';
+ * import { MLP, functional as F } from '@tsgrad/nn';
+ * manualSeed(0);
+ * const model = new MLP([4, 16, 3]);
+ * const loss = F.crossEntropyLoss(model.forward(randn([8, 4])), labels);
+ * loss.backward();
+ * ```
+ * @packageDocumentation
+ */
+export {
+  type CheckpointContents,
+  checkpointBytes,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  type RestoreTargets,
+  restoreCheckpoint,
+  type Stateful,
+  saveCheckpoint,
+} from './checkpoint.js';
+export { type ClipGradNormOptions, clipGradNorm_, clipGradValue_, l1Penalty } from './clip.js';
+export { Flatten, Identity, ModuleDict, ModuleList, Sequential } from './containers.js';
+export { DataLoader, type DataLoaderOptions, type Dataset, TensorDataset } from './data.js';
+export * as functional from './functional.js';
+export {
+  type AttentionOptions,
+  type BatchNormOptions,
+  batchNorm,
+  type DropoutOptions,
+  dropout,
+  type EmbeddingOptions,
+  embedding,
+  type LayerNormOptions,
+  layerNorm,
+  linear,
+  scaledDotProductAttention,
+} from './functional.js';
+export * as init from './init.js';
+export {
+  ELU,
+  GELU,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  Sigmoid,
+  SiLU,
+  Softmax,
+  Softplus,
+  Tanh,
+} from './layers/activations.js';
+export {
+  BahdanauAttention,
+  LuongAttention,
+  MultiheadAttention,
+  type MultiheadAttentionOptions,
+  type MultiheadForwardOptions,
+  type SeqAttentionOptions,
+} from './layers/attention.js';
+export { Dropout } from './layers/dropout.js';
+export { Embedding, type EmbeddingModuleOptions } from './layers/embedding.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  L1Loss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+} from './layers/losses.js';
+export { type ActivationName, MLP, type MLPOptions } from './layers/mlp.js';
+export {
+  BatchNorm1d,
+  type BatchNormModuleOptions,
+  LayerNorm,
+  type LayerNormModuleOptions,
+} from './layers/norm.js';
+export {
+  type CellOptions,
+  GRU,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  RNN,
+  RNNBase,
+  RNNCell,
+  type RNNOptions,
+  type SimpleRNNOptions,
+} from './layers/rnn.js';
+export {
+  type DecoderForwardOptions,
+  type EncoderForwardOptions,
+  PositionalEncoding,
+  type PositionalEncodingOptions,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+  type TransformerLayerOptions,
+} from './layers/transformer.js';
+export {
+  type BceOptions,
+  type BceWithLogitsOptions,
+  bceLoss,
+  bceWithLogitsLoss,
+  type CrossEntropyOptions,
+  crossEntropyLoss,
+  type HuberOptions,
+  huberLoss,
+  l1Loss,
+  mseLoss,
+  type NllOptions,
+  nllLoss,
+  type Reduction,
+  type ReductionOptions,
+  type SmoothL1Options,
+  smoothL1Loss,
+} from './losses.js';
+export {
+  type IdxArray,
+  loadMnist,
+  type MnistOptions,
+  type MnistSplit,
+  mnistFromBytes,
+  parseIdx,
+} from './mnist.js';
+export { cloneModule, type LoadResult, type LoadStateDictOptions, Module } from './module.js';
+export { Parameter } from './parameter.js';

@@ -1,0 +1,124 @@
+/**
+ * Activations as modules, each a thin wrapper over the core op of the same name.
+ */
+import { type Tensor, where } from '@tsgrad/core';
+import { Module } from '../module.js';
+
+/** max(x, 0). @example `new ReLU().forward(x)` */
+export class ReLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+/** x for x > 0, negativeSlope·x otherwise. @example `new LeakyReLU(0.2).forward(x)` */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.leakyRelu(this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** x for x > 0, α(eˣ − 1) otherwise. @example `new ELU().forward(x)` */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.elu(this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/** x·Φ(x), exact or with the tanh approximation. @example `new GELU('tanh').forward(x)` */
+export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.gelu(this.approximate);
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x·σ(x). @example `new SiLU().forward(x)` */
+export class SiLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.silu();
+  }
+}
+
+/** 1 / (1 + e^−x). @example `new Sigmoid().forward(x)` */
+export class Sigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+/** tanh(x). @example `new Tanh().forward(x)` */
+export class Tanh extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+/**
+ * (1/β)·log(1 + e^(βx)), and x itself where βx > threshold (as PyTorch).
+ *
+ * @example
+ * ```ts
+ * new Softplus().forward(x);
+ * ```
+ */
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    const bx = this.beta === 1 ? x : x.mul(this.beta);
+    let sp = bx.softplus();
+    if (this.beta !== 1) sp = sp.div(this.beta);
+    return where(bx.gt(this.threshold), x, sp);
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** softmax along `dim` (−1). @example `new Softmax(1).forward(logits)` */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** log-softmax along `dim` (−1). @example `new LogSoftmax(1).forward(logits)` */
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Attention layers: additive (Bahdanau), multiplicative (Luong) and PyTorch's
+ * `MultiheadAttention` with its `in_proj_weight` / `out_proj` layout.
+ */
+import { cat, ShapeError, type Tensor, ValueError, where, zeros } from '@tsgrad/core';
+import { attention, causalMask, linear } from '../functional.js';
+import { constant_, xavierUniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { Linear } from './linear.js';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** Options of the forward of {@link BahdanauAttention} and {@link LuongAttention}. */
+export interface SeqAttentionOptions {
+  /** The values to average (defaults to the keys), [B, S, Dv]. */
+  values?: Tensor;
+  /** Bool [B, S]: true marks padding positions that get no attention. */
+  keyPaddingMask?: Tensor | null;
+}
+
+function checkQK(name: string, query: Tensor, keys: Tensor, qDim: number, kDim: number): void {
+  if (
+    query.ndim !== 2 ||
+    query.shape[1] !== qDim ||
+    keys.ndim !== 3 ||
+    keys.shape[2] !== kDim ||
+    keys.shape[0] !== query.shape[0]
+  ) {
+    throw new ShapeError(
+      `${name}: expected query [B, ${qDim}] and keys [B, S, ${kDim}], got ${fmt(query.shape)} and ${fmt(keys.shape)}`,
+    );
+  }
+}
+
+/** softmax over positions of [B, S] scores, masked; then the weighted sum of values. */
+function attend(scores: Tensor, values: Tensor, mask: Tensor | null | undefined): [Tensor, Tensor] {
+  const s = mask ? where(mask, -Infinity, scores) : scores;
+  const w = s.softmax(-1);
+  return [w.unsqueeze(1).matmul(values).squeeze(1), w];
+}
+
+/**
+ * Additive attention (Bahdanau et al., 2015): score(q, kₛ) = vᵀ·tanh(W_q·q + W_k·kₛ).
+ * `forward(query [B, Dq], keys [B, S, Dk], opts?)` returns `[context [B, Dv], weights [B, S]]`.
+ *
+ * @example
+ * ```ts
+ * const attn = new BahdanauAttention(16, 32, 24);
+ * const [ctx, w] = attn.forward(decoderState, encoderOutputs);
+ * ```
+ */
+export class BahdanauAttention extends Module {
+  readonly queryProj: Linear;
+  readonly keyProj: Linear;
+  readonly v: Linear;
+
+  constructor(
+    readonly querySize: number,
+    readonly keySize: number,
+    readonly hiddenSize: number,
+  ) {
+    super();
+    this.queryProj = new Linear(querySize, hiddenSize, { bias: false });
+    this.keyProj = new Linear(keySize, hiddenSize);
+    this.v = new Linear(hiddenSize, 1, { bias: false });
+  }
+
+  override forward(query: Tensor, keys: Tensor, opts: SeqAttentionOptions = {}): [Tensor, Tensor] {
+    checkQK('BahdanauAttention', query, keys, this.querySize, this.keySize);
+    const e = this.keyProj.forward(keys).add(this.queryProj.forward(query).unsqueeze(1)).tanh();
+    const scores = this.v.forward(e).squeeze(-1);
+    return attend(scores, opts.values ?? keys, opts.keyPaddingMask);
+  }
+}
+
+/**
+ * Multiplicative attention (Luong et al., 2015) with score 'dot' (kₛ·q), 'general'
+ * (kₛ·W·q) or 'concat' (vᵀ·tanh(W·[q; kₛ])). `forward(query [B, H], keys [B, S, H], opts?)`
+ * returns `[context, weights]`.
+ *
+ * @example
+ * ```ts
+ * const attn = new LuongAttention(32, 'general');
+ * const [ctx, w] = attn.forward(h, encoderOutputs);
+ * ```
+ */
+export class LuongAttention extends Module {
+  readonly W: Linear | null;
+  readonly v: Linear | null;
+
+  constructor(
+    readonly hiddenSize: number,
+    readonly method: 'dot' | 'general' | 'concat' = 'dot',
+  ) {
+    super();
+    if (!['dot', 'general', 'concat'].includes(method)) {
+      throw new ValueError(`LuongAttention: method must be 'dot', 'general' or 'concat', got '${method}'`);
+    }
+    this.W =
+      method === 'general'
+        ? new Linear(hiddenSize, hiddenSize, { bias: false })
+        : method === 'concat'
+          ? new Linear(2 * hiddenSize, hiddenSize)
+          : null;
+    this.v = method === 'concat' ? new Linear(hiddenSize, 1, { bias: false }) : null;
+  }
+
+  override forward(query: Tensor, keys: Tensor, opts: SeqAttentionOptions = {}): [Tensor, Tensor] {
+    checkQK('LuongAttention', query, keys, this.hiddenSize, this.hiddenSize);
+    let scores: Tensor;
+    if (this.method === 'concat') {
+      const S = keys.shape[1]!;
+      const q = query.unsqueeze(1).expand([query.shape[0]!, S, this.hiddenSize]);
+      scores = this.v!.forward(this.W!.forward(cat([q, keys], 2)).tanh()).squeeze(-1);
+    } else {
+      const q = this.method === 'general' ? this.W!.forward(query) : query;
+      scores = keys.matmul(q.unsqueeze(2)).squeeze(2);
+    }
+    return attend(scores, opts.values ?? keys, opts.keyPaddingMask);
+  }
+
+  override extraRepr(): string {
+    return `${this.hiddenSize}, method='${this.method}'`;
+  }
+}
+
+/** Options of {@link MultiheadAttention}. */
+export interface MultiheadAttentionOptions {
+  /** Dropout on the attention weights in training (0). */
+  dropout?: number;
+  /** Biases of the input and output projections (true). */
+  bias?: boolean;
+  /** Tensors are [batch, seq, embed] instead of [seq, batch, embed] (false). */
+  batchFirst?: boolean;
+}
+
+/** Options of {@link MultiheadAttention.forward}. */
+export interface MultiheadForwardOptions {
+  /** Bool [N, S] (true = ignore that key) or float (added to the scores). */
+  keyPaddingMask?: Tensor | null;
+  /** Return the attention weights (true). */
+  needWeights?: boolean;
+  /** [L, S] or [N·heads, L, S]; bool (true = not allowed to attend) or float (added). */
+  attnMask?: Tensor | null;
+  /** Average the returned weights over heads (true). */
+  averageAttnWeights?: boolean;
+  /** Causal masking; used as the mask when `attnMask` is not given. */
+  isCausal?: boolean;
+}
+
+/**
+ * Multi-head attention with PyTorch's parameters: `in_proj_weight` [3E, E] (xavier uniform),
+ * `in_proj_bias` [3E] (zeros), `out_proj` a Linear(E, E) with zero bias.
+ * `forward(query, key, value, opts?)` returns `[output, weights | null]`.
+ *
+ * @example
+ * ```ts
+ * const mha = new MultiheadAttention(8, 2, { batchFirst: true });
+ * const [y, w] = mha.forward(x, x, x); // y [B, L, 8], w [B, L, L]
+ * ```
+ */
+export class MultiheadAttention extends Module {
+  readonly embedDim: number;
+  readonly numHeads: number;
+  readonly headDim: number;
+  readonly dropout: number;
+  readonly batchFirst: boolean;
+  in_proj_weight: Parameter;
+  in_proj_bias: Parameter | null;
+  out_proj: Linear;
+
+  constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
+    super();
+    if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads !== 0) {
+      throw new ValueError(
+        `MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`,
+      );
+    }
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.headDim = embedDim / numHeads;
+    this.dropout = opts.dropout ?? 0;
+    this.batchFirst = opts.batchFirst ?? false;
+    const bias = opts.bias ?? true;
+    this.in_proj_weight = new Parameter(zeros([3 * embedDim, embedDim]));
+    this.in_proj_bias = bias ? new Parameter(zeros([3 * embedDim])) : null;
+    this.out_proj = new Linear(embedDim, embedDim, { bias });
+    xavierUniform_(this.in_proj_weight);
+    if (this.out_proj.bias) constant_(this.out_proj.bias, 0);
+  }
+
+  override forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    opts: MultiheadForwardOptions = {},
+  ): [Tensor, Tensor | null] {
+    const E = this.embedDim;
+    const h = this.numHeads;
+    const d = this.headDim;
+    const name = 'MultiheadAttention';
+    const unbatched = query.ndim === 2;
+    const nd = unbatched ? 2 : 3;
+    for (const [what, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (t.ndim !== nd || t.shape[nd - 1] !== E) {
+        throw new ShapeError(`${name}: ${what} must be ${nd}-D ending in embedDim ${E}, got ${fmt(t.shape)}`);
+      }
+    }
+    // Work in [N, L, E].
+    const toNLE = (t: Tensor) => (unbatched ? t.unsqueeze(0) : this.batchFirst ? t : t.transpose(0, 1));
+    const q0 = toNLE(query);
+    const k0 = toNLE(key);
+    const v0 = toNLE(value);
+    const N = q0.shape[0]!;
+    const L = q0.shape[1]!;
+    const S = k0.shape[1]!;
+    if (k0.shape[0] !== N || v0.shape[0] !== N || v0.shape[1] !== S) {
+      throw new ShapeError(
+        `${name}: query ${fmt(query.shape)}, key ${fmt(key.shape)}, value ${fmt(value.shape)} do not fit`,
+      );
+    }
+    const W = this.in_proj_weight;
+    const b = this.in_proj_bias;
+    let q: Tensor;
+    let k: Tensor;
+    let v: Tensor;
+    if (query === key && key === value) {
+      const qkv = linear(q0, W, b);
+      [q, k, v] = [qkv.narrow(-1, 0, E), qkv.narrow(-1, E, E), qkv.narrow(-1, 2 * E, E)];
+    } else {
+      const part = (i: number) => [W.narrow(0, i * E, E), b ? b.narrow(0, i * E, E) : null] as const;
+      q = linear(q0, ...part(0));
+      k = linear(k0, ...part(1));
+      v = linear(v0, ...part(2));
+    }
+    const heads = (t: Tensor, len: number) => t.reshape([N, len, h, d]).transpose(1, 2); // [N, h, len, d]
+    // Combine the masks into one additive or boolean mask broadcastable to [N, h, L, S].
+    let mask: Tensor | null = null;
+    let attnMask = opts.attnMask ?? null;
+    if (attnMask === null && opts.isCausal) attnMask = causalMask(L, S, q0.device).logicalNot();
+    if (attnMask) {
+      if (attnMask.ndim === 2) {
+        if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
+          throw new ShapeError(`${name}: attnMask must be [${L}, ${S}], got ${fmt(attnMask.shape)}`);
+        }
+      } else if (attnMask.ndim === 3) {
+        if (attnMask.shape[0] !== N * h || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
+          throw new ShapeError(
+            `${name}: attnMask must be [${N * h}, ${L}, ${S}], got ${fmt(attnMask.shape)}`,
+          );
+        }
+        attnMask = attnMask.reshape([N, h, L, S]);
+      } else throw new ShapeError(`${name}: attnMask must be 2-D or 3-D, got ${fmt(attnMask.shape)}`);
+      mask = attnMask.dtype === 'bool' ? where(attnMask, -Infinity, 0) : attnMask;
+    }
+    if (opts.keyPaddingMask) {
+      const kpm = unbatched ? opts.keyPaddingMask.unsqueeze(0) : opts.keyPaddingMask;
+      if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) {
+        throw new ShapeError(
+          `${name}: keyPaddingMask must be [${N}, ${S}], got ${fmt(opts.keyPaddingMask.shape)}`,
+        );
+      }
+      const add = (kpm.dtype === 'bool' ? where(kpm, -Infinity, 0) : kpm).reshape([N, 1, 1, S]);
+      mask = mask ? mask.add(add) : add;
+    }
+    if (mask && mask.dtype !== q.dtype) mask = mask.to(q.dtype);
+    const { output, weights } = attention(heads(q, L), heads(k, S), heads(v, S), {
+      attnMask: mask,
+      dropoutP: this.dropout,
+      training: this.training,
+    });
+    let out = this.out_proj.forward(output.transpose(1, 2).reshape([N, L, E]));
+    out = unbatched ? out.squeeze(0) : this.batchFirst ? out : out.transpose(0, 1);
+    if (!(opts.needWeights ?? true)) return [out, null];
+    let w = (opts.averageAttnWeights ?? true) ? weights.mean(1) : weights;
+    if (unbatched) w = w.squeeze(0);
+    return [out, w];
+  }
+
+  override extraRepr(): string {
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.dropout ? `, dropout=${this.dropout}` : ''}`;
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * Loss functions with PyTorch's definitions and `reduction` ('mean' by default, 'sum',
+ * 'none'), as functions; `loss-modules.ts` wraps them as modules.
+ */
+import { DTypeError, isFloating, ShapeError, type Tensor, ValueError, where } from '@tsgrad/core';
+
+/** How a loss combines its per-element values. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** The `reduction` option shared by every loss. */
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
+  switch (reduction ?? 'mean') {
+    case 'mean':
+      return l.mean();
+    case 'sum':
+      return l.sum();
+    case 'none':
+      return l;
+    default:
+      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
+  }
+}
+
+function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
+    throw new ShapeError(
+      `${op}: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`,
+    );
+  }
+  if (!isFloating(input.dtype)) throw new DTypeError(`${op}: input must be floating, got ${input.dtype}`);
+}
+
+/**
+ * Mean squared error: (input − target)².
+ *
+ * @example
+ * ```ts
+ * mseLoss(pred, y); // scalar
+ * ```
+ */
+export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  sameShape('mseLoss', input, target);
+  const d = input.sub(target);
+  return reduce('mseLoss', d.mul(d), opts.reduction);
+}
+
+/**
+ * Mean absolute error: |input − target|.
+ *
+ * @example
+ * ```ts
+ * l1Loss(pred, y, { reduction: 'sum' });
+ * ```
+ */
+export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  sameShape('l1Loss', input, target);
+  return reduce('l1Loss', input.sub(target).abs(), opts.reduction);
+}
+
+/** Options of {@link huberLoss}. */
+export interface HuberOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (1). */
+  delta?: number;
+}
+
+/**
+ * Huber loss: ½d² for |d| < delta, delta·(|d| − ½delta) beyond.
+ *
+ * @example
+ * ```ts
+ * huberLoss(pred, y, { delta: 0.5 });
+ * ```
+ */
+export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  sameShape('huberLoss', input, target);
+  const delta = opts.delta ?? 1;
+  if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be positive, got ${delta}`);
+  const d = input.sub(target).abs();
+  const l = where(d.lt(delta), d.mul(d).mul(0.5), d.sub(0.5 * delta).mul(delta));
+  return reduce('huberLoss', l, opts.reduction);
+}
+
+/** Options of {@link smoothL1Loss}. */
+export interface SmoothL1Options extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (1); 0 gives the L1 loss. */
+  beta?: number;
+}
+
+/**
+ * Smooth L1: ½d²/beta for |d| < beta, |d| − ½beta beyond.
+ *
+ * @example
+ * ```ts
+ * smoothL1Loss(pred, y, { beta: 1 });
+ * ```
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  sameShape('smoothL1Loss', input, target);
+  const beta = opts.beta ?? 1;
+  if (beta < 0) throw new ValueError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
+  const d = input.sub(target).abs();
+  if (beta === 0) return reduce('smoothL1Loss', d, opts.reduction);
+  const l = where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta));
+  return reduce('smoothL1Loss', l, opts.reduction);
+}
+
+/** Options of {@link bceLoss}. */
+export interface BceOptions extends ReductionOptions {
+  /** Per-element rescaling weight, broadcast to the input. */
+  weight?: Tensor | null;
+}
+
+const LOG_FLOOR = Math.exp(-100);
+
+/**
+ * Binary cross-entropy of probabilities: −[t·log x + (1−t)·log(1−x)], with the logs clamped
+ * at −100 as PyTorch does (so x = 0 or 1 gives a finite loss and gradient).
+ *
+ * @example
+ * ```ts
+ * bceLoss(model.forward(x).sigmoid(), y);
+ * ```
+ */
+export function bceLoss(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  sameShape('bceLoss', input, target);
+  const logX = input.clamp(LOG_FLOOR).log().clamp(-100);
+  const log1mX = input.neg().add(1).clamp(LOG_FLOOR).log().clamp(-100);
+  let l = target.mul(logX.sub(log1mX)).add(log1mX).neg();
+  if (opts.weight) l = l.mul(opts.weight);
+  return reduce('bceLoss', l, opts.reduction);
+}
+
+/** Options of {@link bceWithLogitsLoss}. */
+export interface BceWithLogitsOptions extends BceOptions {
+  /** Weight of positive examples, broadcast along the last (class) dim. */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Binary cross-entropy on logits, computed stably:
+ * (1−t)·x + (1 + (posWeight−1)·t)·softplus(−x).
+ *
+ * @example
+ * ```ts
+ * bceWithLogitsLoss(logits, y, { posWeight: tensor([3]) });
+ * ```
+ */
+export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+  sameShape('bceWithLogitsLoss', input, target);
+  const sp = input.neg().softplus();
+  const lw = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
+  let l = target
+    .neg()
+    .add(1)
+    .mul(input)
+    .add(lw ? lw.mul(sp) : sp);
+  if (opts.weight) l = l.mul(opts.weight);
+  return reduce('bceWithLogitsLoss', l, opts.reduction);
+}
+
+/** Options of {@link nllLoss} and {@link crossEntropyLoss}. */
+export interface NllOptions extends ReductionOptions {
+  /** Per-class weight [C]; the mean divides by the summed weights of the targets. */
+  weight?: Tensor | null;
+  /** Targets equal to this contribute nothing (−100). */
+  ignoreIndex?: number;
+}
+
+/** Moves the class dim last and flattens: [N, C, d…] → [N·d…, C]; [C] → [1, C]. */
+function classesLast(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+): { x: Tensor; t: Tensor; outShape: number[] } {
+  if (input.ndim === 1) {
+    if (target.ndim !== 0)
+      throw new ShapeError(`${op}: for input ${fmt(input.shape)} the target must be a 0-d index`);
+    return { x: input.unsqueeze(0), t: target.reshape([1]), outShape: [] };
+  }
+  const N = input.shape[0]!;
+  const C = input.shape[1]!;
+  const rest = input.shape.slice(2);
+  const expected = [N, ...rest];
+  if (target.ndim !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
+    throw new ShapeError(
+      `${op}: target ${fmt(target.shape)} does not match input ${fmt(input.shape)} (expected ${fmt(expected)})`,
+    );
+  }
+  if (rest.length === 0) return { x: input, t: target, outShape: [N] };
+  const perm = [0, ...rest.map((_, i) => i + 2), 1];
+  return { x: input.permute(perm).reshape([-1, C]), t: target.reshape([-1]), outShape: expected };
+}
+
+/** Per-element nll on [M, C] with class weights; returns the losses and the target weights. */
+function nllRows(op: string, x: Tensor, t: Tensor, weight: Tensor | null | undefined, ignoreIndex: number) {
+  if (t.dtype !== 'int32') throw new DTypeError(`${op}: target class indices must be int32, got ${t.dtype}`);
+  const C = x.shape[1]!;
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
+    throw new ShapeError(`${op}: weight must have shape [${C}], got ${fmt(weight.shape)}`);
+  }
+  const data = t.device === 'cpu' ? t.dataSync() : null;
+  if (data) {
+    for (const v of data) {
+      if (v !== ignoreIndex && (v < 0 || v >= C)) {
+        throw new ValueError(`${op}: target ${v} is out of bounds for ${C} classes`);
+      }
+    }
+  }
+  const keep = t.ne(ignoreIndex);
+  const safeT = where(keep, t, 0);
+  const picked = x.gather(1, safeT.unsqueeze(1)).squeeze(1);
+  let w: Tensor = keep.to(x.dtype);
+  if (weight) w = w.mul(weight.indexSelect(0, safeT));
+  return { loss: picked.mul(w).neg(), w, keep };
+}
+
+/**
+ * Negative log-likelihood of log-probabilities `input` ([N, C], [N, C, d…] or [C]) at int32
+ * class `target`. With `weight`, the mean is Σ wₜ·lossᵢ / Σ wₜ (PyTorch's weighted mean).
+ *
+ * @example
+ * ```ts
+ * nllLoss(logits.logSoftmax(1), labels);
+ * ```
+ */
+export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  const { x, t, outShape } = classesLast('nllLoss', input, target);
+  const { loss, w } = nllRows('nllLoss', x, t, opts.weight, opts.ignoreIndex ?? -100);
+  const reduction = opts.reduction ?? 'mean';
+  if (reduction === 'mean') return loss.sum().div(w.sum());
+  return reduction === 'none' ? loss.reshape(outShape) : reduce('nllLoss', loss, reduction);
+}
+
+/** Options of {@link crossEntropyLoss}. */
+export interface CrossEntropyOptions extends NllOptions {
+  /** Mixes the target with the uniform distribution: (1−ε)·target + ε/C (0). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross-entropy of logits `input` ([N, C], [N, C, d…] or [C]) against int32 class indices, or
+ * against class probabilities of the input's shape. Supports `weight`, `ignoreIndex` and
+ * `labelSmoothing` with PyTorch's semantics.
+ *
+ * @example
+ * ```ts
+ * crossEntropyLoss(logits, labels, { labelSmoothing: 0.1 });
+ * ```
+ */
+export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropyLoss';
+  if (!isFloating(input.dtype)) throw new DTypeError(`${op}: input must be floating, got ${input.dtype}`);
+  const eps = opts.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
+  const reduction = opts.reduction ?? 'mean';
+  if (!['mean', 'sum', 'none'].includes(reduction)) {
+    throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
+  }
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const C = input.shape[classDim]!;
+  const logp = input.logSoftmax(classDim);
+  const wShape = input.shape.map((s, i) => (i === classDim ? s : 1));
+
+  if (isFloating(target.dtype)) {
+    if (target.shape.length !== input.shape.length || target.shape.some((s, i) => s !== input.shape[i])) {
+      throw new ShapeError(
+        `${op}: probability target ${fmt(target.shape)} must have the input's shape ${fmt(input.shape)}`,
+      );
+    }
+    const tgt = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;
+    let prod = logp.mul(tgt);
+    if (opts.weight) prod = prod.mul(opts.weight.reshape(wShape));
+    const l = prod.sum(classDim).neg();
+    if (reduction === 'mean') return l.sum().div(input.numel / C);
+    return reduction === 'sum' ? l.sum() : l;
+  }
+
+  const { x, t, outShape } = classesLast(op, logp, target);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const { loss, w, keep } = nllRows(op, x, t, opts.weight, ignoreIndex);
+  const nll =
+    reduction === 'mean'
+      ? loss.sum().div(w.sum())
+      : reduction === 'sum'
+        ? loss.sum()
+        : loss.reshape(outShape);
+  if (eps === 0) return nll;
+
+  const perRow = where(keep, (opts.weight ? x.mul(opts.weight) : x).sum(1).neg(), 0);
+  let smooth: Tensor;
+  const sm = perRow;
+  if (reduction === 'mean') smooth = opts.weight ? sm.sum().div(w.sum()) : sm.mean();
+  else if (reduction === 'sum') smooth = sm.sum();
+  else smooth = sm.reshape(outShape);
+  return nll.mul(1 - eps).add(smooth.mul(eps / C));
+}
