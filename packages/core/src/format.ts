@@ -11,7 +11,8 @@ function fmtNumber(v: number, floating: boolean, sci: boolean): string {
   if (!floating) return String(v);
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return sci ? v.toExponential(4) : v.toFixed(4);
+  // PyTorch writes exponents with at least two digits: 1.0000e-05.
+  return sci ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : v.toFixed(4);
 }
 
 /** Formats a CPU tensor's values with a shared width, eliding the middle of big tensors. */

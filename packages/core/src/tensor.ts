@@ -431,7 +431,7 @@ export class Tensor {
     return R.variance(this, dim, keepdim, correction);
   }
   std(dim?: number | number[], keepdim = false, correction = 1): Tensor {
-    return R.variance(this, dim, keepdim, correction).sqrt();
+    return R.variance(this, dim, keepdim, correction, 'std').sqrt();
   }
   logsumexp(dim?: number | number[], keepdim = false): Tensor {
     return R.logsumexp(this, dim, keepdim);

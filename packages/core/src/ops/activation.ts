@@ -3,6 +3,7 @@
  * rule of their own, since autograd differentiates the primitives they are built from.
  */
 import { ValueError } from '../errors.js';
+import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
 import { logsumexp } from './reduce.js';
@@ -65,10 +66,10 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
 
 /** exp(x − logsumexp(x)) along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return logSoftmax(x, dim).exp();
+  return x.sub(logsumexp(x, normDim(dim, x.ndim, 'softmax'), true)).exp();
 }
 
 /** x − logsumexp(x) along `dim`. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return x.sub(logsumexp(x, dim, true));
+  return x.sub(logsumexp(x, normDim(dim, x.ndim, 'logSoftmax'), true));
 }

@@ -176,9 +176,10 @@ export function variance(
   dim: number | readonly number[] | undefined,
   keepdim: boolean,
   correction: number,
+  op: 'var' | 'std' = 'var',
 ): Tensor {
-  if (!isFloating(x.dtype)) throw new DTypeError(`var: needs a floating tensor, got ${x.dtype}`);
-  const axes = reduceAxes(x, dim, 'var');
+  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: needs a floating tensor, got ${x.dtype}`);
+  const axes = reduceAxes(x, dim, op);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   const d = x.sub(mean(x, axes, true));
   return sum(d.mul(d), axes, keepdim).div(Math.max(n - correction, 0));
