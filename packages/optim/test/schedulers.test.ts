@@ -362,6 +362,15 @@ describe('scheduler state dicts', () => {
     }
     expect(b.getLastLr()[0]).toBeLessThan(0.01);
   });
+  test('ReduceLROnPlateau survives a JSON round trip before its first metric', () => {
+    const a = new ReduceLROnPlateau(sgd(1), { mode: 'max', patience: 0 });
+    const b = new ReduceLROnPlateau(sgd(1), { mode: 'max', patience: 0 });
+    b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+    expect(b.best).toBe(Number.NEGATIVE_INFINITY);
+    b.step(-5);
+    expect(b.best).toBe(-5);
+    expect(b.getLastLr()).toEqual([1]);
+  });
   test('loading another kind of scheduler throws', () => {
     expect(() => new StepLR(sgd(), 2).loadStateDict(new ExponentialLR(sgd(), 0.5).stateDict())).toThrow(
       /from ExponentialLR/,

@@ -2,7 +2,7 @@
 import { ValueError } from '@tsgrad/core';
 import { checkChoice, checkInteger, checkNonNegative } from '../checks.js';
 import type { Optimizer, OptimizerOptions } from '../optimizer.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type SchedulerStateDict } from './scheduler.js';
 
 /** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {
@@ -98,6 +98,13 @@ export class ReduceLROnPlateau extends Scheduler {
     this.minLrs = minLrs;
     this.eps = eps;
     this.best = mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Restores a state dict; a `best` of null (±Infinity after a JSON round trip) means no metric yet. */
+  override loadStateDict(dict: SchedulerStateDict): void {
+    super.loadStateDict(dict);
+    if (this.best === null)
+      this.best = this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
   /** Whether the scheduler is cooling down after a reduction. */
