@@ -95,10 +95,11 @@ export function mnistFromBytes(
   const [n, h, w] = im.shape as [number, number, number];
   const x = new Float32Array(n * h * w);
   const norm = opts.normalize ?? false;
-  for (let i = 0; i < x.length; i++) {
-    const v = im.data[i]! / 255;
-    x[i] = norm ? (v - 0.1307) / 0.3081 : v;
-  }
+  // Pixels are bytes: convert through a 256-entry table.
+  const table = new Float32Array(256);
+  for (let v = 0; v < 256; v++) table[v] = norm ? (v / 255 - 0.1307) / 0.3081 : v / 255;
+  const px = im.data instanceof Uint8Array ? im.data : Uint8Array.from(im.data);
+  for (let i = 0; i < x.length; i++) x[i] = table[px[i]!]!;
   const shape = (opts.flatten ?? true) ? [n, h * w] : [n, 1, h, w];
   return {
     images: tensor(x, { shape }),
