@@ -88,6 +88,7 @@ export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
+export { type AdamStepOptions, adamStep_, adamStepComposite_, lerp_ } from './ops/optimizers.js';
 export { sumTo } from './ops/reduce.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';

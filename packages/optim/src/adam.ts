@@ -1,7 +1,6 @@
 /** Adam, as `torch.optim.Adam`. */
-import { keep, type Tensor, ValueError, zerosLike } from '@tsgrad/core';
+import { adamStep_, keep, type Tensor, ValueError, zerosLike } from '@tsgrad/core';
 import { checkLr, checkNonNegative, checkUnit } from './checks.js';
-import { lerp_ } from './lerp.js';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -78,29 +77,21 @@ export class Adam extends Optimizer<AdamOptions> {
       });
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) {
-        if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else g = g.add(p.mul(weightDecay));
+      let max = state.maxExpAvgSq as Tensor | undefined;
+      if (amsgrad && max === undefined) {
+        max = keep(zerosLike(p));
+        state.maxExpAvgSq = max;
       }
-      const expAvg = state.expAvg as Tensor;
-      const expAvgSq = state.expAvgSq as Tensor;
-      lerp_(expAvg, g, 1 - beta1);
-      expAvgSq.mul_(beta2).add_(g.mul(g).mul(1 - beta2));
-      const stepSize = lr / (1 - beta1 ** step);
-      const bias2Sqrt = Math.sqrt(1 - beta2 ** step);
-      let second = expAvgSq;
-      if (amsgrad) {
-        let max = state.maxExpAvgSq as Tensor | undefined;
-        if (max === undefined) {
-          max = keep(zerosLike(p));
-          state.maxExpAvgSq = max;
-        }
-        max.copy_(max.maximum(expAvgSq));
-        second = max;
-      }
-      const denom = second.sqrt().div(bias2Sqrt).add(eps);
-      p.sub_(expAvg.div(denom).mul(stepSize));
+      adamStep_(p, p.grad, state.expAvg as Tensor, state.expAvgSq as Tensor, amsgrad ? max! : null, {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weightDecay,
+        decoupledWeightDecay,
+        maximize,
+        step,
+      });
     }
   }
 }

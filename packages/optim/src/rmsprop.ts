@@ -1,7 +1,6 @@
 /** RMSprop, as `torch.optim.RMSprop`. */
-import { keep, type Tensor, zerosLike } from '@tsgrad/core';
+import { keep, lerp_, type Tensor, zerosLike } from '@tsgrad/core';
 import { checkLr, checkNonNegative } from './checks.js';
-import { lerp_ } from './lerp.js';
 import {
   Optimizer,
   type OptimizerOptions,

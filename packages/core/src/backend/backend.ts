@@ -143,6 +143,33 @@ export interface Backend {
   assign(dst: View, src: View): void;
   /** Live storages and bytes. */
   memory(): BackendMemory;
+  /**
+   * Optional fused kernel for one Adam/AdamW update of a contiguous parameter, in place on
+   * `param`, `expAvg`, `expAvgSq` (and `maxExpAvgSq` with AMSGrad). Core's composite in
+   * `ops/optimizers.ts` is the reference it must match; without it core runs the composite.
+   */
+  adamStep?(
+    param: View,
+    grad: View,
+    expAvg: View,
+    expAvgSq: View,
+    maxExpAvgSq: View | null,
+    opts: AdamStepOptions,
+  ): void;
+}
+
+/** Hyper-parameters of one Adam/AdamW step, as PyTorch's `torch.optim.Adam` documents them. */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: shrink the parameter by `lr·weightDecay` instead of adding an L2 gradient. */
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+  /** The step number, counting from 1. */
+  step: number;
 }
 
 const backends = new Map<Device, Backend>();

@@ -8,6 +8,8 @@ import { normalAt, uniformAt } from '../../random.js';
 import type { Backend, BackendMemory, RandomKind, View } from '../backend.js';
 import { binary, cast, copy, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
+import { matmul as matmulKernel } from './kernels/matmul.js';
+import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 
 const live: BackendMemory = { buffers: 0, bytes: 0 };
@@ -21,34 +23,6 @@ function track<T extends TypedArray>(a: T): T {
     live.bytes += a.byteLength;
   }
   return a;
-}
-
-function matmulKernel(
-  a: Float32Array,
-  aOff: number,
-  aB: number,
-  aR: number,
-  aC: number,
-  b: Float32Array,
-  bOff: number,
-  bB: number,
-  bR: number,
-  bC: number,
-  out: Float32Array,
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
-): void {
-  let o = 0;
-  for (let t = 0; t < batch; t++)
-    for (let i = 0; i < M; i++)
-      for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let k = 0; k < K; k++)
-          s += a[aOff + t * aB + i * aR + k * aC]! * b[bOff + t * bB + k * bR + j * bC]!;
-        out[o++] = s;
-      }
 }
 
 function matmul(a: View, b: View): TypedArray {
@@ -121,4 +95,5 @@ export const cpuBackend: Backend = {
   random: (kind, size, dtype, key, counter) => track(random(kind, size, dtype, key, counter)),
   assign,
   memory: () => ({ ...live }),
+  adamStep,
 };

@@ -1,0 +1,54 @@
+/**
+ * Fused optimizer kernels for the CPU: one pass over the parameter instead of a dozen
+ * elementwise ops. Each mirrors the composite in `ops/optimizers.ts` operation for operation.
+ */
+import type { TypedArray } from '../../dtype.js';
+import type { AdamStepOptions, View } from '../backend.js';
+
+export function adamStep(
+  param: View,
+  grad: View,
+  expAvg: View,
+  expAvgSq: View,
+  maxExpAvgSq: View | null,
+  o: AdamStepOptions,
+): void {
+  const p = param.storage as TypedArray;
+  const g = grad.storage as TypedArray;
+  const m = expAvg.storage as TypedArray;
+  const v = expAvgSq.storage as TypedArray;
+  const vmax = maxExpAvgSq === null ? null : (maxExpAvgSq.storage as TypedArray);
+  const po = param.layout.offset;
+  const go = grad.layout.offset;
+  const mo = expAvg.layout.offset;
+  const vo = expAvgSq.layout.offset;
+  const xo = maxExpAvgSq === null ? 0 : maxExpAvgSq.layout.offset;
+  const n = param.layout.shape.reduce((a, b) => a * b, 1);
+  const w1 = 1 - o.beta1;
+  const nearStart = Math.abs(w1) < 0.5;
+  const stepSize = o.lr / (1 - o.beta1 ** o.step);
+  const bias2Sqrt = Math.sqrt(1 - o.beta2 ** o.step);
+  const decay = o.weightDecay !== 0 && !o.decoupledWeightDecay ? o.weightDecay : 0;
+  const shrink = o.weightDecay !== 0 && o.decoupledWeightDecay ? 1 - o.lr * o.weightDecay : 1;
+  const sign = o.maximize ? -1 : 1;
+  for (let i = 0; i < n; i++) {
+    let pi = p[po + i]!;
+    if (shrink !== 1) {
+      p[po + i] = pi * shrink;
+      pi = p[po + i]!;
+    }
+    let gi = sign * g[go + i]!;
+    if (decay !== 0) gi += pi * decay;
+    const mi = m[mo + i]!;
+    const diff = gi - mi;
+    m[mo + i] = nearStart ? mi + diff * w1 : gi - diff * (1 - w1);
+    v[vo + i] = v[vo + i]! * o.beta2 + gi * gi * (1 - o.beta2);
+    const mNew = m[mo + i]!;
+    let second = v[vo + i]!;
+    if (vmax !== null) {
+      vmax[xo + i] = Math.max(vmax[xo + i]!, second);
+      second = vmax[xo + i]!;
+    }
+    p[po + i] = pi - (mNew / (Math.sqrt(second) / bias2Sqrt + o.eps)) * stepSize;
+  }
+}
