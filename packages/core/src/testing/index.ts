@@ -25,10 +25,24 @@ import fc from 'fast-check';
 import type { Device, DType, Tensor } from '../index.js';
 import { enableGrad, grad, noGrad, tensor, tidy, ValueError } from '../index.js';
 
-/** What a function under test may return: one tensor or several. */
+/**
+ * A function under test: tensors in, one tensor or several out.
+ *
+ * @example
+ * ```ts
+ * const f: TensorFunction = (x, w) => x.matmul(w).tanh();
+ * ```
+ */
 export type TensorFunction = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
-/** Options of {@link gradcheck} and {@link gradgradcheck}. */
+/**
+ * Options of {@link gradcheck} and {@link gradgradcheck}.
+ *
+ * @example
+ * ```ts
+ * gradcheck(f, [x], { eps: 1e-6, atol: 1e-7, rtol: 1e-5, name: 'myOp' });
+ * ```
+ */
 export interface GradcheckOptions {
   /** Step of the central difference (default 1e-6). */
   eps?: number;
@@ -42,7 +56,14 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
-/** Thrown by {@link gradcheck} when an analytical gradient differs from the numerical one. */
+/**
+ * Thrown by {@link gradcheck} when an analytical gradient differs from the numerical one.
+ *
+ * @example
+ * ```ts
+ * try { gradcheck(f, [x]); } catch (e) { if (e instanceof GradcheckError) console.log(e.message); }
+ * ```
+ */
 export class GradcheckError extends ValueError {}
 
 /** Deterministic weights in [0.5, 1.5) with random sign; the global RNG is left alone. */
@@ -244,7 +265,14 @@ export function gradgradcheck(
   return gradcheck(firstOrder, [...inputs, ...vs], { ...opts, name: `grad of ${name}` });
 }
 
-/** Options of {@link arbShape}. */
+/**
+ * Options of {@link arbShape}.
+ *
+ * @example
+ * ```ts
+ * arbShape({ minRank: 1, maxRank: 3, maxDim: 4 });
+ * ```
+ */
 export interface ShapeOptions {
   /** Fewest dimensions (default 0: scalars included). */
   minRank?: number;
@@ -269,7 +297,14 @@ export function arbShape(opts: ShapeOptions = {}): fc.Arbitrary<number[]> {
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 }
 
-/** Options of {@link arbBroadcastableShapes}. */
+/**
+ * Options of {@link arbBroadcastableShapes}.
+ *
+ * @example
+ * ```ts
+ * arbBroadcastableShapes({ count: 3, maxRank: 2 });
+ * ```
+ */
 export interface BroadcastOptions extends ShapeOptions {
   /** How many shapes (default 2). */
   count?: number;
@@ -307,7 +342,14 @@ export function arbBroadcastableShapes(opts: BroadcastOptions = {}): fc.Arbitrar
   );
 }
 
-/** Options of {@link arbTensor}. */
+/**
+ * Options of {@link arbTensor}.
+ *
+ * @example
+ * ```ts
+ * arbTensor({ shape: arbShape({ maxRank: 2 }), dtype: 'float32', min: 0, max: 1 });
+ * ```
+ */
 export interface TensorArbOptions {
   /** A fixed shape or an arbitrary of shapes (default: {@link arbShape}()). */
   shape?: readonly number[] | fc.Arbitrary<number[]>;

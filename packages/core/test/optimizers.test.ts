@@ -1,0 +1,83 @@
+import {
+  type AdamStepOptions,
+  adamStep_,
+  adamStepComposite_,
+  manualSeed,
+  rand,
+  randn,
+  type Tensor,
+} from '@tsgrad/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+function state(n: number, dtype: 'float32' | 'float64') {
+  return {
+    p: randn([n], { dtype }),
+    g: randn([n], { dtype }),
+    m: randn([n], { dtype }).mul(0.1),
+    v: rand([n], { dtype }).mul(0.1),
+    x: rand([n], { dtype }).mul(0.2),
+  };
+}
+
+function clone(s: Record<string, Tensor>) {
+  return Object.fromEntries(Object.entries(s).map(([k, t]) => [k, t.clone()])) as ReturnType<typeof state>;
+}
+
+function maxRel(a: Tensor, b: Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let worst = 0;
+  for (let i = 0; i < x.length; i++)
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (Math.abs(y[i]!) + 1e-6));
+  return worst;
+}
+
+describe('fused Adam kernel', () => {
+  it('matches the composite reference for random options (float64 exactly, float32 closely)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom<'float32' | 'float64'>('float32', 'float64'),
+        fc.record({
+          lr: fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
+          beta1: fc.double({ min: 0, max: 0.99, noNaN: true }),
+          beta2: fc.double({ min: 0, max: 0.9999, noNaN: true }),
+          eps: fc.constantFrom(1e-8, 1e-6, 1e-3),
+          weightDecay: fc.constantFrom(0, 0.01, 0.1),
+          decoupledWeightDecay: fc.boolean(),
+          maximize: fc.boolean(),
+          step: fc.integer({ min: 1, max: 50 }),
+        }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1000 }),
+        (n, dtype, o: AdamStepOptions, amsgrad, seed) => {
+          manualSeed(seed);
+          const a = state(n, dtype);
+          const b = clone(a);
+          adamStep_(a.p, a.g, a.m, a.v, amsgrad ? a.x : null, o);
+          adamStepComposite_(b.p, b.g, b.m, b.v, amsgrad ? b.x : null, o);
+          const tol = dtype === 'float64' ? 1e-12 : 1e-4;
+          for (const k of ['p', 'm', 'v', 'x'] as const) expect(maxRel(a[k], b[k])).toBeLessThan(tol);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('bumps the version counters of what it updates', () => {
+    const s = state(5, 'float32');
+    const before = [s.p.version, s.m.version, s.v.version];
+    adamStep_(s.p, s.g, s.m, s.v, null, {
+      lr: 0.1,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      weightDecay: 0,
+      decoupledWeightDecay: false,
+      maximize: false,
+      step: 1,
+    });
+    expect([s.p.version, s.m.version, s.v.version]).toEqual(before.map((v) => v + 1));
+  });
+});
