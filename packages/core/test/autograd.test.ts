@@ -244,6 +244,20 @@ describe('gradients PyTorch defines at kinks', () => {
     });
   });
 
+  it('softmax over masked (−inf) entries has finite gradients', () => {
+    const x = tensor([[1, 2, Number.NEGATIVE_INFINITY]], { dtype: 'float64', requiresGrad: true });
+    const s = x.softmax(1);
+    s.mul(tensor([[1, 2, 3]], { dtype: 'float64' }))
+      .sum()
+      .backward();
+    const p = [1 / (1 + Math.E), Math.E / (1 + Math.E)];
+    const dot = p[0]! * 1 + p[1]! * 2;
+    const expected = [p[0]! * (1 - dot), p[1]! * (2 - dot), 0];
+    arr(x.grad).forEach((g, i) => {
+      expect(g).toBeCloseTo(expected[i]!, 12);
+    });
+  });
+
   it('prod with zeros', () => {
     const one = tensor([2, 0, 3], { requiresGrad: true });
     one.prod().backward();

@@ -90,6 +90,13 @@ describe('in-place ops', () => {
     y.sum().backward();
   });
 
+  it('a detached alias shares the version counter, so modifying it is caught too', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const e = x.exp(); // exp saves its output
+    e.detach().add_(1);
+    expect(() => e.sum().backward()).toThrow(/saved by 'exp' was modified by an in-place operation/);
+  });
+
   it('a modification through a view of a saved tensor is caught', () => {
     const w = tensor([1, 2, 3], { requiresGrad: true });
     const x = tensor([1, 2, 3]);
