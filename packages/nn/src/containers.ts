@@ -45,7 +45,8 @@ export class Sequential extends Module {
     return this.children();
   }
 
-  override forward(x: any): any {
+  /** Feeds `x` through the modules in order. */
+  override forward(x: Tensor): Tensor {
     let y = x;
     for (const m of this.children()) y = m.forward(y);
     return y;

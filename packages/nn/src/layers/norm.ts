@@ -83,7 +83,7 @@ export class BatchNorm1d extends Module {
       this.num_batches_tracked.add_(1);
       if (this.momentum === null) momentum = 1 / this.num_batches_tracked.itemSync();
     }
-    return batchNorm(x, this.training ? this.running_mean : this.running_mean, this.running_var, {
+    return batchNorm(x, this.running_mean, this.running_var, {
       weight: this.weight,
       bias: this.bias,
       training: useBatch,
