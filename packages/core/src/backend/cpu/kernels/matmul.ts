@@ -36,7 +36,7 @@ let impl: MatmulImpl = 'auto';
  * Float32 problems with fewer multiply-adds than this stay in TypeScript: below it,
  * copying into wasm memory and packing cost more than the faster inner loop saves.
  */
-let wasmMinMacs = 4096;
+let wasmMinMacs = 512;
 
 /** Forces a kernel (`'wasm'` still runs float64 in TypeScript). */
 export function setMatmulImpl(next: MatmulImpl): void {

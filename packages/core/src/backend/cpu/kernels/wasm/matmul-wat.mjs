@@ -196,6 +196,29 @@ function packA() {
 }
 
 /**
+ * Pack four consecutive full A panels whose rows are adjacent in memory (row stride 4
+ * bytes, the transposed-A case): each k reads 64 contiguous bytes. Panels are $kk*16
+ * bytes apart in $dst.
+ */
+function packA4() {
+  let body = '';
+  for (let j = 0; j < 4; j++) {
+    const dst =
+      j === 0 ? '(local.get $dst)' : `(i32.add (local.get $dst) (i32.mul (local.get $ps) (i32.const ${j})))`;
+    body += `\n        (v128.store ${dst} (v128.load offset=${16 * j} (local.get $src)))`;
+  }
+  return `
+  (func $pack_a4 (param $dst i32) (param $src i32) (param $cs i32) (param $kk i32)
+    (local $ps i32) (local $end i32)
+    (local.set $ps (i32.shl (local.get $kk) (i32.const 4)))
+    (local.set $end (i32.add (local.get $dst) (local.get $ps)))
+    (loop $k${body}
+      (local.set $src (i32.add (local.get $src) (local.get $cs)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br_if $k (i32.lt_u (local.get $dst) (local.get $end)))))`;
+}
+
+/**
  * Pack one B panel: columns [0, $cols) of the matrix at $src (strides $rs/$cs in bytes),
  * all $kk rows, into $dst with layout [k][NR]; columns past $cols are zero.
  */
@@ -288,6 +311,20 @@ function packTile() {
         (if (i32.gt_u (local.get $pend) (local.get $np)) (then (local.set $pend (local.get $np))))
         (loop $pa
           (local.set $rows (i32.sub ${d('M')} (i32.shl (local.get $p) (i32.const 2))))
+          ;; four full panels with adjacent rows: one 64-byte read per k
+          (if (i32.and (i32.eq (local.get $rs) (i32.const 4))
+                (i32.and (i32.le_u (i32.add (local.get $p) (i32.const 4)) (local.get $pend))
+                  (i32.ge_s (local.get $rows) (i32.const 16))))
+            (then
+              (call $pack_a4
+                (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
+                  (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * MR})))
+                (i32.add (i32.add ${d('A')} (i32.mul (local.get $bt) ${d('A_BS')}))
+                  (i32.shl (local.get $p) (i32.const 4)))
+                (local.get $cs) (local.get $kk))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br_if $pa (i32.lt_u (local.get $p) (local.get $pend)))
+              (return)))
           (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
           (call $pack_a
             (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
@@ -377,6 +414,7 @@ export function matmulWat() {
   (import "env" "memory" (memory 1 65536 shared))
 ${microKernel()}
 ${packA()}
+${packA4()}
 ${packB()}
 ${packTile()}
 ${computeTile()}
