@@ -49,7 +49,8 @@ function collect(value: unknown, out: Set<Tensor>, depth = 0): void {
 
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors in its result
- * (a tensor, or arrays/plain objects/Maps of tensors) and kept ones. Not for async functions.
+ * (a tensor, or arrays/plain objects/Maps of tensors) and kept ones; when `fn` throws, all but
+ * the kept ones. Not for async functions.
  *
  * @example
  * ```ts
@@ -62,9 +63,13 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // Nothing is returned, so everything made inside (but kept tensors) is garbage.
     scopes.pop();
+    for (const t of scope) if (!kept.has(t)) t.dispose();
+    throw e;
   }
+  scopes.pop();
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   const outer = scopes[scopes.length - 1];

@@ -72,16 +72,21 @@ describe('memory', () => {
 
   it('tidy frees intermediates even when the function throws', () => {
     const before = cpu();
+    let kept: Tensor | undefined;
     expect(() =>
       tidy(() => {
         ones([N]).mul(2);
+        kept = keep(ones([N]));
         throw new Error('boom');
       }),
     ).toThrow('boom');
-    // Tensors made before the throw stay alive (not disposed) but the scope is closed.
-    const after = tidy(() => ones([1]).add(1));
-    after.dispose();
-    expect(cpu().tensors).toBeGreaterThanOrEqual(before.tensors);
+    expect(cpu().tensors).toBe(before.tensors + 1);
+    kept!.dispose();
+    expect(cpu()).toEqual(before);
+    // The scope is closed: later tensors are not collected by it.
+    const later = ones([N]);
+    expect(later.isDisposed).toBe(false);
+    later.dispose();
   });
 
   it('`using` disposes at the end of the block', () => {
