@@ -1,0 +1,671 @@
+/**
+ * The WebGPU backend: core's primitive kernels as generated WGSL programs over pooled GPU
+ * buffers. Work is recorded, not run: a kernel call records a dispatch and returns its output
+ * storage at once, and the batch goes to the GPU when data is read (or every few hundred
+ * dispatches), so a training step costs a handful of submits, not one per op.
+ */
+import {
+  type Backend,
+  type BackendMemory,
+  type BinaryOp,
+  contiguousStrides,
+  DeviceError,
+  type DType,
+  DTypeError,
+  numelOf,
+  type RandomKind,
+  type ReduceOp,
+  ShapeError,
+  type TypedArray,
+  type UnaryOp,
+  type View,
+} from '@tsgrad/core';
+import { BufferPool, sizeClass } from './buffer-pool.js';
+import { collapse, isRowMajor } from './collapse.js';
+import {
+  ELEMENTWISE_WG,
+  type ElementwiseSpec,
+  elementwiseKey,
+  elementwiseParams,
+  elementwiseSource,
+} from './kernels/elementwise.js';
+import { binaryExpr, unaryExpr } from './kernels/elementwise-ops.js';
+import { FILL_KEY, fillSource } from './kernels/fill.js';
+import { gatherKey, gatherParams, gatherSource } from './kernels/gather.js';
+import { STATUS_OPS } from './kernels/index-status.js';
+import { majorOrder, matmulKey, matmulParams, matmulSource, TILE } from './kernels/matmul.js';
+import { randomKey, randomSource } from './kernels/random.js';
+import { type ReduceSpec, reduceKey, reduceParams, reduceSource } from './kernels/reduce.js';
+import { scatterAddKey, scatterAddParams, scatterAddSource } from './kernels/scatter-add.js';
+import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
+import { PipelineCache } from './pipeline-cache.js';
+import { grid, Recorder } from './recorder.js';
+import { GpuStorage, type PooledBuffer } from './storage.js';
+
+/** Tuning knobs of the backend (all optional). */
+export interface WebGPUBackendOptions {
+  /** Dispatches recorded before a batch is submitted without waiting for a read (default 256). */
+  maxDispatchesPerSubmit?: number;
+  /** Freed bytes the pool may hold before it releases them to the driver (default 1 GiB). */
+  maxPooledBytes?: number;
+  /**
+   * Matmul program: `'tiled'` (workgroup-memory tiles), `'direct'` (one invocation per output),
+   * or `'auto'` (default: tiled for large products on GPUs, direct on CPU-based adapters).
+   */
+  matmulKernel?: 'auto' | 'tiled' | 'direct';
+}
+
+/** What the pool and the command recorder are doing, for tests and benchmarks. */
+export interface WebGPUStats {
+  /** Buffers and bytes waiting in the pool for reuse. */
+  pooledBuffers: number;
+  pooledBytes: number;
+  /** Bytes of all storage buffers the backend holds (live and pooled). */
+  allocatedBytes: number;
+  /** Compiled pipelines. */
+  pipelines: number;
+  /** Command buffers submitted and dispatches recorded so far. */
+  submits: number;
+  dispatches: number;
+}
+
+type Strided = { offset: number; strides: readonly number[] };
+
+const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
+
+/**
+ * A {@link Backend} that runs on a WebGPU device. Made and registered by `initWebGPU()`;
+ * use it directly only for its extras (`flush`, `stats`, `emptyCache`).
+ *
+ * @example
+ * ```ts
+ * const gpu = await initWebGPU();
+ * gpu.stats().pipelines; // programs compiled so far
+ * ```
+ */
+export class WebGPUBackend implements Backend {
+  readonly device = 'webgpu' as const;
+  readonly dtypes: readonly DType[] = SUPPORTED;
+  private readonly pool: BufferPool;
+  private readonly recorder: Recorder;
+  private readonly pipelines: PipelineCache;
+  private readonly live: BackendMemory = { buffers: 0, bytes: 0 };
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private readonly status: PooledBuffer;
+  private readonly maxBinding: number;
+  private readonly maxPooled: number;
+  private readonly errors: string[] = [];
+  private lostMessage: string | null = null;
+  /** Which matmul program runs (see {@link WebGPUBackendOptions.matmulKernel}); settable. */
+  matmulKernel: 'auto' | 'tiled' | 'direct';
+
+  constructor(
+    /** The GPU device all buffers and programs live on. */
+    readonly gpu: GPUDevice,
+    options: WebGPUBackendOptions = {},
+    /** What the adapter said about itself (vendor, architecture …), if known. */
+    readonly adapterInfo: GPUAdapterInfo | null = null,
+  ) {
+    this.matmulKernel = options.matmulKernel ?? 'auto';
+    this.maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    this.maxPooled = options.maxPooledBytes ?? 2 ** 30;
+    this.pool = new BufferPool(gpu, this.maxBinding);
+    this.pipelines = new PipelineCache(gpu);
+    this.recorder = new Recorder(gpu, {
+      maxDispatches: options.maxDispatchesPerSubmit ?? 256,
+      paramBytes: 256 * 1024,
+      uniformAlign: gpu.limits.minUniformBufferOffsetAlignment,
+    });
+    this.status = {
+      buffer: gpu.createBuffer({
+        size: 16,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        label: 'tsgrad index status',
+      }),
+      capacity: 16,
+      lastUse: 0,
+    };
+    gpu.addEventListener('uncapturederror', (e) => {
+      this.errors.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+    void gpu.lost.then((info) => {
+      this.lostMessage = `the WebGPU device was lost (${info.reason}: ${info.message})`;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Storage
+
+  fromArray(data: TypedArray, dtype: DType): GpuStorage {
+    const words = hostWords(data, dtype);
+    const s = this.alloc(words.length, 'fromArray');
+    if (words.length > 0) {
+      // writeBuffer runs ahead of commands still being recorded: if the buffer came back from
+      // the pool while a recorded command still uses it, submit that command first.
+      if (s.buf.lastUse === this.recorder.batch) this.recorder.flush();
+      this.gpu.queue.writeBuffer(
+        s.buffer,
+        0,
+        words.buffer as ArrayBuffer,
+        words.byteOffset,
+        words.byteLength,
+      );
+    }
+    return s;
+  }
+
+  fill(size: number, value: number, dtype: DType): GpuStorage {
+    checkDtype(dtype, 'fill');
+    const s = this.alloc(size, 'fill');
+    if (size === 0) return s;
+    const bits = scalarBits(value, dtype);
+    if (bits === 0) {
+      this.recorder.clear(s.buf, size * 4);
+    } else {
+      const k = this.pipelines.get(FILL_KEY, fillSource);
+      this.recorder.dispatch(k, [size, bits], [s.buf], grid(Math.ceil(size / 256)));
+    }
+    return s;
+  }
+
+  async read(storage: unknown, dtype: DType, size: number): Promise<TypedArray> {
+    const s = this.storageOf(storage, 'read');
+    checkDtype(dtype, 'read');
+    if (size > s.size) throw new ShapeError(`read: ${size} elements asked of a storage of ${s.size}`);
+    const bytes = size * 4;
+    const total = bytes + 16;
+    const staging = this.takeStaging(total);
+    if (bytes > 0) {
+      s.buf.lastUse = this.recorder.batch;
+      this.recorder.copy(s.buffer, 0, staging, 0, bytes);
+    }
+    this.recorder.copy(this.status.buffer, 0, staging, bytes, 16);
+    this.recorder.flush();
+    let out: TypedArray;
+    let status: Uint32Array;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, total);
+    } catch (e) {
+      this.throwIfBroken();
+      throw new DeviceError(`read: mapping the result for reading failed (${(e as Error).message})`);
+    }
+    try {
+      const range = staging.getMappedRange(0, total);
+      out = fromWords(range, dtype, size);
+      status = new Uint32Array(range.slice(bytes, total));
+    } finally {
+      staging.unmap();
+      this.returnStaging(staging);
+    }
+    this.throwIfBroken();
+    if (status[0] !== 0) {
+      this.recorder.clear(this.status, 16);
+      const op = STATUS_OPS[status[0]!] ?? 'index';
+      const bad = status[1]! | 0;
+      throw new ShapeError(
+        `${op}: index ${bad} is out of bounds for dimension ${status[3]} with size ${status[2]} ` +
+          '(found on the GPU; reported at the next read)',
+      );
+    }
+    return out;
+  }
+
+  free(storage: unknown): void {
+    const s = storage as GpuStorage;
+    if (!(s instanceof GpuStorage) || s.freed) return;
+    s.freed = true;
+    this.live.buffers--;
+    this.live.bytes -= s.bytes;
+    this.pool.release(s.buf);
+    if (this.pool.pooledBytes > this.maxPooled) this.emptyCache();
+  }
+
+  byteSize(size: number, _dtype: DType): number {
+    return size * 4;
+  }
+
+  memory(): BackendMemory {
+    return { ...this.live };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Elementwise
+
+  unary(op: UnaryOp, x: View, outDtype: DType): GpuStorage {
+    return this.mapElements('unary', [x], outDtype, unaryExpr(op, x.dtype, outDtype));
+  }
+
+  binary(op: BinaryOp, a: View, b: View, outDtype: DType): GpuStorage {
+    return this.mapElements('binary', [a, b], outDtype, binaryExpr(op, a.dtype, outDtype));
+  }
+
+  where(cond: View, a: View, b: View): GpuStorage {
+    checkDtype(cond.dtype, 'where');
+    return this.mapElements('where', [cond, a, b], a.dtype, `select(v2, v1, ${truthy('v0', cond.dtype)})`);
+  }
+
+  copy(x: View): GpuStorage {
+    const src = this.storageOf(x.storage, 'copy');
+    checkDtype(x.dtype, 'copy');
+    const n = numelOf(x.layout.shape);
+    const c = collapse(x.layout.shape, [x.layout.strides]);
+    if (n > 0 && isRowMajor(c.shape, c.strides[0]!)) {
+      const out = this.alloc(n, 'copy');
+      src.buf.lastUse = this.recorder.batch;
+      out.buf.lastUse = this.recorder.batch;
+      this.recorder.copy(src.buffer, x.layout.offset * 4, out.buffer, 0, n * 4);
+      return out;
+    }
+    return this.mapElements('copy', [x], x.dtype, 'v0');
+  }
+
+  cast(x: View, dtype: DType): GpuStorage {
+    checkDtype(dtype, 'cast');
+    if (dtype === x.dtype) return this.copy(x);
+    return this.mapElements('cast', [x], dtype, convert('v0', x.dtype, dtype));
+  }
+
+  assign(dst: View, src: View): void {
+    const d = this.storageOf(dst.storage, 'assign');
+    checkDtype(dst.dtype, 'assign');
+    let from = src;
+    let tmp: GpuStorage | null = null;
+    if (src.storage === dst.storage) {
+      // Reading and writing one buffer in one dispatch would race; read from a copy.
+      tmp = this.copy(src);
+      from = { storage: tmp, dtype: src.dtype, layout: contiguous(src.layout.shape) };
+    }
+    this.writeStrided(from, d, dst.layout, 'assign');
+    if (tmp !== null) this.free(tmp);
+  }
+
+  concat(inputs: readonly View[], dim: number): GpuStorage {
+    const first = inputs[0];
+    if (first === undefined) throw new ShapeError('concat: needs at least one tensor');
+    checkDtype(first.dtype, 'concat');
+    const shape = first.layout.shape.slice();
+    shape[dim] = inputs.reduce((acc, v) => acc + v.layout.shape[dim]!, 0);
+    const out = this.alloc(numelOf(shape), 'concat');
+    const strides = contiguousStrides(shape);
+    let start = 0;
+    for (const v of inputs) {
+      this.writeStrided(v, out, { offset: start * (strides[dim] ?? 0), strides }, 'concat');
+      start += v.layout.shape[dim]!;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Reductions and matmul
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[]): GpuStorage {
+    const src = this.storageOf(x.storage, 'reduce');
+    checkDtype(x.dtype, 'reduce');
+    const { shape, strides, offset } = x.layout;
+    const rank = shape.length;
+    const isAxis = new Array<boolean>(rank).fill(false);
+    for (const a of axes) isAxis[a < 0 ? a + rank : a] = true;
+    const keptShape: number[] = [];
+    const keptStrides: number[] = [];
+    const redShape: number[] = [];
+    const redStrides: number[] = [];
+    for (let d = 0; d < rank; d++) {
+      (isAxis[d] ? redShape : keptShape).push(shape[d]!);
+      (isAxis[d] ? redStrides : keptStrides).push(strides[d]!);
+    }
+    const isArg = op === 'argmax' || op === 'argmin';
+    if (isArg && redShape.length !== 1) {
+      throw new ShapeError(`${op}: reduces exactly one axis, got ${redShape.length}`);
+    }
+    const nOut = numelOf(keptShape);
+    const R = numelOf(redShape);
+    const out = this.alloc(nOut, op);
+    if (nOut === 0) return out;
+    const kept = collapse(keptShape, [keptStrides]);
+    const red = isArg ? { shape: redShape, strides: [redStrides] } : collapse(redShape, [redStrides]);
+    if (R === 0) {
+      // Nothing to combine: every output is the op's identity (0 for sum, 1 for prod …).
+      red.shape = [0];
+      red.strides = [[0]];
+    }
+    const innerStride = red.strides[0]![red.shape.length - 1];
+    let group = 0;
+    if (R >= 64 && (nOut <= 2048 || (R >= 512 && innerStride === 1))) group = R >= 2048 ? 256 : 64;
+    const spec: ReduceSpec = {
+      op,
+      dtype: x.dtype,
+      keptRank: kept.shape.length,
+      redRank: red.shape.length,
+      group,
+    };
+    const k = this.pipelines.get(reduceKey(spec), () => reduceSource(spec));
+    const params = reduceParams(
+      nOut,
+      offset,
+      { shape: kept.shape, strides: kept.strides[0]! },
+      { shape: red.shape, strides: red.strides[0]! },
+    );
+    const groups = group === 0 ? grid(Math.ceil(nOut / 64)) : grid(nOut);
+    this.recorder.dispatch(k, params, [src.buf, out.buf], groups);
+    return out;
+  }
+
+  matmul(a: View, b: View): GpuStorage {
+    const sa = this.storageOf(a.storage, 'matmul');
+    const sb = this.storageOf(b.storage, 'matmul');
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+      throw new DTypeError(
+        `matmul: webgpu multiplies float32 matrices, got ${a.dtype} and ${b.dtype}` +
+          (a.dtype === 'float64' || b.dtype === 'float64' ? ' (WebGPU has no float64; use float32)' : ''),
+      );
+    }
+    const [batch, M, K] = a.layout.shape as [number, number, number];
+    const N = b.layout.shape[2]!;
+    const out = this.alloc(batch * M * N, 'matmul');
+    if (batch * M * N === 0) return out;
+    if (K === 0) {
+      this.recorder.clear(out.buf, batch * M * N * 4);
+      return out;
+    }
+    const tiled =
+      this.matmulKernel === 'tiled' ||
+      (this.matmulKernel === 'auto' && !this.cpuAdapter && M >= 32 && N >= 32 && M * N * K >= 1 << 18);
+    const spec = {
+      tiled,
+      a: majorOrder(a.layout.shape, a.layout.strides),
+      b: majorOrder(b.layout.shape, b.layout.strides),
+    };
+    const k = this.pipelines.get(matmulKey(spec), () => matmulSource(spec));
+    const [gx, gy] = tiled ? [Math.ceil(N / TILE), Math.ceil(M / TILE)] : grid(Math.ceil((M * N) / 64));
+    for (let b0 = 0; b0 < batch; b0 += 65535) {
+      const nb = Math.min(65535, batch - b0);
+      const params = matmulParams(M, N, K, b0, a.layout, b.layout);
+      this.recorder.dispatch(k, params, [sa.buf, sb.buf, out.buf], [gx, gy, nb]);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Indexing and random
+
+  gather(x: View, dim: number, index: View): GpuStorage {
+    const sx = this.storageOf(x.storage, 'gather');
+    const si = this.storageOf(index.storage, 'gather');
+    checkDtype(x.dtype, 'gather');
+    const n = numelOf(index.layout.shape);
+    const out = this.alloc(n, 'gather');
+    if (n === 0) return out;
+    const xl = atLeast1d(x.layout);
+    const il = atLeast1d(index.layout);
+    const rank = il.shape.length;
+    const k = this.pipelines.get(gatherKey(x.dtype, rank), () => gatherSource(x.dtype, rank));
+    const params = gatherParams(n, dim, il.shape, il, xl);
+    this.recorder.dispatch(k, params, [sx.buf, si.buf, out.buf, this.status], grid(Math.ceil(n / 256)));
+    return out;
+  }
+
+  scatterAdd(base: View, dim: number, index: View, src: View): GpuStorage {
+    const sbase = this.storageOf(base.storage, 'scatterAdd');
+    const sidx = this.storageOf(index.storage, 'scatterAdd');
+    const ssrc = this.storageOf(src.storage, 'scatterAdd');
+    checkDtype(base.dtype, 'scatterAdd');
+    const n = numelOf(base.layout.shape);
+    const out = this.alloc(n, 'scatterAdd');
+    if (n === 0) return out;
+    const bl = atLeast1d(base.layout);
+    const il = atLeast1d(index.layout);
+    const sl = atLeast1d(src.layout);
+    const rank = bl.shape.length;
+    const k = this.pipelines.get(scatterAddKey(base.dtype, rank, dim), () =>
+      scatterAddSource(base.dtype, rank, dim),
+    );
+    const params = scatterAddParams(n, dim, bl, il, sl);
+    this.recorder.dispatch(
+      k,
+      params,
+      [sbase.buf, sidx.buf, ssrc.buf, out.buf, this.status],
+      grid(Math.ceil(n / 256)),
+    );
+    return out;
+  }
+
+  random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): GpuStorage {
+    if (dtype !== 'float32') {
+      checkDtype(dtype, 'random');
+      throw new DTypeError(`random: draws are float32 on webgpu, got ${dtype}`);
+    }
+    const out = this.alloc(size, 'random');
+    if (size === 0) return out;
+    const k = this.pipelines.get(randomKey(kind), () => randomSource(kind));
+    this.recorder.dispatch(k, [size, key >>> 0, counter >>> 0], [out.buf], grid(Math.ceil(size / 256)));
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Extras
+
+  /**
+   * Submits all recorded work now. Reads do this themselves; call it to let the GPU start on
+   * queued work while JavaScript does something else.
+   *
+   * @example
+   * ```ts
+   * (await initWebGPU()).flush();
+   * ```
+   */
+  flush(): void {
+    this.recorder.flush();
+  }
+
+  /**
+   * Releases the pool's free buffers to the driver (live tensors are untouched).
+   *
+   * @example
+   * ```ts
+   * (await initWebGPU()).emptyCache();
+   * ```
+   */
+  emptyCache(): void {
+    for (const b of this.pool.drain()) this.recorder.destroyLater(b);
+  }
+
+  /**
+   * Pool, pipeline and submit counters.
+   *
+   * @example
+   * ```ts
+   * const { submits, dispatches } = (await initWebGPU()).stats();
+   * ```
+   */
+  stats(): WebGPUStats {
+    return {
+      pooledBuffers: this.pool.pooledBuffers,
+      pooledBytes: this.pool.pooledBytes,
+      allocatedBytes: this.pool.allocatedBytes,
+      pipelines: this.pipelines.size,
+      submits: this.recorder.submits,
+      dispatches: this.recorder.dispatches,
+    };
+  }
+
+  /**
+   * Waits until the GPU has finished all work submitted so far (after submitting what is
+   * recorded). For timing; reads wait by themselves.
+   *
+   * @example
+   * ```ts
+   * await (await initWebGPU()).sync();
+   * ```
+   */
+  async sync(): Promise<void> {
+    this.recorder.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+    this.throwIfBroken();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Internals
+
+  /** A software adapter (lavapipe, SwiftShader): work runs on the CPU. */
+  private get cpuAdapter(): boolean {
+    const i = this.adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | null;
+    if (i === null) return false;
+    return (
+      i.isFallbackAdapter === true ||
+      i.architecture === 'software' ||
+      /llvmpipe|lavapipe|swiftshader/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`)
+    );
+  }
+
+  private alloc(size: number, op: string): GpuStorage {
+    if (this.lostMessage !== null) throw new DeviceError(`${op}: ${this.lostMessage}`);
+    const bytes = Math.max(4, size * 4);
+    if (bytes > this.maxBinding) {
+      throw new DeviceError(
+        `${op}: ${size} elements (${bytes} bytes) exceed this WebGPU device's largest buffer binding ` +
+          `(maxStorageBufferBindingSize ${this.maxBinding} bytes)`,
+      );
+    }
+    const buf = this.pool.acquire(bytes);
+    this.live.buffers++;
+    this.live.bytes += size * 4;
+    return new GpuStorage(buf, size);
+  }
+
+  private storageOf(storage: unknown, op: string): GpuStorage {
+    if (!(storage instanceof GpuStorage)) {
+      throw new DeviceError(`${op}: expected a webgpu storage (is this tensor on another device?)`);
+    }
+    if (storage.freed) throw new DeviceError(`${op}: the tensor's GPU buffer was already freed`);
+    return storage;
+  }
+
+  /** One dispatch that maps elements one to one into a new contiguous storage. */
+  private mapElements(op: string, inputs: readonly View[], outDtype: DType, expr: string): GpuStorage {
+    const bufs = inputs.map((v) => {
+      checkDtype(v.dtype, op);
+      return this.storageOf(v.storage, op).buf;
+    });
+    checkDtype(outDtype, op);
+    const shape = inputs[0]!.layout.shape;
+    const n = numelOf(shape);
+    const out = this.alloc(n, op);
+    if (n === 0) return out;
+    const c = collapse(shape, [...inputs.map((v) => v.layout.strides), contiguousStrides(shape)]);
+    const spec: ElementwiseSpec = {
+      rank: c.shape.length,
+      inputs: inputs.map((v, j) => ({ dtype: v.dtype, contig: isRowMajor(c.shape, c.strides[j]!) })),
+      out: { dtype: outDtype, contig: true },
+      expr,
+    };
+    const layouts: Strided[] = inputs.map((v, j) => ({ offset: v.layout.offset, strides: c.strides[j]! }));
+    layouts.push({ offset: 0, strides: c.strides[inputs.length]! });
+    const k = this.pipelines.get(elementwiseKey(spec), () => elementwiseSource(spec));
+    const params = elementwiseParams(n, c.shape, layouts);
+    this.recorder.dispatch(k, params, [...bufs, out.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
+    return out;
+  }
+
+  /** Copies `src` into `dst` seen through `dstLayout` (same shape as src). */
+  private writeStrided(src: View, dst: GpuStorage, dstLayout: Strided, op: string): void {
+    const s = this.storageOf(src.storage, op);
+    checkDtype(src.dtype, op);
+    const shape = src.layout.shape;
+    const n = numelOf(shape);
+    if (n === 0) return;
+    const c = collapse(shape, [src.layout.strides, dstLayout.strides]);
+    const spec: ElementwiseSpec = {
+      rank: c.shape.length,
+      inputs: [{ dtype: src.dtype, contig: isRowMajor(c.shape, c.strides[0]!) }],
+      out: { dtype: src.dtype, contig: isRowMajor(c.shape, c.strides[1]!) },
+      expr: 'v0',
+    };
+    const k = this.pipelines.get(elementwiseKey(spec), () => elementwiseSource(spec));
+    const params = elementwiseParams(n, c.shape, [
+      { offset: src.layout.offset, strides: c.strides[0]! },
+      { offset: dstLayout.offset, strides: c.strides[1]! },
+    ]);
+    this.recorder.dispatch(k, params, [s.buf, dst.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
+  }
+
+  private takeStaging(bytes: number): GPUBuffer {
+    const cls = sizeClass(bytes);
+    const b = this.staging.get(cls)?.pop();
+    if (b !== undefined) return b;
+    return this.gpu.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  private returnStaging(b: GPUBuffer): void {
+    // Large read buffers are not worth keeping.
+    if (b.size > 64 * 1024 * 1024) {
+      b.destroy();
+      return;
+    }
+    let list = this.staging.get(b.size);
+    if (list === undefined) {
+      list = [];
+      this.staging.set(b.size, list);
+    }
+    list.push(b);
+  }
+
+  private throwIfBroken(): void {
+    if (this.lostMessage !== null) throw new DeviceError(this.lostMessage);
+    const e = this.errors.shift();
+    if (e !== undefined) {
+      this.errors.length = 0;
+      throw new DeviceError(`webgpu: a kernel failed validation: ${e}`);
+    }
+  }
+}
+
+function checkDtype(dtype: DType, op: string): void {
+  if (!SUPPORTED.includes(dtype)) {
+    if (dtype === 'float64') {
+      throw new DTypeError(
+        `${op}: WebGPU has no float64; use float32 (e.g. tensor.to('webgpu') after .float())`,
+      );
+    }
+    throw new DTypeError(`${op}: unsupported dtype ${dtype} on webgpu`);
+  }
+}
+
+function contiguous(shape: readonly number[]): {
+  shape: readonly number[];
+  strides: number[];
+  offset: number;
+} {
+  return { shape, strides: contiguousStrides(shape), offset: 0 };
+}
+
+function atLeast1d(l: { shape: readonly number[]; strides: readonly number[]; offset: number }) {
+  return l.shape.length > 0 ? l : { shape: [1], strides: [0], offset: l.offset };
+}
+
+/** Host data as the 32-bit words the device stores. */
+function hostWords(data: TypedArray, dtype: DType): Float32Array | Int32Array | Uint32Array {
+  checkDtype(dtype, 'fromArray');
+  wgslType(dtype);
+  if (dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data);
+  if (dtype === 'int32') return data instanceof Int32Array ? data : Int32Array.from(data);
+  const w = new Uint32Array(data.length);
+  for (let i = 0; i < data.length; i++) w[i] = data[i] !== 0 ? 1 : 0;
+  return w;
+}
+
+/** Device words back as the dtype's host array. */
+function fromWords(range: ArrayBuffer, dtype: DType, size: number): TypedArray {
+  if (dtype === 'float32') return new Float32Array(range.slice(0, size * 4));
+  if (dtype === 'int32') return new Int32Array(range.slice(0, size * 4));
+  const w = new Uint32Array(range, 0, size);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = w[i]!;
+  return out;
+}
+
+/** The 32-bit pattern of a scalar stored as `dtype`, as a typed-array store converts it. */
+function scalarBits(value: number, dtype: DType): number {
+  if (dtype === 'float32') return new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  if (dtype === 'int32') return new Int32Array([value])[0]! >>> 0;
+  return value !== 0 ? 1 : 0;
+}
