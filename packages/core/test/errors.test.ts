@@ -260,7 +260,13 @@ describe('reading', () => {
 describe('devices', () => {
   // Without a WebGPU adapter, a stand-in device (the CPU kernels under another name, with no
   // synchronous reads) checks the device rules.
-  if (!hasBackend('webgpu')) registerBackend({ ...cpuBackend, device: 'webgpu', readSync: undefined });
+  if (!hasBackend('webgpu'))
+    registerBackend({
+      ...cpuBackend,
+      device: 'webgpu',
+      dtypes: ['float32', 'int32', 'bool'],
+      readSync: undefined,
+    });
   const onOther = (t: Tensor) => t.to('webgpu');
 
   it('ops between devices throw, naming both', () => {
@@ -279,18 +285,17 @@ describe('devices', () => {
 
   it('synchronous reads of a device without them say to use the async form', async () => {
     const g = onOther(tensor([1, 2]));
-    if (getBackend('webgpu').readSync === undefined) {
-      expectError(
-        () => g.dataSync(),
-        DeviceError,
-        /dataSync: webgpu tensors cannot be read synchronously; use await t.data\(\)/,
-      );
-    }
+    expect(getBackend('webgpu').readSync).toBeUndefined();
+    expectError(
+      () => g.dataSync(),
+      DeviceError,
+      /dataSync: webgpu tensors cannot be read synchronously; use await t.data\(\)/,
+    );
     expect(Array.from(await g.data())).toEqual([1, 2]);
   });
 
   it('float64 on a device without it', () => {
-    if (getBackend('webgpu').dtypes.includes('float64')) return;
+    expect(getBackend('webgpu').dtypes).not.toContain('float64');
     expectError(
       () => ones([2], { dtype: 'float64' }).to('webgpu'),
       DTypeError,
