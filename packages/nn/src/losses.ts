@@ -197,20 +197,27 @@ function classesLast(
   return { x: input.permute(perm).reshape([-1, C]), t: target.reshape([-1]), outShape: expected };
 }
 
-/** Per-element nll on [M, C] with class weights; returns the losses and the target weights. */
+/**
+ * Per-row nll on [M, C] with class weights: the losses, the weight of each row's target (null
+ * when every row counts 1, the common case, which then skips the masking ops) and the mask
+ * of rows not ignored.
+ */
 function nllRows(op: string, x: Tensor, t: Tensor, weight: Tensor | null | undefined, ignoreIndex: number) {
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: target class indices must be int32, got ${t.dtype}`);
   const C = x.shape[1]!;
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
     throw new ShapeError(`${op}: weight must have shape [${C}], got ${fmt(weight.shape)}`);
   }
-  const data = t.device === 'cpu' ? t.dataSync() : null;
-  if (data) {
-    for (const v of data) {
-      if (v !== ignoreIndex && (v < 0 || v >= C)) {
-        throw new ValueError(`${op}: target ${v} is out of bounds for ${C} classes`);
-      }
+  let anyIgnored = true;
+  if (t.device === 'cpu') {
+    anyIgnored = false;
+    for (const v of t.dataSync()) {
+      if (v === ignoreIndex) anyIgnored = true;
+      else if (v < 0 || v >= C) throw new ValueError(`${op}: target ${v} is out of bounds for ${C} classes`);
     }
+  }
+  if (!anyIgnored && !weight) {
+    return { loss: x.gather(1, t.unsqueeze(1)).squeeze(1).neg(), w: null, keep: null };
   }
   const keep = t.ne(ignoreIndex);
   const safeT = where(keep, t, 0);
@@ -218,6 +225,11 @@ function nllRows(op: string, x: Tensor, t: Tensor, weight: Tensor | null | undef
   let w: Tensor = keep.to(x.dtype);
   if (weight) w = w.mul(weight.indexSelect(0, safeT));
   return { loss: picked.mul(w).neg(), w, keep };
+}
+
+/** Σ loss / Σ w, or the plain mean when every weight is 1. */
+function weightedMean(loss: Tensor, w: Tensor | null): Tensor {
+  return w ? loss.sum().div(w.sum()) : loss.mean();
 }
 
 /**
@@ -233,7 +245,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   const { x, t, outShape } = classesLast('nllLoss', input, target);
   const { loss, w } = nllRows('nllLoss', x, t, opts.weight, opts.ignoreIndex ?? -100);
   const reduction = opts.reduction ?? 'mean';
-  if (reduction === 'mean') return loss.sum().div(w.sum());
+  if (reduction === 'mean') return weightedMean(loss, w);
   return reduction === 'none' ? loss.reshape(outShape) : reduce('nllLoss', loss, reduction);
 }
 
@@ -285,17 +297,14 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntro
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const { loss, w, keep } = nllRows(op, x, t, opts.weight, ignoreIndex);
   const nll =
-    reduction === 'mean'
-      ? loss.sum().div(w.sum())
-      : reduction === 'sum'
-        ? loss.sum()
-        : loss.reshape(outShape);
+    reduction === 'mean' ? weightedMean(loss, w) : reduction === 'sum' ? loss.sum() : loss.reshape(outShape);
   if (eps === 0) return nll;
 
-  const perRow = where(keep, (opts.weight ? x.mul(opts.weight) : x).sum(1).neg(), 0);
+  const rowSums = (opts.weight ? x.mul(opts.weight) : x).sum(1).neg();
+  const perRow = keep ? where(keep, rowSums, 0) : rowSums;
   let smooth: Tensor;
   const sm = perRow;
-  if (reduction === 'mean') smooth = opts.weight ? sm.sum().div(w.sum()) : sm.mean();
+  if (reduction === 'mean') smooth = opts.weight && w ? sm.sum().div(w.sum()) : sm.mean();
   else if (reduction === 'sum') smooth = sm.sum();
   else smooth = sm.reshape(outShape);
   return nll.mul(1 - eps).add(smooth.mul(eps / C));
