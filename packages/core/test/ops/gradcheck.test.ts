@@ -55,7 +55,7 @@ describe('gradcheck over random samples', () => {
           throw new Error(`${(e as Error).message}\n  for ${describeSample(s)}`);
         }
       }),
-      { numRuns: 20 },
+      { numRuns: 15 },
     );
   });
 });
@@ -71,7 +71,7 @@ describe('gradgradcheck over random samples', () => {
           throw new Error(`${(e as Error).message}\n  for ${describeSample(s)}`);
         }
       }),
-      { numRuns: 8 },
+      { numRuns: 6 },
     );
   });
 });
