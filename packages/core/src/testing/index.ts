@@ -366,7 +366,9 @@ export interface TensorArbOptions {
 }
 
 /**
- * Random tensors with finite values in [min, max].
+ * Random tensors with finite values in [min, max] (for float32, up to the rounding of the
+ * bounds to float32). Values are drawn by `fc.double`, which favours edge cases such as the
+ * bounds and 0.
  *
  * @example
  * ```ts
