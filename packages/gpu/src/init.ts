@@ -3,8 +3,9 @@
  * package (Dawn). The device is opened once, with the adapter's own limits (the defaults cap
  * a storage binding at 128 MiB), and registered with core as the `'webgpu'` backend.
  */
-import type {} from 'webgpu';
 import { DeviceError, registerBackend } from '@tsgrad/core';
+// The WebGPU type declarations (GPUDevice …) come with the `webgpu` package.
+import type {} from 'webgpu';
 import { WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 
 /** Options of {@link initWebGPU}. */
