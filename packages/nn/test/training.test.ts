@@ -121,7 +121,8 @@ describe('training', () => {
     expect(Array.from(bn.running_mean!.dataSync())).toEqual(rm); // eval leaves stats alone
     // In eval, one sample's output does not depend on the rest of the batch.
     const single = model.forward(x.narrow(0, 0, 1)).dataSync();
-    expect(Array.from(single)).toEqual(Array.from(e1.slice(0, 2)));
+    // (equal up to float32 rounding: the matmul kernel may sum in another order for 1 row)
+    Array.from(single).forEach((v, i) => expect(v).toBeCloseTo(e1[i]!, 5));
     model.train();
     const t1 = model
       .forward(x.narrow(0, 0, 2))
