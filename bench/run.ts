@@ -31,6 +31,8 @@ console.log(`machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} lo
 console.log(`node ${process.version} (V8 ${process.versions.v8}), ${process.platform}-${process.arch}`);
 const peers = await loadPeers();
 console.log(`peers: ${peers.map((p) => p.label).join(', ')} — TensorFlow.js 4.22.0`);
+console.log('(tfjs-wasm runs one thread in Node: TF.js turns its threads off there, and forcing them on');
+console.log(' leaves XNNPACK with a 1-thread pool, so there is no 2-thread column)');
 console.log();
 
 const started = performance.now();

@@ -18,7 +18,7 @@ function available(): string[] {
 const [name, ...rest] = process.argv.slice(2);
 const names = available();
 if (name === undefined || !names.includes(name)) {
-  const what = name === undefined ? 'no example named' : `unknown example '${name}'`;
+  const what = name === undefined ? 'which example?' : `unknown example '${name}'`;
   console.error(`${what}; available: ${names.join(', ')}`);
   console.error('usage: pnpm example <name> [flags]');
   process.exit(1);
