@@ -123,6 +123,7 @@ export class WebGPUBackend implements Backend {
         label: 'tsgrad index status',
       }),
       capacity: 16,
+      id: 0,
       lastUse: 0,
     };
     gpu.addEventListener('uncapturederror', (e) => {
@@ -162,7 +163,7 @@ export class WebGPUBackend implements Backend {
     if (bits === 0) {
       this.recorder.clear(s.buf, size * 4);
     } else {
-      const k = this.pipelines.get(FILL_KEY, fillSource);
+      const k = this.pipelines.get(FILL_KEY, 'w', fillSource);
       this.recorder.dispatch(k, [size, bits], [s.buf], grid(Math.ceil(size / 256)));
     }
     return s;
@@ -338,7 +339,7 @@ export class WebGPUBackend implements Backend {
       redRank: red.shape.length,
       group,
     };
-    const k = this.pipelines.get(reduceKey(spec), () => reduceSource(spec));
+    const k = this.pipelines.get(reduceKey(spec), 'rw', () => reduceSource(spec));
     const params = reduceParams(
       nOut,
       offset,
@@ -375,7 +376,7 @@ export class WebGPUBackend implements Backend {
       a: majorOrder(a.layout.shape, a.layout.strides),
       b: majorOrder(b.layout.shape, b.layout.strides),
     };
-    const k = this.pipelines.get(matmulKey(spec), () => matmulSource(spec));
+    const k = this.pipelines.get(matmulKey(spec), 'rrw', () => matmulSource(spec));
     const [gx, gy] = tiled ? [Math.ceil(N / TILE), Math.ceil(M / TILE)] : grid(Math.ceil((M * N) / 64));
     for (let b0 = 0; b0 < batch; b0 += 65535) {
       const nb = Math.min(65535, batch - b0);
@@ -398,7 +399,7 @@ export class WebGPUBackend implements Backend {
     const xl = atLeast1d(x.layout);
     const il = atLeast1d(index.layout);
     const rank = il.shape.length;
-    const k = this.pipelines.get(gatherKey(x.dtype, rank), () => gatherSource(x.dtype, rank));
+    const k = this.pipelines.get(gatherKey(x.dtype, rank), 'rrww', () => gatherSource(x.dtype, rank));
     const params = gatherParams(n, dim, il.shape, il, xl);
     this.recorder.dispatch(k, params, [sx.buf, si.buf, out.buf, this.status], grid(Math.ceil(n / 256)));
     return out;
@@ -416,7 +417,7 @@ export class WebGPUBackend implements Backend {
     const il = atLeast1d(index.layout);
     const sl = atLeast1d(src.layout);
     const rank = bl.shape.length;
-    const k = this.pipelines.get(scatterAddKey(base.dtype, rank, dim), () =>
+    const k = this.pipelines.get(scatterAddKey(base.dtype, rank, dim), 'rrrww', () =>
       scatterAddSource(base.dtype, rank, dim),
     );
     const params = scatterAddParams(n, dim, bl, il, sl);
@@ -436,7 +437,7 @@ export class WebGPUBackend implements Backend {
     }
     const out = this.alloc(size, 'random');
     if (size === 0) return out;
-    const k = this.pipelines.get(randomKey(kind), () => randomSource(kind));
+    const k = this.pipelines.get(randomKey(kind), 'w', () => randomSource(kind));
     this.recorder.dispatch(k, [size, key >>> 0, counter >>> 0], [out.buf], grid(Math.ceil(size / 256)));
     return out;
   }
@@ -466,6 +467,7 @@ export class WebGPUBackend implements Backend {
    * ```
    */
   emptyCache(): void {
+    this.recorder.forgetBindGroups();
     for (const b of this.pool.drain()) this.recorder.destroyLater(b);
   }
 
@@ -560,7 +562,9 @@ export class WebGPUBackend implements Backend {
     };
     const layouts: Strided[] = inputs.map((v, j) => ({ offset: v.layout.offset, strides: c.strides[j]! }));
     layouts.push({ offset: 0, strides: c.strides[inputs.length]! });
-    const k = this.pipelines.get(elementwiseKey(spec), () => elementwiseSource(spec));
+    const k = this.pipelines.get(elementwiseKey(spec), `${'r'.repeat(inputs.length)}w`, () =>
+      elementwiseSource(spec),
+    );
     const params = elementwiseParams(n, c.shape, layouts);
     this.recorder.dispatch(k, params, [...bufs, out.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
     return out;
@@ -580,7 +584,7 @@ export class WebGPUBackend implements Backend {
       out: { dtype: src.dtype, contig: isRowMajor(c.shape, c.strides[1]!) },
       expr: 'v0',
     };
-    const k = this.pipelines.get(elementwiseKey(spec), () => elementwiseSource(spec));
+    const k = this.pipelines.get(elementwiseKey(spec), 'rw', () => elementwiseSource(spec));
     const params = elementwiseParams(n, c.shape, [
       { offset: src.layout.offset, strides: c.strides[0]! },
       { offset: dstLayout.offset, strides: c.strides[1]! },

@@ -29,6 +29,7 @@ export class BufferPool {
   pooledBytes = 0;
   /** Bytes of every buffer this pool created and has not destroyed (in use or pooled). */
   allocatedBytes = 0;
+  private nextId = 1;
 
   constructor(
     private readonly device: GPUDevice,
@@ -50,7 +51,7 @@ export class BufferPool {
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
     this.allocatedBytes += cls;
-    return { buffer, capacity: cls, lastUse: 0 };
+    return { buffer, capacity: cls, id: this.nextId++, lastUse: 0 };
   }
 
   /** Puts a buffer back for reuse. */

@@ -2,32 +2,42 @@
  * Compiled compute pipelines, one per generated WGSL program. Kernels are generated per
  * (op, dtypes, rank, layout flags), so a key names a program without building its source; the
  * source is built and compiled only the first time a key is seen.
+ *
+ * Every program has the same kind of bind group: binding 0 is the uniform parameter block,
+ * bound with a dynamic offset (so one bind group serves every dispatch over the same
+ * buffers), then storage buffers, read-only (`r`) or written (`w`).
  */
 
 /** A pipeline and the layout of its single bind group. */
 export interface Kernel {
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
+  /** A small number naming the kernel in bind-group cache keys. */
+  readonly id: number;
 }
 
 /** Pipelines by key. */
 export class PipelineCache {
   private readonly kernels = new Map<string, Kernel>();
+  private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
 
   constructor(private readonly device: GPUDevice) {}
 
-  /** The kernel for `key`, compiling `source()` on first use. */
-  get(key: string, source: () => string): Kernel {
+  /**
+   * The kernel for `key`, compiling `source()` on first use. `bindings` spells the storage
+   * bindings 1, 2, … as `r` (read-only) or `w` (read-write).
+   */
+  get(key: string, bindings: string, source: () => string): Kernel {
     let k = this.kernels.get(key);
     if (k === undefined) {
-      const code = source();
-      const module = this.device.createShaderModule({ code, label: key });
+      const layout = this.layoutFor(bindings);
+      const module = this.device.createShaderModule({ code: source(), label: key });
       const pipeline = this.device.createComputePipeline({
-        layout: 'auto',
+        layout: layout.pipeline,
         compute: { module, entryPoint: 'main' },
         label: key,
       });
-      k = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      k = { pipeline, layout: layout.group, id: this.kernels.size + 1 };
       this.kernels.set(key, k);
     }
     return k;
@@ -36,5 +46,30 @@ export class PipelineCache {
   /** Number of compiled pipelines. */
   get size(): number {
     return this.kernels.size;
+  }
+
+  private layoutFor(bindings: string) {
+    let l = this.layouts.get(bindings);
+    if (l === undefined) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        {
+          binding: 0,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'uniform', hasDynamicOffset: true },
+        },
+      ];
+      for (let i = 0; i < bindings.length; i++) {
+        entries.push({
+          binding: i + 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: bindings[i] === 'r' ? 'read-only-storage' : 'storage' },
+        });
+      }
+      const group = this.device.createBindGroupLayout({ entries });
+      const pipeline = this.device.createPipelineLayout({ bindGroupLayouts: [group] });
+      l = { group, pipeline };
+      this.layouts.set(bindings, l);
+    }
+    return l;
   }
 }

@@ -5,9 +5,13 @@
  * one, so work is only submitted when data is read, when a host write needs the queue to be
  * in order, or every `maxDispatches` dispatches. Kernel parameters (shapes, strides,
  * offsets) go to a host-side arena; at submit the whole arena is written to one uniform
- * buffer with a single `writeBuffer`, and each dispatch binds its own slice of it. Because
- * the queue runs in order, that write lands before the batch's commands and after every
- * earlier batch, so one uniform buffer serves all batches.
+ * buffer with a single `writeBuffer`, and each dispatch points at its own slice of it with a
+ * dynamic offset. Because the queue runs in order, that write lands before the batch's
+ * commands and after every earlier batch, so one uniform buffer serves all batches.
+ *
+ * Creating a bind group costs tens of microseconds, more than the rest of a dispatch, so bind
+ * groups are kept by (kernel, buffers): with the pool handing the same buffers back step after
+ * step, a training loop creates them in its first steps only.
  */
 import type { Kernel } from './pipeline-cache.js';
 import type { PooledBuffer } from './storage.js';
@@ -36,6 +40,7 @@ export class Recorder {
   private arenaUsed = 0; // in bytes
   private readonly paramBuffer: GPUBuffer;
   private toDestroy: GPUBuffer[] = [];
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
 
   constructor(
     private readonly device: GPUDevice,
@@ -72,18 +77,26 @@ export class Recorder {
     for (let i = 0; i < params.length; i++) this.arena[base + i] = params[i]!;
     this.arenaUsed += slot;
 
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.paramBuffer, offset, size: words * 4 } },
-    ];
+    let key = `${kernel.id}:${words}`;
     for (let i = 0; i < buffers.length; i++) {
       const b = buffers[i]!;
       b.lastUse = this.batch;
-      entries.push({ binding: i + 1, resource: { buffer: b.buffer } });
+      key += `,${b.id}`;
     }
-    const bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries });
+    let bindGroup = this.bindGroups.get(key);
+    if (bindGroup === undefined) {
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: words * 4 } },
+      ];
+      for (let i = 0; i < buffers.length; i++)
+        entries.push({ binding: i + 1, resource: { buffer: buffers[i]!.buffer } });
+      bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries });
+      if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
+      this.bindGroups.set(key, bindGroup);
+    }
     const pass = this.computePass();
     pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setBindGroup(0, bindGroup, [offset]);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.dispatches++;
     if (++this.inBatch >= this.opts.maxDispatches) this.flush();
@@ -98,6 +111,11 @@ export class Recorder {
   clear(b: PooledBuffer, bytes: number): void {
     b.lastUse = this.batch;
     this.commandEncoder().clearBuffer(b.buffer, 0, bytes);
+  }
+
+  /** Drops every cached bind group (before buffers they name are destroyed). */
+  forgetBindGroups(): void {
+    this.bindGroups.clear();
   }
 
   /** Destroys a buffer once the commands recorded so far have been submitted. */
@@ -143,6 +161,9 @@ export class Recorder {
     return this.pass;
   }
 }
+
+/** Bind groups kept before the cache starts over. */
+const MAX_BIND_GROUPS = 8192;
 
 /** Workgroups in x, y, z. */
 export type GroupCount = readonly [number, number, number];

@@ -8,6 +8,8 @@ export interface PooledBuffer {
   readonly buffer: GPUBuffer;
   /** Bytes the buffer really has (its size class), at least what was asked for. */
   readonly capacity: number;
+  /** A number naming the buffer in bind-group cache keys. */
+  readonly id: number;
   /**
    * Number of the command batch that last bound it (see `Recorder.batch`). A host write
    * through `queue.writeBuffer` runs ahead of commands not yet submitted, so a buffer bound in

@@ -1,0 +1,239 @@
+/**
+ * WebGPU benchmark: fp32 matmul TFLOP/s, the cost of a queued elementwise op, and MLP training
+ * steps per second on WebGPU and on the CPU backend; with `--torch`, the same figures from
+ * PyTorch on the same machine (bench/torch-bench.py).
+ *
+ *   tsx packages/gpu/bench/gpu-bench.ts [--sizes 1024,4096,8192] [--mlp-steps 50] [--torch]
+ *                                       [--queued 2000] [--matmul auto|tiled|direct]
+ *
+ * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
+ * To run it on a remote GPU machine, see bench/pack.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  getBackend,
+  manualSeed,
+  noGrad,
+  randint,
+  randn,
+  type Tensor,
+  tensor,
+  tidy,
+  type View,
+} from '@tsgrad/core';
+import { initWebGPU, type WebGPUBackend } from '@tsgrad/gpu';
+
+interface Args {
+  sizes: number[];
+  mlpSteps: number;
+  torch: boolean;
+  queued: number;
+  matmul: 'auto' | 'tiled' | 'direct';
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { sizes: [1024, 4096, 8192], mlpSteps: 50, torch: false, queued: 2000, matmul: 'auto' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
+    else if (a === '--mlp-steps') args.mlpSteps = Number(argv[++i]);
+    else if (a === '--queued') args.queued = Number(argv[++i]);
+    else if (a === '--torch') args.torch = true;
+    else if (a === '--matmul') args.matmul = argv[++i] as Args['matmul'];
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+const view = (storage: unknown, shape: number[]): View => {
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
+  return { storage, dtype: 'float32', layout: { shape, strides, offset: 0 } };
+};
+
+function fmt(x: number, digits = 2): string {
+  return x.toFixed(digits);
+}
+
+/** Matmul TFLOP/s at n×n×n: median of timed batches after a warm-up, checked on sampled entries. */
+async function benchMatmul(gpu: WebGPUBackend, n: number): Promise<string> {
+  const host = (seed: number) => {
+    const a = new Float32Array(n * n);
+    let s = seed;
+    for (let i = 0; i < a.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      a[i] = s / 2 ** 32 - 0.5;
+    }
+    return a;
+  };
+  const ha = host(1);
+  const hb = host(2);
+  const a = view(gpu.fromArray(ha, 'float32'), [1, n, n]);
+  const b = view(gpu.fromArray(hb, 'float32'), [1, n, n]);
+  // Warm-up (compiles the program) and a check of 32 entries against float64 dot products.
+  const c = gpu.matmul(a, b);
+  const got = (await gpu.read(c, 'float32', n * n)) as Float32Array;
+  let worst = 0;
+  for (let t = 0; t < 32; t++) {
+    const i = (t * 7919) % n;
+    const j = (t * 104729) % n;
+    let s = 0;
+    for (let k = 0; k < n; k++) s += ha[i * n + k]! * hb[k * n + j]!;
+    worst = Math.max(worst, Math.abs(got[i * n + j]! - s) / Math.max(1, Math.abs(s)));
+  }
+  gpu.free(c);
+  // Time batches of `reps` products (one sync per batch) until about a second has passed.
+  let reps = 1;
+  const times: number[] = [];
+  const deadline = performance.now() + 1500;
+  while (times.length < 3 || (performance.now() < deadline && times.length < 20)) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) gpu.free(gpu.matmul(a, b));
+    await gpu.sync();
+    const dt = (performance.now() - t0) / reps;
+    times.push(dt);
+    if (dt * reps < 50) reps *= 2;
+  }
+  times.sort((x, y) => x - y);
+  const ms = times[Math.floor(times.length / 2)]!;
+  gpu.free(a.storage);
+  gpu.free(b.storage);
+  const flops = (2 * n ** 3) / (ms / 1000);
+  const rate = flops >= 1e11 ? `${fmt(flops / 1e12)} TFLOP/s` : `${fmt(flops / 1e9)} GFLOP/s`;
+  const check = worst < 1e-3 ? 'ok' : `MISMATCH ${worst.toExponential(1)}`;
+  return `matmul fp32 ${n}x${n}x${n}: ${rate} (${fmt(ms, 3)} ms median, matmul program '${gpu.matmulKernel}', check ${check})`;
+}
+
+/** Wall time per op of a long chain of small queued adds, and of one op plus its readback. */
+async function benchQueued(gpu: WebGPUBackend, count: number): Promise<string[]> {
+  const n = 1024;
+  let x = gpu.fill(n, 1, 'float32');
+  const one = gpu.fill(n, 1e-3, 'float32');
+  // Backend level: what the GPU path costs.
+  const run = () => {
+    for (let i = 0; i < count; i++) {
+      const y = gpu.binary('add', view(x, [n]), view(one, [n]), 'float32');
+      gpu.free(x);
+      x = y;
+    }
+  };
+  run();
+  await gpu.sync();
+  let t0 = performance.now();
+  run();
+  const recorded = performance.now() - t0;
+  await gpu.sync();
+  const backendUs = ((performance.now() - t0) / count) * 1000;
+  // Tensor level: the same through core's Tensor (shape checks, autograd bookkeeping, dispose).
+  let t = tensor(new Array(n).fill(1), { device: 'webgpu' });
+  const d = tensor(new Array(n).fill(1e-3), { device: 'webgpu' });
+  const runTensors = () => {
+    for (let i = 0; i < count; i++) {
+      const u = t.add(d);
+      t.dispose();
+      t = u;
+    }
+  };
+  runTensors();
+  await gpu.sync();
+  t0 = performance.now();
+  runTensors();
+  await gpu.sync();
+  const tensorUs = ((performance.now() - t0) / count) * 1000;
+  // One op and its readback, the latency of a synchronous step.
+  const lat: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const s = performance.now();
+    const y = gpu.binary('add', view(x, [n]), view(one, [n]), 'float32');
+    await gpu.read(y, 'float32', 1);
+    gpu.free(y);
+    lat.push(performance.now() - s);
+  }
+  lat.sort((p, q) => p - q);
+  gpu.free(x);
+  gpu.free(one);
+  t.dispose();
+  d.dispose();
+  return [
+    `queued elementwise add [${n}]: ${fmt(backendUs)} us/op through the backend, ${fmt(tensorUs)} us/op through Tensor ` +
+      `(${count} ops, ${fmt((recorded / count) * 1000)} us/op to record)`,
+    `one add + readback: ${fmt(lat[Math.floor(lat.length / 2)]!, 3)} ms median`,
+  ];
+}
+
+/** Steps per second of a 784-512-10 ReLU MLP with cross-entropy and SGD at batch 128. */
+async function benchMlp(device: 'webgpu' | 'cpu', steps: number): Promise<number> {
+  manualSeed(0);
+  const batch = 128;
+  const to = (t: Tensor) => (device === 'cpu' ? t : t.to(device));
+  const w1 = to(randn([784, 512]).mul(0.05))
+    .detach()
+    .requiresGrad_();
+  const b1 = to(tensor(new Array(512).fill(0))).requiresGrad_();
+  const w2 = to(randn([512, 10]).mul(0.05))
+    .detach()
+    .requiresGrad_();
+  const b2 = to(tensor(new Array(10).fill(0))).requiresGrad_();
+  const x = to(randn([batch, 784]));
+  const labels = to(randint(0, 10, [batch, 1]));
+  const params = [w1, b1, w2, b2];
+  const step = () =>
+    tidy(() => {
+      const logits = x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
+      const loss = logits.logSoftmax(1).gather(1, labels).mean().neg();
+      loss.backward();
+      noGrad(() => {
+        for (const p of params) {
+          p.sub_(p.grad!.mul(0.01));
+          p.grad!.dispose();
+          p.grad = null;
+        }
+      });
+      return loss;
+    });
+  for (let i = 0; i < 3; i++) await step().item();
+  const t0 = performance.now();
+  let last: Tensor | null = null;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step();
+  }
+  await last!.item(); // waits for the whole queue
+  const sps = steps / ((performance.now() - t0) / 1000);
+  for (const t of [...params, x, labels, last!]) t.dispose();
+  return sps;
+}
+
+function runTorch(args: Args): string[] {
+  const script = fileURLToPath(new URL('./torch-bench.py', import.meta.url));
+  const py = process.env.PYTHON ?? 'python3';
+  if (!existsSync(script)) return ['pytorch: torch-bench.py not found beside this script'];
+  const r = spawnSync(py, [script, '--sizes', args.sizes.join(','), '--mlp-steps', String(args.mlpSteps)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    return [`pytorch: not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`];
+  return r.stdout.trim().split('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const gpu = await initWebGPU({ matmulKernel: args.matmul });
+  const info = gpu.adapterInfo;
+  console.log(
+    `adapter: ${info?.vendor ?? '?'} / ${info?.architecture ?? '?'} / ${info?.device ?? '?'} (${info?.description ?? ''})`,
+  );
+  for (const n of args.sizes) console.log(await benchMatmul(gpu, n));
+  for (const line of await benchQueued(gpu, args.queued)) console.log(line);
+  const g = await benchMlp('webgpu', args.mlpSteps);
+  const c = await benchMlp('cpu', Math.max(3, Math.ceil(args.mlpSteps / 5)));
+  console.log(`MLP 784-512-10, batch 128, SGD: webgpu ${fmt(g, 1)} steps/s, cpu ${fmt(c, 1)} steps/s`);
+  const s = gpu.stats();
+  console.log(
+    `(${s.submits} submits, ${s.dispatches} dispatches, ${s.pipelines} pipelines, cpu backend ${getBackend('cpu').device})`,
+  );
+  if (args.torch) for (const line of runTorch(args)) console.log(line);
+}
+
+await main();
