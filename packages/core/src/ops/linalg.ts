@@ -66,8 +66,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const y = raw.reshape(outShape);
   const out = record(y, 'matmul', [A0, B0], [A0, B0], (g) => {
     const g3 = g.reshape([...batch, M, N]);
-    const ga = A0.requiresGrad ? sumTo(g3.matmul(B.transpose(-1, -2)), A.shape).reshape([...A0.shape]) : null;
-    const gb = B0.requiresGrad ? sumTo(A.transpose(-1, -2).matmul(g3), B.shape).reshape([...B0.shape]) : null;
+    // A transposed operand (a column-major view, like Linear's weight.T) gets its gradient
+    // computed as (Bᵀ·gᵀ)ᵀ rather than g·Bᵀ, so that the gradient, once moved back through
+    // the transpose, is contiguous in the parameter's own layout.
+    const ga = A0.requiresGrad
+      ? sumTo(
+          columnMajor(A) ? B.matmul(g3.transpose(-1, -2)).transpose(-1, -2) : g3.matmul(B.transpose(-1, -2)),
+          A.shape,
+        ).reshape([...A0.shape])
+      : null;
+    const gb = B0.requiresGrad
+      ? sumTo(
+          columnMajor(B) ? g3.transpose(-1, -2).matmul(A).transpose(-1, -2) : A.transpose(-1, -2).matmul(g3),
+          B.shape,
+        ).reshape([...B0.shape])
+      : null;
     return [ga, gb];
   });
   return outInt ? castTo(out, 'int32') : out;
@@ -100,4 +113,10 @@ function flatBatch(t: Tensor, nb: number, rows: number, cols: number) {
     ...src._view('matmul'),
     layout: { shape: [nb, rows, cols], strides: [bs, s[nd - 2]!, s[nd - 1]!], offset: src.offset },
   };
+}
+
+/** True for a matrix (batch) whose rows are not contiguous but whose columns are. */
+function columnMajor(t: Tensor): boolean {
+  const n = t.ndim;
+  return n >= 2 && t.strides[n - 2] === 1 && t.strides[n - 1] !== 1 && t.shape[n - 2] !== 1;
 }

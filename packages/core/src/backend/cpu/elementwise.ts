@@ -4,10 +4,10 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { arrayType } from '../../dtype.js';
-import { numelOf } from '../../layout.js';
+import { isContiguous, numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { erf, sigmoid } from './math.js';
-import { offsetsOf, pairedRows, rowsOf } from './strided.js';
+import { lastDimRows, offsetsOf, pairedRows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -95,6 +95,15 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
       case 'div':
         for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! / sb[ob + j * pb]!;
         break;
+      case 'gt':
+        for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! > sb[ob + j * pb]! ? 1 : 0;
+        break;
+      case 'lt':
+        for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! < sb[ob + j * pb]! ? 1 : 0;
+        break;
+      case 'eq':
+        for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! === sb[ob + j * pb]! ? 1 : 0;
+        break;
       default:
         for (let j = 0; j < L; j++) out[k++] = f(sa[oa + j * pa]!, sb[ob + j * pb]!);
     }
@@ -113,10 +122,22 @@ function reader(v: View): (i: number) => number {
 export function where(cond: View, a: View, b: View): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = new (arrayType(a.dtype))(n);
-  const c = reader(cond);
-  const ra = reader(a);
-  const rb = reader(b);
-  for (let i = 0; i < n; i++) out[i] = c(i) ? ra(i) : rb(i);
+  const sc = cond.storage as TypedArray;
+  const sa = a.storage as TypedArray;
+  const sb = b.storage as TypedArray;
+  const flat = isContiguous(cond.layout) && isContiguous(a.layout) && isContiguous(b.layout);
+  const [c, x, y] = flat
+    ? [rowsOf(cond.layout), rowsOf(a.layout), rowsOf(b.layout)]
+    : [lastDimRows(cond.layout), lastDimRows(a.layout), lastDimRows(b.layout)];
+  const L = c.length;
+  let k = 0;
+  for (let r = 0; r < c.starts.length; r++) {
+    const oc = c.starts[r]!;
+    const ox = x.starts[r]!;
+    const oy = y.starts[r]!;
+    for (let j = 0; j < L; j++, k++)
+      out[k] = sc[oc + j * c.step] ? sa[ox + j * x.step]! : sb[oy + j * y.step]!;
+  }
   return out;
 }
 

@@ -56,6 +56,18 @@ export function pairedRows(a: Layout, b: Layout): [Rows, Rows] {
   return [split(a, ca), split(b, cb)];
 }
 
+/** Rows along the last dim, whatever the layout (so several operands split alike). */
+export function lastDimRows(l: Layout): Rows {
+  const nd = l.shape.length;
+  if (nd === 0) return rowsOf(l);
+  const starts = allOffsets({
+    shape: l.shape.slice(0, nd - 1),
+    strides: l.strides.slice(0, nd - 1),
+    offset: l.offset,
+  });
+  return { starts, length: l.shape[nd - 1]!, step: l.strides[nd - 1]! };
+}
+
 /** Storage offsets of all elements of `l` in row-major order, or null when contiguous. */
 export function offsetsOf(l: Layout): Int32Array | null {
   if (isContiguous(l)) return null;
