@@ -57,8 +57,10 @@ describe('fused Adam kernel', () => {
           const b = clone(a);
           adamStep_(a.p, a.g, a.m, a.v, amsgrad ? a.x : null, o);
           adamStepComposite_(b.p, b.g, b.m, b.v, amsgrad ? b.x : null, o);
-          const tol = dtype === 'float64' ? 1e-12 : 1e-4;
-          for (const k of ['p', 'm', 'v', 'x'] as const) expect(maxRel(a[k], b[k])).toBeLessThan(tol);
+          // float32: the fused kernel rounds once per stored value, the composite after every op.
+          const [rtol, atol] = dtype === 'float64' ? [1e-12, 1e-15] : [1e-4, 1e-6];
+          for (const k of ['p', 'm', 'v', 'x'] as const)
+            expect(worstError(a[k], b[k], rtol, atol)).toBeLessThanOrEqual(1);
         },
       ),
       { numRuns: 150 },
