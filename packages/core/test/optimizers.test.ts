@@ -24,12 +24,14 @@ function clone(s: Record<string, Tensor>) {
   return Object.fromEntries(Object.entries(s).map(([k, t]) => [k, t.clone()])) as ReturnType<typeof state>;
 }
 
-function maxRel(a: Tensor, b: Tensor): number {
+/** Worst error relative to `rtol·|expected| + atol`; at most 1 means within tolerance. */
+function worstError(a: Tensor, b: Tensor, rtol: number, atol: number): number {
   const x = a.dataSync();
   const y = b.dataSync();
   let worst = 0;
-  for (let i = 0; i < x.length; i++)
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (Math.abs(y[i]!) + 1e-6));
+  for (let i = 0; i < x.length; i++) {
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (rtol * Math.abs(y[i]!) + atol));
+  }
   return worst;
 }
 
