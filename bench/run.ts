@@ -1,10 +1,14 @@
 /**
- * `pnpm bench [filter …]`: tsgrad side by side with TensorFlow.js (cpu and wasm backends) in
- * the same process, one table per benchmark, with ratios. A filter keeps the suites whose
- * name contains it (`pnpm bench matmul`). Timings take the median of several repetitions
- * after a warm-up.
+ * `pnpm bench [filter …]`: tsgrad side by side with TensorFlow.js (cpu and wasm backends), one
+ * table per benchmark, with ratios. A filter keeps the suites whose name contains it
+ * (`pnpm bench matmul`). Timings take the median of several repetitions after a warm-up.
+ *
+ * Each suite runs in a fresh child process: a suite that churns through large buffers leaves
+ * a heap behind that slows the next one's small-op timings several-fold.
  */
+import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { loadPeers } from './peers.js';
 import type { Suite } from './suites/suite.js';
 import { renderTable } from './table.js';
@@ -15,6 +19,19 @@ const suites: { name: string; load: () => Promise<{ run: Suite }> }[] = [
   { name: 'autograd', load: () => import('./suites/autograd.js') },
   { name: 'mlp', load: () => import('./suites/mlp.js') },
 ];
+
+const child = process.env.TSGRAD_BENCH_SUITE;
+
+if (child !== undefined) {
+  // In a child: run one suite against freshly initialised peers and print its tables.
+  const suite = suites.find((s) => s.name === child);
+  if (suite === undefined) throw new Error(`bench: no suite '${child}'`);
+  const peers = await loadPeers();
+  const { run } = await suite.load();
+  for (const table of await run({ peers })) console.log(renderTable(table));
+  // TF.js's wasm runtime keeps handles open; the tables are out.
+  process.exit(0);
+}
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = suites.filter((s) => filters.length === 0 || filters.some((f) => s.name.includes(f)));
@@ -35,13 +52,23 @@ console.log('(tfjs-wasm runs one thread in Node: TF.js turns its threads off the
 console.log(' leaves XNNPACK with a 1-thread pool, so there is no 2-thread column)');
 console.log();
 
+const self = fileURLToPath(import.meta.url);
 const started = performance.now();
+let failed = false;
 for (const s of chosen) {
   const t0 = performance.now();
-  const { run } = await s.load();
-  for (const table of await run({ peers })) console.log(renderTable(table));
-  console.log(`(${s.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const code = await new Promise<number>((resolve) => {
+    fork(self, [], { env: { ...process.env, TSGRAD_BENCH_SUITE: s.name }, stdio: 'inherit' }).on(
+      'exit',
+      (c) => resolve(c ?? 1),
+    );
+  });
+  if (code !== 0) {
+    failed = true;
+    console.log(`(${s.name}: failed with exit code ${code})\n`);
+  } else {
+    console.log(`(${s.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  }
 }
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-// TF.js's wasm runtime keeps handles open; the report is done.
-process.exit(0);
+process.exit(failed ? 1 : 0);
