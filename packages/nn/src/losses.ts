@@ -81,8 +81,10 @@ export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}
   sameShape('huberLoss', input, target);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be positive, got ${delta}`);
-  const d = input.sub(target).abs();
-  const l = where(d.lt(delta), d.mul(d).mul(0.5), d.sub(0.5 * delta).mul(delta));
+  // The quadratic part squares the signed difference so its second derivative is right at 0.
+  const diff = input.sub(target);
+  const d = diff.abs();
+  const l = where(d.lt(delta), diff.mul(diff).mul(0.5), d.sub(0.5 * delta).mul(delta));
   return reduce('huberLoss', l, opts.reduction);
 }
 
@@ -104,9 +106,10 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
   sameShape('smoothL1Loss', input, target);
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new ValueError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
-  const d = input.sub(target).abs();
+  const diff = input.sub(target);
+  const d = diff.abs();
   if (beta === 0) return reduce('smoothL1Loss', d, opts.reduction);
-  const l = where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta));
+  const l = where(d.lt(beta), diff.mul(diff).mul(0.5 / beta), d.sub(0.5 * beta));
   return reduce('smoothL1Loss', l, opts.reduction);
 }
 

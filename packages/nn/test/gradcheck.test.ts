@@ -73,7 +73,9 @@ function checkModule(
       try {
         return run(m, ins);
       } finally {
-        named.forEach(([n], i) => swap(m, n, olds[i]!));
+        named.forEach(([n], i) => {
+          swap(m, n, olds[i]!);
+        });
       }
     },
     [...xs, ...params],

@@ -122,7 +122,9 @@ describe('training', () => {
     // In eval, one sample's output does not depend on the rest of the batch.
     const single = model.forward(x.narrow(0, 0, 1)).dataSync();
     // (equal up to float32 rounding: the matmul kernel may sum in another order for 1 row)
-    Array.from(single).forEach((v, i) => expect(v).toBeCloseTo(e1[i]!, 5));
+    Array.from(single).forEach((v, i) => {
+      expect(v).toBeCloseTo(e1[i]!, 5);
+    });
     model.train();
     const t1 = model
       .forward(x.narrow(0, 0, 2))

@@ -740,15 +740,14 @@ export const nnOps: OpInfo[] = [
   },
   loss('mseLoss', (x, y) => nn.mseLoss(x, y), arbRegression([])),
   loss('l1Loss', (x, y) => nn.l1Loss(x, y), arbRegression([0])),
-  // The difference also avoids 0: nn computes ½d² as |d|·|d|, whose second derivative autograd
-  // gives as 0 exactly at d = 0 (sign(0) = 0), where the true value is 1.
+  // The difference avoids ±1, where the loss turns from quadratic to linear.
   {
-    ...loss('huberLoss', (x, y) => nn.huberLoss(x, y), arbRegression([-1, 0, 1])),
-    domain: '|input − target| ∉ {0, 1}',
+    ...loss('huberLoss', (x, y) => nn.huberLoss(x, y), arbRegression([-1, 1])),
+    domain: '|input − target| ≠ 1',
   },
   {
-    ...loss('smoothL1Loss', (x, y) => nn.smoothL1Loss(x, y), arbRegression([-1, 0, 1])),
-    domain: '|input − target| ∉ {0, 1}',
+    ...loss('smoothL1Loss', (x, y) => nn.smoothL1Loss(x, y), arbRegression([-1, 1])),
+    domain: '|input − target| ≠ 1',
   },
   loss(
     'bceLoss',
