@@ -1,6 +1,7 @@
 /**
  * `pnpm example <name> [flags]`: runs `examples/<name>/main.ts` with the remaining flags.
- * A missing or unknown name lists the examples that exist.
+ * A missing or unknown name lists the examples that exist. Folders with an `index.html` are
+ * web pages, served with Vite rather than run in Node; naming one says how to open it.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,15 +9,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function available(): string[] {
+function folders(file: string): string[] {
   return readdirSync(here, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(here, d.name, 'main.ts')))
+    .filter((d) => d.isDirectory() && existsSync(join(here, d.name, file)))
     .map((d) => d.name)
     .sort();
 }
 
 const [name, ...rest] = process.argv.slice(2);
-const names = available();
+const pages = folders('index.html');
+if (name !== undefined && pages.includes(name)) {
+  console.error(`'${name}' is a web page: npx vite examples/${name}  (see examples/${name}/README.md)`);
+  process.exit(1);
+}
+const names = folders('main.ts').filter((n) => !pages.includes(n));
 if (name === undefined || !names.includes(name)) {
   const what = name === undefined ? 'which example?' : `unknown example '${name}'`;
   console.error(`${what}; available: ${names.join(', ')}`);
