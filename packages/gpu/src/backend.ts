@@ -42,7 +42,14 @@ import { PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
 import { GpuStorage, type PooledBuffer } from './storage.js';
 
-/** Tuning knobs of the backend (all optional). */
+/**
+ * Tuning knobs of the backend (all optional).
+ *
+ * @example
+ * ```ts
+ * await initWebGPU({ maxDispatchesPerSubmit: 512, matmulKernel: 'tiled' });
+ * ```
+ */
 export interface WebGPUBackendOptions {
   /** Dispatches recorded before a batch is submitted without waiting for a read (default 256). */
   maxDispatchesPerSubmit?: number;
@@ -55,7 +62,14 @@ export interface WebGPUBackendOptions {
   matmulKernel?: 'auto' | 'tiled' | 'direct';
 }
 
-/** What the pool and the command recorder are doing, for tests and benchmarks. */
+/**
+ * What the pool and the command recorder are doing, for tests and benchmarks.
+ *
+ * @example
+ * ```ts
+ * const { pooledBytes, submits } = (await initWebGPU()).stats();
+ * ```
+ */
 export interface WebGPUStats {
   /** Buffers and bytes waiting in the pool for reuse. */
   pooledBuffers: number;

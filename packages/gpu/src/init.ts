@@ -8,7 +8,14 @@ import { DeviceError, registerBackend } from '@tsgrad/core';
 import type {} from 'webgpu';
 import { WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 
-/** Options of {@link initWebGPU}. */
+/**
+ * Options of {@link initWebGPU}.
+ *
+ * @example
+ * ```ts
+ * await initWebGPU({ powerPreference: 'low-power' });
+ * ```
+ */
 export interface WebGPUOptions extends WebGPUBackendOptions {
   /** Adapter preference passed to `requestAdapter` (default `'high-performance'`). */
   powerPreference?: GPUPowerPreference;
@@ -29,6 +36,9 @@ const LIMITS = [
   'maxComputeWorkgroupsPerDimension',
   'maxStorageBuffersPerShaderStage',
   'maxUniformBufferBindingSize',
+  // Alignments are better when smaller: parameter slots pack tighter.
+  'minUniformBufferOffsetAlignment',
+  'minStorageBufferOffsetAlignment',
 ] as const;
 
 // The `webgpu` package frees Dawn's instance when the object create() returned is garbage

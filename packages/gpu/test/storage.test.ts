@@ -90,6 +90,12 @@ describe.skipIf(!available)('webgpu storage, pool and batching', () => {
     const got = await gpu.read(x, 'float32', 64);
     expect(got[0]).toBe(2 ** 100);
     expect(gpu.stats().submits).toBe(s0.submits + 1);
+    // A long queue is submitted in batches without waiting for a read.
+    const v = { storage: x, dtype: 'float32' as const, layout: contiguous([64]) };
+    const outs = Array.from({ length: 1000 }, () => gpu.unary('neg', v, 'float32'));
+    expect(gpu.stats().submits).toBeGreaterThanOrEqual(s0.submits + 1 + 3);
+    expect((await gpu.read(outs[999], 'float32', 1))[0]).toBe(-(2 ** 100));
+    for (const o of outs) gpu.free(o);
   });
 
   it('says what is wrong: float64, oversize buffers, over-long reads', async () => {
