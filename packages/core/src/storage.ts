@@ -51,6 +51,11 @@ export class StorageRef {
     }
   }
 
+  /** Tensors currently holding this storage (views included). */
+  get holders(): number {
+    return this.token.held;
+  }
+
   get isFreed(): boolean {
     return this.freed;
   }

@@ -4,6 +4,7 @@
  * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
  */
 import { AutogradError, fmtShape, ShapeError } from '../errors.js';
+import { isContiguous } from '../layout.js';
 import { keep } from '../memory.js';
 import { filled } from '../ops/make.js';
 import type { Tensor } from '../tensor.js';
@@ -91,6 +92,7 @@ function run(
   });
   const order = topoOrder(roots);
   const captured = new Map<Tensor, Tensor>();
+  const given = new Set<Tensor>(seeds);
   const prevMode = setGradEnabled(createGraph);
   try {
     for (const t of order) {
@@ -100,7 +102,7 @@ function run(
       if (capture !== null) {
         if (capture.has(t)) captured.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
-        accumulate(t, g, createGraph);
+        accumulate(t, g, createGraph, given);
       }
       const node = t.gradFn;
       if (node === null) continue;
@@ -121,9 +123,25 @@ function run(
   return captured;
 }
 
-function accumulate(t: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * A gradient made during this backward pass can become a leaf's `.grad` without a copy when
+ * nothing else can see it: it is the only tensor over its storage, contiguous, not the seed,
+ * and not already given to another tensor in this pass (`add` hands one gradient to both inputs).
+ */
+function adoptable(g: Tensor, given: Set<Tensor>): boolean {
+  return (
+    !given.has(g) &&
+    g._ref.holders === 1 &&
+    g.offset === 0 &&
+    g._ref.size === g.numel &&
+    isContiguous(g.layout)
+  );
+}
+
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean, given: Set<Tensor>): void {
   if (t.grad === null) {
-    t.grad = keep(createGraph ? g : g.detach().clone());
+    t.grad = keep(createGraph ? g : adoptable(g, given) ? g : g.detach().clone());
+    given.add(g);
   } else if (createGraph) {
     t.grad = keep(t.grad.add(g));
   } else {

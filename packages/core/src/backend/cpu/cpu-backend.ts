@@ -51,6 +51,12 @@ function matmul(a: View, b: View): TypedArray {
   return out;
 }
 
+function copyOut(s: TypedArray, dtype: DType, size: number): TypedArray {
+  const out = new (arrayType(dtype))(size);
+  out.set(s.subarray(0, size));
+  return out;
+}
+
 function random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): TypedArray {
   const out = new (arrayType(dtype))(size);
   const f = kind === 'uniform' ? uniformAt : normalAt;
@@ -72,8 +78,8 @@ export const cpuBackend: Backend = {
   untrackedBelow: UNTRACKED_BELOW,
   fromArray: (data, dtype) => track(new (arrayType(dtype))(data)),
   fill: (size, value, dtype) => track(new (arrayType(dtype))(size).fill(value)),
-  read: async (s, _dtype, size) => (s as TypedArray).slice(0, size),
-  readSync: (s, _dtype, size) => (s as TypedArray).slice(0, size),
+  read: async (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
+  readSync: (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
   free(s) {
     const a = s as TypedArray;
     if (a.length >= UNTRACKED_BELOW) {

@@ -145,8 +145,12 @@ export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
   const src = x.storage as TypedArray;
   const rows = rowsOf(x.layout);
-  if (rows.starts.length === 1 && rows.step === 1) return src.slice(rows.starts[0]!, rows.starts[0]! + n);
   const out = new (arrayType(x.dtype))(n);
+  // new + set rather than slice(): V8's TypedArray slice is several times slower here.
+  if (rows.starts.length === 1 && rows.step === 1) {
+    out.set(src.subarray(rows.starts[0]!, rows.starts[0]! + n));
+    return out;
+  }
   const L = rows.length;
   const p = rows.step;
   let k = 0;
