@@ -8,9 +8,9 @@
  * elements they stage depends on which of the operand's strides is 1, so that a transposed
  * operand is still read along consecutive addresses; that choice is compiled in.
  *
- * Small products, and every product on CPU drivers (lavapipe, SwiftShader), use a direct
- * program, one invocation per output element: tiles would be mostly empty for the former, and
- * CPU drivers compile the tiled program slowly (seconds) and run its barriers slowly.
+ * Small products use a direct program, one invocation per output element, where tiles would be
+ * mostly empty; on CPU drivers (lavapipe, SwiftShader), which take seconds to compile the tiled
+ * program, so does every product but the largest.
  *
  * Parameter words: M, N, K, batch0, aOff, aBatch, aRow(m), aCol(k), bOff, bBatch, bRow(k), bCol(n).
  */
