@@ -1,26 +1,55 @@
 /**
  * Shared ownership of a backend storage. Views share one `StorageRef`; the storage is freed
- * when the last tensor over it is disposed, or, as a safety net, when all of them have been
- * garbage-collected.
+ * when the last tensor over it is disposed, or, as a safety net, after all of them have been
+ * garbage-collected. Core counts live tensors, storages and bytes per device here.
  */
 import type { Backend, Device, Storage } from './backend/backend.js';
 import type { DType } from './dtype.js';
 
-const liveTensors = new Map<Device, number>();
+/** Live (not disposed, not collected) tensors, storages and bytes of one device. */
+export interface LiveCounts {
+  tensors: number;
+  buffers: number;
+  bytes: number;
+}
 
-const registry = new FinalizationRegistry<{ backend: Backend; data: Storage; device: Device; held: number }>(
-  (h) => {
-    liveTensors.set(h.device, (liveTensors.get(h.device) ?? 0) - h.held);
-    h.backend.free(h.data);
-  },
-);
+const live = new Map<Device, LiveCounts>();
+
+function countsOf(device: Device): LiveCounts {
+  let c = live.get(device);
+  if (c === undefined) {
+    c = { tensors: 0, buffers: 0, bytes: 0 };
+    live.set(device, c);
+  }
+  return c;
+}
+
+/**
+ * What the finalizer needs. It holds the storage only for backends that must free it
+ * explicitly: holding a garbage-collected array here would keep it alive until the event loop
+ * runs finalizers, so a synchronous training loop would grow without bound.
+ */
+interface Token {
+  backend: Backend;
+  data: Storage | undefined;
+  counts: LiveCounts;
+  bytes: number;
+  held: number;
+}
+
+const registry = new FinalizationRegistry<Token>((t) => {
+  t.counts.tensors -= t.held;
+  t.counts.buffers--;
+  t.counts.bytes -= t.bytes;
+  if (t.data !== undefined) t.backend.free(t.data);
+});
 
 /** One backend buffer, the number of live tensors over it, and its in-place version counter. */
 export class StorageRef {
   /** Bumped by every in-place write; autograd compares it with the version it saved. */
   version = 0;
-  private readonly token: { backend: Backend; data: Storage; device: Device; held: number };
-  private readonly tracked: boolean;
+  private readonly token: Token | null;
+  private held = 0;
   private freed = false;
 
   constructor(
@@ -29,31 +58,49 @@ export class StorageRef {
     readonly dtype: DType,
     readonly size: number,
   ) {
-    this.token = { backend, data, device: backend.device, held: 0 };
-    this.tracked = size >= (backend.untrackedBelow ?? 0);
-    if (this.tracked) registry.register(this, this.token, this);
+    if (size < (backend.untrackedBelow ?? 0)) {
+      this.token = null;
+      return;
+    }
+    const counts = countsOf(backend.device);
+    const bytes = backend.byteSize(size, dtype);
+    this.token = { backend, data: backend.gcManaged ? undefined : data, counts, bytes, held: 0 };
+    counts.buffers++;
+    counts.bytes += bytes;
+    registry.register(this, this.token, this);
   }
 
   /** A tensor starts using this storage. */
   retain(): void {
-    this.token.held++;
-    if (this.tracked) liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) + 1);
+    this.held++;
+    if (this.token !== null) {
+      this.token.held++;
+      this.token.counts.tensors++;
+    }
   }
 
   /** A tensor stops using this storage; the last one frees it. */
   release(): void {
-    this.token.held--;
-    if (this.tracked) liveTensors.set(this.backend.device, (liveTensors.get(this.backend.device) ?? 0) - 1);
-    if (this.token.held === 0 && !this.freed) {
+    this.held--;
+    const t = this.token;
+    if (t !== null) {
+      t.held--;
+      t.counts.tensors--;
+    }
+    if (this.held === 0 && !this.freed) {
       this.freed = true;
-      if (this.tracked) registry.unregister(this);
+      if (t !== null) {
+        registry.unregister(this);
+        t.counts.buffers--;
+        t.counts.bytes -= t.bytes;
+      }
       this.backend.free(this.data);
     }
   }
 
   /** Tensors currently holding this storage (views included). */
   get holders(): number {
-    return this.token.held;
+    return this.held;
   }
 
   get isFreed(): boolean {
@@ -61,7 +108,7 @@ export class StorageRef {
   }
 }
 
-/** Live (not disposed, not collected) tensors per device. */
-export function liveTensorCount(device: Device): number {
-  return liveTensors.get(device) ?? 0;
+/** Live tensors, storages and bytes of a device (storages below the backend's `untrackedBelow` excluded). */
+export function liveCounts(device: Device): LiveCounts {
+  return { ...countsOf(device) };
 }

@@ -79,7 +79,7 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 /** Distributions of {@link Backend.random}. */
 export type RandomKind = 'uniform' | 'normal';
 
-/** Live allocations of one backend, as reported by `memory()`. */
+/** Buffers and bytes a backend reports about itself. */
 export interface BackendMemory {
   buffers: number;
   bytes: number;
@@ -95,6 +95,12 @@ export interface Backend {
    * `memory()` does not count them. Leave undefined to track every storage (GPU memory).
    */
   readonly untrackedBelow?: number;
+  /**
+   * True when storage is ordinary JavaScript memory that the garbage collector reclaims (the
+   * CPU). Core then never keeps a storage alive for a finalizer to free: `free` is called only
+   * on explicit disposal, as a hint that the memory may be reused.
+   */
+  readonly gcManaged?: boolean;
   /** dtypes this backend stores (WebGPU has no float64). */
   readonly dtypes: readonly DType[];
   /** Copies host data into a new storage of `dtype` (data has that dtype's typed array type). */
@@ -141,7 +147,7 @@ export interface Backend {
   random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): Storage;
   /** Writes `src` (same shape and dtype) into `dst`'s storage through dst's layout, in place. */
   assign(dst: View, src: View): void;
-  /** Live storages and bytes. */
+  /** The backend's own allocations beyond live tensors' storage (e.g. buffers kept for reuse). */
   memory(): BackendMemory;
   /**
    * Optional fused kernel for one Adam/AdamW update of a contiguous parameter, in place on

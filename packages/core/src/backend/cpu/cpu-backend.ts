@@ -5,30 +5,18 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { arrayType, itemSize } from '../../dtype.js';
 import { normalAt, uniformAt } from '../../random.js';
-import type { Backend, BackendMemory, RandomKind, View } from '../backend.js';
+import type { Backend, RandomKind, View } from '../backend.js';
+import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
 import { binary, cast, copy, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import { matmul as matmulKernel } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 
-const live: BackendMemory = { buffers: 0, bytes: 0 };
-
-/** Arrays shorter than this are left to the garbage collector and not counted (see `untrackedBelow`). */
-const UNTRACKED_BELOW = 1024;
-
-function track<T extends TypedArray>(a: T): T {
-  if (a.length >= UNTRACKED_BELOW) {
-    live.buffers++;
-    live.bytes += a.byteLength;
-  }
-  return a;
-}
-
 function matmul(a: View, b: View): TypedArray {
   const [batch, M, K] = a.layout.shape as [number, number, number];
   const N = b.layout.shape[2]!;
-  const out = new (arrayType(a.dtype))(batch * M * N);
+  const out = alloc(a.dtype, batch * M * N);
   const [aB, aR, aC] = a.layout.strides as [number, number, number];
   const [bB, bR, bC] = b.layout.strides as [number, number, number];
   matmulKernel(
@@ -58,7 +46,7 @@ function copyOut(s: TypedArray, dtype: DType, size: number): TypedArray {
 }
 
 function random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): TypedArray {
-  const out = new (arrayType(dtype))(size);
+  const out = alloc(dtype, size);
   const f = kind === 'uniform' ? uniformAt : normalAt;
   for (let i = 0; i < size; i++) out[i] = f(key, (counter + i) >>> 0);
   return out;
@@ -69,37 +57,46 @@ function random(kind: RandomKind, size: number, dtype: DType, key: number, count
  *
  * @example
  * ```ts
- * cpuBackend.memory(); // { buffers, bytes } currently alive
+ * cpuBackend.memory(); // { buffers, bytes } waiting in the reuse pool
  * ```
  */
 export const cpuBackend: Backend = {
   device: 'cpu',
   dtypes: ['float32', 'float64', 'int32', 'bool'],
-  untrackedBelow: UNTRACKED_BELOW,
-  fromArray: (data, dtype) => track(new (arrayType(dtype))(data)),
-  fill: (size, value, dtype) => track(new (arrayType(dtype))(size).fill(value)),
+  gcManaged: true,
+  untrackedBelow: POOL_MIN_LENGTH,
+  fromArray(data, dtype) {
+    const a = alloc(dtype, data.length);
+    a.set(data);
+    return a;
+  },
+  fill: (size, value, dtype) => alloc(dtype, size).fill(value),
   read: async (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
   readSync: (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
   free(s) {
     const a = s as TypedArray;
-    if (a.length >= UNTRACKED_BELOW) {
-      live.buffers--;
-      live.bytes -= a.byteLength;
-    }
+    recycle(a, dtypeOf(a));
   },
   byteSize: (size, dtype) => size * itemSize(dtype),
-  unary: (op, x, outDtype) => track(unary(op, x, outDtype)),
-  binary: (op, a, b, outDtype) => track(binary(op, a, b, outDtype)),
-  where: (c, a, b) => track(where(c, a, b)),
-  reduce: (op, x, axes) => track(reduce(op, x, axes)),
-  matmul: (a, b) => track(matmul(a, b)),
-  copy: (x) => track(copy(x)),
-  cast: (x, dtype) => track(cast(x, dtype)),
-  gather: (x, dim, index) => track(gather(x, dim, index)),
-  scatterAdd: (base, dim, index, src) => track(scatterAdd(base, dim, index, src)),
-  concat: (inputs, dim) => track(concat(inputs, dim)),
-  random: (kind, size, dtype, key, counter) => track(random(kind, size, dtype, key, counter)),
+  unary,
+  binary,
+  where,
+  reduce,
+  matmul,
+  copy,
+  cast,
+  gather,
+  scatterAdd,
+  concat,
+  random,
   assign,
-  memory: () => ({ ...live }),
+  memory: poolStats,
   adamStep,
 };
+
+function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}

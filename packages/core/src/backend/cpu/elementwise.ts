@@ -3,9 +3,9 @@
  * Each reads its operands through their layouts and writes a new contiguous array.
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { arrayType } from '../../dtype.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
+import { alloc } from './alloc.js';
 import { erf, sigmoid } from './math.js';
 import { lastDimRows, offsetsOf, pairedRows, rowsOf } from './strided.js';
 
@@ -49,7 +49,7 @@ const binaryFns: Record<BinaryOp, Fn2> = {
 /** Integer division rounds toward zero in int32 tensors only for `div` of ints cast by core. */
 export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
-  const out = new (arrayType(outDtype))(n);
+  const out = alloc(outDtype, n);
   const src = x.storage as TypedArray;
   const f = unaryFns[op];
   const rows = rowsOf(x.layout);
@@ -68,7 +68,7 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
 
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedArray {
   const n = numelOf(a.layout.shape);
-  const out = new (arrayType(outDtype))(n);
+  const out = alloc(outDtype, n);
   const sa = a.storage as TypedArray;
   const sb = b.storage as TypedArray;
   const [ra, rb] = pairedRows(a.layout, b.layout);
@@ -121,7 +121,7 @@ function reader(v: View): (i: number) => number {
 
 export function where(cond: View, a: View, b: View): TypedArray {
   const n = numelOf(a.layout.shape);
-  const out = new (arrayType(a.dtype))(n);
+  const out = alloc(a.dtype, n);
   const sc = cond.storage as TypedArray;
   const sa = a.storage as TypedArray;
   const sb = b.storage as TypedArray;
@@ -145,7 +145,7 @@ export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
   const src = x.storage as TypedArray;
   const rows = rowsOf(x.layout);
-  const out = new (arrayType(x.dtype))(n);
+  const out = alloc(x.dtype, n);
   // new + set rather than slice(): V8's TypedArray slice is several times slower here.
   if (rows.starts.length === 1 && rows.step === 1) {
     out.set(src.subarray(rows.starts[0]!, rows.starts[0]! + n));
@@ -166,7 +166,7 @@ export function copy(x: View): TypedArray {
 
 export function cast(x: View, dtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
-  const out = new (arrayType(dtype))(n);
+  const out = alloc(dtype, n);
   const r = reader(x);
   if (dtype === 'bool') {
     for (let i = 0; i < n; i++) out[i] = r(i) !== 0 ? 1 : 0;

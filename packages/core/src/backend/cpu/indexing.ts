@@ -2,10 +2,10 @@
  * CPU kernels that move elements by index: gather, scatterAdd, concat, assign.
  */
 import type { TypedArray } from '../../dtype.js';
-import { arrayType } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
 import { contiguousStrides, numelOf } from '../../layout.js';
 import type { View } from '../backend.js';
+import { alloc } from './alloc.js';
 import { copy } from './elementwise.js';
 import { allOffsets, rowsOf } from './strided.js';
 
@@ -27,7 +27,7 @@ function unravel(k: number, shape: readonly number[], idx: number[]): void {
 export function gather(x: View, dim: number, index: View): TypedArray {
   const ishape = index.layout.shape;
   const n = numelOf(ishape);
-  const out = new (arrayType(x.dtype))(n);
+  const out = alloc(x.dtype, n);
   const src = x.storage as TypedArray;
   const ix = index.storage as Int32Array;
   const ioffs = allOffsets(index.layout);
@@ -70,7 +70,7 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
   const first = inputs[0]!;
   const shape = first.layout.shape.slice();
   shape[dim] = inputs.reduce((a, v) => a + v.layout.shape[dim]!, 0);
-  const out = new (arrayType(first.dtype))(numelOf(shape));
+  const out = alloc(first.dtype, numelOf(shape));
   const outer = numelOf(shape.slice(0, dim));
   const rowOut = numelOf(shape.slice(dim));
   let col = 0;

@@ -3,10 +3,10 @@
  * relative offsets, the kept axes by the outer loop.
  */
 import type { TypedArray } from '../../dtype.js';
-import { arrayType } from '../../dtype.js';
 import type { Layout } from '../../layout.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { ReduceOp, View } from '../backend.js';
+import { alloc } from './alloc.js';
 import { allOffsets } from './strided.js';
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
@@ -33,7 +33,7 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArr
   const m = inner.length;
   const src = x.storage as TypedArray;
   const isArg = op === 'argmax' || op === 'argmin';
-  const out = new (arrayType(isArg ? 'int32' : x.dtype))(nOut);
+  const out = alloc(isArg ? 'int32' : x.dtype, nOut);
   for (let o = 0; o < nOut; o++) {
     const base = outer[o]!;
     switch (op) {
@@ -95,7 +95,7 @@ function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): Typed
   const inner = numelOf(shape.slice(nd - axes.length));
   if (isSuffix && (op === 'sum' || op === 'max' || op === 'min') && inner > 0) {
     const outer = numelOf(shape) / inner;
-    const out = new (arrayType(x.dtype))(outer);
+    const out = alloc(x.dtype, outer);
     for (let o = 0; o < outer; o++) {
       const base = offset + o * inner;
       if (op === 'sum') {
@@ -122,7 +122,7 @@ function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): Typed
       const base = offset + r * width;
       for (let j = 0; j < width; j++) acc[j]! += src[base + j]!;
     }
-    const out = new (arrayType(x.dtype))(width);
+    const out = alloc(x.dtype, width);
     out.set(acc);
     return out;
   }
