@@ -44,10 +44,19 @@ const registry = new FinalizationRegistry<Token>((t) => {
   if (t.data !== undefined) t.backend.free(t.data);
 });
 
+let created = 0;
+
+/** Serial number the next storage will get (storages are numbered in creation order). */
+export function nextStorageSerial(): number {
+  return created;
+}
+
 /** One backend buffer, the number of live tensors over it, and its in-place version counter. */
 export class StorageRef {
   /** Bumped by every in-place write; autograd compares it with the version it saved. */
   version = 0;
+  /** Creation order, so autograd can tell storages it made during a pass from older ones. */
+  readonly serial = created++;
   private readonly token: Token | null;
   private held = 0;
   private freed = false;

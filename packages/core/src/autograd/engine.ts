@@ -7,6 +7,7 @@ import { AutogradError, fmtShape, ShapeError } from '../errors.js';
 import { isContiguous } from '../layout.js';
 import { keep } from '../memory.js';
 import { filled } from '../ops/make.js';
+import { nextStorageSerial } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { checkAnomaly } from './anomaly.js';
 import { setGradEnabled } from './grad-mode.js';
@@ -92,7 +93,7 @@ function run(
   });
   const order = topoOrder(roots);
   const captured = new Map<Tensor, Tensor>();
-  const given = new Set<Tensor>(seeds);
+  const pass: Pass = { firstSerial: nextStorageSerial(), given: new Set(seeds.map((s) => s._ref)) };
   const prevMode = setGradEnabled(createGraph);
   try {
     for (const t of order) {
@@ -102,7 +103,7 @@ function run(
       if (capture !== null) {
         if (capture.has(t)) captured.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
-        accumulate(t, g, createGraph, given);
+        accumulate(t, g, createGraph, pass);
       }
       const node = t.gradFn;
       if (node === null) continue;
@@ -124,24 +125,32 @@ function run(
 }
 
 /**
- * A gradient made during this backward pass can become a leaf's `.grad` without a copy when
- * nothing else can see it: it is the only tensor over its storage, contiguous, not the seed,
- * and not already given to another tensor in this pass (`add` hands one gradient to both inputs).
+ * A gradient can become a leaf's `.grad` without a copy when nothing outside this backward pass
+ * can see its storage: the storage was made during the pass (so only the pass's own
+ * intermediates share it), it was not given to another tensor already (`add` hands one
+ * gradient to both inputs), and the gradient covers it exactly.
  */
-function adoptable(g: Tensor, given: Set<Tensor>): boolean {
+function adoptable(g: Tensor, pass: Pass): boolean {
+  const ref = g._ref;
   return (
-    !given.has(g) &&
-    g._ref.holders === 1 &&
+    ref.serial >= pass.firstSerial &&
+    !pass.given.has(ref) &&
     g.offset === 0 &&
-    g._ref.size === g.numel &&
+    ref.size === g.numel &&
     isContiguous(g.layout)
   );
 }
 
-function accumulate(t: Tensor, g: Tensor, createGraph: boolean, given: Set<Tensor>): void {
+/** What one backward pass remembers about the storages it hands out. */
+interface Pass {
+  firstSerial: number;
+  given: Set<unknown>;
+}
+
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean, pass: Pass): void {
   if (t.grad === null) {
-    t.grad = keep(createGraph ? g : adoptable(g, given) ? g : g.detach().clone());
-    given.add(g);
+    t.grad = keep(createGraph ? g : adoptable(g, pass) ? g : g.detach().clone());
+    pass.given.add(g._ref);
   } else if (createGraph) {
     t.grad = keep(t.grad.add(g));
   } else {

@@ -130,13 +130,23 @@ export function where(cond: View, a: View, b: View): TypedArray {
     ? [rowsOf(cond.layout), rowsOf(a.layout), rowsOf(b.layout)]
     : [lastDimRows(cond.layout), lastDimRows(a.layout), lastDimRows(b.layout)];
   const L = c.length;
+  const pc = c.step;
+  const px = x.step;
+  const py = y.step;
   let k = 0;
   for (let r = 0; r < c.starts.length; r++) {
     const oc = c.starts[r]!;
     const ox = x.starts[r]!;
     const oy = y.starts[r]!;
-    for (let j = 0; j < L; j++, k++)
-      out[k] = sc[oc + j * c.step] ? sa[ox + j * x.step]! : sb[oy + j * y.step]!;
+    if (py === 0) {
+      const other = sb[oy]!;
+      for (let j = 0; j < L; j++, k++) out[k] = sc[oc + j * pc] ? sa[ox + j * px]! : other;
+    } else if (px === 0) {
+      const other = sa[ox]!;
+      for (let j = 0; j < L; j++, k++) out[k] = sc[oc + j * pc] ? other : sb[oy + j * py]!;
+    } else {
+      for (let j = 0; j < L; j++, k++) out[k] = sc[oc + j * pc] ? sa[ox + j * px]! : sb[oy + j * py]!;
+    }
   }
   return out;
 }

@@ -26,8 +26,11 @@ export function adamStep(
   const n = param.layout.shape.reduce((a, b) => a * b, 1);
   const w1 = 1 - o.beta1;
   const nearStart = Math.abs(w1) < 0.5;
+  const beta2 = o.beta2;
+  const w2 = 1 - beta2;
+  const eps = o.eps;
   const stepSize = o.lr / (1 - o.beta1 ** o.step);
-  const bias2Sqrt = Math.sqrt(1 - o.beta2 ** o.step);
+  const bias2Sqrt = Math.sqrt(1 - beta2 ** o.step);
   const decay = o.weightDecay !== 0 && !o.decoupledWeightDecay ? o.weightDecay : 0;
   const shrink = o.weightDecay !== 0 && o.decoupledWeightDecay ? 1 - o.lr * o.weightDecay : 1;
   const sign = o.maximize ? -1 : 1;
@@ -42,13 +45,13 @@ export function adamStep(
     const mi = m[mo + i]!;
     const diff = gi - mi;
     m[mo + i] = nearStart ? mi + diff * w1 : gi - diff * (1 - w1);
-    v[vo + i] = v[vo + i]! * o.beta2 + gi * gi * (1 - o.beta2);
+    v[vo + i] = v[vo + i]! * beta2 + gi * gi * w2;
     const mNew = m[mo + i]!;
     let second = v[vo + i]!;
     if (vmax !== null) {
       vmax[xo + i] = Math.max(vmax[xo + i]!, second);
       second = vmax[xo + i]!;
     }
-    p[po + i] = pi - (mNew / (Math.sqrt(second) / bias2Sqrt + o.eps)) * stepSize;
+    p[po + i] = pi - (mNew / (Math.sqrt(second) / bias2Sqrt + eps)) * stepSize;
   }
 }
