@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type DType, type Tensor, tensor } from '@tsgrad/core';
 import { expect } from 'vitest';
 
-export const REF_DIR = fileURLToPath(new URL('../../../../shared/reference/', import.meta.url));
+export const REF_DIR = fileURLToPath(new URL('../../../reference/', import.meta.url));
 
 /** A reference tensor as stored in the JSON files. */
 export interface RefTensor {

@@ -17,9 +17,9 @@ interface RefCase {
   params: RefTensor[];
 }
 
-const ref = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/optim.json', import.meta.url), 'utf8'),
-) as { cases: RefCase[] };
+const ref = JSON.parse(readFileSync(new URL('../../../reference/optim.json', import.meta.url), 'utf8')) as {
+  cases: RefCase[];
+};
 
 const makers: Record<string, (p: Tensor[], o: Record<string, unknown>) => Optimizer> = {
   SGD: (p, o) => new SGD(p, o),

@@ -10,7 +10,7 @@ import { allDevices, dtypesFor, webgpuUnavailableReason } from '../helpers/devic
 import { findOp, nnOpsPending } from './registry.js';
 import { fromRef, isRefTensor, type RefCase, type RefTensor } from './sample-args.js';
 
-const ref = JSON.parse(readFileSync(new URL('../fixtures/ops.json', import.meta.url), 'utf8')) as {
+const ref = JSON.parse(readFileSync(new URL('../../../../reference/ops.json', import.meta.url), 'utf8')) as {
   cases: RefCase[];
 };
 
