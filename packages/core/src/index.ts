@@ -90,5 +90,13 @@ export { matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_, adamStepComposite_, lerp_ } from './ops/optimizers.js';
 export { sumTo } from './ops/reduce.js';
-export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
+export {
+  type GeneratorState,
+  getRngState,
+  hash32,
+  manualSeed,
+  normalAt,
+  setRngState,
+  uniformAt,
+} from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';
