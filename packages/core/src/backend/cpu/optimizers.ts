@@ -24,34 +24,36 @@ export function adamStep(
   const vo = expAvgSq.layout.offset;
   const xo = maxExpAvgSq === null ? 0 : maxExpAvgSq.layout.offset;
   const n = param.layout.shape.reduce((a, b) => a * b, 1);
+  // New moments are rounded to the storage type right away (Math.fround for float32), so the
+  // update reads the same values the composite would read back from memory.
+  const f32 = p instanceof Float32Array;
   const w1 = 1 - o.beta1;
   const nearStart = Math.abs(w1) < 0.5;
   const beta2 = o.beta2;
   const w2 = 1 - beta2;
   const eps = o.eps;
   const stepSize = o.lr / (1 - o.beta1 ** o.step);
-  const bias2Sqrt = Math.sqrt(1 - beta2 ** o.step);
+  const invBias2Sqrt = 1 / Math.sqrt(1 - beta2 ** o.step);
   const decay = o.weightDecay !== 0 && !o.decoupledWeightDecay ? o.weightDecay : 0;
   const shrink = o.weightDecay !== 0 && o.decoupledWeightDecay ? 1 - o.lr * o.weightDecay : 1;
   const sign = o.maximize ? -1 : 1;
   for (let i = 0; i < n; i++) {
     let pi = p[po + i]!;
-    if (shrink !== 1) {
-      p[po + i] = pi * shrink;
-      pi = p[po + i]!;
-    }
+    if (shrink !== 1) pi = f32 ? Math.fround(pi * shrink) : pi * shrink;
     let gi = sign * g[go + i]!;
     if (decay !== 0) gi += pi * decay;
     const mi = m[mo + i]!;
     const diff = gi - mi;
-    m[mo + i] = nearStart ? mi + diff * w1 : gi - diff * (1 - w1);
-    v[vo + i] = v[vo + i]! * beta2 + gi * gi * w2;
-    const mNew = m[mo + i]!;
-    let second = v[vo + i]!;
+    const mRaw = nearStart ? mi + diff * w1 : gi - diff * (1 - w1);
+    const vRaw = v[vo + i]! * beta2 + gi * gi * w2;
+    const mNew = f32 ? Math.fround(mRaw) : mRaw;
+    let second = f32 ? Math.fround(vRaw) : vRaw;
+    m[mo + i] = mNew;
+    v[vo + i] = second;
     if (vmax !== null) {
-      vmax[xo + i] = Math.max(vmax[xo + i]!, second);
-      second = vmax[xo + i]!;
+      second = Math.max(vmax[xo + i]!, second);
+      vmax[xo + i] = second;
     }
-    p[po + i] = pi - (mNew / (Math.sqrt(second) / bias2Sqrt + eps)) * stepSize;
+    p[po + i] = pi - (mNew / (Math.sqrt(second) * invBias2Sqrt + eps)) * stepSize;
   }
 }
