@@ -270,181 +270,603 @@ export class Tensor {
   }
 
   // ---- unary ----
+  /**
+   * −x, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([1, -2]).neg(); // [-1, 2]
+   * ```
+   */
   neg(): Tensor {
     return E.unaryOp('neg', this);
   }
+  /**
+   * eˣ, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).exp(); // [1, 2.7183]
+   * ```
+   */
   exp(): Tensor {
     return E.unaryOp('exp', this);
   }
+  /**
+   * Natural logarithm, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([1, Math.E]).log(); // [0, 1]
+   * ```
+   */
   log(): Tensor {
     return E.unaryOp('log', this);
   }
+  /**
+   * Square root, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([4, 9]).sqrt(); // [2, 3]
+   * ```
+   */
   sqrt(): Tensor {
     return E.unaryOp('sqrt', this);
   }
+  /**
+   * 1/√x, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([4]).rsqrt(); // [0.5]
+   * ```
+   */
   rsqrt(): Tensor {
     return E.unaryOp('sqrt', this).reciprocal();
   }
+  /**
+   * |x|, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([-3, 2]).abs(); // [3, 2]
+   * ```
+   */
   abs(): Tensor {
     return E.unaryOp('abs', this);
   }
+  /**
+   * Sine, elementwise (radians).
+   *
+   * @example
+   * ```ts
+   * tensor([0]).sin(); // [0]
+   * ```
+   */
   sin(): Tensor {
     return E.unaryOp('sin', this);
   }
+  /**
+   * Cosine, elementwise (radians).
+   *
+   * @example
+   * ```ts
+   * tensor([0]).cos(); // [1]
+   * ```
+   */
   cos(): Tensor {
     return E.unaryOp('cos', this);
   }
+  /**
+   * Hyperbolic tangent, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0]).tanh(); // [0]
+   * ```
+   */
   tanh(): Tensor {
     return E.unaryOp('tanh', this);
   }
+  /**
+   * Logistic sigmoid 1/(1+e⁻ˣ), elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0]).sigmoid(); // [0.5]
+   * ```
+   */
   sigmoid(): Tensor {
     return E.unaryOp('sigmoid', this);
   }
+  /**
+   * max(x, 0), elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([-1, 2]).relu(); // [0, 2]
+   * ```
+   */
   relu(): Tensor {
     return E.unaryOp('relu', this);
   }
+  /**
+   * The error function, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0]).erf(); // [0]
+   * ```
+   */
   erf(): Tensor {
     return E.unaryOp('erf', this);
   }
+  /**
+   * −1, 0 or 1 by the sign of each element (gradient 0).
+   *
+   * @example
+   * ```ts
+   * tensor([-2, 0, 3]).sign(); // [-1, 0, 1]
+   * ```
+   */
   sign(): Tensor {
     return E.unaryOp('sign', this);
   }
+  /**
+   * Rounds down, elementwise (gradient 0).
+   *
+   * @example
+   * ```ts
+   * tensor([1.7, -1.2]).floor(); // [1, -2]
+   * ```
+   */
   floor(): Tensor {
     return E.unaryOp('floor', this);
   }
+  /**
+   * 1/x, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([2, 4]).reciprocal(); // [0.5, 0.25]
+   * ```
+   */
   reciprocal(): Tensor {
     return E.unaryOp('reciprocal', this);
   }
-  /** Logical not (bool result). */
+  /**
+   * Logical not (bool result).
+   *
+   * @example
+   * ```ts
+   * tensor([true, false]).logicalNot(); // [false, true]
+   * ```
+   */
   logicalNot(): Tensor {
     return E.logicalNot(this);
   }
-  /** Logical and of two bool tensors. */
+  /**
+   * Logical and of two bool tensors.
+   *
+   * @example
+   * ```ts
+   * a.gt(0).logicalAnd(a.lt(1));
+   * ```
+   */
   logicalAnd(other: Tensor): Tensor {
     return E.binaryOp('minimum', this.ne(0), other.ne(0));
   }
-  /** Logical or of two bool tensors. */
+  /**
+   * Logical or of two bool tensors.
+   *
+   * @example
+   * ```ts
+   * a.lt(0).logicalOr(a.gt(1));
+   * ```
+   */
   logicalOr(other: Tensor): Tensor {
     return E.binaryOp('maximum', this.ne(0), other.ne(0));
   }
+  /**
+   * x², elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([3]).square(); // [9]
+   * ```
+   */
   square(): Tensor {
     return E.binaryOp('mul', this, this);
   }
+  /**
+   * x·σ(x) (also called swish).
+   *
+   * @example
+   * ```ts
+   * tensor([0]).silu(); // [0]
+   * ```
+   */
   silu(): Tensor {
     return A.silu(this);
   }
+  /**
+   * log(1 + eˣ), computed without overflow.
+   *
+   * @example
+   * ```ts
+   * tensor([0]).softplus(); // [0.6931]
+   * ```
+   */
   softplus(): Tensor {
     return A.softplus(this);
   }
-  /** GELU, exact (`'none'`) or with the tanh approximation. */
+  /**
+   * GELU, exact (`'none'`) or with the tanh approximation.
+   *
+   * @example
+   * ```ts
+   * x.gelu(); x.gelu('tanh');
+   * ```
+   */
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
     return A.gelu(this, approximate);
   }
+  /**
+   * x for x > 0, slope·x otherwise.
+   *
+   * @example
+   * ```ts
+   * tensor([-1, 2]).leakyRelu(0.1); // [-0.1, 2]
+   * ```
+   */
   leakyRelu(slope = 0.01): Tensor {
     return A.leakyRelu(this, slope);
   }
+  /**
+   * x for x > 0, α(eˣ − 1) otherwise.
+   *
+   * @example
+   * ```ts
+   * tensor([-1, 2]).elu(); // [-0.6321, 2]
+   * ```
+   */
   elu(alpha = 1): Tensor {
     return A.elu(this, alpha);
   }
-  /** Limits elements to [min, max] (either may be omitted with `undefined`). */
+  /**
+   * Limits elements to [min, max] (either may be omitted with `undefined`).
+   *
+   * @example
+   * ```ts
+   * tensor([-2, 0.5, 3]).clamp(0, 1); // [0, 0.5, 1]
+   * ```
+   */
   clamp(min?: number, max?: number): Tensor {
     return A.clamp(this, min, max);
   }
+  /**
+   * exp(x) normalised to sum 1 along `dim`.
+   *
+   * @example
+   * ```ts
+   * logits.softmax(-1);
+   * ```
+   */
   softmax(dim: number): Tensor {
     return A.softmax(this, dim);
   }
+  /**
+   * log(softmax(x)) along `dim`, computed stably.
+   *
+   * @example
+   * ```ts
+   * logits.logSoftmax(1);
+   * ```
+   */
   logSoftmax(dim: number): Tensor {
     return A.logSoftmax(this, dim);
   }
 
   // ---- binary ----
+  /**
+   * Elementwise sum with broadcasting; `other` may be a number.
+   *
+   * @example
+   * ```ts
+   * tensor([[1], [2]]).add(tensor([10, 20])); // [[11, 21], [12, 22]]
+   * ```
+   */
   add(other: TensorLike): Tensor {
     return E.binaryOp('add', this, other);
   }
+  /**
+   * Elementwise difference with broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([5, 6]).sub(1); // [4, 5]
+   * ```
+   */
   sub(other: TensorLike): Tensor {
     return E.binaryOp('sub', this, other);
   }
+  /**
+   * Elementwise product with broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).mul(3); // [3, 6]
+   * ```
+   */
   mul(other: TensorLike): Tensor {
     return E.binaryOp('mul', this, other);
   }
+  /**
+   * Elementwise quotient with broadcasting (integers divide to float32).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).div(2); // [0.5, 1]
+   * ```
+   */
   div(other: TensorLike): Tensor {
     return E.binaryOp('div', this, other);
   }
+  /**
+   * xʸ elementwise with broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([2, 3]).pow(2); // [4, 9]
+   * ```
+   */
   pow(other: TensorLike): Tensor {
     return E.binaryOp('pow', this, other);
   }
+  /**
+   * Elementwise larger of two (gradient split on ties).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 5]).maximum(3); // [3, 5]
+   * ```
+   */
   maximum(other: TensorLike): Tensor {
     return E.binaryOp('maximum', this, other);
   }
+  /**
+   * Elementwise smaller of two (gradient split on ties).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 5]).minimum(3); // [1, 3]
+   * ```
+   */
   minimum(other: TensorLike): Tensor {
     return E.binaryOp('minimum', this, other);
   }
+  /**
+   * x == y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).eq(2); // [false, true]
+   * ```
+   */
   eq(other: TensorLike): Tensor {
     return E.binaryOp('eq', this, other);
   }
+  /**
+   * x != y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).ne(2); // [true, false]
+   * ```
+   */
   ne(other: TensorLike): Tensor {
     return E.binaryOp('ne', this, other);
   }
+  /**
+   * x < y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).lt(2); // [true, false]
+   * ```
+   */
   lt(other: TensorLike): Tensor {
     return E.binaryOp('lt', this, other);
   }
+  /**
+   * x ≤ y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).le(2); // [true, true]
+   * ```
+   */
   le(other: TensorLike): Tensor {
     return E.binaryOp('le', this, other);
   }
+  /**
+   * x > y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).gt(1); // [false, true]
+   * ```
+   */
   gt(other: TensorLike): Tensor {
     return E.binaryOp('gt', this, other);
   }
+  /**
+   * x ≥ y elementwise (bool).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).ge(2); // [false, true]
+   * ```
+   */
   ge(other: TensorLike): Tensor {
     return E.binaryOp('ge', this, other);
   }
-  /** Matrix product with NumPy/PyTorch semantics (1-D, 2-D, batched, broadcast batch dims). */
+  /**
+   * Matrix product with NumPy/PyTorch semantics (1-D, 2-D, batched, broadcast batch dims).
+   *
+   * @example
+   * ```ts
+   * ones([2, 3]).matmul(ones([3, 4])); // shape [2, 4]
+   * ```
+   */
   matmul(other: Tensor): Tensor {
     return matmul(this, other);
   }
 
   // ---- reductions ----
+  /**
+   * Sum over `dim` (all elements when omitted).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).sum(1); // [3, 7]
+   * ```
+   */
   sum(dim?: number | number[], keepdim = false): Tensor {
     return R.sum(this, dim, keepdim);
   }
+  /**
+   * Mean over `dim` (all elements when omitted); floating tensors only.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).mean(0); // [2, 3]
+   * ```
+   */
   mean(dim?: number | number[], keepdim = false): Tensor {
     return R.mean(this, dim, keepdim);
   }
+  /**
+   * Product over `dim` (all elements when omitted).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3]).prod(); // 6
+   * ```
+   */
   prod(dim?: number | number[], keepdim = false): Tensor {
     return R.prod(this, dim, keepdim);
   }
-  /** Largest value over all elements, or over `dim` (values only; see `argmax` for indices). */
+  /**
+   * Largest value over all elements, or over `dim` (values only; see `argmax` for indices).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 5], [7, 2]]).max(1); // [5, 7]
+   * ```
+   */
   max(dim?: number | number[], keepdim = false): Tensor {
     return R.extreme('max', this, dim, keepdim);
   }
+  /**
+   * Smallest value over all elements, or over `dim` (values only; see `argmin` for indices).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 5], [7, 2]]).min(1); // [1, 2]
+   * ```
+   */
   min(dim?: number | number[], keepdim = false): Tensor {
     return R.extreme('min', this, dim, keepdim);
   }
-  /** Index of the first largest element (over the flattened tensor when `dim` is omitted). */
+  /**
+   * Index of the first largest element (over the flattened tensor when `dim` is omitted).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 5], [7, 2]]).argmax(1); // [1, 0]
+   * ```
+   */
   argmax(dim?: number, keepdim = false): Tensor {
     return R.argExtreme('argmax', this, dim, keepdim);
   }
+  /**
+   * Index of the first smallest element (over the flattened tensor when `dim` is omitted).
+   *
+   * @example
+   * ```ts
+   * tensor([3, 1, 2]).argmin(); // 1
+   * ```
+   */
   argmin(dim?: number, keepdim = false): Tensor {
     return R.argExtreme('argmin', this, dim, keepdim);
   }
-  /** Variance; unbiased (`correction` 1) by default. */
+  /**
+   * Variance; unbiased (`correction` 1) by default.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3, 4]).var(); // 1.6667
+   * ```
+   */
   var(dim?: number | number[], keepdim = false, correction = 1): Tensor {
     return R.variance(this, dim, keepdim, correction);
   }
+  /**
+   * Standard deviation; unbiased (`correction` 1) by default.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3, 4]).std(); // 1.2910
+   * ```
+   */
   std(dim?: number | number[], keepdim = false, correction = 1): Tensor {
     return R.variance(this, dim, keepdim, correction, 'std').sqrt();
   }
+  /**
+   * log(Σ exp(x)) over `dim`, computed stably.
+   *
+   * @example
+   * ```ts
+   * tensor([1000, 1000]).logsumexp(); // 1000.6931
+   * ```
+   */
   logsumexp(dim?: number | number[], keepdim = false): Tensor {
     return R.logsumexp(this, dim, keepdim);
   }
 
   // ---- views and shape ----
+  /**
+   * The same elements in a new shape (one dim may be -1); a view when the strides allow.
+   *
+   * @example
+   * ```ts
+   * arange(6).reshape(2, 3);
+   * ```
+   */
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     return M.reshape(this, flatArgs(shape));
   }
-  /** Like `reshape`, but throws instead of copying when the strides do not allow a view. */
+  /**
+   * Like `reshape`, but throws instead of copying when the strides do not allow a view.
+   *
+   * @example
+   * ```ts
+   * arange(6).view([3, 2]);
+   * ```
+   */
   view(...shape: number[] | [readonly number[]]): Tensor {
     return M.view(this, flatArgs(shape));
   }
+  /**
+   * Swaps two dims (a view).
+   *
+   * @example
+   * ```ts
+   * ones([2, 3]).transpose(0, 1).shape; // [3, 2]
+   * ```
+   */
   transpose(dim0: number, dim1: number): Tensor {
     return M.transpose(this, dim0, dim1);
   }
@@ -455,68 +877,216 @@ export class Tensor {
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   }
+  /**
+   * Reorders the dims (a view).
+   *
+   * @example
+   * ```ts
+   * ones([2, 3, 4]).permute(2, 0, 1).shape; // [4, 2, 3]
+   * ```
+   */
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return M.permute(this, flatArgs(dims));
   }
+  /**
+   * Broadcasts size-1 dims to larger sizes without copying (-1 keeps a dim).
+   *
+   * @example
+   * ```ts
+   * tensor([[1], [2]]).expand(2, 3);
+   * ```
+   */
   expand(...shape: number[] | [readonly number[]]): Tensor {
     return M.expand(this, flatArgs(shape));
   }
+  /**
+   * Removes size-1 dims (only `dim` when given).
+   *
+   * @example
+   * ```ts
+   * ones([1, 3, 1]).squeeze().shape; // [3]
+   * ```
+   */
   squeeze(dim?: number): Tensor {
     return M.squeeze(this, dim);
   }
+  /**
+   * Inserts a size-1 dim at `dim`.
+   *
+   * @example
+   * ```ts
+   * ones([3]).unsqueeze(0).shape; // [1, 3]
+   * ```
+   */
   unsqueeze(dim: number): Tensor {
     return M.unsqueeze(this, dim);
   }
+  /**
+   * Merges dims `startDim` … `endDim` into one.
+   *
+   * @example
+   * ```ts
+   * ones([2, 3, 4]).flatten(1).shape; // [2, 12]
+   * ```
+   */
   flatten(startDim = 0, endDim = -1): Tensor {
     return M.flatten(this, startDim, endDim);
   }
+  /**
+   * `length` elements from `start` along `dim` (a view).
+   *
+   * @example
+   * ```ts
+   * arange(10).narrow(0, 2, 3); // [2, 3, 4]
+   * ```
+   */
   narrow(dim: number, start: number, length: number): Tensor {
     return M.narrow(this, dim, start, length);
   }
-  /** Pieces of `size` along `dim` (or of the given sizes). */
+  /**
+   * Pieces of `size` along `dim` (or of the given sizes).
+   *
+   * @example
+   * ```ts
+   * arange(5).split(2); // [0, 1], [2, 3], [4]
+   * ```
+   */
   split(size: number | number[], dim = 0): Tensor[] {
     return M.split(this, size, dim);
   }
-  /** `chunks` nearly equal pieces along `dim`. */
+  /**
+   * `chunks` nearly equal pieces along `dim`.
+   *
+   * @example
+   * ```ts
+   * arange(6).chunk(3); // [0, 1], [2, 3], [4, 5]
+   * ```
+   */
   chunk(chunks: number, dim = 0): Tensor[] {
     return M.chunk(this, chunks, dim);
   }
 
   // ---- indexing ----
+  /**
+   * Picks along `dim` by an int32 index: out[i][j] = x[i][index[i][j]] for dim 1.
+   *
+   * @example
+   * ```ts
+   * x.gather(1, tensor([[0], [2]], { dtype: 'int32' }));
+   * ```
+   */
   gather(dim: number, index: Tensor): Tensor {
     return I.gather(this, dim, index);
   }
+  /**
+   * Entries at the 1-D int32 `index` along `dim`.
+   *
+   * @example
+   * ```ts
+   * weights.indexSelect(0, tensor([2, 0], { dtype: 'int32' }));
+   * ```
+   */
   indexSelect(dim: number, index: Tensor): Tensor {
     return I.indexSelect(this, dim, index);
   }
-  /** A copy with `src` added at `index` along `dim`. */
+  /**
+   * A copy with `src` added at `index` along `dim`.
+   *
+   * @example
+   * ```ts
+   * zeros([3]).scatterAdd(0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])); // [3, 0, 3]
+   * ```
+   */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return I.scatterAdd(this, dim, index, src);
   }
 
   // ---- in place ----
+  /**
+   * Adds in place (bumps the version counter).
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.add_(w.grad!.mul(-0.1)));
+   * ```
+   */
   add_(other: TensorLike): this {
     return P.inplaceBinary('add', this, other);
   }
+  /**
+   * Subtracts in place.
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.sub_(w.grad!.mul(0.1)));
+   * ```
+   */
   sub_(other: TensorLike): this {
     return P.inplaceBinary('sub', this, other);
   }
+  /**
+   * Multiplies in place.
+   *
+   * @example
+   * ```ts
+   * t.mul_(0.5);
+   * ```
+   */
   mul_(other: TensorLike): this {
     return P.inplaceBinary('mul', this, other);
   }
+  /**
+   * Divides in place.
+   *
+   * @example
+   * ```ts
+   * t.div_(2);
+   * ```
+   */
   div_(other: TensorLike): this {
     return P.inplaceBinary('div', this, other);
   }
+  /**
+   * Sets every element to 0 in place.
+   *
+   * @example
+   * ```ts
+   * t.zero_();
+   * ```
+   */
   zero_(): this {
     return P.fill_(this, 0);
   }
+  /**
+   * Sets every element to `value` in place.
+   *
+   * @example
+   * ```ts
+   * t.fill_(1);
+   * ```
+   */
   fill_(value: number): this {
     return P.fill_(this, value);
   }
-  /** Copies `src` (broadcast to this shape) into this tensor. */
+  /**
+   * Copies `src` (broadcast to this shape) into this tensor.
+   *
+   * @example
+   * ```ts
+   * t.copy_(tensor([1, 2, 3]));
+   * ```
+   */
   copy_(src: Tensor): this {
     return P.copy_(this, src);
   }
+  /**
+   * Clamps in place.
+   *
+   * @example
+   * ```ts
+   * t.clamp_(0, 1);
+   * ```
+   */
   clamp_(min?: number, max?: number): this {
     return P.clamp_(this, min, max);
   }
