@@ -547,25 +547,20 @@ export function matmulWasm(
 
   const f32 = e.f32;
   const cw = c >> 2;
-  if (np === N && (mp === M || batch === 1)) {
+  if (np !== N) {
+    // Compact the padded rows in place (each moves down, so front to back is safe).
+    for (let bt = 0; bt < batch; bt++) {
+      const src = cw + bt * mp * np;
+      const dst = cw + bt * M * N;
+      for (let i = 0; i < M; i++) f32.copyWithin(dst + i * N, src + i * np, src + i * np + N);
+    }
     out.set(f32.subarray(cw, cw + batch * M * N), 0);
-  } else if (np === N) {
+  } else if (mp === M || batch === 1) {
+    out.set(f32.subarray(cw, cw + batch * M * N), 0);
+  } else {
     for (let bt = 0; bt < batch; bt++) {
       const cb = cw + bt * mp * np;
       out.set(f32.subarray(cb, cb + M * N), bt * M * N);
-    }
-  } else {
-    let o = 0;
-    for (let bt = 0; bt < batch; bt++) {
-      const cb = cw + bt * mp * np;
-      if (N >= 16) {
-        for (let i = 0; i < M; i++, o += N) out.set(f32.subarray(cb + i * np, cb + i * np + N), o);
-      } else {
-        for (let i = 0; i < M; i++) {
-          const r = cb + i * np;
-          for (let j = 0; j < N; j++) out[o++] = f32[r + j];
-        }
-      }
     }
   }
   return true;
