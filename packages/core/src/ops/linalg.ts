@@ -64,6 +64,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
   if (b.ndim === 1) outShape = outShape.slice(0, -1);
   const y = raw.reshape(outShape);
+  // The [batch, M, N] result is only seen through y: let y own the storage alone, so disposing
+  // y frees it.
+  if (y !== raw) raw.dispose();
   const out = record(y, 'matmul', [A0, B0], [A0, B0], (g) => {
     const g3 = g.reshape([...batch, M, N]);
     // A transposed operand (a column-major view, like Linear's weight.T) gets its gradient
