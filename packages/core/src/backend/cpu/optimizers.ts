@@ -37,6 +37,21 @@ export function adamStep(
   const decay = o.weightDecay !== 0 && !o.decoupledWeightDecay ? o.weightDecay : 0;
   const shrink = o.weightDecay !== 0 && o.decoupledWeightDecay ? 1 - o.lr * o.weightDecay : 1;
   const sign = o.maximize ? -1 : 1;
+  if (f32 && nearStart && shrink === 1 && decay === 0 && vmax === null && sign === 1) {
+    plainAdamF32(
+      (p as Float32Array).subarray(po, po + n),
+      (g as Float32Array).subarray(go, go + n),
+      (m as Float32Array).subarray(mo, mo + n),
+      (v as Float32Array).subarray(vo, vo + n),
+      w1,
+      beta2,
+      w2,
+      eps,
+      stepSize,
+      invBias2Sqrt,
+    );
+    return;
+  }
   for (let i = 0; i < n; i++) {
     let pi = p[po + i]!;
     if (shrink !== 1) pi = f32 ? Math.fround(pi * shrink) : pi * shrink;
@@ -55,5 +70,30 @@ export function adamStep(
       vmax[xo + i] = second;
     }
     p[po + i] = pi - (mNew / (Math.sqrt(second) * invBias2Sqrt + eps)) * stepSize;
+  }
+}
+
+/** The common case (Adam on float32, no weight decay, no AMSGrad) without per-element branches. */
+function plainAdamF32(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  w1: number,
+  beta2: number,
+  w2: number,
+  eps: number,
+  stepSize: number,
+  invBias2Sqrt: number,
+): void {
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = m[i]!;
+    const mNew = Math.fround(mi + (gi - mi) * w1);
+    const vNew = Math.fround(v[i]! * beta2 + gi * gi * w2);
+    m[i] = mNew;
+    v[i] = vNew;
+    p[i] = p[i]! - (mNew / (Math.sqrt(vNew) * invBias2Sqrt + eps)) * stepSize;
   }
 }
