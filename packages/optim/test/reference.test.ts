@@ -1,34 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { type DType, type Tensor, tensor } from '@tsgrad/core';
-import { Adadelta, Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '@tsgrad/optim';
 import { describe, expect, test } from 'vitest';
-
-interface RefTensor {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
-interface RefCase {
-  name: string;
-  optimizer: string;
-  options: Record<string, unknown>;
-  param0: RefTensor;
-  grads: RefTensor[];
-  params: RefTensor[];
-}
-
-const ref = JSON.parse(readFileSync(new URL('../../../reference/optim.json', import.meta.url), 'utf8')) as {
-  cases: RefCase[];
-};
-
-const makers: Record<string, (p: Tensor[], o: Record<string, unknown>) => Optimizer> = {
-  SGD: (p, o) => new SGD(p, o),
-  Adagrad: (p, o) => new Adagrad(p, o),
-  RMSprop: (p, o) => new RMSprop(p, o),
-  Adadelta: (p, o) => new Adadelta(p, o),
-  Adam: (p, o) => new Adam(p, o),
-  AdamW: (p, o) => new AdamW(p, o),
-};
+import { makers, type RefTensor, ref } from './reference.js';
 
 function load(t: RefTensor, dtype: DType, requiresGrad = false): Tensor {
   return tensor(t.data, { dtype, requiresGrad }).reshape(t.shape);

@@ -2,40 +2,15 @@
  * The optimizers on the WebGPU backend: the same updates, written with tensor ops, run on the
  * GPU unchanged. Skipped where no adapter exists (TSGRAD_REQUIRE_WEBGPU=1 makes that a failure).
  */
-import { readFileSync } from 'node:fs';
-import { memory, type Tensor, tensor, tidy } from '@tsgrad/core';
+import { memory, tensor, tidy } from '@tsgrad/core';
 import { initWebGPU, isWebGPUAvailable } from '@tsgrad/gpu';
-import { Adadelta, Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '@tsgrad/optim';
+import { Adam } from '@tsgrad/optim';
 import { describe, expect, test } from 'vitest';
+import { makers, type RefTensor, ref } from './reference.js';
 
 const available = await isWebGPUAvailable();
 if (available) await initWebGPU();
 const required = process.env.TSGRAD_REQUIRE_WEBGPU === '1';
-
-interface RefTensor {
-  shape: number[];
-  data: number[];
-}
-interface RefCase {
-  name: string;
-  optimizer: string;
-  options: Record<string, unknown>;
-  param0: RefTensor;
-  grads: RefTensor[];
-  params: RefTensor[];
-}
-const ref = JSON.parse(readFileSync(new URL('../../../reference/optim.json', import.meta.url), 'utf8')) as {
-  cases: RefCase[];
-};
-
-const makers: Record<string, (p: Tensor[], o: Record<string, unknown>) => Optimizer> = {
-  SGD: (p, o) => new SGD(p, o),
-  Adagrad: (p, o) => new Adagrad(p, o),
-  RMSprop: (p, o) => new RMSprop(p, o),
-  Adadelta: (p, o) => new Adadelta(p, o),
-  Adam: (p, o) => new Adam(p, o),
-  AdamW: (p, o) => new AdamW(p, o),
-};
 
 const gpu = (t: RefTensor) => tensor(t.data, { dtype: 'float32', device: 'webgpu' }).reshape(t.shape);
 
