@@ -106,15 +106,6 @@ export class StorageRef {
       this.backend.free(this.data);
     }
   }
-
-  /** Tensors currently holding this storage (views included). */
-  get holders(): number {
-    return this.held;
-  }
-
-  get isFreed(): boolean {
-    return this.freed;
-  }
 }
 
 /** Live tensors, storages and bytes of a device (storages below the backend's `untrackedBelow` excluded). */
