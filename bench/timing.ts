@@ -13,6 +13,8 @@ export interface MeasureOptions {
   minReps?: number;
   /** Most timed repetitions (default 15). */
   maxReps?: number;
+  /** {@link measureInterleaved}: how long each function runs in one turn (default 250 ms). */
+  turnMs?: number;
 }
 
 /** A call slower than this is timed once: repeating it would blow the whole run's budget. */
@@ -59,6 +61,42 @@ export function measure(fn: () => void, opts: MeasureOptions = {}): number {
     times.push((performance.now() - t0) / inner);
   }
   return median(times);
+}
+
+/**
+ * Median milliseconds per call of each of `fns`, timed in alternation: every round runs
+ * each function in turn for `turnMs`, so a slow spell of a shared machine hits them all
+ * alike and their ratios stay fair. Turns are long enough for each function to reach its
+ * steady state, garbage collection included.
+ */
+export function measureInterleaved(fns: readonly (() => void)[], opts: MeasureOptions = {}): number[] {
+  const budget = opts.budgetMs ?? 600;
+  const minReps = opts.minReps ?? 3;
+  const maxReps = opts.maxReps ?? 15;
+  const warmup = opts.warmupMs ?? budget / 5;
+  const perCall = fns.map((fn) => {
+    const end = performance.now() + warmup;
+    let calls = 0;
+    const t0 = performance.now();
+    while (performance.now() < end || calls < 2) {
+      fn();
+      calls++;
+    }
+    return (performance.now() - t0) / calls;
+  });
+  const turn = opts.turnMs ?? 250;
+  const inner = perCall.map((ms) => Math.max(1, Math.round(turn / Math.max(ms, 1e-3))));
+  const roundMs = perCall.reduce((sum, ms, i) => sum + ms * inner[i]!, 0);
+  const reps = Math.min(maxReps, Math.max(minReps, Math.floor((budget * fns.length) / roundMs)));
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, i) => {
+      const t0 = performance.now();
+      for (let k = 0; k < inner[i]!; k++) fn();
+      times[i]!.push((performance.now() - t0) / inner[i]!);
+    });
+  }
+  return times.map(median);
 }
 
 /** Median of a non-empty list. */

@@ -5,7 +5,7 @@
  */
 import { AutogradError, fmtShape, ShapeError } from '../errors.js';
 import { isContiguous } from '../layout.js';
-import { keep } from '../memory.js';
+import { keep, tidy } from '../memory.js';
 import { filled } from '../ops/make.js';
 import { nextStorageSerial } from '../storage.js';
 import type { Tensor } from '../tensor.js';
@@ -94,6 +94,7 @@ function run(
   const order = topoOrder(roots);
   const captured = new Map<Tensor, Tensor>();
   const pass: Pass = { firstSerial: nextStorageSerial(), given: new Set(seeds.map((s) => s._ref)) };
+  const owned = createGraph ? null : new Owned(pass);
   const prevMode = setGradEnabled(createGraph);
   try {
     for (const t of order) {
@@ -101,27 +102,76 @@ function run(
       if (g === undefined) continue;
       grads.delete(t);
       if (capture !== null) {
-        if (capture.has(t)) captured.set(t, g);
+        if (capture.has(t)) {
+          captured.set(t, g);
+          owned?.keep(g);
+        }
       } else if (t.gradFn === null || t.retainsGrad) {
         accumulate(t, g, createGraph, pass);
+        if (t.grad === g) owned?.keep(g);
       }
       const node = t.gradFn;
-      if (node === null) continue;
-      const inGrads = node.apply(g);
-      checkAnomaly(node.name, inGrads);
-      for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i]!;
-        const gi = inGrads[i];
-        if (gi === null || gi === undefined || !input.requiresGrad) continue;
-        const prev = grads.get(input);
-        grads.set(input, prev === undefined ? gi : prev.add(gi));
+      if (node !== null) {
+        // Without createGraph, what a backward function makes besides its results is garbage.
+        const inGrads = owned === null ? node.apply(g) : tidy(() => node.apply(g));
+        checkAnomaly(node.name, inGrads);
+        for (let i = 0; i < node.inputs.length; i++) {
+          const input = node.inputs[i]!;
+          const gi = inGrads[i];
+          if (gi === null || gi === undefined || !input.requiresGrad) continue;
+          owned?.hold(gi);
+          const prev = grads.get(input);
+          if (prev === undefined) {
+            grads.set(input, gi);
+          } else {
+            const sum = prev.add(gi);
+            owned?.hold(sum);
+            owned?.drop(prev);
+            owned?.drop(gi);
+            grads.set(input, sum);
+          }
+        }
+        if (!retainGraph) node.release();
       }
-      if (!retainGraph) node.release();
+      owned?.drop(g);
     }
   } finally {
     setGradEnabled(prevMode);
   }
   return captured;
+}
+
+/**
+ * Gradient tensors a backward pass made and nobody else can see, counted by how many
+ * pending gradients refer to each. One that is no longer pending and did not become a
+ * `.grad` or a result is disposed at once, so its buffer is reused by the rest of the pass
+ * instead of waiting for the garbage collector.
+ */
+class Owned {
+  private readonly counts = new Map<Tensor, number>();
+  private readonly kept = new Set<Tensor>();
+  constructor(private readonly pass: Pass) {}
+
+  hold(t: Tensor): void {
+    if (t._ref.serial < this.pass.firstSerial || this.kept.has(t)) return;
+    this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
+  }
+
+  keep(t: Tensor): void {
+    this.kept.add(t);
+    this.counts.delete(t);
+  }
+
+  drop(t: Tensor): void {
+    const n = this.counts.get(t);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.counts.set(t, n - 1);
+    } else {
+      this.counts.delete(t);
+      t.dispose();
+    }
+  }
 }
 
 /**

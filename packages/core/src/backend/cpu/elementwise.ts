@@ -6,6 +6,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
+import { binaryWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
 import { erf, sigmoid } from './math.js';
 import { lastDimRows, offsetsOf, pairedRows, rowsOf } from './strided.js';
 
@@ -23,7 +24,7 @@ const unaryFns: Record<UnaryOp, Fn1> = {
   tanh: Math.tanh,
   erf,
   sigmoid,
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => (x > 0 || x !== x ? x : 0),
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN),
   reciprocal: (x) => 1 / x,
   floor: Math.floor,
@@ -36,8 +37,8 @@ const binaryFns: Record<BinaryOp, Fn2> = {
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
   pow: Math.pow,
-  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a > b ? a : b),
-  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a < b ? a : b),
+  maximum: Math.max,
+  minimum: Math.min,
   eq: (a, b) => (a === b ? 1 : 0),
   ne: (a, b) => (a !== b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0),
@@ -55,11 +56,19 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const rows = rowsOf(x.layout);
   const L = rows.length;
   const p = rows.step;
+  if (
+    rows.starts.length === 1 &&
+    p === 1 &&
+    src instanceof Float32Array &&
+    out instanceof Float32Array &&
+    unaryWasm(op, src, rows.starts[0]!, n, out)
+  ) {
+    return out;
+  }
   let k = 0;
   for (let r = 0; r < rows.starts.length; r++) {
     const o = rows.starts[r]!;
-    if (op === 'relu') for (let j = 0; j < L; j++, k++) out[k] = src[o + j * p]! > 0 ? src[o + j * p]! : 0;
-    else if (op === 'neg') for (let j = 0; j < L; j++) out[k++] = -src[o + j * p]!;
+    if (op === 'neg') for (let j = 0; j < L; j++) out[k++] = -src[o + j * p]!;
     else if (op === 'exp') for (let j = 0; j < L; j++) out[k++] = Math.exp(src[o + j * p]!);
     else for (let j = 0; j < L; j++) out[k++] = f(src[o + j * p]!);
   }
@@ -72,6 +81,14 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
   const sa = a.storage as TypedArray;
   const sb = b.storage as TypedArray;
   const [ra, rb] = pairedRows(a.layout, b.layout);
+  if (
+    sa instanceof Float32Array &&
+    sb instanceof Float32Array &&
+    (out instanceof Float32Array || out instanceof Uint8Array) &&
+    binaryWasm(op, sa, ra, sb, rb, out)
+  ) {
+    return out;
+  }
   const L = ra.length;
   const pa = ra.step;
   const pb = rb.step;
@@ -129,6 +146,15 @@ export function where(cond: View, a: View, b: View): TypedArray {
   const [c, x, y] = flat
     ? [rowsOf(cond.layout), rowsOf(a.layout), rowsOf(b.layout)]
     : [lastDimRows(cond.layout), lastDimRows(a.layout), lastDimRows(b.layout)];
+  if (
+    sc instanceof Uint8Array &&
+    sa instanceof Float32Array &&
+    sb instanceof Float32Array &&
+    out instanceof Float32Array &&
+    whereWasm(sc, c, sa, x, sb, y, out)
+  ) {
+    return out;
+  }
   const L = c.length;
   const pc = c.step;
   const px = x.step;

@@ -4,6 +4,7 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import type { AdamStepOptions, View } from '../backend.js';
+import { adamWasm } from './kernels/wasm/elementwise-wasm.js';
 
 export function adamStep(
   param: View,
@@ -73,7 +74,11 @@ export function adamStep(
   }
 }
 
-/** The common case (Adam on float32, no weight decay, no AMSGrad) without per-element branches. */
+/**
+ * The common case (Adam on float32, no weight decay, no AMSGrad) without per-element
+ * branches, rounding to float32 after every operation exactly as the WebAssembly kernel
+ * does, so both give the same bits.
+ */
 function plainAdamF32(
   p: Float32Array,
   g: Float32Array,
@@ -86,14 +91,25 @@ function plainAdamF32(
   stepSize: number,
   invBias2Sqrt: number,
 ): void {
+  if (adamWasm(p, g, m, v, { w1, beta2, w2, eps, stepSize, invBias2Sqrt })) return;
+  const f = Math.fround;
+  const [fw1, fb2, fw2, feps, fstep, finv] = [w1, beta2, w2, eps, stepSize, invBias2Sqrt].map(f) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i]!;
     const mi = m[i]!;
-    const mNew = Math.fround(mi + (gi - mi) * w1);
-    const vNew = Math.fround(v[i]! * beta2 + gi * gi * w2);
+    const mNew = f(mi + f(f(gi - mi) * fw1));
+    const vNew = f(f(v[i]! * fb2) + f(f(gi * gi) * fw2));
     m[i] = mNew;
     v[i] = vNew;
-    p[i] = p[i]! - (mNew / (Math.sqrt(vNew) * invBias2Sqrt + eps)) * stepSize;
+    const denom = f(f(f(Math.sqrt(vNew)) * finv) + feps);
+    p[i] = p[i]! - f(f(mNew / denom) * fstep);
   }
 }

@@ -24,7 +24,8 @@
  * a worker never works from a half-written job.
  */
 
-import { DESC_END, FIELD, KC, MEMORY_FLAG_OFFSET, MR, NR, WASM_BASE64 } from './matmul-wasm.gen.js';
+import { DATA_START, type Engine, ensureBytes, getEngine, initEngine, nodeBuiltin } from './engine.js';
+import { FIELD, KC, MR, NR } from './matmul-wasm.gen.js';
 
 const SEQ = 0;
 const CLAIM = 1;
@@ -34,15 +35,8 @@ const ACTIVE = 4;
 const READY = 5;
 const STOP = 6;
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
 /** Largest working set handled in one piece; bigger batched problems are split. */
 let maxBytes = 1 << 30;
-
-interface Exports {
-  pack_tile(t: number): void;
-  compute_tile(t: number): void;
-}
 
 interface NodeWorker {
   unref(): void;
@@ -50,31 +44,10 @@ interface NodeWorker {
   on(event: string, cb: (...args: unknown[]) => void): void;
 }
 
-interface Engine {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  exports: Exports;
-  shared: boolean;
-  ctl: Int32Array;
-  i32: Int32Array;
-  f32: Float32Array;
-  workers: NodeWorker[];
-}
-
-let engine: Engine | null | undefined;
-let compiled: WebAssembly.Module | undefined;
+const workers: NodeWorker[] = [];
 let threads = defaultThreads();
 /** How long an idle worker keeps polling for the next job before it sleeps (ms). */
 let spinMs = 2;
-
-function nodeBuiltin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return proc?.getBuiltinModule?.(name) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function defaultThreads(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
@@ -83,68 +56,17 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(n, 8));
 }
 
-function wasmBytes(shared: boolean): Uint8Array {
-  const bin = atob(WASM_BASE64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  if (!shared) bytes[MEMORY_FLAG_OFFSET] = 0x01;
-  return bytes;
-}
-
-function canShare(): boolean {
-  return typeof SharedArrayBuffer === 'function' && nodeBuiltin('node:worker_threads') !== undefined;
-}
-
-function createEngine(module: WebAssembly.Module, shared: boolean): Engine {
-  const memory = new WebAssembly.Memory(
-    shared ? { initial: 16, maximum: MAX_PAGES, shared: true } : { initial: 16, maximum: MAX_PAGES },
-  );
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const buf = memory.buffer;
-  return {
-    module,
-    memory,
-    exports: instance.exports as unknown as Exports,
-    shared,
-    ctl: new Int32Array(buf, 0, 16),
-    i32: new Int32Array(buf),
-    f32: new Float32Array(buf),
-    workers: [],
-  };
-}
-
-/** The engine, created on first use; null where WebAssembly SIMD is unavailable. */
-function getEngine(): Engine | null {
-  if (engine !== undefined) return engine;
-  try {
-    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly');
-    const shared = canShare();
-    compiled ??= new WebAssembly.Module(wasmBytes(shared) as BufferSource);
-    engine = createEngine(compiled, shared);
-  } catch {
-    engine = null;
-  }
-  return engine;
-}
-
 /**
  * Compiles the module off the main thread and starts the worker threads, resolving once
  * they are ready. Optional: without it the first large matmul compiles synchronously and
  * runs on one thread while the workers start.
  */
 export async function initMatmulWasm(): Promise<boolean> {
-  if (engine === undefined && compiled === undefined && typeof WebAssembly === 'object') {
-    try {
-      compiled = await WebAssembly.compile(wasmBytes(canShare()) as BufferSource);
-    } catch {
-      engine = null;
-    }
-  }
-  const e = getEngine();
+  const e = await initEngine();
   if (!e) return false;
   startWorkers(e);
   const deadline = Date.now() + 10_000;
-  while (Atomics.load(e.ctl, READY) < e.workers.length && Date.now() < deadline) {
+  while (Atomics.load(e.i32, READY) < workers.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1));
   }
   return true;
@@ -157,15 +79,15 @@ export function wasmAvailable(): boolean {
 
 /** Number of threads (the caller included) used for large float32 matmuls. */
 export function getThreads(): number {
-  const e = engine;
+  const e = getEngine();
   return e?.shared ? threads : 1;
 }
 
 /** Sets the thread count (1 = the calling thread only). Stops surplus workers. */
 export function setThreads(n: number): void {
   threads = Math.max(1, Math.floor(n));
-  const e = engine;
-  if (e && e.workers.length > threads - 1) stopWorkers(e);
+  const e = getEngine();
+  if (e && workers.length > threads - 1) stopWorkers(e);
 }
 
 /** Sets how long idle workers poll before sleeping, in milliseconds. */
@@ -175,7 +97,8 @@ export function setSpinMs(ms: number): void {
 
 /** Workers currently started and ready. */
 export function readyWorkers(): number {
-  return engine ? Atomics.load(engine.ctl, READY) : 0;
+  const e = getEngine();
+  return e?.shared ? Atomics.load(e.i32, READY) : 0;
 }
 
 const WORKER_SOURCE = `
@@ -219,25 +142,25 @@ Atomics.notify(ctl, ${READY});
 `;
 
 function startWorkers(e: Engine): void {
-  if (!e.shared || e.workers.length >= threads - 1) return;
+  if (!e.shared || workers.length >= threads - 1) return;
   const wt = nodeBuiltin<{ Worker: new (src: string, opts: object) => NodeWorker }>('node:worker_threads');
   if (!wt) return;
-  while (e.workers.length < threads - 1) {
+  while (workers.length < threads - 1) {
     try {
       const w = new wt.Worker(WORKER_SOURCE, {
         eval: true,
         // The caller's flags (a TypeScript loader, --input-type) mean nothing to this script.
         execArgv: [],
-        workerData: { memory: e.memory, module: e.module, spinMs },
+        workerData: { memory: e.memory, module: e.matmulModule, spinMs },
       });
       w.unref();
       const drop = () => {
-        const i = e.workers.indexOf(w);
-        if (i >= 0) e.workers.splice(i, 1);
+        const i = workers.indexOf(w);
+        if (i >= 0) workers.splice(i, 1);
       };
       w.on('error', drop);
       w.on('exit', drop);
-      e.workers.push(w);
+      workers.push(w);
     } catch {
       return;
     }
@@ -245,8 +168,8 @@ function startWorkers(e: Engine): void {
 }
 
 function stopWorkers(e: Engine): void {
-  if (e.workers.length === 0) return;
-  const ctl = e.ctl;
+  if (workers.length === 0) return;
+  const ctl = e.i32;
   Atomics.add(ctl, SEQ, 1);
   waitZero(ctl, ACTIVE);
   Atomics.store(ctl, STOP, 1);
@@ -259,8 +182,8 @@ function stopWorkers(e: Engine): void {
     if (r <= 0 || Date.now() > deadline) break;
     Atomics.wait(ctl, READY, r, 10);
   }
-  for (const w of e.workers) void w.terminate();
-  e.workers = [];
+  for (const w of workers) void w.terminate();
+  workers.length = 0;
   Atomics.store(ctl, READY, 0);
   Atomics.store(ctl, STOP, 0);
 }
@@ -276,12 +199,12 @@ function waitZero(ctl: Int32Array, slot: number): void {
 
 /** Runs tiles [0, n) of `kind` on this thread and any ready workers. */
 function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
-  const f = kind === 0 ? e.exports.pack_tile : e.exports.compute_tile;
+  const f = kind === 0 ? e.matmul.pack_tile : e.matmul.compute_tile;
   if (!parallel || n <= 1) {
     for (let t = 0; t < n; t++) f(t);
     return;
   }
-  const ctl = e.ctl;
+  const ctl = e.i32;
   Atomics.add(ctl, SEQ, 1);
   waitZero(ctl, ACTIVE);
   ctl[NTILES] = n;
@@ -295,24 +218,6 @@ function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
     f(t);
   }
   waitZero(ctl, ACTIVE);
-}
-
-function ensureBytes(e: Engine, bytes: number): boolean {
-  const have = e.memory.buffer.byteLength;
-  if (bytes > have) {
-    const pages = Math.ceil((bytes - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES) return false;
-    try {
-      e.memory.grow(pages);
-    } catch {
-      return false;
-    }
-  }
-  if (e.f32.buffer.byteLength !== e.memory.buffer.byteLength) {
-    e.i32 = new Int32Array(e.memory.buffer);
-    e.f32 = new Float32Array(e.memory.buffer);
-  }
-  return true;
 }
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
@@ -389,7 +294,7 @@ function layoutBytes(
   const aNb = aBS === 0 || batch === 1 ? 1 : batch;
   const bNb = bBS === 0 || batch === 1 ? 1 : batch;
   return (
-    align(DESC_END) +
+    DATA_START +
     spanBytes(aNb, aBS, aRS, aCS, M, K) +
     spanBytes(bNb, bBS, bRS, bCS, K, N) +
     align(aNb * mp * K * 4) +
@@ -472,7 +377,7 @@ export function matmulWasm(
   const np = Math.ceil(N / NR) * NR;
   const aNb = aBS === 0 ? 1 : batch;
   const bNb = bBS === 0 ? 1 : batch;
-  let p = align(DESC_END);
+  let p = DATA_START;
   const A = placeOperand(e, a, aOff, aBS, aRS, aCS, aNb, M, K, p);
   p += spanBytes(aNb, aBS, aRS, aCS, M, K);
   const B = placeOperand(e, b, bOff, bBS, bRS, bCS, bNb, K, N, p);
@@ -486,8 +391,8 @@ export function matmulWasm(
   const macs = batch * M * N * K;
   const parallel = threads > 1 && e.shared && macs >= parallelMacs;
   if (parallel) startWorkers(e);
-  const useWorkers = parallel && Atomics.load(e.ctl, READY) > 0;
-  const nThreads = useWorkers ? Math.min(threads, Atomics.load(e.ctl, READY) + 1) : 1;
+  const useWorkers = parallel && Atomics.load(e.i32, READY) > 0;
+  const nThreads = useWorkers ? Math.min(threads, Atomics.load(e.i32, READY) + 1) : 1;
 
   // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
   // with several threads, small enough that every thread gets a few.

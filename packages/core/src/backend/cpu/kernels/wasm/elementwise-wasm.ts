@@ -1,0 +1,251 @@
+/**
+ * Runs the float32 elementwise and optimizer kernels of `elementwise-wat.mjs`.
+ *
+ * Each call lays its operands out in the engine's memory (see `engine.ts`), runs one
+ * export on the calling thread and copies the result out. An operand arrives as rows
+ * (`Rows` from `strided.ts`): rows that step by one element are copied as one span when
+ * they are dense enough, or row by row; a row that repeats one value (a broadcast along
+ * the last dim) is filled out. Any other layout is left to the TypeScript loops, as is
+ * everything below `minElements` elements, where copying costs more than it saves.
+ *
+ * The functions return false, having written nothing, when they do not apply.
+ */
+
+import type { Rows } from '../../strided.js';
+import { DATA_START, type Engine, ensureBytes, getEngine } from './engine.js';
+
+/** Which loops the CPU kernels use for float32: `'auto'` picks WebAssembly above a size. */
+export type ElementwiseImpl = 'auto' | 'ts' | 'wasm';
+
+let impl: ElementwiseImpl = 'auto';
+let minElements = 512;
+let calls = 0;
+
+/** How many kernel calls have run in WebAssembly so far (tests check the fast path ran). */
+export function elementwiseWasmCalls(): number {
+  return calls;
+}
+
+/** Forces the TypeScript loops (`'ts'`) or WebAssembly at every size (`'wasm'`). */
+export function setElementwiseImpl(next: ElementwiseImpl): void {
+  impl = next;
+}
+
+/** Sets the size from which `'auto'` uses WebAssembly. */
+export function setElementwiseMinElements(n: number): void {
+  minElements = Math.max(1, n);
+}
+
+const SLACK = 16;
+const align = (x: number) => (x + 15) & ~15;
+
+/** The engine when a float32 kernel of `n` elements should use it, else null. */
+function engineFor(n: number): Engine | null {
+  if (impl === 'ts' || n === 0 || (impl === 'auto' && n < minElements)) return null;
+  return getEngine();
+}
+
+type Source = Float32Array | Uint8Array;
+
+/** How an operand will be laid out: null when its layout is not handled. */
+interface Plan {
+  src: Source;
+  rows: Rows;
+  /** Rows step by one element; otherwise each row repeats the value at its start. */
+  dense: boolean;
+  /** Copy [lo, lo + span) as one piece; otherwise row by row. */
+  lo: number;
+  span: number;
+  /** Every row starts at the same element. */
+  same: boolean;
+  bytes: number;
+}
+
+function plan(src: Source, rows: Rows): Plan | null {
+  const L = rows.length;
+  const R = rows.starts.length;
+  const step = L === 1 ? 1 : rows.step;
+  if (step !== 0 && step !== 1) return null;
+  let lo = rows.starts[0]!;
+  let hi = lo;
+  for (let r = 1; r < R; r++) {
+    const s = rows.starts[r]!;
+    if (s < lo) lo = s;
+    else if (s > hi) hi = s;
+  }
+  const size = src.BYTES_PER_ELEMENT;
+  const same = lo === hi;
+  if (step === 0) {
+    return { src, rows, dense: false, lo, span: 0, same, bytes: align((same ? L : R * L) * size + SLACK) };
+  }
+  const span = hi - lo + L;
+  const asSpan = span <= 2 * R * L + 1024;
+  const elems = asSpan ? span : R * L;
+  return { src, rows, dense: true, lo, span: asSpan ? span : 0, same, bytes: align(elems * size + SLACK) };
+}
+
+/** Copies an operand in at `base` and writes its row table (byte addresses) at `table`. */
+function place(e: Engine, p: Plan, base: number, table: number): void {
+  const { src, rows } = p;
+  const L = rows.length;
+  const R = rows.starts.length;
+  const size = src.BYTES_PER_ELEMENT;
+  const mem = size === 4 ? e.f32 : e.u8;
+  const at = base / size;
+  const t = table >> 2;
+  if (!p.dense) {
+    const rowsOut = p.same ? 1 : R;
+    for (let r = 0; r < rowsOut; r++) mem.fill(src[rows.starts[r]!]!, at + r * L, at + (r + 1) * L);
+    for (let r = 0; r < R; r++) e.i32[t + r] = p.same ? base : base + r * L * size;
+  } else if (p.span > 0) {
+    mem.set(src.subarray(p.lo, p.lo + p.span), at);
+    for (let r = 0; r < R; r++) e.i32[t + r] = base + (rows.starts[r]! - p.lo) * size;
+  } else {
+    for (let r = 0; r < R; r++) {
+      const s = rows.starts[r]!;
+      mem.set(src.subarray(s, s + L), at + r * L);
+      e.i32[t + r] = base + r * L * size;
+    }
+  }
+}
+
+/**
+ * Runs a row kernel over operands `srcs` (with their rows; all have the same number of
+ * rows and row length) into `out`. Returns false when a layout is not handled.
+ */
+function runRows(
+  e: Engine,
+  kernel: string,
+  srcs: Source[],
+  rows: Rows[],
+  out: Float32Array | Uint8Array,
+): boolean {
+  const fn = e.elementwise[kernel];
+  if (fn === undefined) return false;
+  const plans: Plan[] = [];
+  for (let i = 0; i < srcs.length; i++) {
+    const p = plan(srcs[i]!, rows[i]!);
+    if (p === null) return false;
+    plans.push(p);
+  }
+  const R = rows[0]!.starts.length;
+  const L = rows[0]!.length;
+  const n = R * L;
+  let at = DATA_START;
+  const bases = plans.map((p) => {
+    const b = at;
+    at += p.bytes;
+    return b;
+  });
+  const tables = plans.map(() => {
+    const b = at;
+    at += align(4 * R);
+    return b;
+  });
+  const outAt = at;
+  at += align(n * out.BYTES_PER_ELEMENT + SLACK);
+  if (!ensureBytes(e, at)) return false;
+  for (let i = 0; i < plans.length; i++) place(e, plans[i]!, bases[i]!, tables[i]!);
+  fn(...tables, outAt, R, L);
+  calls++;
+  if (out instanceof Float32Array) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
+  else out.set(e.u8.subarray(outAt, outAt + n));
+  return true;
+}
+
+/** out = op(x) for a contiguous float32 x of n elements starting at `off`. */
+export function unaryWasm(op: string, x: Float32Array, off: number, n: number, out: Float32Array): boolean {
+  const e = engineFor(n);
+  const fn = e?.elementwise[`u_${op}`];
+  if (!e || fn === undefined) return false;
+  const xAt = DATA_START;
+  const outAt = xAt + align(4 * n + SLACK);
+  if (!ensureBytes(e, outAt + align(4 * n + SLACK))) return false;
+  e.f32.set(x.subarray(off, off + n), xAt >> 2);
+  fn(xAt, outAt, n);
+  calls++;
+  out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
+  return true;
+}
+
+/** out = a op b over paired rows; `out` is float32, or bool (bytes) for comparisons. */
+export function binaryWasm(
+  op: string,
+  a: Float32Array,
+  ra: Rows,
+  b: Float32Array,
+  rb: Rows,
+  out: Float32Array | Uint8Array,
+): boolean {
+  const e = engineFor(ra.starts.length * ra.length);
+  return e !== null && runRows(e, `b_${op}`, [a, b], [ra, rb], out);
+}
+
+/** out = cond ? a : b over paired rows; `cond` holds bool bytes. */
+export function whereWasm(
+  cond: Uint8Array,
+  rc: Rows,
+  a: Float32Array,
+  ra: Rows,
+  b: Float32Array,
+  rb: Rows,
+  out: Float32Array,
+): boolean {
+  const e = engineFor(ra.starts.length * ra.length);
+  return e !== null && runRows(e, 'where', [cond, a, b], [rc, ra, rb], out);
+}
+
+/** Coefficients of the plain Adam update; see the `adam` kernel. */
+export interface AdamCoefficients {
+  w1: number;
+  beta2: number;
+  w2: number;
+  eps: number;
+  stepSize: number;
+  invBias2Sqrt: number;
+}
+
+/** Elements of each array an Adam call moves through wasm memory at a time. */
+const ADAM_CHUNK = 16384;
+
+/**
+ * Plain Adam in place on four float32 arrays of the same length. The arrays go through
+ * wasm memory in chunks small enough to stay in cache between copying in, updating and
+ * copying out.
+ */
+export function adamWasm(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  c: AdamCoefficients,
+): boolean {
+  const n = p.length;
+  const e = engineFor(n);
+  if (!e) return false;
+  const chunk = Math.min(n, ADAM_CHUNK);
+  const bytes = align(4 * chunk + SLACK);
+  if (!ensureBytes(e, DATA_START + 4 * bytes)) return false;
+  const f32 = e.f32;
+  const adam = e.elementwise.adam!;
+  const [pw, gw, mw, vw] = [0, 1, 2, 3].map((i) => (DATA_START + i * bytes) >> 2) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  for (let lo = 0; lo < n; lo += chunk) {
+    const hi = Math.min(n, lo + chunk);
+    const len = hi - lo;
+    f32.set(p.subarray(lo, hi), pw);
+    f32.set(g.subarray(lo, hi), gw);
+    f32.set(m.subarray(lo, hi), mw);
+    f32.set(v.subarray(lo, hi), vw);
+    adam(pw << 2, gw << 2, mw << 2, vw << 2, len, c.w1, c.beta2, c.w2, c.eps, c.stepSize, c.invBias2Sqrt);
+    calls++;
+    p.set(f32.subarray(pw, pw + len), lo);
+    m.set(f32.subarray(mw, mw + len), lo);
+    v.set(f32.subarray(vw, vw + len), lo);
+  }
+  return true;
+}

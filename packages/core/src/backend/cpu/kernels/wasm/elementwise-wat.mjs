@@ -1,0 +1,195 @@
+// Source of the WebAssembly SIMD128 elementwise and optimizer kernels (float32).
+//
+// Like `matmul-wat.mjs`, this module emits WebAssembly text, assembled by
+// `scripts/build-wasm.mjs` into `elementwise-wasm.gen.ts`. Each kernel is a plain loop
+// over 4-lane vectors; `elementwise-wasm.ts` copies the operands into linear memory,
+// calls one export and copies the result out.
+//
+// Shapes. An operand is a list of rows: an i32 array of byte addresses, one per row, each
+// the start of L contiguous values. The output is written row after row, contiguously.
+// Every row is processed in whole vectors (ceil(L/4) of them), so a kernel may write up
+// to three values past the end of a row: the next row overwrites them, and the caller
+// leaves 16 bytes of slack after the output and after every operand.
+//
+// Every kernel computes each lane with the same IEEE float32 operation the TypeScript
+// loops perform (their float64 result rounded to float32 is the same number for +, -,
+// *, /, sqrt, comparisons), so both paths give identical results.
+
+/** Unary ops: name -> expression of the input vector `x`. */
+const UNARY = {
+  relu: (x) => `(f32x4.max ${x} (v128.const i32x4 0 0 0 0))`,
+  neg: (x) => `(f32x4.neg ${x})`,
+  abs: (x) => `(f32x4.abs ${x})`,
+  sqrt: (x) => `(f32x4.sqrt ${x})`,
+  reciprocal: (x) => `(f32x4.div (v128.const f32x4 1 1 1 1) ${x})`,
+  floor: (x) => `(f32x4.floor ${x})`,
+};
+
+/** Binary ops with a float32 result. */
+const ARITH = {
+  add: 'f32x4.add',
+  sub: 'f32x4.sub',
+  mul: 'f32x4.mul',
+  div: 'f32x4.div',
+  maximum: 'f32x4.max',
+  minimum: 'f32x4.min',
+};
+
+/** Comparisons, with a bool (one byte, 0 or 1) result. */
+const COMPARE = {
+  eq: 'f32x4.eq',
+  ne: 'f32x4.ne',
+  lt: 'f32x4.lt',
+  le: 'f32x4.le',
+  gt: 'f32x4.gt',
+  ge: 'f32x4.ge',
+};
+
+export const UNARY_OPS = Object.keys(UNARY);
+export const BINARY_OPS = [...Object.keys(ARITH), ...Object.keys(COMPARE)];
+export const COMPARE_OPS = Object.keys(COMPARE);
+
+/** A contiguous unary loop: out[i] = f(x[i]) for ceil(n/4) vectors. */
+function unary(name, f) {
+  return `
+  (func (export "u_${name}") (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (loop $v
+      (v128.store (local.get $out) ${f('(v128.load (local.get $x))')})
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $v (i32.lt_u (local.get $x) (local.get $end)))))`;
+}
+
+/**
+ * Loops over rows: for row r, `$a`/`$b`/`$c` hold the byte addresses read from the row
+ * tables `$as`/`$bs`/`$cs`, and `body` runs once per vector with `$out` advanced by
+ * `outStep` bytes each time.
+ */
+function rowLoop(name, params, tables, body, outStep, inSteps) {
+  const setRow = tables
+    .map(
+      (t) =>
+        `\n      (local.set $${t} (i32.load (i32.add (local.get $${t}s) (i32.shl (local.get $r) (i32.const 2)))))`,
+    )
+    .join('');
+  const advance = tables
+    .map((t) => `\n        (local.set $${t} (i32.add (local.get $${t}) (i32.const ${inSteps[t]})))`)
+    .join('');
+  const locals = tables.map((t) => `(local $${t} i32)`).join(' ');
+  return `
+  (func (export "${name}") ${params} (param $out i32) (param $rows i32) (param $L i32)
+    (local $r i32) (local $v i32) (local $nv i32) ${locals}
+    (local.set $nv (i32.shr_u (i32.add (local.get $L) (i32.const 3)) (i32.const 2)))
+    (loop $row${setRow}
+      (local.set $v (i32.const 0))
+      (loop $vec
+        ${body}
+        (local.set $out (i32.add (local.get $out) (i32.const ${outStep})))${advance}
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br_if $vec (i32.lt_u (local.get $v) (local.get $nv))))
+      ;; back up over the padding lanes of the last vector
+      (local.set $out (i32.sub (local.get $out)
+        (i32.mul (i32.sub (i32.shl (local.get $nv) (i32.const 2)) (local.get $L)) (i32.const ${outStep / 4}))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $r) (local.get $rows)))))`;
+}
+
+const load = (t) => `(v128.load (local.get $${t}))`;
+
+function arith(name, instr) {
+  return rowLoop(
+    `b_${name}`,
+    '(param $as i32) (param $bs i32)',
+    ['a', 'b'],
+    `(v128.store (local.get $out) (${instr} ${load('a')} ${load('b')}))`,
+    16,
+    { a: 16, b: 16 },
+  );
+}
+
+/** Lane masks (all ones or zeros) narrowed to bytes 1 or 0, four of them stored at once. */
+function compare(name, instr) {
+  const mask = `(${instr} ${load('a')} ${load('b')})`;
+  const bytes = `(i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${mask} (v128.const i32x4 0 0 0 0)) (v128.const i32x4 0 0 0 0))`;
+  return rowLoop(
+    `b_${name}`,
+    '(param $as i32) (param $bs i32)',
+    ['a', 'b'],
+    `(v128.store32_lane 0 (local.get $out) (v128.and ${bytes} (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)))`,
+    4,
+    { a: 16, b: 16 },
+  );
+}
+
+/** where(c, a, b): c holds bytes, nonzero picks a. */
+function where() {
+  const widen = '(i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $c))))';
+  const mask = `(i32x4.ne ${widen} (v128.const i32x4 0 0 0 0))`;
+  return rowLoop(
+    'where',
+    '(param $cs i32) (param $as i32) (param $bs i32)',
+    ['c', 'a', 'b'],
+    `(v128.store (local.get $out) (v128.bitselect ${load('a')} ${load('b')} ${mask}))`,
+    16,
+    { c: 4, a: 16, b: 16 },
+  );
+}
+
+/**
+ * Adam without weight decay, AMSGrad or maximize, in place over ceil(n/4) vectors:
+ *   m = m + (g - m) * w1;  v = v * beta2 + (g * g) * w2;
+ *   p = p - (m / (sqrt(v) * invBias2Sqrt + eps)) * stepSize
+ * in float32, operation for operation as the composite reference does it.
+ */
+function adam() {
+  const splat = (x) => `(f32x4.splat (local.get ${x}))`;
+  return `
+  (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $w1 f32) (param $beta2 f32) (param $w2 f32) (param $eps f32) (param $step f32) (param $inv f32)
+    (local $end i32) (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $W1 v128) (local $B2 v128) (local $W2 v128) (local $E v128) (local $S v128) (local $I v128)
+    (local.set $W1 ${splat('$w1')}) (local.set $B2 ${splat('$beta2')}) (local.set $W2 ${splat('$w2')})
+    (local.set $E ${splat('$eps')}) (local.set $S ${splat('$step')}) (local.set $I ${splat('$inv')})
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (loop $vec
+      (local.set $gv (v128.load (local.get $g)))
+      (local.set $mv (v128.load (local.get $m)))
+      (local.set $mv (f32x4.add (local.get $mv)
+        (f32x4.mul (f32x4.sub (local.get $gv) (local.get $mv)) (local.get $W1))))
+      (local.set $vv (f32x4.add (f32x4.mul (v128.load (local.get $v)) (local.get $B2))
+        (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $W2))))
+      (v128.store (local.get $m) (local.get $mv))
+      (v128.store (local.get $v) (local.get $vv))
+      (v128.store (local.get $p) (f32x4.sub (v128.load (local.get $p))
+        (f32x4.mul
+          (f32x4.div (local.get $mv)
+            (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (local.get $I)) (local.get $E)))
+          (local.get $S))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 16)))
+      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (br_if $vec (i32.lt_u (local.get $p) (local.get $end)))))`;
+}
+
+/** The whole module as WebAssembly text. */
+export function elementwiseWat() {
+  return `;; Generated by elementwise-wat.mjs: float32 elementwise and optimizer loops with SIMD128.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+${Object.entries(UNARY)
+  .map(([n, f]) => unary(n, f))
+  .join('\n')}
+${Object.entries(ARITH)
+  .map(([n, i]) => arith(n, i))
+  .join('\n')}
+${Object.entries(COMPARE)
+  .map(([n, i]) => compare(n, i))
+  .join('\n')}
+${where()}
+${adam()}
+)
+`;
+}

@@ -1,0 +1,248 @@
+/**
+ * The float32 elementwise loops run in WebAssembly above a size and in TypeScript below it
+ * (and wherever WebAssembly is missing). Both must give the same bits: these tests run every
+ * op through both, on random shapes, broadcasts and strided views, special values included.
+ */
+import {
+  type AdamStepOptions,
+  adamStep_,
+  adamStepComposite_,
+  cat,
+  manualSeed,
+  randn,
+  type Tensor,
+  tensor,
+  where,
+  zeros,
+} from '@tsgrad/core';
+import { arbBroadcastableShapes } from '@tsgrad/core/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  elementwiseWasmCalls,
+  setElementwiseImpl,
+  setElementwiseMinElements,
+} from '../../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
+
+const SPECIAL = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -2.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  3e38,
+  1e-40,
+];
+
+/** Float32 values with a sprinkling of zeros of both signs, NaN, infinities and subnormals. */
+const arbValue = fc.oneof(
+  { weight: 4, arbitrary: fc.float({ noDefaultInfinity: true, noNaN: true, min: -100, max: 100 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...SPECIAL) },
+);
+
+function values(shape: number[]): fc.Arbitrary<Tensor> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fc
+    .array(arbValue, { minLength: n, maxLength: n })
+    .map((v) => tensor(v, { dtype: 'float32' }).reshape(shape));
+}
+
+/** The tensor, or a view of the same values in another layout. */
+type View = 'plain' | 'transposed' | 'offset' | 'stepped';
+
+function view(t: Tensor, how: View): Tensor {
+  if (t.shape.length === 0) return t;
+  switch (how) {
+    case 'plain':
+      return t;
+    case 'transposed': {
+      const dims = [...t.shape.keys()].reverse();
+      return t.permute(dims).contiguous().permute(dims);
+    }
+    case 'offset':
+      return cat([zeros([3]), t.reshape([-1])])
+        .narrow(0, 3, t.numel)
+        .reshape(t.shape);
+    case 'stepped': {
+      const last = t.shape.length - 1;
+      return t
+        .unsqueeze(-1)
+        .expand([...t.shape, 2])
+        .contiguous()
+        .narrow(last + 1, 0, 1)
+        .squeeze(-1);
+    }
+  }
+}
+
+/** Bits of a result, NaN payloads folded (engines may pick different quiet NaNs). */
+function bits(t: Tensor): string[] {
+  return Array.from(t.dataSync(), (x) => (Number.isNaN(x) ? 'NaN' : Object.is(x, -0) ? '-0' : String(x)));
+}
+
+/** Runs `f` with the TypeScript loops, then with WebAssembly at every size. */
+function bothWays(f: () => Tensor): [string[], string[]] {
+  setElementwiseImpl('ts');
+  const before = elementwiseWasmCalls();
+  const ts = bits(f());
+  expect(elementwiseWasmCalls()).toBe(before);
+  setElementwiseImpl('wasm');
+  const wasm = bits(f());
+  wasmRuns += elementwiseWasmCalls() - before;
+  return [ts, wasm];
+}
+
+/** Kernel calls that ran in WebAssembly during the comparisons. */
+let wasmRuns = 0;
+
+const arbView = fc.constantFrom<View>('plain', 'transposed', 'offset', 'stepped');
+const shapes = arbBroadcastableShapes({ maxRank: 3, maxDim: 9 });
+
+beforeAll(() => setElementwiseMinElements(1));
+afterAll(() => {
+  setElementwiseImpl('auto');
+  setElementwiseMinElements(512);
+});
+
+describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', () => {
+  it.each(['relu', 'neg', 'abs', 'sqrt', 'reciprocal', 'floor'] as const)('unary %s', (op) => {
+    fc.assert(
+      fc.property(
+        shapes.chain(([s]) => values(s!)),
+        arbView,
+        (x, how) => {
+          const [ts, wasm] = bothWays(() => view(x, how)[op]());
+          expect(wasm).toEqual(ts);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)(
+    'binary %s with broadcasting and views',
+    (op) => {
+      fc.assert(
+        fc.property(
+          shapes.chain(([s1, s2]) => fc.tuple(values(s1!), values(s2!))),
+          arbView,
+          arbView,
+          ([a, b], va, vb) => {
+            const [ts, wasm] = bothWays(() => view(a, va)[op](view(b, vb)));
+            expect(wasm).toEqual(ts);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+  );
+
+  it('binary ops with a scalar', () => {
+    fc.assert(
+      fc.property(
+        shapes.chain(([s]) => values(s!)),
+        fc.constantFrom(...SPECIAL),
+        (x, k) => {
+          for (const op of ['add', 'mul', 'gt', 'maximum'] as const) {
+            const [ts, wasm] = bothWays(() => x[op](k));
+            expect(wasm).toEqual(ts);
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('where with broadcast condition and branches', () => {
+    fc.assert(
+      fc.property(
+        arbBroadcastableShapes({ maxRank: 3, maxDim: 9, count: 3 }).chain(([sc, sa, sb]) =>
+          fc.tuple(values(sc!), values(sa!), values(sb!)),
+        ),
+        arbView,
+        ([c, a, b], v) => {
+          const [ts, wasm] = bothWays(() => where(view(c, v).gt(0), view(a, v), b));
+          expect(wasm).toEqual(ts);
+          const [ts0, wasm0] = bothWays(() => where(c.gt(0), a, 0));
+          expect(wasm0).toEqual(ts0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('took the WebAssembly path for most of the layouts above', () => {
+    expect(wasmRuns).toBeGreaterThan(500);
+  });
+
+  it('large tensors take the WebAssembly path in auto mode and match', () => {
+    manualSeed(3);
+    const a = randn([300, 257]);
+    const b = randn([257]);
+    setElementwiseMinElements(512);
+    const [ts, auto] = [
+      (() => {
+        setElementwiseImpl('ts');
+        return bits(a.add(b).relu().mul(a));
+      })(),
+      (() => {
+        setElementwiseImpl('auto');
+        return bits(a.add(b).relu().mul(a));
+      })(),
+    ];
+    setElementwiseMinElements(1);
+    expect(auto).toEqual(ts);
+  });
+});
+
+describe('fused Adam through WebAssembly', () => {
+  const options: AdamStepOptions = {
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weightDecay: 0,
+    decoupledWeightDecay: false,
+    maximize: false,
+    step: 7,
+  };
+
+  function state(n: number) {
+    return { p: randn([n]), g: randn([n]), m: randn([n]).mul(0.1), v: randn([n]).abs().mul(0.1) };
+  }
+
+  it('matches the composite reference across chunk boundaries and odd lengths', () => {
+    for (const n of [1, 3, 17, 1000, 16384, 16385, 40001]) {
+      manualSeed(n);
+      const a = state(n);
+      const b = { p: a.p.clone(), g: a.g.clone(), m: a.m.clone(), v: a.v.clone() };
+      setElementwiseImpl('wasm');
+      adamStep_(a.p, a.g, a.m, a.v, null, options);
+      adamStepComposite_(b.p, b.g, b.m, b.v, null, options);
+      for (const k of ['p', 'm', 'v'] as const) {
+        const x = a[k].dataSync();
+        const y = b[k].dataSync();
+        for (let i = 0; i < n; i++)
+          expect(Math.abs(x[i]! - y[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(y[i]!) + 1e-6);
+      }
+    }
+  });
+
+  it('gives the same bits as the TypeScript loop', () => {
+    manualSeed(1);
+    const a = state(5000);
+    const b = { p: a.p.clone(), g: a.g.clone(), m: a.m.clone(), v: a.v.clone() };
+    setElementwiseImpl('wasm');
+    adamStep_(a.p, a.g, a.m, a.v, null, options);
+    setElementwiseImpl('ts');
+    adamStep_(b.p, b.g, b.m, b.v, null, options);
+    // Both round to float32 after every operation.
+    expect(bits(a.m)).toEqual(bits(b.m));
+    expect(bits(a.v)).toEqual(bits(b.v));
+    expect(bits(a.p)).toEqual(bits(b.p));
+  });
+});
