@@ -86,7 +86,7 @@ export {
 } from './ops/creation.js';
 export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
-export { matmul } from './ops/linalg.js';
+export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_, adamStepComposite_, lerp_ } from './ops/optimizers.js';
 export { sumTo } from './ops/reduce.js';

@@ -3,6 +3,7 @@
  * composed from core ops so autograd differentiates them without rules of their own.
  */
 import {
+  addmm,
   DTypeError,
   isFloating,
   noGrad,
@@ -33,8 +34,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       `linear: input ${fmt(x.shape)} does not end in ${inF} features (weight ${fmt(weight.shape)})`,
     );
   }
-  const y = x.matmul(weight.T);
-  return bias ? y.add(bias) : y;
+  if (!bias) return x.matmul(weight.T);
+  // Rows of features through one fused matmul + bias; other ranks flatten to rows and back.
+  if (x.ndim === 2) return addmm(bias, x, weight.T);
+  if (x.ndim === 1) return addmm(bias, x.unsqueeze(0), weight.T).squeeze(0);
+  const rows = addmm(bias, x.reshape([-1, inF]), weight.T);
+  return rows.reshape([...x.shape.slice(0, -1), weight.shape[0]!]);
 }
 
 /** Options of {@link layerNorm}. */

@@ -112,8 +112,9 @@ function run(
       }
       const node = t.gradFn;
       if (node !== null) {
-        // Without createGraph, what a backward function makes besides its results is garbage.
-        const inGrads = owned === null ? node.apply(g) : tidy(() => node.apply(g));
+        // Without createGraph, what a backward function makes besides its results is garbage
+        // (worth freeing at once when the backend pools buffers of this size).
+        const inGrads = owned?.worthFreeing(g) ? tidy(() => node.apply(g)) : node.apply(g);
         checkAnomaly(node.name, inGrads);
         for (let i = 0; i < node.inputs.length; i++) {
           const input = node.inputs[i]!;
@@ -152,8 +153,13 @@ class Owned {
   private readonly kept = new Set<Tensor>();
   constructor(private readonly pass: Pass) {}
 
+  /** Small buffers the backend leaves to the garbage collector are not worth tracking. */
+  worthFreeing(t: Tensor): boolean {
+    return t.numel >= (t._ref.backend.untrackedBelow ?? 0);
+  }
+
   hold(t: Tensor): void {
-    if (t._ref.serial < this.pass.firstSerial || this.kept.has(t)) return;
+    if (t._ref.serial < this.pass.firstSerial || this.kept.has(t) || !this.worthFreeing(t)) return;
     this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
   }
 

@@ -129,6 +129,11 @@ export interface Backend {
    * both of the same float dtype; the result is a contiguous [batch, M, N].
    */
   matmul(a: View, b: View): Storage;
+  /**
+   * Optional fused `matmul(a, b)` plus `bias` (a [N] vector, any stride) added to every
+   * output row, as a linear layer needs. Without it core adds the bias with `binary`.
+   */
+  addmm?(bias: View, a: View, b: View): Storage;
   /** A contiguous copy of x. */
   copy(x: View): Storage;
   /** x converted to `dtype` (floats to int32 truncate toward zero; nonzero to bool is 1). */

@@ -69,24 +69,69 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (y !== raw) raw.dispose();
   const out = record(y, 'matmul', [A0, B0], [A0, B0], (g) => {
     const g3 = g.reshape([...batch, M, N]);
-    // A transposed operand (a column-major view, like Linear's weight.T) gets its gradient
-    // computed as (Bᵀ·gᵀ)ᵀ rather than g·Bᵀ, so that the gradient, once moved back through
-    // the transpose, is contiguous in the parameter's own layout.
-    const ga = A0.requiresGrad
-      ? sumTo(
-          columnMajor(A) ? B.matmul(g3.transpose(-1, -2)).transpose(-1, -2) : g3.matmul(B.transpose(-1, -2)),
-          A.shape,
-        ).reshape([...A0.shape])
-      : null;
-    const gb = B0.requiresGrad
-      ? sumTo(
-          columnMajor(B) ? g3.transpose(-1, -2).matmul(A).transpose(-1, -2) : A.transpose(-1, -2).matmul(g3),
-          B.shape,
-        ).reshape([...B0.shape])
-      : null;
+    const ga = A0.requiresGrad ? sumTo(gradOfA(g3, A, B), A.shape).reshape([...A0.shape]) : null;
+    const gb = B0.requiresGrad ? sumTo(gradOfB(g3, A, B), B.shape).reshape([...B0.shape]) : null;
     return [ga, gb];
   });
   return outInt ? castTo(out, 'int32') : out;
+}
+
+/**
+ * g·Bᵀ, the gradient of A in A·B. A transposed operand (a column-major view, like Linear's
+ * weight.T) gets it computed as (B·gᵀ)ᵀ instead, so that the gradient, once moved back
+ * through the transpose, is contiguous in the parameter's own layout.
+ */
+function gradOfA(g: Tensor, A: Tensor, B: Tensor): Tensor {
+  return columnMajor(A) ? B.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(B.transpose(-1, -2));
+}
+
+/** Aᵀ·g, the gradient of B in A·B (as (gᵀ·A)ᵀ for a column-major B; see {@link gradOfA}). */
+function gradOfB(g: Tensor, A: Tensor, B: Tensor): Tensor {
+  return columnMajor(B) ? g.transpose(-1, -2).matmul(A).transpose(-1, -2) : A.transpose(-1, -2).matmul(g);
+}
+
+/**
+ * `bias + a·b` for matrices a [M, K] and b [K, N] and a bias that broadcasts to [M, N], like
+ * `torch.addmm`. A bias row [N] of the operands' float dtype goes through the backend's fused
+ * kernel where it has one: one pass and one output buffer instead of two (a linear layer's
+ * forward).
+ *
+ * @example
+ * ```ts
+ * addmm(tensor([1, 2]), ones([3, 4]), ones([4, 2])); // [[5, 6], [5, 6], [5, 6]]
+ * ```
+ */
+export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  const backend = sameDevice('addmm', bias, a, b);
+  if (a.ndim !== 2 || b.ndim !== 2) {
+    throw new ShapeError(`addmm: a and b must be 2-D, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const [M, K] = a.shape as [number, number];
+  const N = b.shape[1]!;
+  const fused =
+    backend.addmm !== undefined &&
+    isFloating(a.dtype) &&
+    a.dtype === b.dtype &&
+    bias.dtype === a.dtype &&
+    bias.ndim === 1 &&
+    bias.shape[0] === N &&
+    b.shape[0] === K;
+  if (!fused) return matmul(a, b).add(bias);
+  const view = (t: Tensor, rows: number, cols: number) => ({
+    ...t._view('addmm'),
+    layout: { shape: [1, rows, cols], strides: [0, t.strides[0]!, t.strides[1]!], offset: t.offset },
+  });
+  const y = fromStorage(
+    backend,
+    backend.addmm!(bias._view('addmm'), view(a, M, K), view(b, K, N)),
+    [M, N],
+    a.dtype,
+  );
+  return record(y, 'addmm', [bias, a, b], [a, b], (g) => [
+    bias.requiresGrad ? g.sum(0) : null,
+    a.requiresGrad ? gradOfA(g, a, b) : null,
+    b.requiresGrad ? gradOfB(g, a, b) : null,
+  ]);
 }
 
 /** The [nb, rows, cols] view of a batch of matrices, copying only when batch dims cannot merge. */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type Bias,
   type FloatArray,
   getMatmulThreads,
   initMatmul,
@@ -28,6 +29,8 @@ interface Case {
   K: number;
   a: Operand;
   b: Operand;
+  /** A row added to every output row (the `addmm` epilogue). */
+  bias?: Bias;
 }
 
 type Layout = 'row' | 'col' | 'padded' | 'flipped' | 'sparse';
@@ -102,8 +105,9 @@ function reference(c: Case): { value: Float64Array; scale: Float64Array } {
           s += x * y;
           m += Math.abs(x * y);
         }
-        value[(bt * M + i) * N + j] = s;
-        scale[(bt * M + i) * N + j] = m;
+        const bias = c.bias ? c.bias.data[c.bias.off + j * c.bias.stride]! : 0;
+        value[(bt * M + i) * N + j] = s + bias;
+        scale[(bt * M + i) * N + j] = m + Math.abs(bias);
       }
     }
   }
@@ -113,7 +117,24 @@ function reference(c: Case): { value: Float64Array; scale: Float64Array } {
 function run(c: Case, ctor: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
   const out = new ctor(c.batch * c.M * c.N).fill(Number.NaN);
   const { a, b } = c;
-  matmul(a.data, a.off, a.bs, a.rs, a.cs, b.data, b.off, b.bs, b.rs, b.cs, out, c.batch, c.M, c.N, c.K);
+  matmul(
+    a.data,
+    a.off,
+    a.bs,
+    a.rs,
+    a.cs,
+    b.data,
+    b.off,
+    b.bs,
+    b.rs,
+    b.cs,
+    out,
+    c.batch,
+    c.M,
+    c.N,
+    c.K,
+    c.bias,
+  );
   return out;
 }
 
@@ -149,9 +170,10 @@ const caseArb = (ctor: Float32ArrayConstructor | Float64ArrayConstructor) =>
       lb: layoutArb,
       bcastA: fc.boolean(),
       bcastB: fc.boolean(),
+      biasStride: fc.constantFrom(0, 0, 1, 2),
       seed: fc.integer(),
     })
-    .map(({ batch, M, N, K, la, lb, bcastA, bcastB, seed }): Case => {
+    .map(({ batch, M, N, K, la, lb, bcastA, bcastB, biasStride, seed }): Case => {
       let s = seed >>> 0 || 1;
       const rand = () => {
         s ^= s << 13;
@@ -166,8 +188,21 @@ const caseArb = (ctor: Float32ArrayConstructor | Float64ArrayConstructor) =>
         K,
         a: makeOperand(ctor, batch, M, K, la, bcastA, rand),
         b: makeOperand(ctor, batch, K, N, lb, bcastB, rand),
+        bias: biasStride === 0 ? undefined : makeBias(ctor, N, biasStride, rand),
       };
     });
+
+/** A bias row of N values `stride` apart, after a few values of padding. */
+function makeBias(
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  N: number,
+  stride: number,
+  rand: () => number,
+): Bias {
+  const data = new ctor(2 + N * stride);
+  for (let i = 0; i < data.length; i++) data[i] = rand();
+  return { data, off: 2, stride };
+}
 
 const fixed: [number, number, number, number][] = [
   [1, 1, 1, 1],
@@ -283,6 +318,8 @@ describe('float32 matmul, wasm kernel, details', () => {
     setMatmulTuning({ wasmMaxBytes: 1 << 17 });
     try {
       const c = fixedCase(Float32Array, [7, 40, 30, 50], 'row', 'padded');
+      expect(worstError(c, run(c, Float32Array), EPS32)).toBeLessThanOrEqual(1);
+      c.bias = makeBias(Float32Array, 30, 1, Math.random);
       expect(worstError(c, run(c, Float32Array), EPS32)).toBeLessThanOrEqual(1);
       const big = fixedCase(Float32Array, [1, 200, 200, 200], 'row', 'row');
       // Too big for one piece and not splittable: falls back to TypeScript, still right.

@@ -9,7 +9,7 @@
  * order, list arguments of tensors flattened (`cat(a, b, dim)`).
  */
 import type { Tensor } from '@tsgrad/core';
-import { cat, gather, indexSelect, matmul, scatterAdd, stack, tensor, where } from '@tsgrad/core';
+import { addmm, cat, gather, indexSelect, matmul, scatterAdd, stack, tensor, where } from '@tsgrad/core';
 import { arbBroadcastableShapes, arbShape } from '@tsgrad/core/testing';
 import * as nn from '@tsgrad/nn';
 import fc from 'fast-check';
@@ -390,6 +390,30 @@ export const coreOps: OpInfo[] = [
         const sb = bVec ? [k] : [...batch[1]!, k, n];
         return fc.tuple(arbValues(sa), arbValues(sb)).map(([x, y]) => ({ args: [x, y], kwargs: {} }));
       }),
+  },
+  {
+    name: 'addmm',
+    source: 'core',
+    call: (a) => addmm(t(a[0]), t(a[1]), t(a[2])),
+    differentiable: true,
+    smooth: true,
+    sample: fc
+      .record({
+        m: fc.integer({ min: 1, max: 4 }),
+        k: fc.integer({ min: 1, max: 4 }),
+        n: fc.integer({ min: 1, max: 4 }),
+        // A bias row takes the fused path; [m, n] and [m, 1] the composite one.
+        bias: fc.constantFrom('row', 'full', 'column'),
+      })
+      .chain(({ m, k, n, bias }) =>
+        fc
+          .tuple(
+            arbValues(bias === 'row' ? [n] : bias === 'full' ? [m, n] : [m, 1]),
+            arbValues([m, k]),
+            arbValues([k, n]),
+          )
+          .map((args) => ({ args, kwargs: {} })),
+      ),
   },
 
   // Movement and joins.

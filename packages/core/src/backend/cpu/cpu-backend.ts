@@ -13,7 +13,7 @@ import { matmul as matmulKernel } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 
-function matmul(a: View, b: View): TypedArray {
+function matmul(a: View, b: View, bias: View | null = null): TypedArray {
   const [batch, M, K] = a.layout.shape as [number, number, number];
   const N = b.layout.shape[2]!;
   const out = alloc(a.dtype, batch * M * N);
@@ -35,6 +35,11 @@ function matmul(a: View, b: View): TypedArray {
     M,
     N,
     K,
+    bias && {
+      data: bias.storage as Float32Array,
+      off: bias.layout.offset,
+      stride: bias.layout.strides[0]!,
+    },
   );
   return out;
 }
@@ -82,7 +87,8 @@ export const cpuBackend: Backend = {
   binary,
   where,
   reduce,
-  matmul,
+  matmul: (a, b) => matmul(a, b),
+  addmm: (bias, a, b) => matmul(a, b, bias),
   copy,
   cast,
   gather,

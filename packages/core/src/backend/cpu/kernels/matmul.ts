@@ -27,6 +27,13 @@ import {
 export type { FloatArray };
 export { matmulTs };
 
+/** A row vector added to every output row (`addmm`): element j is `data[off + j * stride]`. */
+export interface Bias {
+  data: FloatArray;
+  off: number;
+  stride: number;
+}
+
 /** Which kernel `matmul` uses: `'auto'` picks by dtype and size. */
 export type MatmulImpl = 'auto' | 'ts' | 'wasm';
 
@@ -98,7 +105,8 @@ export function matmulInfo(): { wasm: boolean; threads: number; readyWorkers: nu
  * A[bt, i, k] = a[aOff + bt * aBatchStride + i * aRowStride + k * aColStride] and likewise
  * for B. Strides are in elements and may be anything, including 0 (a broadcast batch or
  * row) and transposed layouts (`aRowStride = 1, aColStride = M`). `out` is a contiguous
- * [batch, M, N] array of the operands' type and is overwritten. Synchronous.
+ * [batch, M, N] array of the operands' type and is overwritten; with `bias`, each output
+ * row then has the bias row added. Synchronous.
  */
 export function matmul(
   a: FloatArray,
@@ -116,6 +124,7 @@ export function matmul(
   M: number,
   N: number,
   K: number,
+  bias: Bias | null = null,
 ): void {
   if (batch <= 0 || M <= 0 || N <= 0) return;
   if (
@@ -141,6 +150,7 @@ export function matmul(
       M,
       N,
       K,
+      bias,
     )
   ) {
     return;
@@ -162,4 +172,14 @@ export function matmul(
     N,
     K,
   );
+  if (bias !== null) addBias(out, batch * M, N, bias);
+}
+
+/** Adds the bias row to each of `rows` rows of width N (rounding to out's type). */
+function addBias(out: FloatArray, rows: number, N: number, bias: Bias): void {
+  const { data, off, stride } = bias;
+  for (let r = 0; r < rows; r++) {
+    const base = r * N;
+    for (let j = 0; j < N; j++) out[base + j]! += data[off + j * stride]!;
+  }
 }

@@ -24,6 +24,7 @@
  * a worker never works from a half-written job.
  */
 
+import type { Bias } from '../matmul.js';
 import { DATA_START, type Engine, ensureBytes, getEngine, initEngine, nodeBuiltin } from './engine.js';
 import { FIELD, KC, MR, NR } from './matmul-wasm.gen.js';
 
@@ -335,6 +336,7 @@ export function matmulWasm(
   M: number,
   N: number,
   K: number,
+  bias: Bias | null = null,
 ): boolean {
   const e = getEngine();
   if (!e) return false;
@@ -342,7 +344,8 @@ export function matmulWasm(
     aBS = 0;
     bBS = 0;
   }
-  const bytes = layoutBytes(batch, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS);
+  const bytes =
+    layoutBytes(batch, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS) + (bias ? biasBytes(batch * M, N) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
     // Split the batch into pieces that fit.
@@ -366,6 +369,7 @@ export function matmulWasm(
         M,
         N,
         K,
+        bias,
       );
       if (!ok) return false;
     }
@@ -450,6 +454,10 @@ export function matmulWasm(
   runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
   runJob(e, 1, batch * tilesM * tilesN, useWorkers);
 
+  if (bias !== null) {
+    addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out);
+    return true;
+  }
   const f32 = e.f32;
   const cw = c >> 2;
   if (np !== N) {
@@ -469,6 +477,47 @@ export function matmulWasm(
     }
   }
   return true;
+}
+
+/** Bytes the bias epilogue needs past the output: the bias, two row tables, the result. */
+function biasBytes(rows: number, N: number): number {
+  return align(4 * N + 16) + 2 * align(4 * rows) + align(4 * rows * N + 16);
+}
+
+/**
+ * The bias epilogue: adds the bias row to each of the M rows of every batch of the padded
+ * output at `c` (rows `np` floats apart, `mp` rows per batch) with the elementwise `b_add`
+ * kernel, which also compacts the rows, and copies the result out.
+ */
+function addBias(
+  e: Engine,
+  c: number,
+  batch: number,
+  mp: number,
+  M: number,
+  np: number,
+  N: number,
+  bias: Bias,
+  at: number,
+  out: Float32Array,
+): void {
+  const rows = batch * M;
+  const biasAt = at;
+  const aTable = biasAt + align(4 * N + 16);
+  const bTable = aTable + align(4 * rows);
+  const result = bTable + align(4 * rows);
+  const f32 = e.f32;
+  const { data, off, stride } = bias;
+  if (stride === 1) f32.set(data.subarray(off, off + N), biasAt >> 2);
+  else for (let j = 0; j < N; j++) f32[(biasAt >> 2) + j] = data[off + j * stride]!;
+  const i32 = e.i32;
+  for (let r = 0; r < rows; r++) {
+    const bt = Math.floor(r / M);
+    i32[(aTable >> 2) + r] = c + (bt * mp + (r - bt * M)) * np * 4;
+    i32[(bTable >> 2) + r] = biasAt;
+  }
+  e.elementwise.b_add!(aTable, bTable, result, rows, N);
+  out.set(e.f32.subarray(result >> 2, (result >> 2) + rows * N));
 }
 
 export { KC, MR, NR };
