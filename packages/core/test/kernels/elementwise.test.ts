@@ -175,6 +175,26 @@ describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', ()
     );
   });
 
+  it('column sums (a sum over leading dims)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .tuple(
+            fc.integer({ min: 1, max: 6 }),
+            fc.integer({ min: 1, max: 9 }),
+            fc.integer({ min: 1, max: 11 }),
+          )
+          .chain((shape) => values(shape)),
+        fc.boolean(),
+        (x, both) => {
+          const [ts, wasm] = bothWays(() => (both ? x.sum([0, 1]) : x.sum(0)));
+          expect(wasm).toEqual(ts);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('took the WebAssembly path for most of the layouts above', () => {
     expect(wasmRuns).toBeGreaterThan(500);
   });

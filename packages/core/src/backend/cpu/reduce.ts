@@ -6,7 +6,8 @@ import type { TypedArray } from '../../dtype.js';
 import type { Layout } from '../../layout.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { ReduceOp, View } from '../backend.js';
-import { alloc } from './alloc.js';
+import { alloc, recycle } from './alloc.js';
+import { colsumWasm } from './kernels/wasm/elementwise-wasm.js';
 import { allOffsets } from './strided.js';
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
@@ -117,6 +118,11 @@ function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): Typed
     const rows = numelOf(shape.slice(0, axes.length));
     // From the kept shape, not numel / rows: with an empty reduced block (rows 0) each output is 0.
     const width = numelOf(shape.slice(axes.length));
+    if (src instanceof Float32Array) {
+      const out = alloc('float32', width) as Float32Array;
+      if (colsumWasm(src, offset, rows, width, out)) return out;
+      recycle(out, 'float32');
+    }
     const acc = new Float64Array(width);
     for (let r = 0; r < rows; r++) {
       const base = offset + r * width;

@@ -195,6 +195,31 @@ export function whereWasm(
   return e !== null && runRows(e, 'where', [cond, a, b], [rc, ra, rb], out);
 }
 
+/**
+ * out[j] = sum over rows of x[off + r * width + j] for a contiguous float32 block,
+ * accumulated in float64 in row order.
+ */
+export function colsumWasm(
+  x: Float32Array,
+  off: number,
+  rows: number,
+  width: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * width;
+  const e = engineFor(n);
+  if (!e || rows === 0 || width === 0) return false;
+  const xAt = DATA_START;
+  const accAt = xAt + align(4 * n + SLACK);
+  const outAt = accAt + align(8 * width + 32);
+  if (!ensureBytes(e, outAt + align(4 * width + SLACK))) return false;
+  e.f32.set(x.subarray(off, off + n), xAt >> 2);
+  e.elementwise.colsum!(xAt, rows, width, accAt, outAt);
+  calls++;
+  out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + width));
+  return true;
+}
+
 /** Coefficients of the plain Adam update; see the `adam` kernel. */
 export interface AdamCoefficients {
   w1: number;
