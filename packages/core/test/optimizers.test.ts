@@ -11,6 +11,18 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setElementwiseImpl } from '../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
 
+/** PyTorch's Adam defaults, seventh step: the case the fused kernels serve. */
+const PLAIN: AdamStepOptions = {
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+  decoupledWeightDecay: false,
+  maximize: false,
+  step: 7,
+};
+
 function state(n: number, dtype: 'float32' | 'float64') {
   return {
     p: randn([n], { dtype }),
@@ -73,31 +85,13 @@ describe('fused Adam kernel', () => {
   it('bumps the version counters of what it updates', () => {
     const s = state(5, 'float32');
     const before = [s.p.version, s.m.version, s.v.version];
-    adamStep_(s.p, s.g, s.m, s.v, null, {
-      lr: 0.1,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      weightDecay: 0,
-      decoupledWeightDecay: false,
-      maximize: false,
-      step: 1,
-    });
+    adamStep_(s.p, s.g, s.m, s.v, null, { ...PLAIN, lr: 0.1, step: 1 });
     expect([s.p.version, s.m.version, s.v.version]).toEqual(before.map((v) => v + 1));
   });
 });
 
 describe('fused Adam, WebAssembly and TypeScript loops', () => {
-  const options: AdamStepOptions = {
-    lr: 1e-3,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0,
-    decoupledWeightDecay: false,
-    maximize: false,
-    step: 7,
-  };
+  const options = PLAIN;
   afterAll(() => setElementwiseImpl('auto'));
 
   it('matches the composite reference across chunk boundaries and odd lengths', () => {
