@@ -188,6 +188,30 @@ describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', ()
     expect(wasmRuns).toBeGreaterThan(500);
   });
 
+  it('operations larger than one piece of wasm memory, split by rows or within rows', () => {
+    manualSeed(5);
+    const long = randn([3, 40000]);
+    const row = randn([40000]);
+    const column = randn([3, 1]);
+    const wide = randn([200, 300]);
+    const bias = randn([300]);
+    const tall = randn([300, 250]);
+    const cases: (() => Tensor)[] = [
+      () => long.add(row),
+      () => long.sub(column),
+      () => where(long.gt(0), long, 0),
+      () => wide.mul(bias),
+      () => long.reshape([-1]).relu(),
+      () => tall.sum(0),
+      () => long.sum(0),
+    ];
+    for (const f of cases) {
+      const [ts, wasm] = bothWays(f);
+      // Compared as one string: a mismatch still fails, without diffing 10⁵ lines.
+      expect(wasm.join(' ') === ts.join(' ')).toBe(true);
+    }
+  });
+
   it('large tensors take the WebAssembly path in auto mode and match', () => {
     manualSeed(3);
     const a = randn([300, 257]);

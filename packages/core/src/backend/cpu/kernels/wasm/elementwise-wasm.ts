@@ -110,8 +110,16 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
 }
 
 /**
+ * Elements one kernel call handles at most. Larger operations go through wasm memory in
+ * pieces of this size, so what a piece copies in is still in cache when the kernel reads it
+ * and when its result is copied out.
+ */
+const PIECE = 32768;
+
+/**
  * Runs a row kernel over operands `srcs` (with their rows; all have the same number of
- * rows and row length) into `out`. Returns false when a layout is not handled.
+ * rows and row length) into `out`, in pieces of whole rows or, for long rows, of parts of
+ * a row. Returns false when a layout is not handled.
  */
 function runRows(
   e: Engine,
@@ -121,13 +129,42 @@ function runRows(
   out: Float32Array | Uint8Array,
 ): boolean {
   const fn = e.elementwise[kernel];
-  if (fn === undefined) return false;
-  const plans: Plan[] = [];
-  for (let i = 0; i < srcs.length; i++) {
-    const p = plan(srcs[i]!, rows[i]!);
-    if (p === null) return false;
-    plans.push(p);
+  if (fn === undefined || rows.some((r, i) => plan(srcs[i]!, r) === null)) return false;
+  const R = rows[0]!.starts.length;
+  const L = rows[0]!.length;
+  if (L <= PIECE) {
+    const group = Math.max(1, Math.floor(PIECE / L));
+    for (let r0 = 0; r0 < R; r0 += group) {
+      const r1 = Math.min(R, r0 + group);
+      const piece =
+        r0 === 0 && r1 === R ? rows : rows.map((r) => ({ ...r, starts: r.starts.subarray(r0, r1) }));
+      if (!runPiece(e, fn, srcs, piece, out, r0 * L)) return false;
+    }
+    return true;
   }
+  for (let r = 0; r < R; r++) {
+    for (let c0 = 0; c0 < L; c0 += PIECE) {
+      const piece = rows.map((x) => ({
+        starts: Int32Array.of(x.starts[r]! + c0 * (L === 1 ? 1 : x.step)),
+        length: Math.min(PIECE, L - c0),
+        step: x.step,
+      }));
+      if (!runPiece(e, fn, srcs, piece, out, r * L + c0)) return false;
+    }
+  }
+  return true;
+}
+
+/** One kernel call over rows that fit in a piece, written to `out` from element `outOff`. */
+function runPiece(
+  e: Engine,
+  fn: (...args: number[]) => void,
+  srcs: Source[],
+  rows: Rows[],
+  out: Float32Array | Uint8Array,
+  outOff: number,
+): boolean {
+  const plans = rows.map((r, i) => plan(srcs[i]!, r)!);
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   const n = R * L;
@@ -148,8 +185,8 @@ function runRows(
   for (let i = 0; i < plans.length; i++) place(e, plans[i]!, bases[i]!, tables[i]!);
   fn(...tables, outAt, R, L);
   calls++;
-  if (out instanceof Float32Array) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
-  else out.set(e.u8.subarray(outAt, outAt + n));
+  if (out instanceof Float32Array) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n), outOff);
+  else out.set(e.u8.subarray(outAt, outAt + n), outOff);
   return true;
 }
 
@@ -158,13 +195,17 @@ export function unaryWasm(op: string, x: Float32Array, off: number, n: number, o
   const e = engineFor(n);
   const fn = e?.elementwise[`u_${op}`];
   if (!e || fn === undefined) return false;
+  const piece = Math.min(n, PIECE);
   const xAt = DATA_START;
-  const outAt = xAt + align(4 * n + SLACK);
-  if (!ensureBytes(e, outAt + align(4 * n + SLACK))) return false;
-  e.f32.set(x.subarray(off, off + n), xAt >> 2);
-  fn(xAt, outAt, n);
-  calls++;
-  out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
+  const outAt = xAt + align(4 * piece + SLACK);
+  if (!ensureBytes(e, outAt + align(4 * piece + SLACK))) return false;
+  for (let lo = 0; lo < n; lo += piece) {
+    const len = Math.min(piece, n - lo);
+    e.f32.set(x.subarray(off + lo, off + lo + len), xAt >> 2);
+    fn(xAt, outAt, len);
+    calls++;
+    out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + len), lo);
+  }
   return true;
 }
 
@@ -197,7 +238,7 @@ export function whereWasm(
 
 /**
  * out[j] = sum over rows of x[off + r * width + j] for a contiguous float32 block,
- * accumulated in float64 in row order.
+ * accumulated in float64 in row order, a piece of whole rows at a time.
  */
 export function colsumWasm(
   x: Float32Array,
@@ -206,16 +247,19 @@ export function colsumWasm(
   width: number,
   out: Float32Array,
 ): boolean {
-  const n = rows * width;
-  const e = engineFor(n);
-  if (!e || rows === 0 || width === 0) return false;
+  const e = engineFor(rows * width);
+  if (!e || rows === 0 || width === 0 || width > PIECE) return false;
+  const group = Math.max(1, Math.floor(PIECE / width));
   const xAt = DATA_START;
-  const accAt = xAt + align(4 * n + SLACK);
+  const accAt = xAt + align(4 * Math.min(rows, group) * width + SLACK);
   const outAt = accAt + align(8 * width + 32);
   if (!ensureBytes(e, outAt + align(4 * width + SLACK))) return false;
-  e.f32.set(x.subarray(off, off + n), xAt >> 2);
-  e.elementwise.colsum!(xAt, rows, width, accAt, outAt);
-  calls++;
+  for (let r0 = 0; r0 < rows; r0 += group) {
+    const r1 = Math.min(rows, r0 + group);
+    e.f32.set(x.subarray(off + r0 * width, off + r1 * width), xAt >> 2);
+    e.elementwise.colsum!(xAt, r1 - r0, width, accAt, outAt, r0 === 0 ? 1 : 0);
+    calls++;
+  }
   out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + width));
   return true;
 }

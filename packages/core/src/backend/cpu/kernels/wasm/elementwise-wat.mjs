@@ -177,7 +177,8 @@ function adam() {
 /**
  * Column sums of a [rows, width] block: out[j] = sum over r of x[r][j], accumulated in
  * float64 in row order (as the TypeScript loop does) in `$acc` (width rounded up to 4
- * doubles), then rounded to float32.
+ * doubles), then rounded to float32. With `$zero` = 0 it adds to the sums `$acc` already
+ * holds, so a long block can come in pieces of rows.
  */
 function colsum() {
   const f64Add = (offset, lanes) => `
@@ -186,14 +187,16 @@ function colsum() {
   const high = '(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))';
   return `
   (func (export "colsum") (param $x i32) (param $rows i32) (param $width i32) (param $acc i32) (param $out i32)
+    (param $zero i32)
     (local $r i32) (local $a i32) (local $end i32) (local $v v128)
     (local.set $end (i32.add (local.get $acc)
       (i32.shl (i32.and (i32.add (local.get $width) (i32.const 3)) (i32.const -4)) (i32.const 3))))
-    (local.set $a (local.get $acc))
-    (loop $zero
-      (v128.store (local.get $a) (v128.const i32x4 0 0 0 0))
-      (local.set $a (i32.add (local.get $a) (i32.const 16)))
-      (br_if $zero (i32.lt_u (local.get $a) (local.get $end))))
+    (if (local.get $zero) (then
+      (local.set $a (local.get $acc))
+      (loop $clear
+        (v128.store (local.get $a) (v128.const i32x4 0 0 0 0))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br_if $clear (i32.lt_u (local.get $a) (local.get $end))))))
     (loop $row
       (local.set $a (local.get $acc))
       (loop $vec
