@@ -112,6 +112,33 @@ describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', ()
     );
   });
 
+  it('exp stays within 2 ulp of Math.exp, with its special values exact', () => {
+    const ulps = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.float({ min: -110, max: 95, noNaN: true }),
+            fc.constantFrom(...SPECIAL, 88.72, 88.73, -87.3, -103.9, -104),
+          ),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (xs) => {
+          const x = tensor(xs, { dtype: 'float32' });
+          const [ts, wasm] = bothWays(() => x.exp());
+          for (let i = 0; i < xs.length; i++) {
+            if (ts[i] === wasm[i]) continue;
+            const a = Number(ts[i]);
+            const b = Number(wasm[i]);
+            expect(Number.isFinite(a) && a !== 0, `exp(${xs[i]}): ${wasm[i]} vs ${ts[i]}`).toBe(true);
+            expect(Math.abs(ulps(a) - ulps(b))).toBeLessThanOrEqual(2);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)(
     'binary %s with broadcasting and views',
     (op) => {

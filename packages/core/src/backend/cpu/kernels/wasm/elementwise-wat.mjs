@@ -45,7 +45,35 @@ const COMPARE = {
   ge: 'f32x4.ge',
 };
 
-export const UNARY_OPS = Object.keys(UNARY);
+/**
+ * exp(x) in float32, after Cephes' expf: x = n·ln2 + r with n = round(x·log2 e) and r
+ * reduced in two steps (ln2 = C1 + C2), e^r from a degree-7 polynomial, then scaled by 2^n
+ * as 2^(n/2)·2^(n - n/2) so that each factor is a normal float. x is first clamped to
+ * [-104, 89], past which the result is 0 or +Infinity anyway; NaN stays NaN. Within 2 ulp
+ * of the correctly rounded result (the tests check against Math.exp).
+ */
+function exp(x) {
+  const c = (v) => `(f32x4.splat (f32.const ${v}))`;
+  return `(block (result v128)
+      (local.set $t ${x})
+      (local.set $t (f32x4.max (f32x4.min (local.get $t) ${c(89)}) ${c(-104)}))
+      (local.set $e (f32x4.nearest (f32x4.mul (local.get $t) ${c(Math.LOG2E)})))
+      (local.set $r (f32x4.sub (f32x4.sub (local.get $t) (f32x4.mul (local.get $e) ${c(0.693359375)}))
+        (f32x4.mul (local.get $e) ${c(-2.1219444e-4)})))
+      (local.set $p ${c(1.98756915e-4)})
+      ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
+        .map((k) => `(local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${c(k)}))`)
+        .join('\n      ')}
+      (local.set $p (f32x4.add (f32x4.add
+        (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r)) ${c(1)}))
+      (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $e)))
+      (local.set $h (i32x4.shr_s (local.get $k) (i32.const 1)))
+      (f32x4.mul
+        (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (i32x4.splat (i32.const 127))) (i32.const 23)))
+        (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $h)) (i32x4.splat (i32.const 127))) (i32.const 23))))`;
+}
+
+export const UNARY_OPS = [...Object.keys(UNARY), 'exp'];
 export const BINARY_OPS = [...Object.keys(ARITH), ...Object.keys(COMPARE)];
 export const COMPARE_OPS = Object.keys(COMPARE);
 
@@ -53,7 +81,7 @@ export const COMPARE_OPS = Object.keys(COMPARE);
 function unary(name, f) {
   return `
   (func (export "u_${name}") (param $x i32) (param $out i32) (param $n i32)
-    (local $end i32)
+    (local $end i32) (local $t v128) (local $e v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (loop $v
       (v128.store (local.get $out) ${f('(v128.load (local.get $x))')})
@@ -225,6 +253,7 @@ export function elementwiseWat() {
 ${Object.entries(UNARY)
   .map(([n, f]) => unary(n, f))
   .join('\n')}
+${unary('exp', exp)}
 ${Object.entries(ARITH)
   .map(([n, i]) => arith(n, i))
   .join('\n')}
