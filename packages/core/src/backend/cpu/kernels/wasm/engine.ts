@@ -1,12 +1,14 @@
 /**
- * The WebAssembly engine behind the CPU backend's fast kernels: one linear memory and the
+ * The WebAssembly engines behind the CPU backend's fast kernels: a linear memory with the
  * kernel modules instantiated over it (the matmul of `matmul-wat.mjs`, the elementwise and
  * optimizer loops of `elementwise-wat.mjs`).
  *
- * In Node the memory is a shared `WebAssembly.Memory`, so worker threads can instantiate
- * the matmul module over it (see `matmul-wasm.ts`). Kernels run one call at a time: each
- * copies its operands in above `DATA_START`, runs, and copies its result out, so the
- * memory holds nothing between calls.
+ * There are two. The local engine's memory is private to this thread; the shared engine's
+ * memory is a shared `WebAssembly.Memory` (Node only), so worker threads can instantiate the
+ * matmul module over it (see `matmul-wasm.ts`). Only parallel matmuls use the shared one:
+ * V8 copies into and out of shared memory several times slower than into private memory,
+ * and every kernel call copies its operands in (above `DATA_START`) and its result out, so
+ * a memory holds nothing between calls.
  */
 
 import * as ew from './elementwise-wasm.gen.js';
@@ -29,7 +31,7 @@ export type ElementwiseExports = Record<string, (...args: number[]) => void>;
 export interface Engine {
   memory: WebAssembly.Memory;
   shared: boolean;
-  /** The compiled matmul module, for worker threads to instantiate. */
+  /** The compiled matmul module, for worker threads to instantiate (shared engine). */
   matmulModule: WebAssembly.Module;
   matmul: MatmulExports;
   elementwise: ElementwiseExports;
@@ -39,8 +41,14 @@ export interface Engine {
   u8: Uint8Array;
 }
 
-let engine: Engine | null | undefined;
-let compiled: { matmul: WebAssembly.Module; elementwise: WebAssembly.Module } | undefined;
+interface Modules {
+  matmul: WebAssembly.Module;
+  elementwise: WebAssembly.Module;
+}
+
+let local: Engine | null | undefined;
+let shared: Engine | null | undefined;
+const compiled: { local?: Modules; shared?: Modules } = {};
 
 /** A Node builtin module, or undefined outside Node. */
 export function nodeBuiltin<T>(name: string): T | undefined {
@@ -56,24 +64,26 @@ function canShare(): boolean {
   return typeof SharedArrayBuffer === 'function' && nodeBuiltin('node:worker_threads') !== undefined;
 }
 
-function wasmBytes(gen: { WASM_BASE64: string; MEMORY_FLAG_OFFSET: number }, shared: boolean): Uint8Array {
+function wasmBytes(
+  gen: { WASM_BASE64: string; MEMORY_FLAG_OFFSET: number },
+  isShared: boolean,
+): BufferSource {
   const bin = atob(gen.WASM_BASE64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  if (!shared) bytes[gen.MEMORY_FLAG_OFFSET] = 0x01;
-  return bytes;
+  if (!isShared) bytes[gen.MEMORY_FLAG_OFFSET] = 0x01;
+  return bytes as BufferSource;
 }
 
-function create(shared: boolean): Engine {
-  const modules = compiled!;
+function create(modules: Modules, isShared: boolean): Engine {
   const memory = new WebAssembly.Memory(
-    shared ? { initial: 16, maximum: MAX_PAGES, shared: true } : { initial: 16, maximum: MAX_PAGES },
+    isShared ? { initial: 16, maximum: MAX_PAGES, shared: true } : { initial: 16, maximum: MAX_PAGES },
   );
   const imports = { env: { memory } };
   const buf = memory.buffer;
   return {
     memory,
-    shared,
+    shared: isShared,
     matmulModule: modules.matmul,
     matmul: new WebAssembly.Instance(modules.matmul, imports).exports as unknown as MatmulExports,
     elementwise: new WebAssembly.Instance(modules.elementwise, imports)
@@ -84,40 +94,59 @@ function create(shared: boolean): Engine {
   };
 }
 
-/** The engine, created on first use; null where WebAssembly SIMD is unavailable. */
+function compileSync(isShared: boolean): Modules {
+  return {
+    matmul: new WebAssembly.Module(wasmBytes(mm, isShared)),
+    elementwise: new WebAssembly.Module(wasmBytes(ew, isShared)),
+  };
+}
+
+/** The local engine, created on first use; null where WebAssembly SIMD is unavailable. */
 export function getEngine(): Engine | null {
-  if (engine !== undefined) return engine;
+  if (local !== undefined) return local;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly');
-    const shared = canShare();
-    compiled ??= {
-      matmul: new WebAssembly.Module(wasmBytes(mm, shared) as BufferSource),
-      elementwise: new WebAssembly.Module(wasmBytes(ew, shared) as BufferSource),
-    };
-    engine = create(shared);
+    compiled.local ??= compileSync(false);
+    local = create(compiled.local, false);
   } catch {
-    engine = null;
+    local = null;
   }
-  return engine;
+  return local;
+}
+
+/** The shared engine, for kernels split across threads; null outside Node. */
+export function getSharedEngine(): Engine | null {
+  if (shared !== undefined) return shared;
+  try {
+    if (!canShare() || getEngine() === null) throw new Error('no shared memory');
+    compiled.shared ??= compileSync(true);
+    shared = create(compiled.shared, true);
+  } catch {
+    shared = null;
+  }
+  return shared;
 }
 
 /**
  * Compiles the modules asynchronously (browsers forbid compiling large modules
- * synchronously on the main thread) and creates the engine.
+ * synchronously on the main thread) and creates the engines.
  */
 export async function initEngine(): Promise<Engine | null> {
-  if (engine === undefined && compiled === undefined && typeof WebAssembly === 'object') {
-    try {
-      const shared = canShare();
-      const [matmul, elementwise] = await Promise.all([
-        WebAssembly.compile(wasmBytes(mm, shared) as BufferSource),
-        WebAssembly.compile(wasmBytes(ew, shared) as BufferSource),
-      ]);
-      compiled = { matmul, elementwise };
-    } catch {
-      engine = null;
-    }
+  if (typeof WebAssembly !== 'object') return getEngine();
+  const compile = async (isShared: boolean): Promise<Modules> => {
+    const [matmul, elementwise] = await Promise.all([
+      WebAssembly.compile(wasmBytes(mm, isShared)),
+      WebAssembly.compile(wasmBytes(ew, isShared)),
+    ]);
+    return { matmul, elementwise };
+  };
+  try {
+    if (local === undefined) compiled.local ??= await compile(false);
+    if (shared === undefined && canShare()) compiled.shared ??= await compile(true);
+  } catch {
+    // getEngine reports the failure as null.
   }
+  getSharedEngine();
   return getEngine();
 }
 

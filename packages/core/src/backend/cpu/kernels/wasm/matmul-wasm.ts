@@ -25,7 +25,15 @@
  */
 
 import type { Bias } from '../matmul.js';
-import { DATA_START, type Engine, ensureBytes, getEngine, initEngine, nodeBuiltin } from './engine.js';
+import {
+  DATA_START,
+  type Engine,
+  ensureBytes,
+  getEngine,
+  getSharedEngine,
+  initEngine,
+  nodeBuiltin,
+} from './engine.js';
 import { FIELD, KC, MR, NR } from './matmul-wasm.gen.js';
 
 const SEQ = 0;
@@ -63,8 +71,9 @@ function defaultThreads(): number {
  * runs on one thread while the workers start.
  */
 export async function initMatmulWasm(): Promise<boolean> {
-  const e = await initEngine();
-  if (!e) return false;
+  if (!(await initEngine())) return false;
+  const e = getSharedEngine();
+  if (!e) return true;
   startWorkers(e);
   const deadline = Date.now() + 10_000;
   while (Atomics.load(e.i32, READY) < workers.length && Date.now() < deadline) {
@@ -80,14 +89,13 @@ export function wasmAvailable(): boolean {
 
 /** Number of threads (the caller included) used for large float32 matmuls. */
 export function getThreads(): number {
-  const e = getEngine();
-  return e?.shared ? threads : 1;
+  return getSharedEngine() ? threads : 1;
 }
 
 /** Sets the thread count (1 = the calling thread only). Stops surplus workers. */
 export function setThreads(n: number): void {
   threads = Math.max(1, Math.floor(n));
-  const e = getEngine();
+  const e = getSharedEngine();
   if (e && workers.length > threads - 1) stopWorkers(e);
 }
 
@@ -98,8 +106,8 @@ export function setSpinMs(ms: number): void {
 
 /** Workers currently started and ready. */
 export function readyWorkers(): number {
-  const e = getEngine();
-  return e?.shared ? Atomics.load(e.i32, READY) : 0;
+  const e = getSharedEngine();
+  return e ? Atomics.load(e.i32, READY) : 0;
 }
 
 const WORKER_SOURCE = `
@@ -338,8 +346,8 @@ export function matmulWasm(
   K: number,
   bias: Bias | null = null,
 ): boolean {
-  const e = getEngine();
-  if (!e) return false;
+  const local = getEngine();
+  if (!local) return false;
   if (batch === 1) {
     aBS = 0;
     bBS = 0;
@@ -375,6 +383,15 @@ export function matmulWasm(
     }
     return true;
   }
+  // Big problems run on the shared memory, where the worker threads can help; the rest on
+  // the private one, which operands are copied into faster.
+  const macs = batch * M * N * K;
+  const shared = threads > 1 && macs >= parallelMacs ? getSharedEngine() : null;
+  if (shared) startWorkers(shared);
+  const ready = shared ? Atomics.load(shared.i32, READY) : 0;
+  const useWorkers = ready > 0;
+  const e = useWorkers ? shared! : local;
+  const nThreads = useWorkers ? Math.min(threads, ready + 1) : 1;
   if (!ensureBytes(e, bytes)) return false;
 
   const mp = Math.ceil(M / MR) * MR;
@@ -391,12 +408,6 @@ export function matmulWasm(
   const pb = p;
   p += align(bNb * np * K * 4);
   const c = p;
-
-  const macs = batch * M * N * K;
-  const parallel = threads > 1 && e.shared && macs >= parallelMacs;
-  if (parallel) startWorkers(e);
-  const useWorkers = parallel && Atomics.load(e.i32, READY) > 0;
-  const nThreads = useWorkers ? Math.min(threads, Atomics.load(e.i32, READY) + 1) : 1;
 
   // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
   // with several threads, small enough that every thread gets a few.
