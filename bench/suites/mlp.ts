@@ -7,7 +7,7 @@
  * tsgrad and TF.js's wasm backend, the closest peer, are timed in alternation (see
  * `measureInterleaved`); the far slower cpu backend on its own.
  */
-import { manualSeed, randint, randn } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, randint, randn } from '@tsgrad/core';
 import { crossEntropyLoss, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf, use } from '../peers.js';
@@ -70,6 +70,8 @@ function tfjsStep(): { step: () => void; dispose: () => void } {
 }
 
 export const run: Suite = async ({ peers }) => {
+  // Worker threads up before timing, as a deployed app would have them after its first steps.
+  await initCpuKernels();
   const ourStep = tsgradStep();
   const theirs: number[] = [];
   let ours = Number.NaN;

@@ -34,7 +34,7 @@ export {
   type UnaryOp,
   type View,
 } from './backend/backend.js';
-export { cpuBackend } from './backend/cpu/cpu-backend.js';
+export { cpuBackend, getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
 export {
   arrayType,
   type DType,

@@ -9,7 +9,7 @@ import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
 import { binary, cast, copy, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
-import { matmul as matmulKernel } from './kernels/matmul.js';
+import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 
@@ -105,4 +105,45 @@ function dtypeOf(a: TypedArray): DType {
   if (a instanceof Float64Array) return 'float64';
   if (a instanceof Int32Array) return 'int32';
   return 'bool';
+}
+
+/**
+ * Compiles the CPU backend's WebAssembly kernels and starts its worker threads, resolving
+ * to whether the WebAssembly kernels are in use (false where WebAssembly is unavailable:
+ * everything then runs in TypeScript). Optional: without it the first large matmul starts
+ * the workers and runs on one thread until they are up.
+ *
+ * @example
+ * ```ts
+ * await initCpuKernels(); // before timing a training loop
+ * ```
+ */
+export function initCpuKernels(): Promise<boolean> {
+  return initMatmul();
+}
+
+/**
+ * Sets how many threads large CPU matmuls use, the calling one included (like
+ * `torch.set_num_threads`). The default is the number of cores, at most 8; browsers and
+ * runtimes without worker threads use 1. Results are identical for any count.
+ *
+ * @example
+ * ```ts
+ * setNumThreads(1); // keep the CPU backend on the calling thread
+ * ```
+ */
+export function setNumThreads(n: number): void {
+  setMatmulThreads(n);
+}
+
+/**
+ * Threads large CPU matmuls use, the calling one included.
+ *
+ * @example
+ * ```ts
+ * getNumThreads(); // 2 on a two-core machine in Node
+ * ```
+ */
+export function getNumThreads(): number {
+  return getMatmulThreads();
 }
