@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { getNumThreads, initCpuKernels, manualSeed, randn, setNumThreads } from '@tsgrad/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -397,5 +398,22 @@ describe('build', () => {
     expect(value).toBe(300);
     if (getMatmulThreads() > 1) expect(workers).toBeGreaterThanOrEqual(1);
     expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+});
+
+describe('public thread controls', () => {
+  it('initCpuKernels starts the kernels; setNumThreads changes the count, not the results', async () => {
+    expect(await initCpuKernels()).toBe(true);
+    manualSeed(4);
+    const a = randn([300, 200]);
+    const b = randn([200, 150]);
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+    const one = a.matmul(b).dataSync();
+    setNumThreads(2);
+    await initCpuKernels();
+    expect(getNumThreads()).toBe(2);
+    const two = a.matmul(b).dataSync();
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
   });
 });
