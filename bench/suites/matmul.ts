@@ -39,7 +39,10 @@ function tsgradGflops(c: Case): number {
 function tfjsGflops(c: Case): number {
   const a = tf.randomNormal([c.n, c.n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([c.n, c.n], 0, 1, 'float32', 2);
-  const ms = measure(() => tf.matMul(a, b, c.transA, c.transB).dispose(), { budgetMs: budget(c.n), warmupMs: 400 });
+  const ms = measure(() => tf.matMul(a, b, c.transA, c.transB).dispose(), {
+    budgetMs: budget(c.n),
+    warmupMs: 400,
+  });
   a.dispose();
   b.dispose();
   return (2 * c.n ** 3) / (ms * 1e6);

@@ -84,4 +84,17 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
     expect(await inkOf(page)).toBeGreaterThan(500);
     await page.close();
   }, 300_000);
+
+  it('trains the MNIST classifier on the CPU backend, with its WebAssembly kernels', async () => {
+    const logs: string[] = [];
+    const page = await open('/mnist.html?device=cpu&steps=60&batch=64&train=4096&test=500', logs);
+    await page.waitForFunction(() => window.mnistRun?.done === true, null, { timeout: 120_000 });
+    const run = (await page.evaluate(() => window.mnistRun)) as MnistRun;
+    expect(run.error, logs.join('\n')).toBeNull();
+    expect(run.device).toBe('cpu');
+    expect(run.cpuKernels).toEqual({ wasm: true, threads: 1 });
+    expect(run.losses.at(-1)![1]).toBeLessThan(run.losses[0]![1] / 2);
+    expect(run.testAccuracy!).toBeGreaterThan(0.6);
+    await page.close();
+  }, 180_000);
 });

