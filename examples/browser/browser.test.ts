@@ -4,12 +4,14 @@
  * Chromium is installed.
  */
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { XorRun } from './main.js';
 import type { MnistRun } from './mnist.js';
+import type { ThreadsRun } from './threads.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -85,16 +87,40 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
     await page.close();
   }, 300_000);
 
-  it('trains the MNIST classifier on the CPU backend, with its WebAssembly kernels', async () => {
+  async function cpuRun(query: string): Promise<MnistRun> {
     const logs: string[] = [];
-    const page = await open('/mnist.html?device=cpu&steps=60&batch=64&train=4096&test=500', logs);
+    const page = await open(`/mnist.html?device=cpu&steps=60&batch=64&train=4096&test=500${query}`, logs);
     await page.waitForFunction(() => window.mnistRun?.done === true, null, { timeout: 120_000 });
     const run = (await page.evaluate(() => window.mnistRun)) as MnistRun;
     expect(run.error, logs.join('\n')).toBeNull();
-    expect(run.device).toBe('cpu');
-    expect(run.cpuKernels).toEqual({ wasm: true, threads: 1 });
-    expect(run.losses.at(-1)![1]).toBeLessThan(run.losses[0]![1] / 2);
-    expect(run.testAccuracy!).toBeGreaterThan(0.6);
     await page.close();
-  }, 180_000);
+    return run;
+  }
+
+  it('trains the MNIST classifier on the CPU backend, with the same numbers when cross-origin isolated', async () => {
+    const single = await cpuRun('');
+    expect(single.device).toBe('cpu');
+    expect(single.cpuKernels).toEqual({ wasm: true, threads: 1 });
+    expect(single.losses.at(-1)![1]).toBeLessThan(single.losses[0]![1] / 2);
+    expect(single.testAccuracy!).toBeGreaterThan(0.6);
+    const isolated = await cpuRun('&isolated');
+    expect(isolated.cpuKernels).toEqual({ wasm: true, threads: Math.min(8, cpus().length) });
+    expect(isolated.losses).toEqual(single.losses);
+    expect(isolated.testAccuracy).toBe(single.testAccuracy);
+  }, 240_000);
+
+  it('splits large CPU matmuls across worker threads on a cross-origin isolated page, with the same bits', async () => {
+    const logs: string[] = [];
+    const page = await open('/threads.html?isolated', logs);
+    await page.waitForFunction(() => window.threadsRun?.done === true, null, { timeout: 120_000 });
+    const run = (await page.evaluate(() => window.threadsRun)) as ThreadsRun;
+    await page.close();
+    expect(run.error, logs.join('\n')).toBeNull();
+    expect(run.crossOriginIsolated).toBe(true);
+    expect(run.threads).toBe(Math.min(8, cpus().length));
+    expect(run.sameResults).toBe(true);
+    console.log(
+      `512² matmul in Chromium: ${run.single.toFixed(1)} GFLOP/s on 1 thread, ${run.all.toFixed(1)} on ${run.threads}`,
+    );
+  }, 150_000);
 });

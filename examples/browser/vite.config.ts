@@ -1,6 +1,7 @@
 /**
  * Serves the page with the workspace packages taken from their sources, so no build is needed:
  *   npx vite examples/browser      (then open http://localhost:5173, or /mnist.html)
+ * Add `?isolated` to a page's address to serve it cross-origin isolated.
  */
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,8 +34,27 @@ function mnistFiles(): Plugin {
   };
 }
 
+/**
+ * Serves a page requested with `?isolated` cross-origin isolated (COOP + COEP headers), the
+ * condition for SharedArrayBuffer in browsers and so for the CPU backend's worker threads.
+ */
+function isolation(): Plugin {
+  return {
+    name: 'cross-origin-isolation',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (new URL(req.url ?? '/', 'http://x').searchParams.has('isolated')) {
+          res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+          res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+        }
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [mnistFiles()],
+  plugins: [mnistFiles(), isolation()],
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: [

@@ -4,8 +4,8 @@
  * optimizer loops of `elementwise-wat.mjs`).
  *
  * There are two. The local engine's memory is private to this thread; the shared engine's
- * memory is a shared `WebAssembly.Memory` (Node only), so worker threads can instantiate the
- * matmul module over it (see `matmul-wasm.ts`). Only parallel matmuls use the shared one:
+ * memory is a shared `WebAssembly.Memory` (in Node, and in cross-origin isolated pages), so
+ * worker threads can instantiate the matmul module over it (see `matmul-wasm.ts`). Only parallel matmuls use the shared one:
  * V8 copies into and out of shared memory several times slower than into private memory,
  * and every kernel call copies its operands in (above `DATA_START`) and its result out, so
  * a memory holds nothing between calls.
@@ -60,8 +60,15 @@ export function nodeBuiltin<T>(name: string): T | undefined {
   }
 }
 
+/**
+ * Whether memory can be shared with worker threads: in Node, and in browser pages that are
+ * cross-origin isolated (served with COOP `same-origin` and COEP `require-corp`).
+ */
 function canShare(): boolean {
-  return typeof SharedArrayBuffer === 'function' && nodeBuiltin('node:worker_threads') !== undefined;
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if (nodeBuiltin('node:worker_threads') !== undefined) return true;
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  return g.crossOriginIsolated === true && typeof g.Worker === 'function';
 }
 
 function wasmBytes(
@@ -114,7 +121,7 @@ export function getEngine(): Engine | null {
   return local;
 }
 
-/** The shared engine, for kernels split across threads; null outside Node. */
+/** The shared engine, for kernels split across threads; null where memory cannot be shared. */
 export function getSharedEngine(): Engine | null {
   if (shared !== undefined) return shared;
   try {

@@ -53,15 +53,27 @@ interface NodeWorker {
   on(event: string, cb: (...args: unknown[]) => void): void;
 }
 
-const workers: NodeWorker[] = [];
+interface BrowserWorker {
+  terminate(): void;
+  postMessage(message: unknown): void;
+  addEventListener(event: string, cb: () => void): void;
+}
+
+const nodeThreads = nodeBuiltin<{ Worker: new (src: string, opts: object) => NodeWorker }>(
+  'node:worker_threads',
+);
+/** Node's main thread may block on Atomics.wait; a browser page's may not, so it spins. */
+const canBlock = nodeThreads !== undefined;
+
+const workers: { terminate(): unknown }[] = [];
 let threads = defaultThreads();
 /** How long an idle worker keeps polling for the next job before it sleeps (ms). */
 let spinMs = 2;
 
 function defaultThreads(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
-  if (!os) return 1;
-  const n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const n = os ? (os.availableParallelism?.() ?? os.cpus().length) : (nav?.hardwareConcurrency ?? 1);
   return Math.max(1, Math.min(n, 8));
 }
 
@@ -110,9 +122,12 @@ export function readyWorkers(): number {
   return e ? Atomics.load(e.i32, READY) : 0;
 }
 
+/**
+ * A worker's whole program. In Node it gets the memory and module as workerData; in a
+ * browser as its first message. Then it loops over jobs until STOP.
+ */
 const WORKER_SOURCE = `
-const { workerData } = process.getBuiltinModule('node:worker_threads');
-const { memory, module, spinMs } = workerData;
+function work({ memory, module, spinMs }) {
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, 16);
 const run = [ex.pack_tile, ex.compute_tile];
@@ -148,32 +163,54 @@ for (;;) {
 }
 Atomics.sub(ctl, ${READY}, 1);
 Atomics.notify(ctl, ${READY});
+}
+if (typeof process === 'object' && process.getBuiltinModule) {
+  work(process.getBuiltinModule('node:worker_threads').workerData);
+} else {
+  self.onmessage = (m) => work(m.data);
+}
 `;
 
 function startWorkers(e: Engine): void {
   if (!e.shared || workers.length >= threads - 1) return;
-  const wt = nodeBuiltin<{ Worker: new (src: string, opts: object) => NodeWorker }>('node:worker_threads');
-  if (!wt) return;
-  while (workers.length < threads - 1) {
-    try {
-      const w = new wt.Worker(WORKER_SOURCE, {
-        eval: true,
-        // The caller's flags (a TypeScript loader, --input-type) mean nothing to this script.
-        execArgv: [],
-        workerData: { memory: e.memory, module: e.matmulModule, spinMs },
-      });
-      w.unref();
-      const drop = () => {
-        const i = workers.indexOf(w);
-        if (i >= 0) workers.splice(i, 1);
-      };
-      w.on('error', drop);
-      w.on('exit', drop);
-      workers.push(w);
-    } catch {
-      return;
-    }
+  try {
+    while (workers.length < threads - 1) if (spawn(e) === null) return;
+  } catch {
+    // No more workers here: the kernels run on those that started.
   }
+}
+
+/** Starts one worker over the shared engine and lists it; null where none can start. */
+function spawn(e: Engine): { terminate(): unknown } | null {
+  const init = { memory: e.memory, module: e.matmulModule, spinMs };
+  let w: { terminate(): unknown };
+  const drop = () => {
+    const i = workers.indexOf(w);
+    if (i >= 0) workers.splice(i, 1);
+  };
+  if (nodeThreads) {
+    const nw = new nodeThreads.Worker(WORKER_SOURCE, {
+      eval: true,
+      // The caller's flags (a TypeScript loader, --input-type) mean nothing to this script.
+      execArgv: [],
+      workerData: init,
+    });
+    nw.unref();
+    nw.on('error', drop);
+    nw.on('exit', drop);
+    w = nw;
+  } else {
+    const g = globalThis as unknown as { Worker?: new (url: string) => BrowserWorker };
+    if (typeof g.Worker !== 'function') return null;
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const bw = new g.Worker(url);
+    URL.revokeObjectURL(url);
+    bw.addEventListener('error', drop);
+    bw.postMessage(init);
+    w = bw;
+  }
+  workers.push(w);
+  return w;
 }
 
 function stopWorkers(e: Engine): void {
@@ -189,7 +226,7 @@ function stopWorkers(e: Engine): void {
   for (;;) {
     const r = Atomics.load(ctl, READY);
     if (r <= 0 || Date.now() > deadline) break;
-    Atomics.wait(ctl, READY, r, 10);
+    if (canBlock) Atomics.wait(ctl, READY, r, 10);
   }
   for (const w of workers) void w.terminate();
   workers.length = 0;
@@ -202,7 +239,7 @@ function waitZero(ctl: Int32Array, slot: number): void {
   for (;;) {
     const v = Atomics.load(ctl, slot);
     if (v === 0) return;
-    Atomics.wait(ctl, slot, v, 20);
+    if (canBlock) Atomics.wait(ctl, slot, v, 20);
   }
 }
 
@@ -312,8 +349,12 @@ function layoutBytes(
   );
 }
 
-/** Problems at least this big (multiply-adds) use the worker threads. */
-let parallelMacs = 1 << 19;
+/**
+ * Problems at least this big (multiply-adds) use the worker threads. Browsers hand a page's
+ * workers less of the machine and copy into shared memory more slowly than Node, so there
+ * only large products (about 320³ and up) are split.
+ */
+let parallelMacs = canBlock ? 1 << 19 : 1 << 25;
 
 export function setParallelThreshold(macs: number): void {
   parallelMacs = macs;
