@@ -6,6 +6,7 @@ import {
   grad,
   isGradEnabled,
   noGrad,
+  randn,
   ShapeError,
   type Tensor,
   tensor,
@@ -277,5 +278,46 @@ describe('gradients PyTorch defines at kinks', () => {
     expect(arr(a.grad)).toEqual([0, 12]);
     expect(arr(b.grad)[0]).toBe(0);
     expect(arr(b.grad)[1]).toBeCloseTo(8 * Math.log(2), 5);
+  });
+});
+
+describe('gradients the backward pass frees once consumed', () => {
+  // Big enough for the CPU's buffer pool, so consumed gradients really are disposed.
+  const n = 4096;
+
+  it('leaves every gradient a caller can see intact', () => {
+    const x = randn([n], { requiresGrad: true });
+    const w = randn([n], { requiresGrad: true });
+    // add hands one gradient object to both inputs; reshape makes views of it.
+    const h = x.mul(w).retainGrad();
+    const y = h.add(x).reshape([64, 64]).mul(2).reshape([n]);
+    y.sum().backward();
+    const xs = x.dataSync();
+    const ws = w.dataSync();
+    const expectX = Array.from(ws, (v) => 2 * v + 2);
+    expect(Array.from(x.grad!.dataSync())).toEqual(expectX.map((v) => Math.fround(v)));
+    expect(Array.from(w.grad!.dataSync())).toEqual(Array.from(xs, (v) => Math.fround(2 * v)));
+    expect(Array.from(h.grad!.dataSync())).toEqual(new Array(n).fill(2));
+    for (const t of [x.grad!, w.grad!, h.grad!]) expect(t.isDisposed).toBe(false);
+  });
+
+  it('keeps what grad() returns and what a second pass accumulates into', () => {
+    const x = randn([n], { requiresGrad: true });
+    const [g1] = grad([x.mul(x).sum()], [x]);
+    const [g2] = grad([x.mul(3).add(x).sum()], [x]);
+    expect(g1!.isDisposed).toBe(false);
+    expect(Array.from(g2!.dataSync())).toEqual(new Array(n).fill(4));
+    x.mul(2).sum().backward();
+    x.mul(5).sum().backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual(new Array(n).fill(7));
+  });
+
+  it('frees nothing when the pass records a graph for higher-order gradients', () => {
+    const x = randn([n], { requiresGrad: true });
+    const [g] = grad([x.pow(3).sum()], [x], { createGraph: true });
+    const [gg] = grad([g!.sum()], [x]);
+    const xs = x.dataSync();
+    const got = gg!.dataSync();
+    for (let i = 0; i < n; i++) expect(got[i]).toBeCloseTo(6 * xs[i]!, 4);
   });
 });
