@@ -8,7 +8,8 @@
  * the last dim) is filled out. Any other layout is left to the TypeScript loops, as is
  * everything below `minElements` elements, where copying costs more than it saves.
  *
- * The functions return false, having written nothing, when they do not apply.
+ * The functions return false when they do not apply (or wasm memory cannot grow); the
+ * caller then computes the whole result itself.
  */
 
 import type { Rows } from '../../strided.js';
@@ -145,7 +146,7 @@ function runRows(
   for (let r = 0; r < R; r++) {
     for (let c0 = 0; c0 < L; c0 += PIECE) {
       const piece = rows.map((x) => ({
-        starts: Int32Array.of(x.starts[r]! + c0 * (L === 1 ? 1 : x.step)),
+        starts: Int32Array.of(x.starts[r]! + c0 * x.step),
         length: Math.min(PIECE, L - c0),
         step: x.step,
       }));
