@@ -76,10 +76,6 @@ for (const k of kernels) {
   const bytes = new Uint8Array(buffer);
   // wabt's own validator ignores the feature flags here, so let the engine validate.
   new WebAssembly.Module(bytes);
-  // Browsers compile modules synchronously on the main thread only up to 4 KiB, and the
-  // kernels are compiled that way when a page does not await initCpuKernels() first.
-  if (bytes.length > 4096)
-    throw new Error(`${k.name}: ${bytes.length} bytes of wasm, over the 4096 browsers compile synchronously`);
   const flag = memoryFlagOffset(bytes);
   const b64 = Buffer.from(bytes).toString('base64');
   const consts = Object.entries(mod)

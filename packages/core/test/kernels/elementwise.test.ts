@@ -112,26 +112,32 @@ describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', ()
     );
   });
 
-  it('exp stays within 2 ulp of Math.exp, with its special values exact', () => {
+  it.each([
+    ['exp', 'Math.exp'],
+    ['sigmoid', '1 / (1 + e^-x) in float64'],
+    ['tanh', 'Math.tanh'],
+  ] as const)('%s stays within 2 ulp of %s, with its special values exact', (op) => {
     const ulps = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
     fc.assert(
       fc.property(
         fc.array(
           fc.oneof(
             fc.float({ min: -110, max: 95, noNaN: true }),
-            fc.constantFrom(...SPECIAL, 88.72, 88.73, -87.3, -103.9, -104),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.constantFrom(...SPECIAL, 0.625, -0.625, 88.72, 88.73, -87.3, -103.9, -104),
           ),
           { minLength: 1, maxLength: 300 },
         ),
         (xs) => {
           const x = tensor(xs, { dtype: 'float32' });
-          const [ts, wasm] = bothWays(() => x.exp());
+          const [ts, wasm] = bothWays(() => x[op]());
           for (let i = 0; i < xs.length; i++) {
             if (ts[i] === wasm[i]) continue;
             const a = Number(ts[i]);
             const b = Number(wasm[i]);
-            expect(Number.isFinite(a) && a !== 0, `exp(${xs[i]}): ${wasm[i]} vs ${ts[i]}`).toBe(true);
-            expect(Math.abs(ulps(a) - ulps(b))).toBeLessThanOrEqual(2);
+            // Zeros, infinities and NaN must match exactly; finite values to 2 ulp.
+            expect(Number.isFinite(a) && a !== 0, `${op}(${xs[i]}): ${wasm[i]} vs ${ts[i]}`).toBe(true);
+            expect(Math.abs(ulps(a) - ulps(b)), `${op}(${xs[i]})`).toBeLessThanOrEqual(2);
           }
         },
       ),

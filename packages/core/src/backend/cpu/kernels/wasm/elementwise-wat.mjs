@@ -45,6 +45,9 @@ const COMPARE = {
   ge: 'f32x4.ge',
 };
 
+/** A float32 constant in all four lanes. */
+const splat = (v) => `(f32x4.splat (f32.const ${v}))`;
+
 /**
  * exp(x) in float32, after Cephes' expf: x = n·ln2 + r with n = round(x·log2 e) and r
  * reduced in two steps (ln2 = C1 + C2), e^r from a degree-7 polynomial, then scaled by 2^n
@@ -53,7 +56,7 @@ const COMPARE = {
  * of the correctly rounded result (the tests check against Math.exp).
  */
 function exp(x) {
-  const c = (v) => `(f32x4.splat (f32.const ${v}))`;
+  const c = splat;
   return `(block (result v128)
       (local.set $t ${x})
       (local.set $t (f32x4.max (f32x4.min (local.get $t) ${c(89)}) ${c(-104)}))
@@ -73,15 +76,49 @@ function exp(x) {
         (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $h)) (i32x4.splat (i32.const 127))) (i32.const 23))))`;
 }
 
-export const UNARY_OPS = [...Object.keys(UNARY), 'exp'];
-export const BINARY_OPS = [...Object.keys(ARITH), ...Object.keys(COMPARE)];
-export const COMPARE_OPS = Object.keys(COMPARE);
+/**
+ * σ(x) with e = e^-|x|: 1 / (1 + e) for x ≥ 0 and e / (1 + e) below, so that large negative
+ * x gives e^x down to the subnormals rather than 0; NaN stays NaN.
+ */
+function sigmoid(x) {
+  return `(block (result v128)
+      (local.set $q ${x})
+      (local.set $s ${exp('(f32x4.neg (f32x4.abs (local.get $q)))')})
+      (local.set $z (f32x4.add ${splat(1)} (local.get $s)))
+      (v128.bitselect
+        (f32x4.div (local.get $s) (local.get $z))
+        (f32x4.div ${splat(1)} (local.get $z))
+        (f32x4.lt (local.get $q) ${splat(0)})))`;
+}
+
+/**
+ * tanh(x) after Cephes' tanhf, on a = |x| with the sign of x put back at the end: for
+ * a < 0.625 an odd polynomial, a + a·z·P(z) with z = a²; beyond, 1 - 2 / (e^2a + 1).
+ */
+function tanh(x) {
+  const poly = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
+  let p = splat(poly[0]);
+  for (const k of poly.slice(1)) p = `(f32x4.add (f32x4.mul ${p} (local.get $z)) ${splat(k)})`;
+  return `(block (result v128)
+      (local.set $q ${x})
+      (local.set $a (f32x4.abs (local.get $q)))
+      (local.set $z (f32x4.mul (local.get $a) (local.get $a)))
+      (local.set $s (f32x4.sub ${splat(1)}
+        (f32x4.div ${splat(2)} (f32x4.add ${exp('(f32x4.add (local.get $a) (local.get $a))')} ${splat(1)}))))
+      (v128.or
+        (v128.bitselect
+          (f32x4.add (local.get $a) (f32x4.mul (f32x4.mul ${p} (local.get $z)) (local.get $a)))
+          (local.get $s)
+          (f32x4.lt (local.get $a) ${splat(0.625)}))
+        (v128.and (local.get $q) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))))`;
+}
 
 /** A contiguous unary loop: out[i] = f(x[i]) for ceil(n/4) vectors. */
 function unary(name, f) {
   return `
   (func (export "u_${name}") (param $x i32) (param $out i32) (param $n i32)
     (local $end i32) (local $t v128) (local $e v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
+    (local $q v128) (local $a v128) (local $s v128) (local $z v128)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (loop $v
       (v128.store (local.get $out) ${f('(v128.load (local.get $x))')})
@@ -172,14 +209,14 @@ function where() {
  * in float32, operation for operation as the composite reference does it.
  */
 function adam() {
-  const splat = (x) => `(f32x4.splat (local.get ${x}))`;
+  const lanes = (x) => `(f32x4.splat (local.get ${x}))`;
   return `
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
     (param $w1 f32) (param $beta2 f32) (param $w2 f32) (param $eps f32) (param $step f32) (param $inv f32)
     (local $end i32) (local $gv v128) (local $mv v128) (local $vv v128)
     (local $W1 v128) (local $B2 v128) (local $W2 v128) (local $E v128) (local $S v128) (local $I v128)
-    (local.set $W1 ${splat('$w1')}) (local.set $B2 ${splat('$beta2')}) (local.set $W2 ${splat('$w2')})
-    (local.set $E ${splat('$eps')}) (local.set $S ${splat('$step')}) (local.set $I ${splat('$inv')})
+    (local.set $W1 ${lanes('$w1')}) (local.set $B2 ${lanes('$beta2')}) (local.set $W2 ${lanes('$w2')})
+    (local.set $E ${lanes('$eps')}) (local.set $S ${lanes('$step')}) (local.set $I ${lanes('$inv')})
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (loop $vec
       (local.set $gv (v128.load (local.get $g)))
@@ -254,6 +291,8 @@ ${Object.entries(UNARY)
   .map(([n, f]) => unary(n, f))
   .join('\n')}
 ${unary('exp', exp)}
+${unary('sigmoid', sigmoid)}
+${unary('tanh', tanh)}
 ${Object.entries(ARITH)
   .map(([n, i]) => arith(n, i))
   .join('\n')}
