@@ -79,6 +79,11 @@ export class StorageRef {
     registry.register(this, this.token, this);
   }
 
+  /** Tensors using this storage (disposed ones not counted; collected ones still are). */
+  get holders(): number {
+    return this.held;
+  }
+
   /** A tensor starts using this storage. */
   retain(): void {
     this.held++;

@@ -321,3 +321,39 @@ describe('gradients the backward pass frees once consumed', () => {
     for (let i = 0; i < n; i++) expect(got[i]).toBeCloseTo(6 * xs[i]!, 4);
   });
 });
+
+describe('slice gradients', () => {
+  it('add overlapping slices, whole-tensor uses and repeated slices into the right gradient', () => {
+    const x = randn([40, 300], { requiresGrad: true });
+    let loss = x.mul(2).sum();
+    for (let t = 0; t < 40; t++) loss = loss.add(x.narrow(0, t, 1).mul(t).sum());
+    loss = loss.add(x.narrow(1, 10, 100).sum()).add(x.narrow(1, 50, 100).sum());
+    const [a, b] = x.split(150, 1);
+    loss = loss.add(a!.sum()).add(b!.mul(3).sum());
+    loss.backward();
+    const g = x.grad!.dataSync();
+    for (let t = 0; t < 40; t++) {
+      for (let j = 0; j < 300; j++) {
+        const expected =
+          2 + t + (j >= 10 && j < 110 ? 1 : 0) + (j >= 50 && j < 150 ? 1 : 0) + (j < 150 ? 1 : 3);
+        expect(g[t * 300 + j]).toBe(expected);
+      }
+    }
+  });
+
+  it('reach grad() outputs and higher-order passes unchanged', () => {
+    const x = randn([8, 200], { requiresGrad: true });
+    const f = () =>
+      x
+        .narrow(0, 2, 3)
+        .pow(2)
+        .sum()
+        .add(x.narrow(0, 3, 4).sum());
+    const [g] = grad([f()], [x]);
+    const [gc] = grad([f()], [x], { createGraph: true });
+    expect(Array.from(g!.dataSync())).toEqual(Array.from(gc!.dataSync()));
+    const [gg] = grad([gc!.sum()], [x]);
+    const rows = gg!.reshape([8, 200]).sum(1).dataSync();
+    expect(Array.from(rows)).toEqual([0, 0, 400, 400, 400, 0, 0, 0]);
+  });
+});

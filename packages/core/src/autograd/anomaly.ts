@@ -5,6 +5,7 @@
 import { getBackend } from '../backend/backend.js';
 import { AutogradError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { SliceGrad } from './node.js';
 
 let active = 0;
 
@@ -28,10 +29,11 @@ export function detectAnomaly<T>(fn: () => T): T {
 }
 
 /** @internal Called by the engine after each backward rule. */
-export function checkAnomaly(op: string, grads: readonly (Tensor | null)[]): void {
+export function checkAnomaly(op: string, grads: readonly (Tensor | SliceGrad | null)[]): void {
   if (active === 0) return;
-  grads.forEach((g, i) => {
-    if (g === null || g === undefined) return;
+  grads.forEach((gi, i) => {
+    if (gi === null || gi === undefined) return;
+    const g = 'kind' in gi ? gi.grad : gi;
     const b = getBackend(g.device);
     if (b.readSync === undefined) return;
     const data = g.dataSync();

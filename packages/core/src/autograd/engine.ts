@@ -11,6 +11,7 @@ import { nextStorageSerial } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { checkAnomaly } from './anomaly.js';
 import { setGradEnabled } from './grad-mode.js';
+import type { SliceGrad } from './node.js';
 
 /** Options of {@link grad}. */
 export interface GradOptions {
@@ -120,8 +121,12 @@ function run(
           const input = node.inputs[i]!;
           const gi = inGrads[i];
           if (gi === null || gi === undefined || !input.requiresGrad) continue;
-          owned?.hold(gi);
           const prev = grads.get(input);
+          if ('kind' in gi) {
+            grads.set(input, addSlice(prev, gi, owned));
+            continue;
+          }
+          owned?.hold(gi);
           if (prev === undefined) {
             grads.set(input, gi);
           } else {
@@ -143,6 +148,34 @@ function run(
 }
 
 /**
+ * Adds a slice gradient to the pending gradient `prev` of its input: in place when the pass
+ * owns `prev` alone, otherwise into a new zero buffer (plus `prev`). Rules return slices only
+ * outside createGraph, when `owned` exists.
+ */
+function addSlice(prev: Tensor | undefined, s: SliceGrad, owned: Owned | null): Tensor {
+  const { grad, dim, start } = s;
+  // The slice of `buf` where the gradient goes; the view is disposed at once, so that it
+  // does not count as a second holder of buf's storage.
+  const into = (buf: Tensor, write: (view: Tensor) => void) => {
+    const view = buf.narrow(dim, start, grad.shape[dim]!);
+    write(view);
+    view.dispose();
+  };
+  if (prev !== undefined && owned?.exclusive(prev)) {
+    into(prev, (v) => v.add_(grad));
+    return prev;
+  }
+  const buf = filled(grad.device, s.shape, 0, grad.dtype);
+  into(buf, (v) => v.copy_(grad));
+  if (prev !== undefined) {
+    buf.add_(prev);
+    owned?.drop(prev);
+  }
+  owned?.hold(buf);
+  return buf;
+}
+
+/**
  * Gradient tensors a backward pass made and nobody else can see, counted by how many
  * pending gradients refer to each. One that is no longer pending and did not become a
  * `.grad` or a result is disposed at once, so its buffer is reused by the rest of the pass
@@ -161,6 +194,17 @@ class Owned {
   hold(t: Tensor): void {
     if (t._ref.serial < this.pass.firstSerial || this.kept.has(t) || !this.worthFreeing(t)) return;
     this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
+  }
+
+  /** Whether `t` can be written in place: held once, by the pass alone, over all its storage. */
+  exclusive(t: Tensor): boolean {
+    return (
+      this.counts.get(t) === 1 &&
+      t._ref.holders === 1 &&
+      t.offset === 0 &&
+      t._ref.size === t.numel &&
+      isContiguous(t.layout)
+    );
   }
 
   keep(t: Tensor): void {

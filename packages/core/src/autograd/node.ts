@@ -5,8 +5,22 @@
 import { AutogradError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * A gradient that is zero everywhere but one slice: `grad` placed at `start…` along `dim` of
+ * a tensor of `shape`. Views that take a slice (narrow, and so split, chunk, select) return
+ * one outside `createGraph`, and the engine adds such slices straight into one buffer for
+ * their input, so taking T slices of a tensor costs one buffer rather than T.
+ */
+export interface SliceGrad {
+  readonly kind: 'slice';
+  readonly grad: Tensor;
+  readonly shape: readonly number[];
+  readonly dim: number;
+  readonly start: number;
+}
+
 /** Gradients of the inputs (null where an input needs none) from the output's gradient. */
-export type BackwardRule = (grad: Tensor) => readonly (Tensor | null)[];
+export type BackwardRule = (grad: Tensor) => readonly (Tensor | SliceGrad | null)[];
 
 /**
  * The `gradFn` of a tensor made by a differentiable op.
@@ -36,7 +50,7 @@ export class Node {
   }
 
   /** Runs the backward rule after checking that no saved tensor was modified in place. */
-  apply(grad: Tensor): readonly (Tensor | null)[] {
+  apply(grad: Tensor): readonly (Tensor | SliceGrad | null)[] {
     if (this.rule === null) {
       throw new AutogradError(
         `backward: trying to backward through the graph a second time (at '${this.name}'); ` +

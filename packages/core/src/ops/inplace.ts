@@ -49,7 +49,12 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
 export function inplaceBinary<T extends Tensor>(op: BinaryOp, t: T, other: TensorLike): T {
   const name = `${op}_`;
   checkInplace(name, t);
-  const r = binaryOp(op, t.detach(), typeof other === 'number' ? other : other.detach());
+  // Detached aliases for the computation, disposed after it so they hold no storage.
+  const a = t.detach();
+  const b = typeof other === 'number' ? other : other.detach();
+  const r = binaryOp(op, a, b);
+  a.dispose();
+  if (typeof b !== 'number') b.dispose();
   if (isFloating(r.dtype) && !isFloating(t.dtype)) {
     throw new DTypeError(`${name}: result type ${r.dtype} cannot be stored in a ${t.dtype} tensor`);
   }

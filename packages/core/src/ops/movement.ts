@@ -11,6 +11,7 @@
  * | cat | g narrowed into pieces |
  */
 
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { promoteTypes } from '../dtype.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import {
@@ -160,6 +161,8 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   }
   const from = x.shape;
   return record(viewWith(x, narrowLayout(x.layout, d, start, length)), 'narrow', [x], [], (g) => {
+    // Outside createGraph the engine adds the slice into one buffer for x (see SliceGrad).
+    if (!isGradEnabled()) return [{ kind: 'slice', grad: g, shape: from, dim: d, start }];
     const parts: Tensor[] = [];
     const pad = (n: number) =>
       filled(

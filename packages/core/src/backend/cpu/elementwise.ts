@@ -56,13 +56,7 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const rows = rowsOf(x.layout);
   const L = rows.length;
   const p = rows.step;
-  if (
-    rows.starts.length === 1 &&
-    p === 1 &&
-    src instanceof Float32Array &&
-    out instanceof Float32Array &&
-    unaryWasm(op, src, rows.starts[0]!, n, out)
-  ) {
+  if (src instanceof Float32Array && out instanceof Float32Array && unaryWasm(op, src, rows, out)) {
     return out;
   }
   let k = 0;

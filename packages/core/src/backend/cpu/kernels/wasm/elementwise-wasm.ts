@@ -191,21 +191,39 @@ function runPiece(
   return true;
 }
 
-/** out = op(x) for a contiguous float32 x of n elements starting at `off`. */
-export function unaryWasm(op: string, x: Float32Array, off: number, n: number, out: Float32Array): boolean {
+/**
+ * out = op(x) for float32 rows of x that step by one element (a contiguous x is one row),
+ * gathered into wasm memory a piece at a time.
+ */
+export function unaryWasm(op: string, x: Float32Array, rows: Rows, out: Float32Array): boolean {
+  const L = rows.length;
+  const R = rows.starts.length;
+  const n = R * L;
   const e = engineFor(n);
   const fn = e?.elementwise[`u_${op}`];
-  if (!e || fn === undefined) return false;
-  const piece = Math.min(n, PIECE);
+  if (!e || fn === undefined || (rows.step !== 1 && L > 1)) return false;
+  // Rows longer than a piece are cut into parts: (row, column) pieces of at most PIECE.
+  const part = Math.min(L, PIECE);
+  const group = Math.max(1, Math.floor(PIECE / part));
   const xAt = DATA_START;
-  const outAt = xAt + align(4 * piece + SLACK);
-  if (!ensureBytes(e, outAt + align(4 * piece + SLACK))) return false;
-  for (let lo = 0; lo < n; lo += piece) {
-    const len = Math.min(piece, n - lo);
-    e.f32.set(x.subarray(off + lo, off + lo + len), xAt >> 2);
-    fn(xAt, outAt, len);
-    calls++;
-    out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + len), lo);
+  const outAt = xAt + align(4 * group * part + SLACK);
+  if (!ensureBytes(e, outAt + align(4 * group * part + SLACK))) return false;
+  const xw = xAt >> 2;
+  for (let r0 = 0; r0 < R; r0 += group) {
+    const r1 = Math.min(R, r0 + group);
+    for (let c0 = 0; c0 < L; c0 += part) {
+      const len = Math.min(part, L - c0);
+      for (let r = r0; r < r1; r++) {
+        const s = rows.starts[r]! + c0;
+        e.f32.set(x.subarray(s, s + len), xw + (r - r0) * len);
+      }
+      fn(xAt, outAt, (r1 - r0) * len);
+      calls++;
+      const res = e.f32.subarray(outAt >> 2, (outAt >> 2) + (r1 - r0) * len);
+      if (len === L) out.set(res, r0 * L);
+      else
+        for (let r = r0; r < r1; r++) out.set(res.subarray((r - r0) * len, (r - r0 + 1) * len), r * L + c0);
+    }
   }
   return true;
 }
