@@ -20,46 +20,47 @@ export interface MeasureOptions {
 /** A call slower than this is timed once: repeating it would blow the whole run's budget. */
 const SINGLE_CALL_MS = 3000;
 
+/** Milliseconds per call of `fn` over `calls` calls in a row. */
+function perCall(fn: () => void, calls: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) fn();
+  return (performance.now() - t0) / calls;
+}
+
+/** Calls `fn` for `ms` (at least twice) so the JIT settles; returns milliseconds per call. */
+function warmUp(fn: () => void, ms: number): number {
+  const end = performance.now() + ms;
+  let calls = 0;
+  const t0 = performance.now();
+  while (performance.now() < end || calls < 2) {
+    fn();
+    calls++;
+  }
+  return (performance.now() - t0) / calls;
+}
+
+/** Repetitions that fit `budget` ms at `repMs` each, within the options' bounds. */
+function repsFor(budget: number, repMs: number, opts: MeasureOptions): number {
+  return Math.min(opts.maxReps ?? 15, Math.max(opts.minReps ?? 3, Math.floor(budget / repMs)));
+}
+
 /**
  * Median milliseconds per call of `fn` over several timed repetitions after a warm-up. A call
  * slower than the budget is timed twice (the faster counts), once if slower than 3 s.
  */
 export function measure(fn: () => void, opts: MeasureOptions = {}): number {
   const budget = opts.budgetMs ?? 600;
-  const minReps = opts.minReps ?? 3;
-  const maxReps = opts.maxReps ?? 15;
   // Warm-up: at least one call, more for fast functions, so the JIT has settled.
-  let t0 = performance.now();
-  fn();
-  let first = performance.now() - t0;
+  let first = perCall(fn, 1);
   // Calls of seconds each: warm-up costs are noise next to them; time one more at most.
-  if (first > budget) {
-    if (first > SINGLE_CALL_MS) return first;
-    t0 = performance.now();
-    fn();
-    return Math.min(first, performance.now() - t0);
-  }
+  if (first > budget) return first > SINGLE_CALL_MS ? first : Math.min(first, perCall(fn, 1));
   const warmup = opts.warmupMs ?? budget / 5;
-  if (first < warmup) {
-    const warmEnd = performance.now() + warmup;
-    let calls = 0;
-    t0 = performance.now();
-    while (performance.now() < warmEnd || calls < 2) {
-      fn();
-      calls++;
-    }
-    first = (performance.now() - t0) / calls;
-  }
+  if (first < warmup) first = warmUp(fn, warmup);
   // Each repetition runs enough calls to last about 20 ms, so timer resolution does not matter.
   const inner = Math.max(1, Math.round(20 / Math.max(first, 1e-3)));
-  const repMs = inner * first;
-  const reps = Math.min(maxReps, Math.max(minReps, Math.floor(budget / repMs)));
+  const reps = repsFor(budget, inner * first, opts);
   const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    t0 = performance.now();
-    for (let i = 0; i < inner; i++) fn();
-    times.push((performance.now() - t0) / inner);
-  }
+  for (let r = 0; r < reps; r++) times.push(perCall(fn, inner));
   return median(times);
 }
 
@@ -71,30 +72,15 @@ export function measure(fn: () => void, opts: MeasureOptions = {}): number {
  */
 export function measureInterleaved(fns: readonly (() => void)[], opts: MeasureOptions = {}): number[] {
   const budget = opts.budgetMs ?? 600;
-  const minReps = opts.minReps ?? 3;
-  const maxReps = opts.maxReps ?? 15;
   const warmup = opts.warmupMs ?? budget / 5;
-  const perCall = fns.map((fn) => {
-    const end = performance.now() + warmup;
-    let calls = 0;
-    const t0 = performance.now();
-    while (performance.now() < end || calls < 2) {
-      fn();
-      calls++;
-    }
-    return (performance.now() - t0) / calls;
-  });
+  const first = fns.map((fn) => warmUp(fn, warmup));
   const turn = opts.turnMs ?? 250;
-  const inner = perCall.map((ms) => Math.max(1, Math.round(turn / Math.max(ms, 1e-3))));
-  const roundMs = perCall.reduce((sum, ms, i) => sum + ms * inner[i]!, 0);
-  const reps = Math.min(maxReps, Math.max(minReps, Math.floor((budget * fns.length) / roundMs)));
+  const inner = first.map((ms) => Math.max(1, Math.round(turn / Math.max(ms, 1e-3))));
+  const roundMs = first.reduce((sum, ms, i) => sum + ms * inner[i]!, 0);
+  const reps = repsFor(budget * fns.length, roundMs, opts);
   const times = fns.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) {
-    fns.forEach((fn, i) => {
-      const t0 = performance.now();
-      for (let k = 0; k < inner[i]!; k++) fn();
-      times[i]!.push((performance.now() - t0) / inner[i]!);
-    });
+    for (let i = 0; i < fns.length; i++) times[i]!.push(perCall(fns[i]!, inner[i]!));
   }
   return times.map(median);
 }

@@ -9,9 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { XorRun } from './main.js';
 import type { MnistRun } from './mnist.js';
-import type { ThreadsRun } from './threads.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -62,12 +60,31 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
     });
   }
 
-  it('trains XOR on WebGPU and plots a falling loss', async () => {
+  /**
+   * Opens a page, waits until its record `window[key]` says it is done and checks that it
+   * ended without an error; the page stays open for the caller to inspect and close.
+   */
+  async function runPage<K extends 'xorRun' | 'mnistRun' | 'threadsRun'>(
+    path: string,
+    key: K,
+    timeout: number,
+  ): Promise<{ run: Window[K]; page: Page }> {
     const logs: string[] = [];
-    const page = await open('/', logs);
-    await page.waitForFunction(() => window.xorRun?.done === true, null, { timeout: 150_000 });
-    const run = (await page.evaluate(() => window.xorRun)) as XorRun;
+    const page = await open(path, logs);
+    await page.waitForFunction(
+      (k) => (window as unknown as Record<string, { done?: boolean }>)[k]?.done === true,
+      key,
+      {
+        timeout,
+      },
+    );
+    const run = (await page.evaluate((k) => window[k], key)) as Window[K];
     expect(run.error, logs.join('\n')).toBeNull();
+    return { run, page };
+  }
+
+  it('trains XOR on WebGPU and plots a falling loss', async () => {
+    const { run, page } = await runPage('/', 'xorRun', 150_000);
     expect(run.device).toBe('webgpu');
     expect(run.losses.at(-1)![1]).toBeLessThan(run.losses[0]![1] / 4);
     expect(await inkOf(page)).toBeGreaterThan(500);
@@ -75,11 +92,11 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
   }, 200_000);
 
   it('trains the MNIST classifier on WebGPU: the loss falls and test accuracy beats chance', async () => {
-    const logs: string[] = [];
-    const page = await open('/mnist.html?steps=40&batch=64&train=4096&test=500', logs);
-    await page.waitForFunction(() => window.mnistRun?.done === true, null, { timeout: 250_000 });
-    const run = (await page.evaluate(() => window.mnistRun)) as MnistRun;
-    expect(run.error, logs.join('\n')).toBeNull();
+    const { run, page } = await runPage(
+      '/mnist.html?steps=40&batch=64&train=4096&test=500',
+      'mnistRun',
+      250_000,
+    );
     expect(run.device).toBe('webgpu');
     expect(run.losses.at(-1)![1]).toBeLessThan(run.losses[0]![1] / 2);
     expect(run.testAccuracy!).toBeGreaterThan(0.6);
@@ -88,11 +105,8 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
   }, 300_000);
 
   async function cpuRun(query: string): Promise<MnistRun> {
-    const logs: string[] = [];
-    const page = await open(`/mnist.html?device=cpu&steps=60&batch=64&train=4096&test=500${query}`, logs);
-    await page.waitForFunction(() => window.mnistRun?.done === true, null, { timeout: 120_000 });
-    const run = (await page.evaluate(() => window.mnistRun)) as MnistRun;
-    expect(run.error, logs.join('\n')).toBeNull();
+    const path = `/mnist.html?device=cpu&steps=60&batch=64&train=4096&test=500${query}`;
+    const { run, page } = await runPage(path, 'mnistRun', 120_000);
     await page.close();
     return run;
   }
@@ -110,12 +124,8 @@ describe.skipIf(!haveChromium)(`browser examples (${chromiumPath})`, () => {
   }, 240_000);
 
   it('splits large CPU matmuls across worker threads on a cross-origin isolated page, with the same bits', async () => {
-    const logs: string[] = [];
-    const page = await open('/threads.html?isolated', logs);
-    await page.waitForFunction(() => window.threadsRun?.done === true, null, { timeout: 120_000 });
-    const run = (await page.evaluate(() => window.threadsRun)) as ThreadsRun;
+    const { run, page } = await runPage('/threads.html?isolated', 'threadsRun', 120_000);
     await page.close();
-    expect(run.error, logs.join('\n')).toBeNull();
     expect(run.crossOriginIsolated).toBe(true);
     expect(run.threads).toBe(Math.min(8, cpus().length));
     expect(run.sameResults).toBe(true);

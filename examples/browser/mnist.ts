@@ -17,8 +17,6 @@ export interface MnistRun {
   cpuKernels: { wasm: boolean; threads: number } | null;
   /** [step, loss] after every `every` steps. */
   losses: [number, number][];
-  /** Wall-clock time of the training steps. */
-  trainMs: number;
   testAccuracy: number | null;
   done: boolean;
   error: string | null;
@@ -49,7 +47,6 @@ async function main(): Promise<void> {
     device: '',
     cpuKernels: null,
     losses: [],
-    trainMs: 0,
     testAccuracy: null,
     done: false,
     error: null,
@@ -78,7 +75,6 @@ async function main(): Promise<void> {
     const opt = new Adam(model.parameters(), { lr: 2e-3 });
     let order = randperm(TRAIN);
     let at = 0;
-    const started = performance.now();
     for (let step = 1; step <= STEPS; step++) {
       if (at + BATCH > TRAIN) {
         order = randperm(TRAIN);
@@ -101,7 +97,6 @@ async function main(): Promise<void> {
       }
       loss.dispose();
     }
-    run.trainMs = performance.now() - started;
     const correct = noGrad(() =>
       tidy(() => {
         const logits = model.call(test.images.narrow(0, 0, TEST).to(DEVICE));

@@ -57,8 +57,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const nb = batch.reduce((x, y) => x * y, 1);
   const A3 = A.expand([...batch, M, K]);
   const B3 = B.expand([...batch, K, N]);
-  const va = flatBatch(A3, nb, M, K);
-  const vb = flatBatch(B3, nb, K, N);
+  const va = flatBatch(A3, nb, M, K, 'matmul');
+  const vb = flatBatch(B3, nb, K, N, 'matmul');
   const raw = fromStorage(backend, backend.matmul(va, vb), [nb, M, N], dtype);
   let outShape = [...batch, M, N];
   if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
@@ -117,13 +117,9 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
     bias.shape[0] === N &&
     b.shape[0] === K;
   if (!fused) return matmul(a, b).add(bias);
-  const view = (t: Tensor, rows: number, cols: number) => ({
-    ...t._view('addmm'),
-    layout: { shape: [1, rows, cols], strides: [0, t.strides[0]!, t.strides[1]!], offset: t.offset },
-  });
   const y = fromStorage(
     backend,
-    backend.addmm!(bias._view('addmm'), view(a, M, K), view(b, K, N)),
+    backend.addmm!(bias._view('addmm'), flatBatch(a, 1, M, K, 'addmm'), flatBatch(b, 1, K, N, 'addmm')),
     [M, N],
     a.dtype,
   );
@@ -135,7 +131,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
 }
 
 /** The [nb, rows, cols] view of a batch of matrices, copying only when batch dims cannot merge. */
-function flatBatch(t: Tensor, nb: number, rows: number, cols: number) {
+function flatBatch(t: Tensor, nb: number, rows: number, cols: number, op: string) {
   const nd = t.ndim;
   const batchStrides = t.strides.slice(0, nd - 2);
   const batchShape = t.shape.slice(0, nd - 2);
@@ -158,7 +154,7 @@ function flatBatch(t: Tensor, nb: number, rows: number, cols: number) {
   const s = src.strides;
   const bs = mergeable ? stride : rows * cols;
   return {
-    ...src._view('matmul'),
+    ...src._view(op),
     layout: { shape: [nb, rows, cols], strides: [bs, s[nd - 2]!, s[nd - 1]!], offset: src.offset },
   };
 }

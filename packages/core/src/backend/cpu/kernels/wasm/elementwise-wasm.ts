@@ -48,7 +48,7 @@ function engineFor(n: number): Engine | null {
 
 type Source = Float32Array | Uint8Array;
 
-/** How an operand will be laid out: null when its layout is not handled. */
+/** How an operand of a handled layout (see `handled`) is laid out in wasm memory. */
 interface Plan {
   src: Source;
   rows: Rows;
@@ -62,11 +62,17 @@ interface Plan {
   bytes: number;
 }
 
-function plan(src: Source, rows: Rows): Plan | null {
+/** The step of an operand's rows as the kernels see it: 1, 0 (a repeated value) or unhandled. */
+function stepOf(rows: Rows): number {
+  return rows.length === 1 ? 1 : rows.step;
+}
+
+const handled = (rows: Rows) => stepOf(rows) === 0 || stepOf(rows) === 1;
+
+function plan(src: Source, rows: Rows): Plan {
   const L = rows.length;
   const R = rows.starts.length;
-  const step = L === 1 ? 1 : rows.step;
-  if (step !== 0 && step !== 1) return null;
+  const step = stepOf(rows);
   let lo = rows.starts[0]!;
   let hi = lo;
   for (let r = 1; r < R; r++) {
@@ -130,7 +136,7 @@ function runRows(
   out: Float32Array | Uint8Array,
 ): boolean {
   const fn = e.elementwise[kernel];
-  if (fn === undefined || rows.some((r, i) => plan(srcs[i]!, r) === null)) return false;
+  if (fn === undefined || !rows.every(handled)) return false;
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   if (L <= PIECE) {
@@ -165,7 +171,7 @@ function runPiece(
   out: Float32Array | Uint8Array,
   outOff: number,
 ): boolean {
-  const plans = rows.map((r, i) => plan(srcs[i]!, r)!);
+  const plans = rows.map((r, i) => plan(srcs[i]!, r));
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   const n = R * L;
@@ -201,7 +207,7 @@ export function unaryWasm(op: string, x: Float32Array, rows: Rows, out: Float32A
   const n = R * L;
   const e = engineFor(n);
   const fn = e?.elementwise[`u_${op}`];
-  if (!e || fn === undefined || (rows.step !== 1 && L > 1)) return false;
+  if (!e || fn === undefined || stepOf(rows) !== 1) return false;
   // Rows longer than a piece are cut into parts: (row, column) pieces of at most PIECE.
   const part = Math.min(L, PIECE);
   const group = Math.max(1, Math.floor(PIECE / part));
