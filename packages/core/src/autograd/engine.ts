@@ -198,13 +198,7 @@ class Owned {
 
   /** Whether `t` can be written in place: held once, by the pass alone, over all its storage. */
   exclusive(t: Tensor): boolean {
-    return (
-      this.counts.get(t) === 1 &&
-      t._ref.holders === 1 &&
-      t.offset === 0 &&
-      t._ref.size === t.numel &&
-      isContiguous(t.layout)
-    );
+    return this.counts.get(t) === 1 && t._ref.holders === 1 && coversStorage(t);
   }
 
   keep(t: Tensor): void {
@@ -231,14 +225,12 @@ class Owned {
  * gradient to both inputs), and the gradient covers it exactly.
  */
 function adoptable(g: Tensor, pass: Pass): boolean {
-  const ref = g._ref;
-  return (
-    ref.serial >= pass.firstSerial &&
-    !pass.given.has(ref) &&
-    g.offset === 0 &&
-    ref.size === g.numel &&
-    isContiguous(g.layout)
-  );
+  return g._ref.serial >= pass.firstSerial && !pass.given.has(g._ref) && coversStorage(g);
+}
+
+/** Whether `t` is its whole storage, contiguous, from the first element. */
+function coversStorage(t: Tensor): boolean {
+  return t.offset === 0 && t._ref.size === t.numel && isContiguous(t.layout);
 }
 
 /** What one backward pass remembers about the storages it hands out. */
