@@ -11,9 +11,10 @@
 // to three values past the end of a row: the next row overwrites them, and the caller
 // leaves 16 bytes of slack after the output and after every operand.
 //
-// Every kernel computes each lane with the same IEEE float32 operation the TypeScript
-// loops perform (their float64 result rounded to float32 is the same number for +, -,
-// *, /, sqrt, comparisons), so both paths give identical results.
+// Every kernel but exp, sigmoid and tanh computes each lane with the same IEEE float32
+// operation the TypeScript loops perform (their float64 result rounded to float32 is the
+// same number for +, -, *, /, sqrt, comparisons), so both paths give identical results.
+// Those three evaluate polynomials and land within 2 ulp of the float64 functions.
 
 /** Unary ops: name -> expression of the input vector `x`. */
 const UNARY = {
