@@ -5,7 +5,7 @@
  *   bench.mjs       gpu-bench.ts bundled with core and gpu (only `webgpu` stays outside)
  *   node_modules/webgpu/   the Dawn binding, its dawn.node xz-compressed
  *   node.xz         this machine's Node binary, compressed
- *   *.deb           Debian's libvulkan1 (the Vulkan loader), unpacked there by run.sh
+ *   *.deb           Debian's Vulkan loader and glvnd libraries, unpacked there by run.sh
  *   torch-bench.py  PyTorch's side of the comparison
  *   run.sh          unpacks what is needed and runs the benchmark with its arguments
  *
@@ -57,12 +57,14 @@ execFileSync('xz', ['-T0', '-6', join(dest, 'dist/linux-x64/dawn.node')]);
 copyFileSync(process.execPath, join(out, 'node'));
 execFileSync('xz', ['-T0', '-6', join(out, 'node')]);
 
-// The Vulkan loader, as a .deb to unpack there.
+// The Vulkan loader and glvnd (NVIDIA's Vulkan driver lives in libGLX_nvidia, which needs
+// libGLdispatch), as .debs to unpack there.
+const debs = ['libvulkan1', 'libglvnd0', 'libglx0', 'libegl1'];
 try {
-  execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: out, stdio: 'pipe' });
+  execFileSync('apt-get', ['download', ...debs], { cwd: out, stdio: 'pipe' });
 } catch (e) {
   console.warn(
-    `could not download libvulkan1 (${(e as Error).message.split('\n')[0]}); run.sh will use the machine's`,
+    `could not download ${debs.join(', ')} (${(e as Error).message.split('\n')[0]}); run.sh will use the machine's`,
   );
 }
 
@@ -73,7 +75,7 @@ writeFileSync(
 # Runs the packed WebGPU benchmark; arguments go to gpu-bench (e.g. --torch --sizes 1024,4096,8192).
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! ldconfig -p | grep -q libvulkan.so.1; then
+if ! ldconfig -p | grep -q libvulkan.so.1 || ! ldconfig -p | grep -q libGLdispatch.so.0; then
   for f in ./*.deb; do [ -e "$f" ] && dpkg -x "$f" /; done
   ldconfig
 fi
