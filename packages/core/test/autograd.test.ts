@@ -1,6 +1,7 @@
 import {
   AutogradError,
   backward,
+  cpuBackend,
   detectAnomaly,
   enableGrad,
   grad,
@@ -11,7 +12,8 @@ import {
   type Tensor,
   tensor,
 } from '@tsgrad/core';
-import { describe, expect, it } from 'vitest';
+import { gradgradcheck } from '@tsgrad/core/testing';
+import { describe, expect, it, vi } from 'vitest';
 
 const arr = (t: Tensor | null) => Array.from(t!.dataSync());
 
@@ -355,5 +357,67 @@ describe('slice gradients', () => {
     const [gg] = grad([gc!.sum()], [x]);
     const rows = gg!.reshape([8, 200]).sum(1).dataSync();
     expect(Array.from(rows)).toEqual([0, 0, 400, 400, 400, 0, 0, 0]);
+  });
+
+  it('are added into one buffer for their input, without padding, outside createGraph', () => {
+    const [T, n] = [16, 4096]; // rows big enough for the CPU's buffer pool
+    const x = randn([T, n], { requiresGrad: true });
+    const fill = vi.spyOn(cpuBackend, 'fill');
+    const concat = vi.spyOn(cpuBackend, 'concat');
+    try {
+      const f = () => {
+        let loss = x.narrow(0, 2, 5).sum();
+        for (let t = 0; t < T; t++) loss = loss.add(x.narrow(0, t, 1).mul(t).sum());
+        return loss;
+      };
+      const [g] = grad([f()], [x]);
+      f().backward();
+      // One zero buffer of x's size per pass, and no padded copies joined with concat.
+      expect(fill.mock.calls.filter(([size]) => size === T * n)).toHaveLength(2);
+      expect(concat).not.toHaveBeenCalled();
+      for (const got of [g!, x.grad!]) {
+        expect(got.isDisposed).toBe(false);
+        const rows = got.sum(1).dataSync();
+        for (let t = 0; t < T; t++) expect(rows[t]).toBe(n * (t + (t >= 2 && t < 7 ? 1 : 0)));
+      }
+    } finally {
+      fill.mockRestore();
+      concat.mockRestore();
+    }
+  });
+
+  it('are the same slice whatever the grad mode: the rule does not ask', () => {
+    const x = randn([4, 3], { requiresGrad: true });
+    const node = x.narrow(0, 1, 2).gradFn!;
+    const g = randn([2, 3]);
+    for (const mode of [noGrad, enableGrad]) {
+      const [r] = mode(() => node.apply(g));
+      expect(r).toMatchObject({ kind: 'slice', grad: g, shape: [4, 3], dim: 0, start: 1 });
+    }
+  });
+
+  it('are padded into differentiable gradients with createGraph (narrow, split, chunk, one step)', () => {
+    const opts = { dtype: 'float64' as const, requiresGrad: true };
+    const x = randn([6, 5], opts);
+    // Overlapping slices of one input, so padded gradients are summed as well.
+    gradgradcheck(
+      (t) =>
+        t
+          .narrow(1, 1, 3)
+          .pow(3)
+          .add(t.narrow(1, 2, 3).tanh()),
+      [x],
+      { name: 'narrow' },
+    );
+    gradgradcheck(
+      (t) => {
+        const [a, b, c] = t.split([1, 3, 2], 0);
+        return a!.sin().sum().add(b!.pow(2).sum()).add(c!.exp().sum());
+      },
+      [x],
+      { name: 'split' },
+    );
+    gradgradcheck((t) => t.chunk(2, 1).map((p, i) => p.pow(i + 2).sum()), [x], { name: 'chunk' });
+    gradgradcheck((t) => t.narrow(0, 4, 1).squeeze(0).sigmoid(), [x], { name: 'one step' });
   });
 });

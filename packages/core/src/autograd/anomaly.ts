@@ -5,7 +5,7 @@
 import { getBackend } from '../backend/backend.js';
 import { AutogradError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import type { SliceGrad } from './node.js';
+import { isSlice, type SliceGrad } from './node.js';
 
 let active = 0;
 
@@ -33,7 +33,7 @@ export function checkAnomaly(op: string, grads: readonly (Tensor | SliceGrad | n
   if (active === 0) return;
   grads.forEach((gi, i) => {
     if (gi === null || gi === undefined) return;
-    const g = 'kind' in gi ? gi.grad : gi;
+    const g = isSlice(gi) ? gi.grad : gi;
     const b = getBackend(g.device);
     if (b.readSync === undefined) return;
     const data = g.dataSync();

@@ -2,16 +2,16 @@
  * Reverse-mode differentiation: order the graph so every tensor comes after all tensors that
  * use it, then walk that order once, sending each gradient to the inputs of the op that made
  * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
+ * How a pass that records no graph reuses gradient buffers is in `buffer-reuse.ts`.
  */
 import { AutogradError, fmtShape, ShapeError } from '../errors.js';
-import { isContiguous } from '../layout.js';
 import { keep, tidy } from '../memory.js';
-import { filled } from '../ops/make.js';
-import { nextStorageSerial } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { checkAnomaly } from './anomaly.js';
+import { BufferReuse } from './buffer-reuse.js';
+import { gradFactory } from './factory.js';
 import { setGradEnabled } from './grad-mode.js';
-import type { SliceGrad } from './node.js';
+import { isSlice, type SliceGrad } from './node.js';
 
 /** Options of {@link grad}. */
 export interface GradOptions {
@@ -29,44 +29,45 @@ export interface GradOptions {
 function topoOrder(roots: readonly Tensor[]): Tensor[] {
   const post: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: Tensor[] = [];
-  const next: number[] = [];
+  // A depth-first walk with its own stack: each entry is a tensor and how many of its inputs
+  // have been visited. A tensor is done, and joins `post`, once all its inputs are.
+  const stack: [Tensor, number][] = [];
   for (const r of roots) {
     if (seen.has(r)) continue;
     seen.add(r);
-    stack.push(r);
-    next.push(0);
+    stack.push([r, 0]);
     while (stack.length > 0) {
-      const top = stack.length - 1;
-      const t = stack[top]!;
-      const inputs = t.gradFn === null ? [] : t.gradFn.inputs;
-      const i = next[top]!;
-      if (i < inputs.length) {
-        next[top] = i + 1;
-        const c = inputs[i]!;
+      const top = stack[stack.length - 1]!;
+      const inputs = top[0].gradFn?.inputs ?? [];
+      if (top[1] < inputs.length) {
+        const c = inputs[top[1]++]!;
         if (c.requiresGrad && !seen.has(c)) {
           seen.add(c);
-          stack.push(c);
-          next.push(0);
+          stack.push([c, 0]);
         }
       } else {
         stack.pop();
-        next.pop();
-        post.push(t);
+        post.push(top[0]);
       }
     }
   }
   return post.reverse();
 }
 
+/** The gradient a backward pass starts from at `out`: `g`, or 1 for a one-element output. */
 function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
+  if (!out.requiresGrad) {
+    throw new AutogradError(
+      `${op}: tensor of shape ${fmtShape(out.shape)} does not require grad and has no gradFn`,
+    );
+  }
   if (g === undefined) {
     if (out.numel !== 1) {
       throw new AutogradError(
         `${op}: a gradient can be implied only for one-element outputs, got shape ${fmtShape(out.shape)}; pass one`,
       );
     }
-    return filled(out.device, out.shape, 1, out.dtype);
+    return gradFactory().full(out, out.shape, 1);
   }
   if (g.shape.length !== out.shape.length || g.shape.some((d, i) => d !== out.shape[i])) {
     throw new ShapeError(
@@ -81,65 +82,51 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
  * accumulates into the `.grad` of leaves (and of tensors that asked to retain theirs).
  */
 function run(
+  op: string,
   roots: readonly Tensor[],
-  seeds: readonly Tensor[],
-  retainGraph: boolean,
-  createGraph: boolean,
+  gradients: readonly (Tensor | undefined)[] | undefined,
+  opts: { retainGraph?: boolean; createGraph?: boolean },
   capture: ReadonlySet<Tensor> | null,
 ): Map<Tensor, Tensor> {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const seeds = roots.map((r, i) => seedGradient(r, gradients?.[i], op));
+  // The gradient pending for each tensor: the sum of what has reached it so far.
   const grads = new Map<Tensor, Tensor>();
   roots.forEach((r, i) => {
-    const prev = grads.get(r);
-    grads.set(r, prev === undefined ? seeds[i]! : prev.add(seeds[i]!));
+    grads.set(r, sum(grads.get(r), seeds[i]!, null));
   });
-  const order = topoOrder(roots);
   const captured = new Map<Tensor, Tensor>();
-  const pass: Pass = { firstSerial: nextStorageSerial(), given: new Set(seeds.map((s) => s._ref)) };
-  const owned = createGraph ? null : new Owned(pass);
+  const reuse = createGraph ? null : new BufferReuse(seeds);
+  // Rules run with recording on exactly when the pass builds a graph of its own.
   const prevMode = setGradEnabled(createGraph);
   try {
-    for (const t of order) {
+    for (const t of topoOrder(roots)) {
+      // Every tensor that uses t came earlier, so its gradient is complete.
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
-      if (capture !== null) {
-        if (capture.has(t)) {
-          captured.set(t, g);
-          owned?.keep(g);
-        }
-      } else if (t.gradFn === null || t.retainsGrad) {
-        accumulate(t, g, createGraph, pass);
-        if (t.grad === g) owned?.keep(g);
+      if (capture?.has(t)) {
+        captured.set(t, g);
+        reuse?.keep(g);
+      } else if (capture === null && (t.gradFn === null || t.retainsGrad)) {
+        accumulate(t, g, reuse);
       }
       const node = t.gradFn;
       if (node !== null) {
-        // Without createGraph, what a backward function makes besides its results is garbage
+        // Without createGraph, what a backward rule makes besides its results is garbage
         // (worth freeing at once when the backend pools buffers of this size).
-        const inGrads = owned?.worthFreeing(g) ? tidy(() => node.apply(g)) : node.apply(g);
+        const inGrads = reuse?.worthFreeing(g) ? tidy(() => node.apply(g)) : node.apply(g);
         checkAnomaly(node.name, inGrads);
         for (let i = 0; i < node.inputs.length; i++) {
           const input = node.inputs[i]!;
           const gi = inGrads[i];
           if (gi === null || gi === undefined || !input.requiresGrad) continue;
-          const prev = grads.get(input);
-          if ('kind' in gi) {
-            grads.set(input, addSlice(prev, gi, owned));
-            continue;
-          }
-          owned?.hold(gi);
-          if (prev === undefined) {
-            grads.set(input, gi);
-          } else {
-            const sum = prev.add(gi);
-            owned?.hold(sum);
-            owned?.drop(prev);
-            owned?.drop(gi);
-            grads.set(input, sum);
-          }
+          grads.set(input, sum(grads.get(input), gi, reuse));
         }
         if (!retainGraph) node.release();
       }
-      owned?.drop(g);
+      reuse?.drop(g);
     }
   } finally {
     setGradEnabled(prevMode);
@@ -147,107 +134,17 @@ function run(
   return captured;
 }
 
-/**
- * Adds a slice gradient to the pending gradient `prev` of its input: in place when the pass
- * owns `prev` alone, otherwise into a new zero buffer (plus `prev`). Rules return slices only
- * outside createGraph, when `owned` exists.
- */
-function addSlice(prev: Tensor | undefined, s: SliceGrad, owned: Owned | null): Tensor {
-  const { grad, dim, start } = s;
-  // The slice of `buf` where the gradient goes; the view is disposed at once, so that it
-  // does not count as a second holder of buf's storage.
-  const into = (buf: Tensor, write: (view: Tensor) => void) => {
-    const view = buf.narrow(dim, start, grad.shape[dim]!);
-    write(view);
-    view.dispose();
-  };
-  if (prev !== undefined && owned?.exclusive(prev)) {
-    into(prev, (v) => v.add_(grad));
-    return prev;
-  }
-  const buf = filled(grad.device, s.shape, 0, grad.dtype);
-  into(buf, (v) => v.copy_(grad));
-  if (prev !== undefined) {
-    buf.add_(prev);
-    owned?.drop(prev);
-  }
-  owned?.hold(buf);
-  return buf;
+/** A tensor's pending gradient `prev` plus `g`; while recording, differentiable (slices padded). */
+function sum(prev: Tensor | undefined, g: Tensor | SliceGrad, reuse: BufferReuse | null): Tensor {
+  if (reuse !== null) return reuse.add(prev, g);
+  const whole = isSlice(g) ? gradFactory().pad(g) : g;
+  return prev === undefined ? whole : prev.add(whole);
 }
 
-/**
- * Gradient tensors a backward pass made and nobody else can see, counted by how many
- * pending gradients refer to each. One that is no longer pending and did not become a
- * `.grad` or a result is disposed at once, so its buffer is reused by the rest of the pass
- * instead of waiting for the garbage collector.
- */
-class Owned {
-  private readonly counts = new Map<Tensor, number>();
-  private readonly kept = new Set<Tensor>();
-  constructor(private readonly pass: Pass) {}
-
-  /** Small buffers the backend leaves to the garbage collector are not worth tracking. */
-  worthFreeing(t: Tensor): boolean {
-    return t.numel >= (t._ref.backend.untrackedBelow ?? 0);
-  }
-
-  hold(t: Tensor): void {
-    if (t._ref.serial < this.pass.firstSerial || this.kept.has(t) || !this.worthFreeing(t)) return;
-    this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
-  }
-
-  /** Whether `t` can be written in place: held once, by the pass alone, over all its storage. */
-  exclusive(t: Tensor): boolean {
-    return this.counts.get(t) === 1 && t._ref.holders === 1 && coversStorage(t);
-  }
-
-  keep(t: Tensor): void {
-    this.kept.add(t);
-    this.counts.delete(t);
-  }
-
-  drop(t: Tensor): void {
-    const n = this.counts.get(t);
-    if (n === undefined) return;
-    if (n > 1) {
-      this.counts.set(t, n - 1);
-    } else {
-      this.counts.delete(t);
-      t.dispose();
-    }
-  }
-}
-
-/**
- * A gradient can become a leaf's `.grad` without a copy when nothing outside this backward pass
- * can see its storage: the storage was made during the pass (so only the pass's own
- * intermediates share it), it was not given to another tensor already (`add` hands one
- * gradient to both inputs), and the gradient covers it exactly.
- */
-function adoptable(g: Tensor, pass: Pass): boolean {
-  return g._ref.serial >= pass.firstSerial && !pass.given.has(g._ref) && coversStorage(g);
-}
-
-/** Whether `t` is its whole storage, contiguous, from the first element. */
-function coversStorage(t: Tensor): boolean {
-  return t.offset === 0 && t._ref.size === t.numel && isContiguous(t.layout);
-}
-
-/** What one backward pass remembers about the storages it hands out. */
-interface Pass {
-  firstSerial: number;
-  given: Set<unknown>;
-}
-
-function accumulate(t: Tensor, g: Tensor, createGraph: boolean, pass: Pass): void {
-  if (t.grad === null) {
-    t.grad = keep(createGraph ? g : adoptable(g, pass) ? g : g.detach().clone());
-    pass.given.add(g._ref);
-  } else if (createGraph) {
-    t.grad = keep(t.grad.add(g));
-  } else {
-    t.grad.add_(g);
-  }
+/** Adds a tensor's complete gradient into its `.grad`. */
+function accumulate(t: Tensor, g: Tensor, reuse: BufferReuse | null): void {
+  if (reuse !== null) reuse.accumulate(t, g);
+  else t.grad = keep(t.grad === null ? g : t.grad.add(g));
 }
 
 /**
@@ -264,16 +161,7 @@ export function backward(
   gradients?: readonly (Tensor | undefined)[],
   opts: { retainGraph?: boolean; createGraph?: boolean } = {},
 ): void {
-  for (const o of outputs) {
-    if (!o.requiresGrad) {
-      throw new AutogradError(
-        `backward: tensor of shape ${fmtShape(o.shape)} does not require grad and has no gradFn`,
-      );
-    }
-  }
-  const seeds = outputs.map((o, i) => seedGradient(o, gradients?.[i], 'backward'));
-  const createGraph = opts.createGraph ?? false;
-  run(outputs, seeds, opts.retainGraph ?? createGraph, createGraph, null);
+  run('backward', outputs, gradients, opts, null);
 }
 
 /**
@@ -294,14 +182,12 @@ export function grad(
 ): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
-  for (const t of [...outs, ...ins]) {
+  for (const t of ins) {
     if (!t.requiresGrad) {
-      throw new AutogradError(`grad: tensor of shape ${fmtShape(t.shape)} does not require grad`);
+      throw new AutogradError(`grad: input of shape ${fmtShape(t.shape)} does not require grad`);
     }
   }
-  const seeds = outs.map((o, i) => seedGradient(o, opts.gradOutputs?.[i], 'grad'));
-  const createGraph = opts.createGraph ?? false;
-  const captured = run(outs, seeds, opts.retainGraph ?? createGraph, createGraph, new Set(ins));
+  const captured = run('grad', outs, opts.gradOutputs, opts, new Set(ins));
   return ins.map((t, i) => {
     const g = captured.get(t);
     if (g !== undefined) return g;

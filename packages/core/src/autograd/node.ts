@@ -1,15 +1,18 @@
 /**
- * A recorded operation in the autograd graph: which op made a tensor, from which inputs, and
- * the rule that turns the output's gradient into the inputs' gradients.
+ * The autograd graph: each tensor made by a differentiable op records a node saying which op
+ * made it, from which inputs, and the rule that turns the output's gradient into the inputs'.
  */
 import { AutogradError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from './grad-mode.js';
 
 /**
  * A gradient that is zero everywhere but one slice: `grad` placed at `start…` along `dim` of
- * a tensor of `shape`. Views that take a slice (narrow, and so split, chunk, select) return
- * one outside `createGraph`, and the engine adds such slices straight into one buffer for
- * their input, so taking T slices of a tensor costs one buffer rather than T.
+ * a tensor of `shape`. Views that take a slice (narrow, and so split and chunk) return one
+ * instead of padding `grad` with zeros themselves. The engine decides what it becomes: added
+ * straight into one buffer for the input (so taking T slices of a tensor costs one buffer
+ * rather than T), or padded into a differentiable tensor when the pass records a graph
+ * (`createGraph`).
  */
 export interface SliceGrad {
   readonly kind: 'slice';
@@ -17,6 +20,11 @@ export interface SliceGrad {
   readonly shape: readonly number[];
   readonly dim: number;
   readonly start: number;
+}
+
+/** Whether a rule's result is a slice gradient rather than a whole tensor. */
+export function isSlice(g: Tensor | SliceGrad): g is SliceGrad {
+  return 'kind' in g;
 }
 
 /** Gradients of the inputs (null where an input needs none) from the output's gradient. */
@@ -74,4 +82,24 @@ export class Node {
     this.rule = null;
     this.saved = [];
   }
+}
+
+/**
+ * Records `out` as made by op `name` from `inputs` when gradients are on and an input
+ * requires them. `saved` lists the tensors the rule reads, for in-place checks.
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  saved: readonly Tensor[],
+  rule: BackwardRule,
+): Tensor {
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) any = true;
+  if (!any) return out;
+  out.gradFn = new Node(name, inputs, saved, rule);
+  out._requiresGrad = true;
+  return out;
 }

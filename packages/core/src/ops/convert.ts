@@ -1,13 +1,14 @@
 /**
  * Changing a tensor's dtype or device. Casts between float dtypes are differentiable.
  */
+import { record } from '../autograd/node.js';
 import type { Device } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
 import { DeviceError, DTypeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { backendOf, fromStorage, record } from './make.js';
+import { backendOf, fromStorage } from './make.js';
 
 /**
  * `x` converted to `dtype` (x itself when it already has it).

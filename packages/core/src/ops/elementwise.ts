@@ -21,6 +21,7 @@
  * | maximum / minimum | g to the winner, split evenly on ties |
  * | where | g where cond, g where not cond |
  */
+import { record } from '../autograd/node.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import { isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
@@ -28,7 +29,7 @@ import { DTypeError } from '../errors.js';
 import { broadcastShapes, expandLayout } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { castTo } from './convert.js';
-import { backendOf, fromStorage, record, sameDevice, scalarLike } from './make.js';
+import { backendOf, fromStorage, sameDevice, scalarLike } from './make.js';
 import { sumTo } from './reduce.js';
 
 type UnaryRule = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null;

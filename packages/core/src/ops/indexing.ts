@@ -7,10 +7,11 @@
  * | gather(x, dim, idx) | scatterAdd(zeros like x, dim, idx, g) |
  * | scatterAdd(base, dim, idx, src) | g; gather(g, dim, idx) |
  */
+import { record } from '../autograd/node.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
-import { filled, fromStorage, record, sameDevice } from './make.js';
+import { filled, fromStorage, sameDevice } from './make.js';
 
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') {

@@ -4,12 +4,13 @@
  *
  * Backward: dA = g·Bᵀ, dB = Aᵀ·g, each summed back over broadcast batch dims.
  */
+import { record } from '../autograd/node.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { fromStorage, record, sameDevice } from './make.js';
+import { fromStorage, sameDevice } from './make.js';
 import { sumTo } from './reduce.js';
 
 /**

@@ -1,11 +1,8 @@
 /**
- * How ops make their outputs: wrap a backend storage in a tensor, and, when gradients are on
- * and an input requires them, record the node that knows how to send the gradient back.
+ * How ops make their outputs: wrap a backend storage in a tensor (recording the graph node is
+ * `record`, in `autograd/node.ts`).
  */
 
-import { isGradEnabled } from '../autograd/grad-mode.js';
-import type { BackwardRule } from '../autograd/node.js';
-import { Node } from '../autograd/node.js';
 import type { Backend, Storage } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
@@ -64,24 +61,4 @@ export function filled(
 ): Tensor {
   const b = getBackend(device);
   return fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
-}
-
-/**
- * Records `out` as made by op `name` from `inputs` when gradients are on and an input
- * requires them. `saved` lists the tensors the rule reads, for in-place checks.
- */
-export function record(
-  out: Tensor,
-  name: string,
-  inputs: readonly Tensor[],
-  saved: readonly Tensor[],
-  rule: BackwardRule,
-): Tensor {
-  if (!isGradEnabled()) return out;
-  let any = false;
-  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) any = true;
-  if (!any) return out;
-  out.gradFn = new Node(name, inputs, saved, rule);
-  out._requiresGrad = true;
-  return out;
 }

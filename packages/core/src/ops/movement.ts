@@ -7,11 +7,12 @@
  * | reshape / view / squeeze / unsqueeze / flatten | g reshaped back |
  * | permute / transpose | g permuted by the inverse |
  * | expand | g summed over the expanded dims |
- * | narrow | g padded with zeros |
+ * | narrow | g as a slice of the input (the engine adds or pads it) |
  * | cat | g narrowed into pieces |
  */
 
-import { isGradEnabled } from '../autograd/grad-mode.js';
+import { provideGradFactory } from '../autograd/factory.js';
+import { record, type SliceGrad } from '../autograd/node.js';
 import { promoteTypes } from '../dtype.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import {
@@ -25,7 +26,7 @@ import {
 } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { backendOf, filled, fromStorage, record, sameDevice, viewWith } from './make.js';
+import { backendOf, filled, fromStorage, sameDevice, viewWith } from './make.js';
 import { sumTo } from './reduce.js';
 
 function resolveShape(x: Tensor, shape: readonly number[], op: string): number[] {
@@ -160,23 +161,38 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     );
   }
   const from = x.shape;
-  return record(viewWith(x, narrowLayout(x.layout, d, start, length)), 'narrow', [x], [], (g) => {
-    // Outside createGraph the engine adds the slice into one buffer for x (see SliceGrad).
-    if (!isGradEnabled()) return [{ kind: 'slice', grad: g, shape: from, dim: d, start }];
-    const parts: Tensor[] = [];
-    const pad = (n: number) =>
-      filled(
-        g.device,
-        from.map((s, i) => (i === d ? n : s)),
-        0,
-        g.dtype,
-      );
-    if (start > 0) parts.push(pad(start));
-    parts.push(g);
-    if (size - start - length > 0) parts.push(pad(size - start - length));
-    return [parts.length === 1 ? g : cat(parts, d)];
-  });
+  return record(viewWith(x, narrowLayout(x.layout, d, start, length)), 'narrow', [x], [], (g) => [
+    { kind: 'slice', grad: g, shape: from, dim: d, start },
+  ]);
 }
+
+/**
+ * A slice gradient as a differentiable tensor: the slice between zero blocks along its dim.
+ * The engine uses it when a backward pass records a graph (`createGraph`); otherwise it adds
+ * slices straight into one buffer.
+ */
+function padSlice(s: SliceGrad): Tensor {
+  const { grad, shape, dim, start } = s;
+  const size = shape[dim]!;
+  const length = grad.shape[dim]!;
+  const zeros = (n: number) =>
+    filled(
+      grad.device,
+      shape.map((k, i) => (i === dim ? n : k)),
+      0,
+      grad.dtype,
+    );
+  const parts: Tensor[] = [];
+  if (start > 0) parts.push(zeros(start));
+  parts.push(grad);
+  if (size - start - length > 0) parts.push(zeros(size - start - length));
+  return parts.length === 1 ? grad : cat(parts, dim);
+}
+
+provideGradFactory({
+  full: (like, shape, value) => filled(like.device, shape, value, like.dtype),
+  pad: padSlice,
+});
 
 /** `x` itself when contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {

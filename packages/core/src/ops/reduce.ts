@@ -8,6 +8,7 @@
  * | prod | g·y/x (with the zero cases handled exactly) |
  * | max / min | g split evenly among the elements equal to the result |
  */
+import { record } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
@@ -15,7 +16,7 @@ import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { where } from './elementwise.js';
-import { backendOf, fromStorage, record } from './make.js';
+import { backendOf, fromStorage } from './make.js';
 
 /** Sorted, normalised, distinct axes (all axes when `dim` is omitted). */
 export function reduceAxes(x: Tensor, dim: number | readonly number[] | undefined, op: string): number[] {
