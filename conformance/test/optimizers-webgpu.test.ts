@@ -1,34 +1,34 @@
 /**
  * The optimizers on the WebGPU backend: the same updates, written with tensor ops, run on the
- * GPU unchanged. Skipped where no adapter exists (TSGRAD_REQUIRE_WEBGPU=1 makes that a failure).
+ * GPU unchanged, against PyTorch's trajectories in optim.json. Skipped where no adapter exists
+ * (TSGRAD_REQUIRE_WEBGPU=1 makes that a failure).
  */
 import { memory, tensor, tidy } from '@tsgrad/core';
-import { initWebGPU, isWebGPUAvailable } from '@tsgrad/gpu';
 import { Adam } from '@tsgrad/optim';
 import { describe, expect, test } from 'vitest';
-import { makers, type RefTensor, ref } from './reference.js';
+import { optimizerClass } from '../src/classes.js';
+import { allDevices, deviceTitle } from '../src/devices.js';
+import { type OptimCase, type RefTensor, readReference } from '../src/reference.js';
 
-const available = await isWebGPUAvailable();
-if (available) await initWebGPU();
-const required = process.env.TSGRAD_REQUIRE_WEBGPU === '1';
+const ref = readReference<{ cases: OptimCase[] }>('optim.json');
+const available = allDevices.find((d) => d.device === 'webgpu')!.available;
 
-const gpu = (t: RefTensor) => tensor(t.data, { dtype: 'float32', device: 'webgpu' }).reshape(t.shape);
+const gpu = (t: RefTensor) =>
+  tensor(t.data.map(Number), { dtype: 'float32', device: 'webgpu' }).reshape(t.shape);
 
-test('a WebGPU adapter exists where one is required', () => {
-  if (required) expect(available).toBe(true);
-});
-
-describe.skipIf(!available)('optimizers on webgpu', () => {
+describe.skipIf(!available)(deviceTitle('optimizers', 'webgpu', available), () => {
   test.each(ref.cases.map((c) => [c.name, c] as const))(
     'optim.json %s (float32, rel 1e-4)',
     async (_n, c) => {
       const p = gpu(c.param0).requiresGrad_();
-      const opt = makers[c.optimizer]!([p], c.options);
+      const Optim = optimizerClass(c.optimizer);
+      expect(Optim, `@tsgrad/optim exports ${c.optimizer}`).toBeDefined();
+      const opt = new Optim!([p], c.options);
       for (const [step, g] of c.grads.entries()) {
         p.grad = gpu(g);
         opt.step();
         const actual = await p.data();
-        const expected = c.params[step]!.data;
+        const expected = c.params[step]!.data.map(Number);
         expected.forEach((e, i) => {
           expect(Math.abs(actual[i]! - e), `step ${step + 1}, element ${i}`).toBeLessThan(
             1e-4 * Math.abs(e) + 1e-7,

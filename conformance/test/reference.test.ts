@@ -3,16 +3,13 @@
  * test: forward values and the gradients of sum(out · gradOut), in float64 (rel 1e-10, CPU)
  * and float32 (rel 1e-4).
  */
-import { readFileSync } from 'node:fs';
 import type { Device, DType, Tensor } from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
-import { allDevices, dtypesFor, webgpuUnavailableReason } from '../helpers/devices.js';
-import { findOp, nnOpsPending } from './registry.js';
-import { fromRef, isRefTensor, type RefCase, type RefTensor } from './sample-args.js';
+import { allDevices, deviceTitle, dtypesFor } from '../src/devices.js';
+import { fromRef, isRefTensor, type RefCase, type RefTensor, readReference } from '../src/reference.js';
+import { findOp } from '../src/registry/index.js';
 
-const ref = JSON.parse(readFileSync(new URL('../../../../reference/ops.json', import.meta.url), 'utf8')) as {
-  cases: RefCase[];
-};
+const ref = readReference<{ cases: RefCase[] }>('ops.json');
 
 const tolerance: Record<'float64' | 'float32', number> = { float64: 1e-10, float32: 1e-4 };
 
@@ -43,25 +40,22 @@ async function expectClose(actual: Tensor, expected: RefTensor, rtol: number, wh
 
 describe('every reference op has a registry entry', () => {
   const ops = [...new Set(ref.cases.map((c) => c.op))];
-  it.each(ops.filter((o) => !nnOpsPending.includes(o)))('%s', (op) => {
+  it.each(ops)('%s', (op) => {
     expect(findOp(op), `no registry entry for '${op}'`).toBeDefined();
   });
 });
 
 for (const { device, available } of allDevices) {
-  describe.skipIf(!available)(
-    `ops.json on ${device}${available ? '' : ` (${webgpuUnavailableReason})`}`,
-    () => {
-      for (const dtype of dtypesFor(device)) {
-        describe(dtype, () => {
-          const cases = ref.cases.filter((c) => findOp(c.op) !== undefined);
-          it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-            await runCase(c, device, dtype as 'float32' | 'float64');
-          });
+  describe.skipIf(!available)(deviceTitle('ops.json', device, available), () => {
+    for (const dtype of dtypesFor(device)) {
+      describe(dtype, () => {
+        const cases = ref.cases.filter((c) => findOp(c.op) !== undefined);
+        it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+          await runCase(c, device, dtype as 'float32' | 'float64');
         });
-      }
-    },
-  );
+      });
+    }
+  });
 }
 
 async function runCase(c: RefCase, device: Device, dtype: DType & ('float32' | 'float64')): Promise<void> {

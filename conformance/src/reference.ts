@@ -1,17 +1,24 @@
 /**
- * Turning registry samples and reference cases into call arguments.
+ * The PyTorch reference files (`reference/` at the repository root) and turning their cases
+ * into call arguments.
  */
+import { readFileSync } from 'node:fs';
 import type { Device, DType, Tensor } from '@tsgrad/core';
 import { tensor } from '@tsgrad/core';
 
-/** A tensor as `ops.json` stores it. */
+/** Reads `reference/<name>` (a JSON file). */
+export function readReference<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../../reference/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+/** A tensor as the reference files store it. */
 export interface RefTensor {
   shape: number[];
   dtype: 'float64' | 'int32' | 'bool';
   data: (number | boolean)[];
 }
 
-/** One case of `ops.json`. */
+/** One case of `ops.json` (and of `parity-ops.json`, whose integer and bool results have no gradient). */
 export interface RefCase {
   name: string;
   op: string;
@@ -43,4 +50,14 @@ export function isFloatTensor(v: unknown): v is Tensor {
     'dtype' in v &&
     ((v as Tensor).dtype === 'float64' || (v as Tensor).dtype === 'float32')
   );
+}
+
+/** One case of `optim.json` (and `parity-optim.json`): the parameter after each step. */
+export interface OptimCase {
+  name: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  param0: RefTensor;
+  grads: RefTensor[];
+  params: RefTensor[];
 }

@@ -4,8 +4,6 @@
  * BatchNorm/Dropout behaving differently in eval mode.
  */
 import { manualSeed, noGrad, rand, randn, type Tensor, tensor, where } from '@tsgrad/core';
-import { Adam } from '@tsgrad/optim';
-import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d,
   bceWithLogitsLoss,
@@ -18,7 +16,9 @@ import {
   mseLoss,
   ReLU,
   Sequential,
-} from '../src/index.js';
+} from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+import { describe, expect, it } from 'vitest';
 
 function fit(model: Module, steps: number, lr: number, loss: () => Tensor): number {
   const opt = new Adam(model.parameters(), { lr });
