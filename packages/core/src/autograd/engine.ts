@@ -188,7 +188,7 @@ class Owned {
 
   /** Small buffers the backend leaves to the garbage collector are not worth tracking. */
   worthFreeing(t: Tensor): boolean {
-    return t.numel >= (t._ref.backend.untrackedBelow ?? 0);
+    return t.numel >= (t._ref.backend.memory?.untrackedBelow ?? 0);
   }
 
   hold(t: Tensor): void {
