@@ -231,9 +231,12 @@ const names = new WeakMap<Backend, Device>();
  */
 export function registerBackend(name: Device, backend: Backend): void {
   if (typeof name !== 'string' || name === '') {
-    throw new DeviceError("registerBackend: expected a device name and a backend, e.g. registerBackend('mine', backend)");
+    throw new DeviceError(
+      "registerBackend: expected a device name and a backend, e.g. registerBackend('mine', backend)",
+    );
   }
-  if (isDType(name)) throw new DeviceError(`registerBackend: '${name}' is a dtype, so it cannot name a device`);
+  if (isDType(name))
+    throw new DeviceError(`registerBackend: '${name}' is a dtype, so it cannot name a device`);
   const had = names.get(backend);
   if (had !== undefined && had !== name) {
     throw new DeviceError(
@@ -256,7 +259,9 @@ export function registerBackend(name: Device, backend: Backend): void {
 export function getBackend(device: Device, op = 'getBackend'): Backend {
   const b = backends.get(device);
   if (b === undefined) {
-    const known = [...backends.keys()].map((d) => `'${d}'`).join(', ');
+    const known = registeredDevices()
+      .map((d) => `'${d}'`)
+      .join(', ');
     throw new DeviceError(
       `${op}: unknown device '${device}' (registered: ${known}); initialise the package that provides it, or registerBackend() it`,
     );

@@ -141,8 +141,7 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
   const dtype = opts.dtype ?? 'float32';
   const device = opts.device ?? 'cpu';
   const b = getBackend(device, 'full');
-  if (!b.dtypes.includes(dtype))
-    throw new DTypeError(`full: the ${device} device does not support ${dtype}`);
+  if (!b.dtypes.includes(dtype)) throw new DTypeError(`full: the ${device} device does not support ${dtype}`);
   const t = fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
