@@ -168,15 +168,9 @@ export interface Backend {
   where(cond: View, a: View, b: View): Storage;
   /** Reduces `axes` of x; the result keeps those axes with size 1. */
   reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage;
-  /**
-   * Batched matrix product: a is [batch, M, K], b is [batch, K, N] (batch strides may be zero),
-   * both of the same float dtype; the result is a contiguous [batch, M, N].
-   */
+  /** a [batch, M, K] times b [batch, K, N] (one float dtype, batch strides may be 0): [batch, M, N]. */
   matmul(a: View, b: View): Storage;
-  /**
-   * x converted to `dtype` (floats to int32 truncate toward zero; nonzero to bool is 1). With
-   * x's own dtype it is a contiguous copy, which is how core makes views contiguous.
-   */
+  /** x as `dtype` (floats to int32 truncate, nonzero to bool is 1); to x's own dtype, a plain copy. */
   cast(x: View, dtype: DType): Storage;
   /** `out[..., i, ...] = x[..., index[..., i, ...], ...]` along `dim`; out has index's shape. */
   gather(x: View, dim: number, index: View): Storage;
@@ -184,11 +178,7 @@ export interface Backend {
   scatterAdd(base: View, dim: number, index: View, src: View): Storage;
   /** Inputs joined along `dim` (all have the same dtype and equal other dims). */
   concat(inputs: readonly View[], dim: number): Storage;
-  /**
-   * `size` random numbers of a float dtype from the counter-based generator of `random.ts`:
-   * element `i` is `uniformAt(key, counter + i)` or `normalAt(key, counter + i)` (u32
-   * arithmetic, counter wrapping at 2^32), so every backend produces the same stream.
-   */
+  /** `size` floats whose element i is `uniformAt`/`normalAt(key, counter + i)` of `random.ts` (u32). */
   random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): Storage;
   /** Writes `src` (same shape and dtype) into `dst`'s storage through dst's layout, in place. */
   assign(dst: View, src: View): void;
