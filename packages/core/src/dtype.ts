@@ -64,3 +64,16 @@ export function promoteWithScalar(t: DType, scalar: number | boolean): DType {
 
 /** All dtypes, for iteration in tests. */
 export const dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+/**
+ * Whether a name is a dtype's (and so not a device's: `t.to(name)` tells them apart this way).
+ *
+ * @example
+ * ```ts
+ * isDType('int32'); // true
+ * isDType('cpu'); // false
+ * ```
+ */
+export function isDType(name: string): name is DType {
+  return name === 'float32' || name === 'float64' || name === 'int32' || name === 'bool';
+}

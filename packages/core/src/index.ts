@@ -14,7 +14,7 @@
 import { registerBackend } from './backend/backend.js';
 import { cpuBackend } from './backend/cpu/cpu-backend.js';
 
-registerBackend(cpuBackend);
+registerBackend('cpu', cpuBackend);
 
 export { detectAnomaly } from './autograd/anomaly.js';
 export { backward, type GradOptions, grad } from './autograd/engine.js';
@@ -25,11 +25,14 @@ export {
   type BackendMemory,
   type BinaryOp,
   type Device,
+  type FusedKernels,
   getBackend,
   hasBackend,
+  type MemoryPolicy,
   type RandomKind,
   type ReduceOp,
   registerBackend,
+  registeredDevices,
   type Storage,
   type UnaryOp,
   type View,
@@ -39,6 +42,7 @@ export {
   arrayType,
   type DType,
   dtypes,
+  isDType,
   isFloating,
   itemSize,
   promoteTypes,

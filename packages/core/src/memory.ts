@@ -4,7 +4,7 @@
  * inside `fn` except what it returns (and what `keep()` marks).
  */
 import type { Device } from './backend/backend.js';
-import { hasBackend } from './backend/backend.js';
+import { registeredDevices } from './backend/backend.js';
 import { liveCounts } from './storage.js';
 import type { Tensor } from './tensor.js';
 
@@ -117,9 +117,6 @@ export interface DeviceMemory {
  */
 export function memory(): Partial<Record<Device, DeviceMemory>> {
   const out: Partial<Record<Device, DeviceMemory>> = {};
-  for (const d of ['cpu', 'webgpu'] as const) {
-    if (!hasBackend(d)) continue;
-    out[d] = liveCounts(d);
-  }
+  for (const d of registeredDevices()) out[d] = liveCounts(d);
   return out;
 }

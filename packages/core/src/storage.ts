@@ -4,7 +4,9 @@
  * garbage-collected. Core counts live tensors, storages and bytes per device here.
  */
 import type { Backend, Device, Storage } from './backend/backend.js';
+import { deviceOf } from './backend/backend.js';
 import type { DType } from './dtype.js';
+import { itemSize } from './dtype.js';
 
 /** Live (not disposed, not collected) tensors, storages and bytes of one device. */
 export interface LiveCounts {
@@ -67,13 +69,14 @@ export class StorageRef {
     readonly dtype: DType,
     readonly size: number,
   ) {
-    if (size < (backend.untrackedBelow ?? 0)) {
+    const m = backend.memory;
+    if (m !== undefined && size < (m.untrackedBelow ?? 0)) {
       this.token = null;
       return;
     }
-    const counts = countsOf(backend.device);
-    const bytes = backend.byteSize(size, dtype);
-    this.token = { backend, data: backend.gcManaged ? undefined : data, counts, bytes, held: 0 };
+    const counts = countsOf(deviceOf(backend));
+    const bytes = m?.byteSize !== undefined ? m.byteSize(size, dtype) : size * itemSize(dtype);
+    this.token = { backend, data: m?.gcManaged ? undefined : data, counts, bytes, held: 0 };
     counts.buffers++;
     counts.bytes += bytes;
     registry.register(this, this.token, this);
@@ -113,7 +116,7 @@ export class StorageRef {
   }
 }
 
-/** Live tensors, storages and bytes of a device (storages below the backend's `untrackedBelow` excluded). */
+/** Live tensors, storages and bytes of a device (storages below its backend's `memory.untrackedBelow` excluded). */
 export function liveCounts(device: Device): LiveCounts {
   return { ...countsOf(device) };
 }

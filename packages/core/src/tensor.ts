@@ -6,9 +6,9 @@
 import { backward as runBackward } from './autograd/engine.js';
 import type { Node } from './autograd/node.js';
 import type { Device, View } from './backend/backend.js';
-import { getBackend } from './backend/backend.js';
+import { deviceOf } from './backend/backend.js';
 import type { DType, TypedArray } from './dtype.js';
-import { isFloating } from './dtype.js';
+import { isDType, isFloating } from './dtype.js';
 import { DeviceError, DisposedError, DTypeError, fmtShape, ValueError } from './errors.js';
 import { formatTensor } from './format.js';
 import type { Layout } from './layout.js';
@@ -87,9 +87,9 @@ export class Tensor {
   get dtype(): DType {
     return this._ref.dtype;
   }
-  /** Where the data lives. */
+  /** Where the data lives: the name its backend was registered under. */
   get device(): Device {
-    return this._ref.backend.device;
+    return deviceOf(this._ref.backend);
   }
   /** Number of dimensions. */
   get ndim(): number {
@@ -169,12 +169,12 @@ export class Tensor {
   /** The elements in row-major order, as a new typed array. */
   async data(): Promise<TypedArray> {
     const c = this._contiguousStorage('data');
-    return getBackend(this.device).read(c.data, this.dtype, this.numel).finally(c.done);
+    return this._ref.backend.read(c.data, this.dtype, this.numel).finally(c.done);
   }
 
   /** Synchronous {@link data}; the CPU backend only. */
   dataSync(): TypedArray {
-    const b = getBackend(this.device);
+    const b = this._ref.backend;
     if (b.readSync === undefined) {
       throw new DeviceError(
         `dataSync: ${this.device} tensors cannot be read synchronously; use await t.data()`,
@@ -221,15 +221,15 @@ export class Tensor {
   private _contiguousStorage(op: string): { data: unknown; done: () => void } {
     const v = this._view(op);
     if (isContiguous(this.layout) && this.offset === 0) return { data: v.storage, done: () => {} };
-    const b = getBackend(this.device);
-    const s = b.copy(v);
+    const b = this._ref.backend;
+    const s = b.cast(v, v.dtype);
     return { data: s, done: () => b.free(s) };
   }
 
   /** A PyTorch-style printout, e.g. `tensor([[1.0000, 2.0000]], requiresGrad=true)`. Needs CPU data. */
   toString(): string {
     if (this._disposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)})`;
-    if (getBackend(this.device).readSync === undefined) {
+    if (this._ref.backend.readSync === undefined) {
       return `tensor(<${this.device}>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
     }
     return formatTensor(this);
@@ -251,10 +251,18 @@ export class Tensor {
 
   // ---- conversion ----
 
-  /** A copy on another device, or converted to another dtype (this tensor when already so). */
+  /**
+   * A copy converted to a dtype, or on another device (this tensor when already so). A dtype's
+   * name is a dtype; any other name must be a registered device.
+   *
+   * @example
+   * ```ts
+   * tensor([1.5]).to('int32'); // [1]
+   * tensor([1.5]).to('cpu'); // the same tensor
+   * ```
+   */
   to(target: DType | Device): Tensor {
-    if (target === 'cpu' || target === 'webgpu') return moveTo(this, target);
-    return castTo(this, target);
+    return isDType(target) ? castTo(this, target) : moveTo(this, target);
   }
   /** A tensor that shares data but is cut from the graph. */
   detach(): Tensor {

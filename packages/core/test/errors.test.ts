@@ -261,9 +261,8 @@ describe('devices', () => {
   // Without a WebGPU adapter, a stand-in device (the CPU kernels under another name, with no
   // synchronous reads) checks the device rules.
   if (!hasBackend('webgpu'))
-    registerBackend({
+    registerBackend('webgpu', {
       ...cpuBackend,
-      device: 'webgpu',
       dtypes: ['float32', 'int32', 'bool'],
       readSync: undefined,
     });

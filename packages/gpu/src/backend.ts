@@ -12,6 +12,7 @@ import {
   DeviceError,
   type DType,
   DTypeError,
+  type MemoryPolicy,
   numelOf,
   type RandomKind,
   type ReduceOp,
@@ -99,12 +100,16 @@ const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
  * ```
  */
 export class WebGPUBackend implements Backend {
-  readonly device = 'webgpu' as const;
   readonly dtypes: readonly DType[] = SUPPORTED;
   private readonly pool: BufferPool;
   private readonly recorder: Recorder;
   private readonly pipelines: PipelineCache;
   private readonly live: BackendMemory = { buffers: 0, bytes: 0 };
+  /** Every storage is tracked; each element takes 4 bytes (bools are widened to u32). */
+  readonly memory = {
+    byteSize: (size: number, _dtype: DType): number => size * 4,
+    usage: (): BackendMemory => ({ ...this.live }),
+  } satisfies MemoryPolicy;
   private readonly staging = new Map<number, GPUBuffer[]>();
   private readonly status: PooledBuffer;
   private readonly maxBinding: number;
@@ -236,14 +241,6 @@ export class WebGPUBackend implements Backend {
     if (this.pool.pooledBytes > this.maxPooled) this.emptyCache();
   }
 
-  byteSize(size: number, _dtype: DType): number {
-    return size * 4;
-  }
-
-  memory(): BackendMemory {
-    return { ...this.live };
-  }
-
   // ---------------------------------------------------------------------------------------
   // Elementwise
 
@@ -260,6 +257,7 @@ export class WebGPUBackend implements Backend {
     return this.mapElements('where', [cond, a, b], a.dtype, `select(v2, v1, ${truthy('v0', cond.dtype)})`);
   }
 
+  /** A contiguous copy of x (what the seam's `cast` to x's own dtype runs). */
   copy(x: View): GpuStorage {
     const src = this.storageOf(x.storage, 'copy');
     checkDtype(x.dtype, 'copy');

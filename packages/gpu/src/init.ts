@@ -130,7 +130,7 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
     pending = open(options).then(
       (b) => {
         active = b;
-        registerBackend(b);
+        registerBackend('webgpu', b);
         pending = undefined;
         return b;
       },

@@ -31,15 +31,15 @@ describe.skipIf(!available)('webgpu storage, pool and batching', () => {
   });
 
   it('counts live buffers and bytes, and frees each storage once', () => {
-    const before = gpu.memory();
+    const before = gpu.memory.usage();
     const a = gpu.fill(10, 1, 'float32');
     const b = gpu.fromArray(new Int32Array(3), 'int32');
-    expect(gpu.memory()).toEqual({ buffers: before.buffers + 2, bytes: before.bytes + 52 });
-    expect(gpu.byteSize(10, 'bool')).toBe(40);
+    expect(gpu.memory.usage()).toEqual({ buffers: before.buffers + 2, bytes: before.bytes + 52 });
+    expect(gpu.memory.byteSize(10, 'bool')).toBe(40);
     gpu.free(a);
     gpu.free(a);
     gpu.free(b);
-    expect(gpu.memory()).toEqual(before);
+    expect(gpu.memory.usage()).toEqual(before);
     expect(() =>
       gpu.unary('neg', { storage: a, dtype: 'float32', layout: contiguous([10]) }, 'float32'),
     ).toThrow(DeviceError);

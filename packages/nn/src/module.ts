@@ -7,6 +7,8 @@
 import {
   type Device,
   type DType,
+  getBackend,
+  isDType,
   isFloating,
   noGrad,
   ShapeError,
@@ -258,8 +260,9 @@ export class Module {
   }
 
   /**
-   * Moves parameters and buffers to a device, or casts floating ones to a dtype. Parameters
-   * stay the same objects, so an optimizer made before still updates them.
+   * Moves parameters and buffers to a device, or casts floating ones to a dtype (a dtype's
+   * name is a dtype; any other name must be a registered device). Parameters stay the same
+   * objects, so an optimizer made before still updates them.
    *
    * @example
    * ```ts
@@ -267,7 +270,8 @@ export class Module {
    * ```
    */
   to(target: Device | DType): this {
-    const isDevice = target === 'cpu' || target === 'webgpu';
+    const isDevice = !isDType(target);
+    if (isDevice) getBackend(target, 'Module.to');
     const convert = (t: Tensor): Tensor => {
       if (isDevice) return t.to(target);
       return isFloating(t.dtype) ? t.to(target) : t;

@@ -1,7 +1,19 @@
 /**
  * Module machinery: names and order, state dicts, modes, device/dtype moves, printing.
  */
-import { manualSeed, ones, randn, ShapeError, type Tensor, tensor, ValueError, zeros } from '@tsgrad/core';
+import {
+  DeviceError,
+  getBackend,
+  manualSeed,
+  ones,
+  randn,
+  registerBackend,
+  ShapeError,
+  type Tensor,
+  tensor,
+  ValueError,
+  zeros,
+} from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d,
@@ -156,6 +168,28 @@ describe('Module', () => {
     expect(bn.num_batches_tracked!.dtype).toBe('int32');
     const y = m.forward(randn([4, 3], { dtype: 'float64' }));
     expect(y.dtype).toBe('float64');
+  });
+
+  it('to(device) moves to any registered device, and names the registered ones otherwise', () => {
+    // The CPU kernels under a name nn has never heard of.
+    registerBackend('mock', { ...getBackend('cpu') });
+    const m = new Sequential(new Linear(3, 2), new BatchNorm1d(2));
+    const params = m.parameters();
+    const x = randn([4, 3]);
+    const expected = Array.from(m.forward(x).dataSync());
+    m.to('mock');
+    expect(m.parameters()[0]).toBe(params[0]);
+    expect(params.every((p) => p.device === 'mock' && p.requiresGrad)).toBe(true);
+    expect((m.at(1) as BatchNorm1d).running_mean!.device).toBe('mock');
+    const y = m.forward(x.to('mock'));
+    expect(y.device).toBe('mock');
+    expect(Array.from(y.dataSync())).toEqual(expected.map((v) => expect.closeTo(v, 5)));
+    y.sum().backward();
+    expect(params[0]!.grad!.device).toBe('mock');
+    expect(() => new Linear(2, 2).to('nope')).toThrow(DeviceError);
+    expect(() => new Linear(2, 2).to('nope')).toThrow(
+      /Module.to: unknown device 'nope' \(registered: 'cpu', 'mock'/,
+    );
   });
 
   it('zeroGrad, apply, children, ModuleDict', () => {

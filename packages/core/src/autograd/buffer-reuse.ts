@@ -32,7 +32,7 @@ export class BufferReuse {
 
   /** Small buffers the backend leaves to the garbage collector are not worth tracking. */
   worthFreeing(t: Tensor): boolean {
-    return t.numel >= (t._ref.backend.untrackedBelow ?? 0);
+    return t.numel >= (t._ref.backend.memory?.untrackedBelow ?? 0);
   }
 
   /** `prev + g` for the pending gradient `prev` of one tensor, reusing buffers where it can. */

@@ -3,7 +3,8 @@
  *
  * A backend is a connector: it owns storage on one device and runs a small set of primitive
  * kernels over it. It knows nothing of autograd, broadcasting rules or dtype promotion —
- * core resolves those before calling in — so a new device implements only what is here.
+ * core resolves those before calling in — and nothing of other backends. It does not know its
+ * own name either: a device is whatever name its backend was registered under.
  *
  * Conventions every method follows:
  * - Inputs arrive as {@link View}s: storage plus a {@link Layout} (shape, strides, offset in
@@ -11,24 +12,36 @@
  *   kernels read through them and never assume contiguity.
  * - Every method that returns a `Storage` returns a new, contiguous, row-major buffer that
  *   the caller owns and later hands to {@link Backend.free}. Inputs are never modified,
- *   except the destination of {@link Backend.assign}.
+ *   except the destination of {@link Backend.assign} and the state a fused optimizer step updates.
  * - Work may be queued; {@link Backend.read} waits for all earlier work on that storage.
+ *
+ * Writing one: implement the required methods of {@link Backend} (fifteen primitives: storage
+ * in and out, elementwise, reductions, matmul, indexing, random fills) and register the object
+ * under a name; tensors made with `{ device: name }` or moved with `t.to(name)` then run on it,
+ * and every composite op (softmax, attention, losses, optimizers …) works unchanged, since core
+ * builds them from these primitives. Two optional parts follow: {@link Backend.memory} says how
+ * storage is accounted for, and {@link Backend.fused} offers fused kernels for composites, each
+ * of which core uses when present and replaces by the composite (its tested reference) when not.
+ *
+ * The primitive set grows only when a new op family cannot be fast as a composite of these
+ * (sorting, scans, convolution windows): such a family adds a primitive here, with a one-line
+ * contract and a reference test, rather than a fused kernel.
  *
  * @example
  * ```ts
- * const cpu = getBackend('cpu');
- * const s = cpu.fromArray(new Float32Array([1, 2, 3]), 'float32');
- * const y = cpu.unary('exp', { storage: s, dtype: 'float32', layout: contiguousLayout([3]) }, 'float32');
- * await cpu.read(y, 'float32', 3);
+ * // A device that runs on the CPU kernels, under its own name.
+ * registerBackend('mirror', { ...getBackend('cpu') });
+ * const x = tensor([1, 2, 3], { device: 'mirror' }).exp();
+ * const s = x.to('cpu');
  * ```
  */
 import type { DType, TypedArray } from '../dtype.js';
+import { isDType } from '../dtype.js';
 import { DeviceError } from '../errors.js';
 import type { Layout } from '../layout.js';
 
-/** Device names. `'cpu'` is built in; `'webgpu'` is registered by `@tsgrad/gpu`. */
-export type Device = 'cpu' | 'webgpu';
-
+/** A device's name: the name its backend was registered under (`'cpu'` is built in). */
+export type Device = string;
 /** A backend's opaque handle to a buffer of elements. */
 export type Storage = unknown;
 
@@ -79,16 +92,14 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 /** Distributions of {@link Backend.random}. */
 export type RandomKind = 'uniform' | 'normal';
 
-/** Buffers and bytes a backend reports about itself. */
+/** Buffers and bytes a backend reports about its own allocations. */
 export interface BackendMemory {
   buffers: number;
   bytes: number;
 }
 
-/** What a device implements. */
-export interface Backend {
-  /** The device name tensors carry. */
-  readonly device: Device;
+/** How a backend's storage is accounted for. Every field is optional. */
+export interface MemoryPolicy {
   /**
    * Storages of fewer elements than this are plain garbage-collected memory: they are not
    * watched by a FinalizationRegistry (whose registration costs more than a small op) and
@@ -101,8 +112,43 @@ export interface Backend {
    * on explicit disposal, as a hint that the memory may be reused.
    */
   readonly gcManaged?: boolean;
+  /** Bytes a storage of `size` elements of `dtype` occupies (default: size × the dtype's item size). */
+  byteSize?(size: number, dtype: DType): number;
+  /** The backend's own count of its allocations (e.g. arrays kept for reuse), for tests and benchmarks. */
+  usage?(): BackendMemory;
+}
+
+/**
+ * Fused kernels for composite ops. Each is optional and must match its composite, the tested
+ * reference core runs when the kernel is missing. They are called as methods of this group.
+ */
+export interface FusedKernels {
+  /**
+   * `matmul(a, b)` plus `bias` (a [N] vector, any stride) added to every output row, as a
+   * linear layer needs: a is [1, M, K], b is [1, K, N]; the result is a contiguous [M, N].
+   * Composite: `matmul` then `binary('add')` (`addmm` in `ops/linalg.ts`).
+   */
+  addmm?(bias: View, a: View, b: View): Storage;
+  /**
+   * One Adam/AdamW update of a contiguous parameter, in place on `param`, `expAvg`,
+   * `expAvgSq` (and `maxExpAvgSq` with AMSGrad); all have one shape and float dtype.
+   * Composite: `adamStepComposite_` in `ops/optimizers.ts`.
+   */
+  adamStep?(
+    param: View,
+    grad: View,
+    expAvg: View,
+    expAvgSq: View,
+    maxExpAvgSq: View | null,
+    opts: AdamStepOptions,
+  ): void;
+}
+
+/** What a device implements. */
+export interface Backend {
   /** dtypes this backend stores (WebGPU has no float64). */
   readonly dtypes: readonly DType[];
+
   /** Copies host data into a new storage of `dtype` (data has that dtype's typed array type). */
   fromArray(data: TypedArray, dtype: DType): Storage;
   /** A new storage of `size` elements, all `value`. */
@@ -113,8 +159,6 @@ export interface Backend {
   readSync?(storage: Storage, dtype: DType, size: number): TypedArray;
   /** Releases a storage. The caller must not use it again. */
   free(storage: Storage): void;
-  /** Bytes a storage of `size` elements of `dtype` occupies here. */
-  byteSize(size: number, dtype: DType): number;
 
   /** `out[i] = op(x[i])`; `outDtype` is x's dtype except `not` (bool) and `floor`/`sign` on ints. */
   unary(op: UnaryOp, x: View, outDtype: DType): Storage;
@@ -124,19 +168,9 @@ export interface Backend {
   where(cond: View, a: View, b: View): Storage;
   /** Reduces `axes` of x; the result keeps those axes with size 1. */
   reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage;
-  /**
-   * Batched matrix product: a is [batch, M, K], b is [batch, K, N] (batch strides may be zero),
-   * both of the same float dtype; the result is a contiguous [batch, M, N].
-   */
+  /** a [batch, M, K] times b [batch, K, N] (one float dtype, batch strides may be 0): [batch, M, N]. */
   matmul(a: View, b: View): Storage;
-  /**
-   * Optional fused `matmul(a, b)` plus `bias` (a [N] vector, any stride) added to every
-   * output row, as a linear layer needs. Without it core adds the bias with `binary`.
-   */
-  addmm?(bias: View, a: View, b: View): Storage;
-  /** A contiguous copy of x. */
-  copy(x: View): Storage;
-  /** x converted to `dtype` (floats to int32 truncate toward zero; nonzero to bool is 1). */
+  /** x as `dtype` (floats to int32 truncate, nonzero to bool is 1); to x's own dtype, a plain copy. */
   cast(x: View, dtype: DType): Storage;
   /** `out[..., i, ...] = x[..., index[..., i, ...], ...]` along `dim`; out has index's shape. */
   gather(x: View, dim: number, index: View): Storage;
@@ -144,29 +178,15 @@ export interface Backend {
   scatterAdd(base: View, dim: number, index: View, src: View): Storage;
   /** Inputs joined along `dim` (all have the same dtype and equal other dims). */
   concat(inputs: readonly View[], dim: number): Storage;
-  /**
-   * `size` random numbers of a float dtype from the counter-based generator of `random.ts`:
-   * element `i` is `uniformAt(key, counter + i)` or `normalAt(key, counter + i)` (u32
-   * arithmetic, counter wrapping at 2^32), so every backend produces the same stream.
-   */
+  /** `size` floats whose element i is `uniformAt`/`normalAt(key, counter + i)` of `random.ts` (u32). */
   random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): Storage;
   /** Writes `src` (same shape and dtype) into `dst`'s storage through dst's layout, in place. */
   assign(dst: View, src: View): void;
-  /** The backend's own allocations beyond live tensors' storage (e.g. buffers kept for reuse). */
-  memory(): BackendMemory;
-  /**
-   * Optional fused kernel for one Adam/AdamW update of a contiguous parameter, in place on
-   * `param`, `expAvg`, `expAvgSq` (and `maxExpAvgSq` with AMSGrad). Core's composite in
-   * `ops/optimizers.ts` is the reference it must match; without it core runs the composite.
-   */
-  adamStep?(
-    param: View,
-    grad: View,
-    expAvg: View,
-    expAvgSq: View,
-    maxExpAvgSq: View | null,
-    opts: AdamStepOptions,
-  ): void;
+
+  /** How storage is accounted for; without it every storage is tracked at its dtype's size. */
+  readonly memory?: MemoryPolicy;
+  /** Fused kernels for composites; without them core runs the composites. */
+  readonly fused?: FusedKernels;
 }
 
 /** Hyper-parameters of one Adam/AdamW step, as PyTorch's `torch.optim.Adam` documents them. */
@@ -184,37 +204,86 @@ export interface AdamStepOptions {
 }
 
 const backends = new Map<Device, Backend>();
+// A backend replaced under its name keeps the name for the tensors still on it.
+const names = new WeakMap<Backend, Device>();
 
 /**
- * Makes a backend available under its device name.
+ * Makes a backend available under a device name: tensors made with `{ device: name }` or
+ * moved with `t.to(name)` run on it. Registering another backend under a taken name replaces
+ * it for new tensors. A dtype's name cannot be a device's (`t.to()` takes both), and one
+ * backend object has one name (register a copy, `{ ...backend }`, to run it under two).
  *
  * @example
  * ```ts
- * registerBackend(myBackend); // tensors with device: myBackend.device now run on it
+ * registerBackend('mirror', { ...getBackend('cpu') });
+ * tensor([1, 2], { device: 'mirror' }).device; // 'mirror'
  * ```
  */
-export function registerBackend(backend: Backend): void {
-  backends.set(backend.device, backend);
+export function registerBackend(name: Device, backend: Backend): void {
+  if (typeof name !== 'string' || name === '') {
+    throw new DeviceError(
+      "registerBackend: expected a device name and a backend, e.g. registerBackend('mine', backend)",
+    );
+  }
+  if (isDType(name))
+    throw new DeviceError(`registerBackend: '${name}' is a dtype, so it cannot name a device`);
+  const had = names.get(backend);
+  if (had !== undefined && had !== name) {
+    throw new DeviceError(
+      `registerBackend: this backend is registered as '${had}'; register a copy of it under '${name}'`,
+    );
+  }
+  backends.set(name, backend);
+  names.set(backend, name);
 }
 
 /**
- * The backend registered for a device.
+ * The backend registered under a device name, or a DeviceError naming the registered ones.
+ * `op` prefixes the error message.
  *
  * @example
  * ```ts
- * getBackend('cpu').device; // 'cpu'
+ * getBackend('cpu').dtypes; // ['float32', 'float64', 'int32', 'bool']
  * ```
  */
-export function getBackend(device: Device): Backend {
+export function getBackend(device: Device, op = 'getBackend'): Backend {
   const b = backends.get(device);
   if (b === undefined) {
-    const hint = device === 'webgpu' ? " (call `await initWebGPU()` from '@tsgrad/gpu' first)" : '';
-    throw new DeviceError(`device '${device}' is not available${hint}`);
+    const known = registeredDevices()
+      .map((d) => `'${d}'`)
+      .join(', ');
+    throw new DeviceError(
+      `${op}: unknown device '${device}' (registered: ${known}); initialise the package that provides it, or registerBackend() it`,
+    );
   }
   return b;
 }
 
-/** Whether a backend is registered for a device. */
+/**
+ * Whether a backend is registered under a device name.
+ *
+ * @example
+ * ```ts
+ * hasBackend('cpu'); // true
+ * ```
+ */
 export function hasBackend(device: Device): boolean {
   return backends.has(device);
+}
+
+/**
+ * The names of the registered devices, in registration order.
+ *
+ * @example
+ * ```ts
+ * registeredDevices(); // ['cpu'], and more once other backends register
+ * ```
+ */
+export function registeredDevices(): Device[] {
+  return [...backends.keys()];
+}
+
+/** The device name a registered backend runs under (tensors report it as `t.device`). */
+export function deviceOf(backend: Backend): Device {
+  return names.get(backend)!;
 }

@@ -22,7 +22,7 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const b = backendOf(x);
   if (!b.dtypes.includes(dtype)) {
-    throw new DTypeError(`to: the ${b.device} device does not support ${dtype}`);
+    throw new DTypeError(`to: the ${x.device} device does not support ${dtype}`);
   }
   const y = fromStorage(b, b.cast(x._view('to'), dtype), x.shape, dtype);
   if (!isFloating(dtype) || !isFloating(x.dtype)) return y;
@@ -35,12 +35,12 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
  *
  * @example
  * ```ts
- * const g = moveTo(x, 'webgpu');
+ * const c = moveTo(x, 'cpu');
  * ```
  */
 export function moveTo(x: Tensor, device: Device): Tensor {
-  if (x.device === device) return x;
-  const target = getBackend(device);
+  const target = getBackend(device, 'to');
+  if (target === backendOf(x)) return x;
   if (!target.dtypes.includes(x.dtype)) {
     throw new DTypeError(
       `to: the ${device} device does not support ${x.dtype}${x.dtype === 'float64' ? '; convert with .to("float32") first' : ''}`,
@@ -48,7 +48,8 @@ export function moveTo(x: Tensor, device: Device): Tensor {
   }
   const src = backendOf(x);
   const from = x.device;
-  const contiguous = src.copy(x._view('to'));
+  const v = x._view('to');
+  const contiguous = src.cast(v, v.dtype);
   const n = x.numel;
   if (src.readSync === undefined) {
     src.free(contiguous);
@@ -70,10 +71,10 @@ export function moveTo(x: Tensor, device: Device): Tensor {
  * ```
  */
 export async function moveToAsync(x: Tensor, device: Device): Promise<Tensor> {
-  if (x.device === device) return x;
-  const target = getBackend(device);
+  const target = getBackend(device, 'toAsync');
+  if (target === backendOf(x)) return x;
   if (!target.dtypes.includes(x.dtype)) {
-    throw new DTypeError(`to: the ${device} device does not support ${x.dtype}`);
+    throw new DTypeError(`toAsync: the ${device} device does not support ${x.dtype}`);
   }
   const host = await x.data();
   return fromStorage(target, target.fromArray(host, x.dtype), x.shape, x.dtype);

@@ -37,10 +37,11 @@ function checkShape(shape: readonly number[], op: string): void {
 }
 
 function make(data: TypedArray, shape: readonly number[], opts: TensorOptions, dtype: DType): Tensor {
-  const b = getBackend(opts.device ?? 'cpu');
+  const device = opts.device ?? 'cpu';
+  const b = getBackend(device, 'tensor');
   if (!b.dtypes.includes(dtype)) {
     throw new DTypeError(
-      `tensor: the ${b.device} device does not support ${dtype}${dtype === 'float64' ? '; use float32' : ''}`,
+      `tensor: the ${device} device does not support ${dtype}${dtype === 'float64' ? '; use float32' : ''}`,
     );
   }
   const t = fromStorage(b, b.fromArray(data, dtype), shape, dtype);
@@ -138,9 +139,9 @@ function toTyped(values: ArrayLike<number>, dtype: DType): TypedArray {
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   checkShape(shape, 'full');
   const dtype = opts.dtype ?? 'float32';
-  const b = getBackend(opts.device ?? 'cpu');
-  if (!b.dtypes.includes(dtype))
-    throw new DTypeError(`full: the ${b.device} device does not support ${dtype}`);
+  const device = opts.device ?? 'cpu';
+  const b = getBackend(device, 'full');
+  if (!b.dtypes.includes(dtype)) throw new DTypeError(`full: the ${device} device does not support ${dtype}`);
   const t = fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -244,9 +245,10 @@ function randomTensor(
   checkShape(shape, op);
   const dtype = opts.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new DTypeError(`${op}: needs a floating dtype, got ${dtype}`);
-  const b = getBackend(opts.device ?? 'cpu');
+  const device = opts.device ?? 'cpu';
+  const b = getBackend(device, op);
   if (!b.dtypes.includes(dtype))
-    throw new DTypeError(`${op}: the ${b.device} device does not support ${dtype}`);
+    throw new DTypeError(`${op}: the ${device} device does not support ${dtype}`);
   const n = numelOf(shape);
   const { key, counter } = takeCounters(n);
   const t = fromStorage(b, b.random(kind, n, dtype, key, counter), shape, dtype);

@@ -109,8 +109,9 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   }
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
+  const kernels = backend.fused;
   const fused =
-    backend.addmm !== undefined &&
+    kernels?.addmm !== undefined &&
     isFloating(a.dtype) &&
     a.dtype === b.dtype &&
     bias.dtype === a.dtype &&
@@ -120,7 +121,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   if (!fused) return matmul(a, b).add(bias);
   const y = fromStorage(
     backend,
-    backend.addmm!(bias._view('addmm'), flatBatch(a, 1, M, K, 'addmm'), flatBatch(b, 1, K, N, 'addmm')),
+    kernels!.addmm!(bias._view('addmm'), flatBatch(a, 1, M, K, 'addmm'), flatBatch(b, 1, K, N, 'addmm')),
     [M, N],
     a.dtype,
   );

@@ -203,7 +203,8 @@ export function contiguous(x: Tensor): Tensor {
 /** A copy with its own storage. */
 export function clone(x: Tensor): Tensor {
   const b = backendOf(x);
-  const y = fromStorage(b, b.copy(x._view('clone')), x.shape, x.dtype);
+  const v = x._view('clone');
+  const y = fromStorage(b, b.cast(v, v.dtype), x.shape, x.dtype);
   return record(y, 'clone', [x], [], (g) => [g]);
 }
 

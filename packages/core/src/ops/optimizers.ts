@@ -34,7 +34,7 @@ function fusable(ts: readonly (Tensor | null)[]): boolean {
   return ts.every(
     (t) =>
       t === null ||
-      (t.device === first.device &&
+      (t._ref.backend === first._ref.backend &&
         t.dtype === first.dtype &&
         isContiguous(t.layout) &&
         t.shape.length === first.shape.length &&
@@ -62,9 +62,9 @@ export function adamStep_(
   maxExpAvgSq: Tensor | null,
   o: AdamStepOptions,
 ): void {
-  const backend = backendOf(param);
-  if (backend.adamStep !== undefined && fusable([param, grad, expAvg, expAvgSq, maxExpAvgSq])) {
-    backend.adamStep(
+  const kernels = backendOf(param).fused;
+  if (kernels?.adamStep !== undefined && fusable([param, grad, expAvg, expAvgSq, maxExpAvgSq])) {
+    kernels.adamStep(
       param._view('adamStep_'),
       grad._view('adamStep_'),
       expAvg._view('adamStep_'),

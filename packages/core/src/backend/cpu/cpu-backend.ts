@@ -3,11 +3,11 @@
  * (with a packed, blocked matmul and a WebAssembly SIMD fast path where available).
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { arrayType, itemSize } from '../../dtype.js';
+import { arrayType, dtypes } from '../../dtype.js';
 import { normalAt, uniformAt } from '../../random.js';
 import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
-import { binary, cast, copy, unary, where } from './elementwise.js';
+import { binary, cast, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
@@ -62,14 +62,11 @@ function random(kind: RandomKind, size: number, dtype: DType, key: number, count
  *
  * @example
  * ```ts
- * cpuBackend.memory(); // { buffers, bytes } waiting in the reuse pool
+ * cpuBackend.memory?.usage?.(); // { buffers, bytes } waiting in the reuse pool
  * ```
  */
 export const cpuBackend: Backend = {
-  device: 'cpu',
-  dtypes: ['float32', 'float64', 'int32', 'bool'],
-  gcManaged: true,
-  untrackedBelow: POOL_MIN_LENGTH,
+  dtypes,
   fromArray(data, dtype) {
     const a = alloc(dtype, data.length);
     a.set(data);
@@ -82,22 +79,19 @@ export const cpuBackend: Backend = {
     const a = s as TypedArray;
     recycle(a, dtypeOf(a));
   },
-  byteSize: (size, dtype) => size * itemSize(dtype),
   unary,
   binary,
   where,
   reduce,
   matmul: (a, b) => matmul(a, b),
-  addmm: (bias, a, b) => matmul(a, b, bias),
-  copy,
   cast,
   gather,
   scatterAdd,
   concat,
   random,
   assign,
-  memory: poolStats,
-  adamStep,
+  memory: { gcManaged: true, untrackedBelow: POOL_MIN_LENGTH, usage: poolStats },
+  fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
 };
 
 function dtypeOf(a: TypedArray): DType {

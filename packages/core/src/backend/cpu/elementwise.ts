@@ -195,6 +195,7 @@ export function copy(x: View): TypedArray {
 }
 
 export function cast(x: View, dtype: DType): TypedArray {
+  if (dtype === x.dtype) return copy(x);
   const n = numelOf(x.layout.shape);
   const out = alloc(dtype, n);
   const r = reader(x);

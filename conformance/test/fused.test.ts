@@ -1,0 +1,115 @@
+/**
+ * Every fused kernel of a backend's `fused` group against its composite, the reference core
+ * runs where a backend has no such kernel. On a device without the kernel, the composite there
+ * is checked against the CPU's fused kernel instead, so each case compares two different paths.
+ */
+import {
+  type AdamStepOptions,
+  adamStep_,
+  adamStepComposite_,
+  addmm,
+  type Device,
+  type FusedKernels,
+  getBackend,
+  manualSeed,
+  matmul,
+  rand,
+  randn,
+  type Tensor,
+} from '@tsgrad/core';
+import { describe, expect, it, vi } from 'vitest';
+import { allDevices } from '../src/devices.js';
+
+async function expectClose(actual: Tensor, expected: Tensor, rtol: number, atol: number): Promise<void> {
+  const x = await actual.data();
+  const y = await expected.data();
+  expect(x.length).toBe(y.length);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++)
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (rtol * Math.abs(y[i]!) + atol));
+  expect(worst).toBeLessThanOrEqual(1);
+}
+
+/**
+ * Runs `fused` on `device` and checks it against a different path: the composite on the same
+ * device when its backend has the kernel (and, through a spy, that core called it), else the
+ * CPU's fused kernel, which the composite on the device must then match.
+ */
+async function compare(
+  device: Device,
+  kernel: keyof FusedKernels,
+  fused: (d: Device) => Tensor,
+  composite: (d: Device) => Tensor,
+): Promise<void> {
+  const group = getBackend(device).fused;
+  const has = group?.[kernel] !== undefined;
+  if (!has) expect(getBackend('cpu').fused?.[kernel]).toBeDefined();
+  const spy = has ? vi.spyOn(group!, kernel) : null;
+  try {
+    const actual = fused(device);
+    if (spy !== null) expect(spy).toHaveBeenCalledTimes(1);
+    await expectClose(actual, has ? composite(device) : fused('cpu'), 1e-5, 1e-5);
+  } finally {
+    spy?.mockRestore();
+  }
+}
+
+const ADAM: AdamStepOptions = {
+  lr: 1e-2,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0.01,
+  decoupledWeightDecay: true,
+  maximize: false,
+  step: 3,
+};
+
+describe.each(allDevices)('fused kernels on $device', ({ device, available }) => {
+  // Linear's shapes: a weight used transposed, a bias row read through a stride.
+  const cases = [
+    { M: 1, K: 1, N: 1, transposed: false, strided: false },
+    { M: 7, K: 13, N: 5, transposed: true, strided: false },
+    { M: 33, K: 64, N: 40, transposed: false, strided: true },
+    { M: 70, K: 130, N: 65, transposed: true, strided: true },
+  ];
+
+  it.skipIf(!available).each(cases)(
+    'addmm [$M,$K]·[$K,$N] (transposed $transposed, strided bias $strided)',
+    async (c) => {
+      manualSeed(c.M * 1000 + c.N);
+      const a0 = randn([c.M, c.K]);
+      const b0 = c.transposed ? randn([c.N, c.K]) : randn([c.K, c.N]);
+      const bias0 = c.strided ? randn([c.N, 2]) : randn([c.N]);
+      const args = (d: Device) => {
+        const b = b0.to(d);
+        const bias = bias0.to(d);
+        return [
+          c.strided ? bias.narrow(1, 1, 1).squeeze(1) : bias,
+          a0.to(d),
+          c.transposed ? b.T : b,
+        ] as const;
+      };
+      await compare(
+        device,
+        'addmm',
+        (d) => addmm(...args(d)),
+        (d) => {
+          const [bias, a, b] = args(d);
+          return matmul(a, b).add(bias);
+        },
+      );
+    },
+  );
+
+  it.skipIf(!available).each([false, true])('adamStep (AMSGrad %s)', async (amsgrad) => {
+    manualSeed(amsgrad ? 1 : 2);
+    const init = [randn([300]), randn([300]), randn([300]).mul(0.1), rand([300]).mul(0.1), rand([300])];
+    const run = (step: typeof adamStep_) => (d: Device) => {
+      const [p, g, m, v, x] = init.map((t) => t.to(d).clone());
+      step(p!, g!, m!, v!, amsgrad ? x! : null, ADAM);
+      return p!;
+    };
+    await compare(device, 'adamStep', run(adamStep_), run(adamStepComposite_));
+  });
+});
