@@ -1,6 +1,6 @@
 /**
- * `@tsgrad/optim`: optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW) and
- * learning-rate schedulers, with PyTorch's algorithms, defaults and state-dict layout.
+ * `@tsgrad/optim`: optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, RAdam,
+ * Adamax, ASGD, Rprop, LBFGS) and learning-rate schedulers, with PyTorch's algorithms, defaults and state-dict layout.
  *
  * @example
  * ```ts
@@ -17,7 +17,11 @@
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
 export { AdamW } from './adamw.js';
+export { ASGD, type ASGDOptions } from './asgd.js';
+export { LBFGS, type LBFGSOptions } from './lbfgs.js';
+export { NAdam, type NAdamOptions } from './nadam.js';
 export {
   Optimizer,
   type OptimizerOptions,
@@ -26,9 +30,12 @@ export {
   type ParamGroupInput,
   type ParamState,
   type Params,
+  type StateValue,
   type ZeroGradOptions,
 } from './optimizer.js';
+export { RAdam, type RAdamOptions } from './radam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Rprop, type RpropOptions } from './rprop.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedulers/cosine-annealing-lr.js';
 export { ExponentialLR } from './schedulers/exponential-lr.js';
 export { LambdaLR, type LrLambda } from './schedulers/lambda-lr.js';

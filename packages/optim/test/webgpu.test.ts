@@ -2,11 +2,11 @@
  * The optimizers on the WebGPU backend: the same updates, written with tensor ops, run on the
  * GPU unchanged. Skipped where no adapter exists (TSGRAD_REQUIRE_WEBGPU=1 makes that a failure).
  */
-import { memory, tensor, tidy } from '@tsgrad/core';
+import { memory, Tensor, tensor, tidy } from '@tsgrad/core';
 import { initWebGPU, isWebGPUAvailable } from '@tsgrad/gpu';
 import { Adam } from '@tsgrad/optim';
 import { describe, expect, test } from 'vitest';
-import { makers, type RefTensor, ref } from './reference.js';
+import { expectedParams, makers, type RefTensor, refs } from './reference.js';
 
 const available = await isWebGPUAvailable();
 if (available) await initWebGPU();
@@ -19,28 +19,29 @@ test('a WebGPU adapter exists where one is required', () => {
 });
 
 describe.skipIf(!available)('optimizers on webgpu', () => {
-  test.each(ref.cases.map((c) => [c.name, c] as const))(
-    'optim.json %s (float32, rel 1e-4)',
-    async (_n, c) => {
-      const p = gpu(c.param0).requiresGrad_();
-      const opt = makers[c.optimizer]!([p], c.options);
-      for (const [step, g] of c.grads.entries()) {
-        p.grad = gpu(g);
-        opt.step();
-        const actual = await p.data();
-        const expected = c.params[step]!.data;
-        expected.forEach((e, i) => {
-          expect(Math.abs(actual[i]! - e), `step ${step + 1}, element ${i}`).toBeLessThan(
-            1e-4 * Math.abs(e) + 1e-7,
-          );
-        });
-      }
-      expect(p.device).toBe('webgpu');
-      for (const s of opt.state.values()) {
-        for (const v of Object.values(s)) if (typeof v !== 'number') expect(v.device).toBe('webgpu');
-      }
-    },
+  const cases = Object.entries(refs).flatMap(([file, r]) =>
+    r.cases.map((c) => [`${file} ${c.name}`, c, r.meta.generator] as const),
   );
+  test.each(cases)('%s (float32, rel 1e-4)', async (_n, c, generator) => {
+    const expectedAll = expectedParams(generator, c);
+    const p = gpu(c.param0).requiresGrad_();
+    const opt = makers[c.optimizer]!([p], c.options);
+    for (const [step, g] of c.grads.entries()) {
+      p.grad = gpu(g);
+      opt.step();
+      const actual = await p.data();
+      const expected = expectedAll[step]!;
+      expected.forEach((e, i) => {
+        expect(Math.abs(actual[i]! - e), `step ${step + 1}, element ${i}`).toBeLessThan(
+          1e-4 * Math.abs(e) + 1e-7,
+        );
+      });
+    }
+    expect(p.device).toBe('webgpu');
+    for (const s of opt.state.values()) {
+      for (const v of Object.values(s)) if (v instanceof Tensor) expect(v.device).toBe('webgpu');
+    }
+  });
 
   test('state dict round trip and a loop that does not grow GPU memory', async () => {
     const p = tensor([0.5, -1, 2], { device: 'webgpu', requiresGrad: true });
