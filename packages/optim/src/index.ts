@@ -36,13 +36,20 @@ export {
 export { RAdam, type RAdamOptions } from './radam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Rprop, type RpropOptions } from './rprop.js';
+export { ConstantLR, type ConstantLROptions } from './schedulers/constant-lr.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedulers/cosine-annealing-lr.js';
+export {
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+} from './schedulers/cosine-annealing-warm-restarts.js';
+export { CyclicLR, type CyclicLROptions } from './schedulers/cyclic-lr.js';
 export { ExponentialLR } from './schedulers/exponential-lr.js';
 export { LambdaLR, type LrLambda } from './schedulers/lambda-lr.js';
 export { LinearLR, type LinearLROptions } from './schedulers/linear-lr.js';
 export { LRScheduler, type LRSchedulerOptions } from './schedulers/lr-scheduler.js';
 export { MultiStepLR, type MultiStepLROptions } from './schedulers/multi-step-lr.js';
 export { OneCycleLR, type OneCycleLROptions } from './schedulers/one-cycle-lr.js';
+export { PolynomialLR, type PolynomialLROptions } from './schedulers/polynomial-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/reduce-lr-on-plateau.js';
 export { Scheduler, type SchedulerStateDict } from './schedulers/scheduler.js';
 export { SequentialLR } from './schedulers/sequential-lr.js';
