@@ -25,7 +25,18 @@ export {
 } from './checkpoint.js';
 export { type ClipGradNormOptions, clipGradNorm_, clipGradValue_, l1Penalty } from './clip.js';
 export { Flatten, Identity, ModuleDict, ModuleList, Sequential } from './containers.js';
-export { DataLoader, type DataLoaderOptions, type Dataset, TensorDataset } from './data.js';
+export {
+  type Collated,
+  ConcatDataset,
+  DataLoader,
+  type DataLoaderOptions,
+  type Dataset,
+  defaultCollate,
+  type RandomSplitOptions,
+  randomSplit,
+  Subset,
+  TensorDataset,
+} from './data.js';
 export * as functional from './functional.js';
 export {
   type AttentionOptions,

@@ -1,6 +1,6 @@
 /** Adam, as `torch.optim.Adam`. */
-import { adamStep_, keep, type Tensor, ValueError, zerosLike } from '@tsgrad/core';
-import { checkLr, checkNonNegative, checkUnit } from './checks.js';
+import { adamStep_, keep, type Tensor, zerosLike } from '@tsgrad/core';
+import { checkBetas, checkLr, checkNonNegative } from './checks.js';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -55,13 +55,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected override checkOptions(o: AdamOptions): void {
     checkLr(this.name, o.lr);
     checkNonNegative(this.name, 'eps', o.eps);
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) {
-      throw new ValueError(
-        `${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`,
-      );
-    }
-    checkUnit(this.name, 'betas[0]', o.betas[0]);
-    checkUnit(this.name, 'betas[1]', o.betas[1]);
+    checkBetas(this.name, o.betas);
     checkNonNegative(this.name, 'weightDecay', o.weightDecay);
   }
 

@@ -45,3 +45,12 @@ export function checkChoice(op: string, name: string, v: unknown, choices: reado
     );
   }
 }
+
+/** `betas` must be a pair of numbers in [0, 1). */
+export function checkBetas(op: string, betas: unknown): void {
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new ValueError(`${op}: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+  }
+  checkUnit(op, 'betas[0]', betas[0]);
+  checkUnit(op, 'betas[1]', betas[1]);
+}

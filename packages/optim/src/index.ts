@@ -1,6 +1,6 @@
 /**
- * `@tsgrad/optim`: optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW) and
- * learning-rate schedulers, with PyTorch's algorithms, defaults and state-dict layout.
+ * `@tsgrad/optim`: optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, RAdam,
+ * Adamax, ASGD, Rprop, LBFGS) and learning-rate schedulers, with PyTorch's algorithms, defaults and state-dict layout.
  *
  * @example
  * ```ts
@@ -17,7 +17,11 @@
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
 export { AdamW } from './adamw.js';
+export { ASGD, type ASGDOptions } from './asgd.js';
+export { LBFGS, type LBFGSOptions } from './lbfgs.js';
+export { NAdam, type NAdamOptions } from './nadam.js';
 export {
   Optimizer,
   type OptimizerOptions,
@@ -26,16 +30,26 @@ export {
   type ParamGroupInput,
   type ParamState,
   type Params,
+  type StateValue,
   type ZeroGradOptions,
 } from './optimizer.js';
+export { RAdam, type RAdamOptions } from './radam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Rprop, type RpropOptions } from './rprop.js';
+export { ConstantLR, type ConstantLROptions } from './schedulers/constant-lr.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedulers/cosine-annealing-lr.js';
+export {
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+} from './schedulers/cosine-annealing-warm-restarts.js';
+export { CyclicLR, type CyclicLROptions } from './schedulers/cyclic-lr.js';
 export { ExponentialLR } from './schedulers/exponential-lr.js';
 export { LambdaLR, type LrLambda } from './schedulers/lambda-lr.js';
 export { LinearLR, type LinearLROptions } from './schedulers/linear-lr.js';
 export { LRScheduler, type LRSchedulerOptions } from './schedulers/lr-scheduler.js';
 export { MultiStepLR, type MultiStepLROptions } from './schedulers/multi-step-lr.js';
 export { OneCycleLR, type OneCycleLROptions } from './schedulers/one-cycle-lr.js';
+export { PolynomialLR, type PolynomialLROptions } from './schedulers/polynomial-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/reduce-lr-on-plateau.js';
 export { Scheduler, type SchedulerStateDict } from './schedulers/scheduler.js';
 export { SequentialLR } from './schedulers/sequential-lr.js';

@@ -14,6 +14,7 @@ import {
   tidy,
   ValueError,
 } from '@tsgrad/core';
+import { toCamelCase, toSnakeCase } from './state-dict-keys.js';
 
 /** Options every optimizer has. */
 export interface OptimizerOptions {
@@ -39,20 +40,29 @@ export type ParamGroupInput<O extends OptimizerOptions = OptimizerOptions> = Par
 /** What an optimizer's constructor takes: a list of parameters, or a list of parameter groups. */
 export type Params<O extends OptimizerOptions = OptimizerOptions> = Tensor[] | ParamGroupInput<O>[];
 
+/** One value of a parameter's optimizer state. */
+export type StateValue = Tensor | number | Tensor[] | number[];
+
 /** One parameter's optimizer state (moment estimates, step count …). */
-export type ParamState = Record<string, Tensor | number>;
+export type ParamState = Record<string, StateValue>;
 
 /**
- * A snapshot of an optimizer, laid out as PyTorch's `state_dict()`: state keyed by the
- * parameter's index (counting through the groups in order), and the groups' options with
- * `params` as lists of those indices.
+ * A snapshot of an optimizer, laid out as PyTorch's `state_dict()`: `state` keyed by the
+ * parameter's index (counting through the groups in order), and `param_groups` with each
+ * group's options and `params` as lists of those indices. Keys are PyTorch's snake_case names
+ * (`exp_avg`, `momentum_buffer`, `weight_decay`, `initial_lr` …), not tsgrad's camelCase
+ * option names. Unlike PyTorch, scalar state (`step`, ASGD's `eta` …) is a plain number
+ * rather than a 0-d tensor; {@link Optimizer.loadStateDict} accepts either.
  */
 export interface OptimizerStateDict {
   /** Per-parameter state, keyed by parameter index. */
   state: Record<number, ParamState>;
-  /** Each group's options and parameter indices. */
-  paramGroups: Array<{ params: number[]; [option: string]: unknown }>;
+  /** Each group's options (snake_case) and parameter indices. */
+  param_groups: Array<{ params: number[]; [option: string]: unknown }>;
 }
+
+/** State fields that are scalars (or lists of them): PyTorch saves 0-d tensors, tsgrad numbers. */
+const scalarState = new Set(['step', 'eta', 'mu', 'mu_product', 't', 'ro', 'al', 'H_diag', 'prev_loss']);
 
 /** Options of {@link Optimizer.zeroGrad}. */
 export interface ZeroGradOptions {
@@ -221,25 +231,35 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
-    const paramGroups = this.paramGroups.map((group) => {
+    const groups = this.paramGroups.map((group) => {
       const { params, ...options } = group;
       const ids = params.map((p) => {
         if (!index.has(p)) index.set(p, index.size);
         return index.get(p)!;
       });
-      return { ...copyValue(options), params: ids };
+      const out: { params: number[]; [option: string]: unknown } = { params: ids };
+      for (const [k, v] of Object.entries(options)) out[toSnakeCase(k)] = copyValue(v);
+      return out;
     });
     const state: Record<number, ParamState> = {};
+    const copy = (v: StateValue): StateValue =>
+      v instanceof Tensor ? v.clone() : Array.isArray(v) ? ((v as StateValue[]).map(copy) as StateValue) : v;
     noGrad(() => {
       for (const [p, s] of this.state) {
         const i = index.get(p);
         if (i === undefined) continue;
-        state[i] = Object.fromEntries(
-          Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]),
-        );
+        state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [toSnakeCase(k), copy(v)]));
       }
     });
-    return { state, paramGroups };
+    return { state, param_groups: groups };
+  }
+
+  /**
+   * Whether a saved state tensor fits parameter `p`. By default it must have `p`'s shape;
+   * optimizers whose state is not per-element (LBFGS) say otherwise.
+   */
+  protected stateFits(p: Tensor, _key: string, t: Tensor): boolean {
+    return t.shape.length === p.shape.length && t.shape.every((d, i) => d === p.shape[i]);
   }
 
   /**
@@ -254,10 +274,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    */
   loadStateDict(dict: OptimizerStateDict): void {
     const op = `${this.name}.loadStateDict`;
-    const saved = dict.paramGroups;
+    const saved = dict.param_groups;
     if (!Array.isArray(saved) || saved.length !== this.paramGroups.length) {
       throw new ValueError(
-        `${op}: the state dict has ${Array.isArray(saved) ? saved.length : 'no'} parameter groups, the optimizer ${this.paramGroups.length}`,
+        `${op}: the state dict has ${Array.isArray(saved) ? saved.length : 'no'} parameter groups (param_groups), the optimizer ${this.paramGroups.length}`,
       );
     }
     const byIndex = new Map<number, Tensor>();
@@ -271,40 +291,49 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       for (const [j, id] of g.params.entries()) byIndex.set(id, params[j]!);
     }
     const next = new Map<Tensor, ParamState>();
-    noGrad(() => {
-      for (const [key, s] of Object.entries(dict.state ?? {})) {
-        const p = byIndex.get(Number(key));
-        if (p === undefined) {
-          throw new ValueError(`${op}: state for parameter ${key}, which no parameter group lists`);
-        }
-        const copy: ParamState = {};
-        for (const [k, v] of Object.entries(s)) {
-          if (!(v instanceof Tensor)) {
-            copy[k] = v;
-            continue;
-          }
-          if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
-            throw new ShapeError(
-              `${op}: state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
-            );
-          }
-          let t = v.device === p.device ? v.clone() : v.to(p.device);
-          if (t.dtype !== p.dtype) {
-            const cast = t.to(p.dtype);
-            t.dispose();
-            t = cast;
-          }
-          copy[k] = keep(t);
-        }
-        next.set(p, copy);
+    const made: Tensor[] = [];
+    const restore = (key: string, pkey: string, p: Tensor, v: unknown): StateValue => {
+      if (Array.isArray(v)) return v.map((x) => restore(key, pkey, p, x)) as StateValue;
+      if (!(v instanceof Tensor)) return v as number;
+      if (scalarState.has(key) && v.ndim === 0) return v.itemSync();
+      if (!this.stateFits(p, key, v)) {
+        throw new ShapeError(
+          `${op}: state '${key}' of parameter ${pkey} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
+        );
       }
-    });
+      let t = v.device === p.device ? v.clone() : v.to(p.device);
+      if (t.dtype !== p.dtype) {
+        const cast = t.to(p.dtype);
+        t.dispose();
+        t = cast;
+      }
+      made.push(t);
+      return keep(t);
+    };
+    try {
+      noGrad(() => {
+        for (const [key, s] of Object.entries(dict.state ?? {})) {
+          const p = byIndex.get(Number(key));
+          if (p === undefined) {
+            throw new ValueError(`${op}: state for parameter ${key}, which no parameter group lists`);
+          }
+          const copy: ParamState = {};
+          for (const [k, v] of Object.entries(s)) copy[toCamelCase(k)] = restore(k, key, p, v);
+          next.set(p, copy);
+        }
+      });
+    } catch (e) {
+      dispose(made);
+      throw e;
+    }
     for (const s of this.state.values()) dispose(Object.values(s));
     this.state = next;
     saved.forEach((g, gi) => {
       const group = this.paramGroups[gi]! as Record<string, unknown>;
       for (const k of Object.keys(group)) if (k !== 'params') delete group[k];
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[k] = copyValue(v);
+      // Options the dict lacks (a dict from an older version) keep their defaults.
+      for (const [k, v] of Object.entries(this.defaults)) group[k] = copyValue(v);
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = copyValue(v);
     });
   }
 }

@@ -6,7 +6,7 @@ import {
   noGrad,
   randn,
   ShapeError,
-  type Tensor,
+  Tensor,
   tensor,
   tidy,
   ValueError,
@@ -15,11 +15,16 @@ import {
   Adadelta,
   Adagrad,
   Adam,
+  Adamax,
   AdamW,
+  ASGD,
+  NAdam,
   type Optimizer,
   type OptimizerStateDict,
   type Params,
+  RAdam,
   RMSprop,
+  Rprop,
   SGD,
 } from '@tsgrad/optim';
 import { describe, expect, test } from 'vitest';
@@ -31,7 +36,31 @@ const configs: Array<[string, (p: Params<any>) => Optimizer]> = [
   ['Adadelta', (p) => new Adadelta(p, { weightDecay: 0.1 })],
   ['Adam amsgrad', (p) => new Adam(p, { lr: 0.01, amsgrad: true })],
   ['AdamW', (p) => new AdamW(p, { lr: 0.01 })],
+  ['NAdam', (p) => new NAdam(p, { lr: 0.01, weightDecay: 0.01 })],
+  ['NAdamW', (p) => new NAdam(p, { lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true })],
+  ['RAdam', (p) => new RAdam(p, { lr: 0.01, betas: [0.5, 0.6] })],
+  ['RAdamW', (p) => new RAdam(p, { lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true })],
+  ['Adamax', (p) => new Adamax(p, { lr: 0.01 })],
+  ['ASGD', (p) => new ASGD(p, { lr: 0.01, t0: 2 })],
+  ['Rprop', (p) => new Rprop(p, { lr: 0.01 })],
 ];
+
+/** Each optimizer's state keys, as PyTorch's `state_dict()` names them. */
+const stateKeys: Record<string, string[]> = {
+  'SGD nesterov': ['momentum_buffer'],
+  Adagrad: ['step', 'sum'],
+  'RMSprop centered': ['step', 'square_avg', 'momentum_buffer', 'grad_avg'],
+  Adadelta: ['step', 'square_avg', 'acc_delta'],
+  'Adam amsgrad': ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  AdamW: ['step', 'exp_avg', 'exp_avg_sq'],
+  NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
+  NAdamW: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
+  RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
+  RAdamW: ['step', 'exp_avg', 'exp_avg_sq'],
+  Adamax: ['step', 'exp_avg', 'exp_inf'],
+  ASGD: ['step', 'eta', 'mu', 'ax'],
+  Rprop: ['step', 'prev', 'step_size'],
+};
 
 /** Two parameters in two groups (the second with its own weight decay). */
 function setup(make: (p: Params<any>) => Optimizer, init?: Tensor[]) {
@@ -74,7 +103,7 @@ function run(ps: Tensor[], opt: Optimizer, from: number, steps: number): number[
   return out;
 }
 
-describe.each(configs)('%s', (_name, make) => {
+describe.each(configs)('%s', (name, make) => {
   test('stateDict → loadStateDict resumes identically', () => {
     const a = setup(make);
     run([a.w, a.b], a.opt, 0, 3);
@@ -91,12 +120,17 @@ describe.each(configs)('%s', (_name, make) => {
     const a = setup(make);
     run([a.w, a.b], a.opt, 0, 2);
     const saved = a.opt.stateDict();
+    expect(Object.keys(saved)).toEqual(['state', 'param_groups']);
     expect(Object.keys(saved.state)).toEqual(['0', '1']);
-    expect(saved.paramGroups).toHaveLength(2);
-    expect(saved.paramGroups.map((g) => g.params)).toEqual([[0], [1]]);
-    expect(saved.paramGroups[1]!.weightDecay).toBe(0.05);
-    expect(saved.paramGroups[0]!.lr).toBe(a.opt.paramGroups[0]!.lr);
-    const tensors = Object.values(saved.state[0]!).filter((v): v is Tensor => typeof v !== 'number');
+    expect(Object.keys(saved.state[0]!).sort()).toEqual([...stateKeys[name]!].sort());
+    expect(saved.param_groups).toHaveLength(2);
+    expect(saved.param_groups.map((g) => g.params)).toEqual([[0], [1]]);
+    expect(saved.param_groups[1]!.weight_decay).toBe(0.05);
+    expect(saved.param_groups[0]!.lr).toBe(a.opt.paramGroups[0]!.lr);
+    for (const g of saved.param_groups) {
+      for (const k of Object.keys(g)) expect(k, 'a snake_case key').toMatch(/^[a-z0-9_]+$/);
+    }
+    const tensors = Object.values(saved.state[0]!).filter((v): v is Tensor => v instanceof Tensor);
     expect(tensors.length).toBeGreaterThan(0);
     const before = tensors.map((t) => Array.from(t.dataSync()));
     run([a.w, a.b], a.opt, 2, 2);
@@ -110,7 +144,7 @@ describe.each(configs)('%s', (_name, make) => {
     expect(a.w.requiresGrad).toBe(true);
     for (const s of a.opt.state.values()) {
       for (const v of Object.values(s)) {
-        if (typeof v !== 'number') {
+        if (v instanceof Tensor) {
           expect(v.isDisposed).toBe(false);
           expect(v.requiresGrad).toBe(false);
         }
@@ -155,7 +189,7 @@ describe.each(configs)('%s', (_name, make) => {
     const b = setup(make);
     b.opt.loadStateDict(a.opt.stateDict());
     for (const s of b.opt.state.values()) {
-      for (const v of Object.values(s)) if (typeof v !== 'number') expect(v.dtype).toBe('float32');
+      for (const v of Object.values(s)) if (v instanceof Tensor) expect(v.dtype).toBe('float32');
     }
     run([b.w, b.b], b.opt, 1, 1);
     expect(b.w.dtype).toBe('float32');
@@ -273,7 +307,7 @@ describe('loadStateDict checks', () => {
   });
   test('group options are restored', () => {
     const d: OptimizerStateDict = trained();
-    d.paramGroups[0]!.lr = 0.123;
+    d.param_groups[0]!.lr = 0.123;
     const o = fresh();
     o.loadStateDict(d);
     expect(o.paramGroups[0]!.lr).toBe(0.123);
@@ -297,6 +331,17 @@ describe('invalid options throw ValueError', () => {
     ['SGD negative weight decay', () => new SGD(p(), { weightDecay: -1 }), /weightDecay/],
     ['Adam beta1 = 1', () => new Adam(p(), { betas: [1, 0.999] }), /betas\[0\] 1 \(must be in \[0, 1\)\)/],
     ['Adam beta2 < 0', () => new Adam(p(), { betas: [0.9, -0.1] }), /betas\[1\]/],
+    ['NAdam beta1 = 1', () => new NAdam(p(), { betas: [1, 0.999] }), /NAdam: invalid betas\[0\] 1/],
+    ['NAdam negative momentumDecay', () => new NAdam(p(), { momentumDecay: -1 }), /momentumDecay/],
+    ['RAdam negative eps', () => new RAdam(p(), { eps: -1 }), /RAdam: invalid eps/],
+    [
+      'Adamax negative weight decay',
+      () => new Adamax(p(), { weightDecay: -1 }),
+      /Adamax: invalid weightDecay/,
+    ],
+    ['ASGD negative lambd', () => new ASGD(p(), { lambd: -1 }), /ASGD: invalid lambd/],
+    ['Rprop etaminus > 1', () => new Rprop(p(), { etas: [1.5, 1.2] }), /Rprop: invalid etas/],
+    ['Rprop min step > max step', () => new Rprop(p(), { stepSizes: [1, 0.5] }), /Rprop: invalid stepSizes/],
     ['Adam eps < 0', () => new Adam(p(), { eps: -1e-8 }), /eps/],
     ['Adam betas not a pair', () => new Adam(p(), { betas: [0.9] as unknown as [number, number] }), /pair/],
     [
@@ -414,5 +459,67 @@ describe('optimizers fit a tiny linear regression', () => {
     expect(w1).toBeCloseTo(3, 2);
     expect(w2).toBeCloseTo(-2, 2);
     expect(b.itemSync()).toBeCloseTo(0.5, 2);
+  });
+});
+
+describe('state dicts in PyTorch layout', () => {
+  test('a dict as PyTorch writes it loads: 0-d step tensors, extra options, snake_case names', () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    const opt = new Adam([p], { lr: 0.1 });
+    opt.loadStateDict({
+      state: {
+        0: { step: tensor(3), exp_avg: tensor([0.1, 0.2]), exp_avg_sq: tensor([0.01, 0.04]) },
+      },
+      param_groups: [
+        {
+          lr: 0.05,
+          betas: [0.8, 0.99],
+          eps: 1e-8,
+          weight_decay: 0.01,
+          amsgrad: false,
+          maximize: false,
+          foreach: null,
+          capturable: false,
+          differentiable: false,
+          fused: null,
+          initial_lr: 0.1,
+          params: [0],
+        },
+      ],
+    });
+    const g = opt.paramGroups[0]!;
+    expect([g.lr, g.betas, g.weightDecay, g.initialLr, g.decoupledWeightDecay]).toEqual([
+      0.05,
+      [0.8, 0.99],
+      0.01,
+      0.1,
+      false,
+    ]);
+    const s = opt.state.get(p)!;
+    expect(s.step).toBe(3);
+    expect(Array.from((s.expAvg as Tensor).dataSync())).toEqual([0.1, 0.2].map(Math.fround));
+    p.grad = tensor([1, 1]);
+    opt.step();
+    expect(opt.stateDict().state[0]!.step).toBe(4);
+  });
+
+  test('the dict survives JSON-like copying and a second optimizer continues identically', () => {
+    const make = (p: Tensor) => new RAdam([p], { lr: 0.1 });
+    const p = tensor([1, -2, 3], { requiresGrad: true });
+    const a = make(p);
+    for (let i = 0; i < 7; i++) {
+      p.grad = p.detach().mul(0.5).add(i);
+      a.step();
+    }
+    const q = p.detach().clone().requiresGrad_();
+    const b = make(q);
+    b.loadStateDict(a.stateDict());
+    for (let i = 0; i < 3; i++) {
+      p.grad = p.detach().sin();
+      q.grad = q.detach().sin();
+      a.step();
+      b.step();
+    }
+    expect(Array.from(q.dataSync())).toEqual(Array.from(p.dataSync()));
   });
 });

@@ -2,13 +2,17 @@ import { tensor } from '@tsgrad/core';
 import {
   Adagrad,
   Adam,
+  ConstantLR,
   CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  CyclicLR,
   ExponentialLR,
   LambdaLR,
   LinearLR,
   type LRScheduler,
   MultiStepLR,
   OneCycleLR,
+  PolynomialLR,
   ReduceLROnPlateau,
   SequentialLR,
   SGD,
@@ -416,4 +420,164 @@ test('OneCycleLR with a first phase shorter than a step skips it, as PyTorch doe
   const s = new OneCycleLR(sgd(), 1, { totalSteps: 3, cycleMomentum: false });
   const fall = (t: number) => 1e-4 * 0.04 + ((1 - 0.04e-4) / 2) * (1 + Math.cos((Math.PI * (t + 0.1)) / 2.1));
   expectClose(trace(s, 2), [0, 1, 2].map(fall), 1e-12);
+});
+
+describe('ConstantLR', () => {
+  test('lr = base · factor before totalIters, base from then on (defaults 1/3 and 5)', () => {
+    expectClose(
+      trace(new ConstantLR(sgd(0.3)), 8),
+      range(9).map((e) => 0.3 * (e < 5 ? 1 / 3 : 1)),
+    );
+    const s = new ConstantLR(sgd(1), { factor: 0.5, totalIters: 2 });
+    expectClose(trace(s, 3), [0.5, 0.5, 1, 1]);
+    s.step(1);
+    expectClose(s.getLastLr(), [0.5]);
+  });
+  test('factor must be in [0, 1]', () => {
+    expect(() => new ConstantLR(sgd(), { factor: 1.5 })).toThrow(/ConstantLR: invalid factor 1.5/);
+  });
+});
+
+describe('PolynomialLR', () => {
+  test.each([
+    [1, 5],
+    [2, 4],
+    [0.5, 3],
+  ])('lr = base · (1 − min(epoch, n)/n)^power (power %s, n %s)', (power, n) => {
+    const s = new PolynomialLR(sgd(0.2), { power, totalIters: n });
+    expectClose(
+      trace(s, n + 3),
+      range(n + 4).map((e) => 0.2 * (1 - Math.min(e, n) / n) ** power),
+    );
+  });
+  test('defaults: 5 iterations, power 1; step(epoch) jumps by the closed form', () => {
+    const s = new PolynomialLR(sgd(1));
+    expectClose(trace(s, 2), [1, 0.8, 0.6]);
+    s.step(4);
+    expectClose(s.getLastLr(), [0.2]);
+  });
+});
+
+describe('CosineAnnealingWarmRestarts', () => {
+  const cosine = (base: number, etaMin: number, tCur: number, tI: number) =>
+    etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
+
+  test('restarts every t0 epochs with tMult 1', () => {
+    const s = new CosineAnnealingWarmRestarts(sgd(0.1), 4, { etaMin: 0.01 });
+    expectClose(
+      trace(s, 13),
+      range(14).map((e) => cosine(0.1, 0.01, e % 4, 4)),
+    );
+  });
+
+  test('periods grow by tMult: 3, 6, 12 …', () => {
+    const s = new CosineAnnealingWarmRestarts(sgd(1), 3, { tMult: 2 });
+    const expected = range(25).map((e) => {
+      let start = 0;
+      let period = 3;
+      while (e >= start + period) {
+        start += period;
+        period *= 2;
+      }
+      return cosine(1, 0, e - start, period);
+    });
+    expectClose(trace(s, 24), expected);
+  });
+
+  test('step(epoch) takes fractional epochs', () => {
+    const s = new CosineAnnealingWarmRestarts(sgd(1), 2, { tMult: 2 });
+    // Periods [0, 2), [2, 6), [6, 14): epoch 4.5 is 2.5 into the second period of 4.
+    for (const [epoch, tCur, tI] of [
+      [0.5, 0.5, 2],
+      [4.5, 2.5, 4],
+      [7.25, 1.25, 8],
+      [1.75, 1.75, 2],
+    ] as const) {
+      s.step(epoch);
+      expectClose(s.getLastLr(), [cosine(1, 0, tCur, tI)]);
+      expect(s.lastEpoch).toBe(Math.floor(epoch));
+    }
+    const flat = new CosineAnnealingWarmRestarts(sgd(1), 3);
+    flat.step(7.5);
+    expectClose(flat.getLastLr(), [cosine(1, 0, 1.5, 3)]);
+  });
+
+  test('checks t0 and tMult', () => {
+    expect(() => new CosineAnnealingWarmRestarts(sgd(), 0)).toThrow(/t0/);
+    expect(() => new CosineAnnealingWarmRestarts(sgd(), 2, { tMult: 1.5 })).toThrow(/tMult/);
+  });
+});
+
+describe('CyclicLR', () => {
+  /** The triangle wave: 0 → 1 over `up` steps, back to 0 over `down`. */
+  const wave = (t: number, up: number, down: number) => {
+    const p = t % (up + down);
+    return p <= up ? p / up : (up + down - p) / down;
+  };
+
+  test('triangular: a constant triangle between baseLr and maxLr; momentum moves the other way', () => {
+    const opt = sgd(0.5, { momentum: 0.5 });
+    const s = new CyclicLR(opt, 0.1, 1, { stepSizeUp: 4, stepSizeDown: 2 });
+    const momenta = [opt.paramGroups[0]!.momentum];
+    const lrs = [s.getLastLr()[0]!];
+    for (let i = 0; i < 14; i++) {
+      s.step();
+      lrs.push(s.getLastLr()[0]!);
+      momenta.push(opt.paramGroups[0]!.momentum);
+    }
+    expectClose(
+      lrs,
+      range(15).map((t) => 0.1 + 0.9 * wave(t, 4, 2)),
+    );
+    expectClose(
+      momenta,
+      range(15).map((t) => 0.9 - 0.1 * wave(t, 4, 2)),
+    );
+  });
+
+  test('triangular2 halves the amplitude every cycle', () => {
+    const s = new CyclicLR(sgd(), 0, 1, { stepSizeUp: 2, mode: 'triangular2', cycleMomentum: false });
+    expectClose(
+      trace(s, 12),
+      range(13).map((t) => wave(t, 2, 2) / 2 ** Math.floor(t / 4)),
+    );
+  });
+
+  test("exp_range scales the amplitude by gamma^iteration, and Adam's beta1 cycles", () => {
+    const opt = new Adam([param()], { betas: [0.95, 0.99] });
+    const s = new CyclicLR(opt, 0.1, 0.5, { stepSizeUp: 3, mode: 'exp_range', gamma: 0.9 });
+    const b1 = [opt.paramGroups[0]!.betas[0]];
+    const lrs = [s.getLastLr()[0]!];
+    for (let i = 0; i < 10; i++) {
+      s.step();
+      lrs.push(s.getLastLr()[0]!);
+      b1.push(opt.paramGroups[0]!.betas[0]);
+    }
+    expectClose(
+      lrs,
+      range(11).map((t) => 0.1 + 0.4 * wave(t, 3, 3) * 0.9 ** t),
+    );
+    expectClose(
+      b1,
+      range(11).map((t) => 0.9 - 0.1 * wave(t, 3, 3) * 0.9 ** t),
+    );
+    expect(opt.paramGroups[0]!.betas[1]).toBe(0.99);
+  });
+
+  test('a custom scale function of the cycle number', () => {
+    const s = new CyclicLR(sgd(), 0, 1, { stepSizeUp: 1, scaleFn: (c) => 1 / c, cycleMomentum: false });
+    expectClose(
+      trace(s, 5),
+      range(6).map((t) => wave(t, 1, 1) / Math.floor(1 + t / 2)),
+    );
+  });
+
+  test('cycleMomentum needs momentum or betas, as in PyTorch', () => {
+    const ada = () => new Adagrad([param()]);
+    expect(() => new CyclicLR(ada(), 0.1, 1)).toThrow(
+      /cycleMomentum needs an optimizer with momentum or betas/,
+    );
+    expect(() => new CyclicLR(ada(), 0.1, 1, { cycleMomentum: false })).not.toThrow();
+    expect(() => new CyclicLR(sgd(), 0.1, 1, { mode: 'sawtooth' as 'triangular' })).toThrow(/mode/);
+  });
 });
