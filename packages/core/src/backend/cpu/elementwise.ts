@@ -3,12 +3,12 @@
  * Each reads its operands through their layouts and writes a new contiguous array.
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { isContiguous, numelOf } from '../../layout.js';
+import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
 import { binaryWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
 import { erf, sigmoid } from './math.js';
-import { lastDimRows, offsetsOf, pairedRows, rowsOf } from './strided.js';
+import { jointRows, offsetsOf, type Rows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -51,14 +51,12 @@ const binaryFns: Record<BinaryOp, Fn2> = {
 export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
   const out = alloc(outDtype, n);
-  const src = x.storage as TypedArray;
+  const rows = rowsOf(x);
+  if (out instanceof Float32Array && unaryWasm(op, rows, out)) return out;
+  const src = rows.data;
   const f = unaryFns[op];
-  const rows = rowsOf(x.layout);
   const L = rows.length;
   const p = rows.step;
-  if (src instanceof Float32Array && out instanceof Float32Array && unaryWasm(op, src, rows, out)) {
-    return out;
-  }
   let k = 0;
   for (let r = 0; r < rows.starts.length; r++) {
     const o = rows.starts[r]!;
@@ -72,17 +70,10 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(outDtype, n);
-  const sa = a.storage as TypedArray;
-  const sb = b.storage as TypedArray;
-  const [ra, rb] = pairedRows(a.layout, b.layout);
-  if (
-    sa instanceof Float32Array &&
-    sb instanceof Float32Array &&
-    (out instanceof Float32Array || out instanceof Uint8Array) &&
-    binaryWasm(op, sa, ra, sb, rb, out)
-  ) {
-    return out;
-  }
+  const [ra, rb] = jointRows([a, b]) as [Rows, Rows];
+  if ((out instanceof Float32Array || out instanceof Uint8Array) && binaryWasm(op, ra, rb, out)) return out;
+  const sa = ra.data;
+  const sb = rb.data;
   const L = ra.length;
   const pa = ra.step;
   const pb = rb.step;
@@ -133,22 +124,11 @@ function reader(v: View): (i: number) => number {
 export function where(cond: View, a: View, b: View): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(a.dtype, n);
-  const sc = cond.storage as TypedArray;
-  const sa = a.storage as TypedArray;
-  const sb = b.storage as TypedArray;
-  const flat = isContiguous(cond.layout) && isContiguous(a.layout) && isContiguous(b.layout);
-  const [c, x, y] = flat
-    ? [rowsOf(cond.layout), rowsOf(a.layout), rowsOf(b.layout)]
-    : [lastDimRows(cond.layout), lastDimRows(a.layout), lastDimRows(b.layout)];
-  if (
-    sc instanceof Uint8Array &&
-    sa instanceof Float32Array &&
-    sb instanceof Float32Array &&
-    out instanceof Float32Array &&
-    whereWasm(sc, c, sa, x, sb, y, out)
-  ) {
-    return out;
-  }
+  const [c, x, y] = jointRows([cond, a, b]) as [Rows, Rows, Rows];
+  if (out instanceof Float32Array && whereWasm(c, x, y, out)) return out;
+  const sc = c.data;
+  const sa = x.data;
+  const sb = y.data;
   const L = c.length;
   const pc = c.step;
   const px = x.step;
@@ -173,8 +153,8 @@ export function where(cond: View, a: View, b: View): TypedArray {
 
 export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
-  const src = x.storage as TypedArray;
-  const rows = rowsOf(x.layout);
+  const rows = rowsOf(x);
+  const src = rows.data;
   const out = alloc(x.dtype, n);
   // new + set rather than slice(): V8's TypedArray slice is several times slower here.
   if (rows.starts.length === 1 && rows.step === 1) {
