@@ -10,6 +10,7 @@ import {
   keep,
   noGrad,
   ShapeError,
+  sameShape,
   Tensor,
   tidy,
   ValueError,
@@ -283,7 +284,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
             copy[k] = v;
             continue;
           }
-          if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
+          if (!sameShape(v.shape, p.shape)) {
             throw new ShapeError(
               `${op}: state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
             );

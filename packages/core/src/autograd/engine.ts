@@ -4,7 +4,7 @@
  * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
  */
 import { AutogradError, fmtShape, ShapeError } from '../errors.js';
-import { isContiguous } from '../layout.js';
+import { isContiguous, sameShape } from '../layout.js';
 import { keep, tidy } from '../memory.js';
 import { filled } from '../ops/make.js';
 import { nextStorageSerial } from '../storage.js';
@@ -68,7 +68,7 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
     }
     return filled(out.device, out.shape, 1, out.dtype);
   }
-  if (g.shape.length !== out.shape.length || g.shape.some((d, i) => d !== out.shape[i])) {
+  if (!sameShape(g.shape, out.shape)) {
     throw new ShapeError(
       `${op}: gradient of shape ${fmtShape(g.shape)} does not match output ${fmtShape(out.shape)}`,
     );
