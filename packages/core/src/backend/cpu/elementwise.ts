@@ -1,6 +1,9 @@
 /**
  * CPU kernels that map elements one to one: unary, binary, where, copy, cast.
- * Each reads its operands through their layouts and writes a new contiguous array.
+ * Each reads its operands through their layouts and writes a new contiguous array: it
+ * splits its operands into rows alike (`strided.ts`), tries the WebAssembly loops, and
+ * otherwise runs its TypeScript loop, kept in a function of its own (compiled inside the
+ * entry point, beside the inlined row planning, the loop ran measurably slower).
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { numelOf } from '../../layout.js';
@@ -52,7 +55,11 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
   const out = alloc(outDtype, n);
   const rows = rowsOf(x);
-  if (out instanceof Float32Array && unaryWasm(op, rows, out)) return out;
+  if (!(out instanceof Float32Array && unaryWasm(op, rows, out))) unaryRows(op, rows, out);
+  return out;
+}
+
+function unaryRows(op: UnaryOp, rows: Rows, out: TypedArray): void {
   const src = rows.data;
   const f = unaryFns[op];
   const L = rows.length;
@@ -64,14 +71,18 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
     else if (op === 'exp') for (let j = 0; j < L; j++) out[k++] = Math.exp(src[o + j * p]!);
     else for (let j = 0; j < L; j++) out[k++] = f(src[o + j * p]!);
   }
-  return out;
 }
 
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(outDtype, n);
   const [ra, rb] = jointRows([a, b]) as [Rows, Rows];
-  if ((out instanceof Float32Array || out instanceof Uint8Array) && binaryWasm(op, ra, rb, out)) return out;
+  const wasm = (out instanceof Float32Array || out instanceof Uint8Array) && binaryWasm(op, ra, rb, out);
+  if (!wasm) binaryRows(op, ra, rb, out);
+  return out;
+}
+
+function binaryRows(op: BinaryOp, ra: Rows, rb: Rows, out: TypedArray): void {
   const sa = ra.data;
   const sb = rb.data;
   const L = ra.length;
@@ -110,7 +121,6 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
         for (let j = 0; j < L; j++) out[k++] = f(sa[oa + j * pa]!, sb[ob + j * pb]!);
     }
   }
-  return out;
 }
 
 /** Reads element i of a view (slow path helper for small, irregular kernels). */
@@ -125,7 +135,11 @@ export function where(cond: View, a: View, b: View): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(a.dtype, n);
   const [c, x, y] = jointRows([cond, a, b]) as [Rows, Rows, Rows];
-  if (out instanceof Float32Array && whereWasm(c, x, y, out)) return out;
+  if (!(out instanceof Float32Array && whereWasm(c, x, y, out))) whereRows(c, x, y, out);
+  return out;
+}
+
+function whereRows(c: Rows, x: Rows, y: Rows, out: TypedArray): void {
   const sc = c.data;
   const sa = x.data;
   const sb = y.data;
@@ -148,13 +162,12 @@ export function where(cond: View, a: View, b: View): TypedArray {
       for (let j = 0; j < L; j++, k++) out[k] = sc[oc + j * pc] ? sa[ox + j * px]! : sb[oy + j * py]!;
     }
   }
-  return out;
 }
 
 export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
+  const src = x.storage as TypedArray;
   const rows = rowsOf(x);
-  const src = rows.data;
   const out = alloc(x.dtype, n);
   // new + set rather than slice(): V8's TypedArray slice is several times slower here.
   if (rows.starts.length === 1 && rows.step === 1) {
