@@ -29,7 +29,12 @@ const layouts = ['A*B', 'At*B', 'A*Bt'] as const;
 function run(n: number, layout: (typeof layouts)[number], a: Float32Array, b: Float32Array, c: Float32Array) {
   const ta = layout === 'At*B';
   const tb = layout === 'A*Bt';
-  matmul(a, 0, 0, ta ? 1 : n, ta ? n : 1, b, 0, 0, tb ? 1 : n, tb ? n : 1, c, 1, n, n, n);
+  matmul(
+    { data: a, offset: 0, batchStride: 0, rowStride: ta ? 1 : n, colStride: ta ? n : 1 },
+    { data: b, offset: 0, batchStride: 0, rowStride: tb ? 1 : n, colStride: tb ? n : 1 },
+    c,
+    { batch: 1, m: n, n, k: n },
+  );
 }
 
 function gflops(n: number, layout: (typeof layouts)[number]): { median: number; best: number } {

@@ -60,11 +60,14 @@ export {
 export * as safetensors from './io/safetensors.js';
 export {
   broadcastShapes,
+  type CollapsedDims,
+  collapseDims,
   contiguousLayout,
   contiguousStrides,
   isContiguous,
   type Layout,
   numelOf,
+  sameShape,
 } from './layout.js';
 export { type DeviceMemory, dispose, isKept, keep, memory, tidy } from './memory.js';
 export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from './ops/activation.js';

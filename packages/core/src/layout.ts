@@ -41,8 +41,17 @@ export function contiguousLayout(shape: readonly number[]): Layout {
   return { shape, strides: contiguousStrides(shape), offset: 0 };
 }
 
-/** True when the layout walks its storage in row-major order without gaps (size-1 dims ignored). */
-export function isContiguous(l: Layout): boolean {
+/**
+ * True when the strides walk the shape in row-major order without gaps (size-1 dims ignored).
+ * The offset plays no part, so any shape-and-strides pair can be asked.
+ *
+ * @example
+ * ```ts
+ * isContiguous(contiguousLayout([2, 3]));           // true
+ * isContiguous({ shape: [3, 2], strides: [1, 3] }); // false: a transposed [2, 3]
+ * ```
+ */
+export function isContiguous(l: Pick<Layout, 'shape' | 'strides'>): boolean {
   let acc = 1;
   for (let i = l.shape.length - 1; i >= 0; i--) {
     const d = l.shape[i]!;
@@ -50,6 +59,70 @@ export function isContiguous(l: Layout): boolean {
     acc *= d;
   }
   return true;
+}
+
+/**
+ * True when two shapes are the same, dimension by dimension.
+ *
+ * @example
+ * ```ts
+ * sameShape([2, 3], [2, 3]); // true
+ * sameShape([2, 3], [3, 2]); // false
+ * sameShape([], [1]);        // false: a scalar is not a one-element vector
+ * ```
+ */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A shape and the strides of each of several operands over it (see {@link collapseDims}). */
+export interface CollapsedDims {
+  shape: number[];
+  strides: number[][];
+}
+
+/**
+ * Fewer dimensions for the same walk of several operands of one shape: size-1 dims are
+ * dropped, and neighbouring dims are merged wherever every operand steps through them as
+ * through one (outer stride = inner stride × inner size). Elements keep their row-major
+ * order, so a kernel may loop over the collapsed shape instead of the original. A
+ * contiguous operand collapses to one dim; the result always has at least one dim.
+ *
+ * @example
+ * ```ts
+ * // A [4, 3, 5] slice of a [4, 3, 8] tensor (narrowed along the last dim) is 12 rows of 5:
+ * collapseDims([4, 3, 5], [[24, 8, 1]]);  // { shape: [12, 5], strides: [[8, 1]] }
+ * // A transposed matrix keeps both dims; so does a row broadcast beside it:
+ * collapseDims([3, 2], [[1, 3], [0, 1]]); // { shape: [3, 2], strides: [[1, 3], [0, 1]] }
+ * ```
+ */
+export function collapseDims(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): CollapsedDims {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    let mergeable = last >= 0;
+    for (let k = 0; k < strides.length && mergeable; k++) {
+      mergeable = outStrides[k]![last] === strides[k]![d]! * size;
+    }
+    if (mergeable) {
+      outShape[last]! *= size;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(size);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [1]) };
+  return { shape: outShape, strides: outStrides };
 }
 
 /** Normalises a possibly negative axis, naming `op` in the error. */

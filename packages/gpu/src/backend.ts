@@ -8,10 +8,13 @@ import {
   type Backend,
   type BackendMemory,
   type BinaryOp,
+  collapseDims,
+  contiguousLayout,
   contiguousStrides,
   DeviceError,
   type DType,
   DTypeError,
+  isContiguous,
   type MemoryPolicy,
   numelOf,
   type RandomKind,
@@ -22,7 +25,6 @@ import {
   type View,
 } from '@tsgrad/core';
 import { BufferPool, sizeClass } from './buffer-pool.js';
-import { collapse, isRowMajor } from './collapse.js';
 import {
   ELEMENTWISE_WG,
   type ElementwiseSpec,
@@ -262,8 +264,7 @@ export class WebGPUBackend implements Backend {
     const src = this.storageOf(x.storage, 'copy');
     checkDtype(x.dtype, 'copy');
     const n = numelOf(x.layout.shape);
-    const c = collapse(x.layout.shape, [x.layout.strides]);
-    if (n > 0 && isRowMajor(c.shape, c.strides[0]!)) {
+    if (n > 0 && isContiguous(x.layout)) {
       const out = this.alloc(n, 'copy');
       src.buf.lastUse = this.recorder.batch;
       out.buf.lastUse = this.recorder.batch;
@@ -287,7 +288,7 @@ export class WebGPUBackend implements Backend {
     if (src.storage === dst.storage) {
       // Reading and writing one buffer in one dispatch would race; read from a copy.
       tmp = this.copy(src);
-      from = { storage: tmp, dtype: src.dtype, layout: contiguous(src.layout.shape) };
+      from = { storage: tmp, dtype: src.dtype, layout: contiguousLayout(src.layout.shape) };
     }
     this.writeStrided(from, d, dst.layout, 'assign');
     if (tmp !== null) this.free(tmp);
@@ -335,8 +336,8 @@ export class WebGPUBackend implements Backend {
     const R = numelOf(redShape);
     const out = this.alloc(nOut, op);
     if (nOut === 0) return out;
-    const kept = collapse(keptShape, [keptStrides]);
-    const red = isArg ? { shape: redShape, strides: [redStrides] } : collapse(redShape, [redStrides]);
+    const kept = collapseDims(keptShape, [keptStrides]);
+    const red = isArg ? { shape: redShape, strides: [redStrides] } : collapseDims(redShape, [redStrides]);
     if (R === 0) {
       // Nothing to combine: every output is the op's identity (0 for sum, 1 for prod …).
       red.shape = [0];
@@ -567,10 +568,10 @@ export class WebGPUBackend implements Backend {
     const n = numelOf(shape);
     const out = this.alloc(n, op);
     if (n === 0) return out;
-    const c = collapse(shape, [...inputs.map((v) => v.layout.strides), contiguousStrides(shape)]);
+    const c = collapseDims(shape, [...inputs.map((v) => v.layout.strides), contiguousStrides(shape)]);
     const spec: ElementwiseSpec = {
       rank: c.shape.length,
-      inputs: inputs.map((v, j) => ({ dtype: v.dtype, contig: isRowMajor(c.shape, c.strides[j]!) })),
+      inputs: inputs.map((v) => ({ dtype: v.dtype, contig: isContiguous(v.layout) })),
       out: { dtype: outDtype, contig: true },
       expr,
     };
@@ -591,11 +592,11 @@ export class WebGPUBackend implements Backend {
     const shape = src.layout.shape;
     const n = numelOf(shape);
     if (n === 0) return;
-    const c = collapse(shape, [src.layout.strides, dstLayout.strides]);
+    const c = collapseDims(shape, [src.layout.strides, dstLayout.strides]);
     const spec: ElementwiseSpec = {
       rank: c.shape.length,
-      inputs: [{ dtype: src.dtype, contig: isRowMajor(c.shape, c.strides[0]!) }],
-      out: { dtype: src.dtype, contig: isRowMajor(c.shape, c.strides[1]!) },
+      inputs: [{ dtype: src.dtype, contig: isContiguous(src.layout) }],
+      out: { dtype: src.dtype, contig: isContiguous({ shape, strides: dstLayout.strides }) },
       expr: 'v0',
     };
     const k = this.pipelines.get(elementwiseKey(spec), 'rw', () => elementwiseSource(spec));
@@ -646,14 +647,6 @@ function checkDtype(dtype: DType, op: string): void {
     }
     throw new DTypeError(`${op}: unsupported dtype ${dtype} on webgpu`);
   }
-}
-
-function contiguous(shape: readonly number[]): {
-  shape: readonly number[];
-  strides: number[];
-  offset: number;
-} {
-  return { shape, strides: contiguousStrides(shape), offset: 0 };
 }
 
 function atLeast1d(l: { shape: readonly number[]; strides: readonly number[]; offset: number }) {

@@ -9,6 +9,7 @@ import {
   noGrad,
   rand,
   ShapeError,
+  sameShape,
   type Tensor,
   tensor,
   ValueError,
@@ -66,7 +67,7 @@ export function layerNorm(
 ): Tensor {
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   const k = ns.length;
-  if (k === 0 || k > x.ndim || ns.some((s, i) => s !== x.shape[x.ndim - k + i])) {
+  if (k === 0 || k > x.ndim || !sameShape(ns, x.shape.slice(x.ndim - k))) {
     throw new ShapeError(`layerNorm: input ${fmt(x.shape)} does not end in normalizedShape ${fmt(ns)}`);
   }
   const dims = ns.map((_, i) => x.ndim - k + i);

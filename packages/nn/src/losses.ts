@@ -2,7 +2,7 @@
  * Loss functions with PyTorch's definitions and `reduction` ('mean' by default, 'sum',
  * 'none'), as functions; `loss-modules.ts` wraps them as modules.
  */
-import { DTypeError, isFloating, ShapeError, type Tensor, ValueError, where } from '@tsgrad/core';
+import { DTypeError, isFloating, ShapeError, sameShape, type Tensor, ValueError, where } from '@tsgrad/core';
 
 /** How a loss combines its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -27,8 +27,8 @@ function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor
   }
 }
 
-function sameShape(op: string, input: Tensor, target: Tensor): void {
-  if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
+function checkInputTarget(op: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(
       `${op}: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`,
     );
@@ -45,7 +45,7 @@ function sameShape(op: string, input: Tensor, target: Tensor): void {
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  sameShape('mseLoss', input, target);
+  checkInputTarget('mseLoss', input, target);
   const d = input.sub(target);
   return reduce('mseLoss', d.mul(d), opts.reduction);
 }
@@ -59,7 +59,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
  * ```
  */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  sameShape('l1Loss', input, target);
+  checkInputTarget('l1Loss', input, target);
   return reduce('l1Loss', input.sub(target).abs(), opts.reduction);
 }
 
@@ -78,7 +78,7 @@ export interface HuberOptions extends ReductionOptions {
  * ```
  */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
-  sameShape('huberLoss', input, target);
+  checkInputTarget('huberLoss', input, target);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be positive, got ${delta}`);
   // The quadratic part squares the signed difference so its second derivative is right at 0.
@@ -103,7 +103,7 @@ export interface SmoothL1Options extends ReductionOptions {
  * ```
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
-  sameShape('smoothL1Loss', input, target);
+  checkInputTarget('smoothL1Loss', input, target);
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new ValueError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   const diff = input.sub(target);
@@ -131,7 +131,7 @@ const LOG_FLOOR = Math.exp(-100);
  * ```
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
-  sameShape('bceLoss', input, target);
+  checkInputTarget('bceLoss', input, target);
   const logX = input.clamp(LOG_FLOOR).log().clamp(-100);
   const log1mX = input.neg().add(1).clamp(LOG_FLOOR).log().clamp(-100);
   let l = target.mul(logX.sub(log1mX)).add(log1mX).neg();
@@ -155,7 +155,7 @@ export interface BceWithLogitsOptions extends BceOptions {
  * ```
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
-  sameShape('bceWithLogitsLoss', input, target);
+  checkInputTarget('bceWithLogitsLoss', input, target);
   const sp = input.neg().softplus();
   const lw = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
   let l = target
@@ -190,7 +190,7 @@ function classesLast(
   const C = input.shape[1]!;
   const rest = input.shape.slice(2);
   const expected = [N, ...rest];
-  if (target.ndim !== expected.length || target.shape.some((s, i) => s !== expected[i])) {
+  if (!sameShape(target.shape, expected)) {
     throw new ShapeError(
       `${op}: target ${fmt(target.shape)} does not match input ${fmt(input.shape)} (expected ${fmt(expected)})`,
     );
@@ -283,7 +283,7 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntro
   const wShape = input.shape.map((s, i) => (i === classDim ? s : 1));
 
   if (isFloating(target.dtype)) {
-    if (target.shape.length !== input.shape.length || target.shape.some((s, i) => s !== input.shape[i])) {
+    if (!sameShape(target.shape, input.shape)) {
       throw new ShapeError(
         `${op}: probability target ${fmt(target.shape)} must have the input's shape ${fmt(input.shape)}`,
       );

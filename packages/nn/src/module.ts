@@ -12,6 +12,7 @@ import {
   isFloating,
   noGrad,
   ShapeError,
+  sameShape,
   type Tensor,
   Tensor as TensorClass,
   ValueError,
@@ -348,7 +349,7 @@ export class Module {
     for (const [k, t] of targets) {
       const src = dict[k];
       if (src === undefined) continue;
-      if (src.shape.length !== t.shape.length || src.shape.some((s, i) => s !== t.shape[i])) {
+      if (!sameShape(src.shape, t.shape)) {
         mismatched.push(
           `'${k}': checkpoint has [${src.shape.join(', ')}], model has [${t.shape.join(', ')}]`,
         );

@@ -10,6 +10,7 @@ import {
   keep,
   noGrad,
   ShapeError,
+  sameShape,
   Tensor,
   tidy,
   ValueError,
@@ -259,7 +260,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    * optimizers whose state is not per-element (LBFGS) say otherwise.
    */
   protected stateFits(p: Tensor, _key: string, t: Tensor): boolean {
-    return t.shape.length === p.shape.length && t.shape.every((d, i) => d === p.shape[i]);
+    return sameShape(t.shape, p.shape);
   }
 
   /**

@@ -5,6 +5,7 @@
  * How a pass that records no graph reuses gradient buffers is in `buffer-reuse.ts`.
  */
 import { AutogradError, fmtShape, ShapeError } from '../errors.js';
+import { sameShape } from '../layout.js';
 import { keep, tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { checkAnomaly } from './anomaly.js';
@@ -69,7 +70,7 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
     }
     return gradFactory().full(out, out.shape, 1);
   }
-  if (g.shape.length !== out.shape.length || g.shape.some((d, i) => d !== out.shape[i])) {
+  if (!sameShape(g.shape, out.shape)) {
     throw new ShapeError(
       `${op}: gradient of shape ${fmtShape(g.shape)} does not match output ${fmtShape(out.shape)}`,
     );

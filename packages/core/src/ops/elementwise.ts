@@ -26,7 +26,7 @@ import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import { isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { DTypeError } from '../errors.js';
-import { broadcastShapes, expandLayout } from '../layout.js';
+import { broadcastShapes, expandLayout, sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { castTo } from './convert.js';
 import { backendOf, fromStorage, sameDevice, scalarLike } from './make.js';
@@ -182,9 +182,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
   const storage = backend.binary(
     op,
     shape === a.shape ? va : { ...va, layout: expandLayout(va.layout, shape, op) },
-    shape === b.shape || sameShape(shape, b.shape)
-      ? vb
-      : { ...vb, layout: expandLayout(vb.layout, shape, op) },
+    sameShape(shape, b.shape) ? vb : { ...vb, layout: expandLayout(vb.layout, shape, op) },
     outDtype,
   );
   const y = fromStorage(backend, storage, shape, outDtype);
@@ -197,12 +195,6 @@ export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
     const [ga, gb] = rule(g, A, B, y);
     return [ga && sumTo(ga, A.shape), gb && sumTo(gb, B.shape)];
   });
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 type ScalarRule = (g: Tensor, a: Tensor, n: number, y: Tensor) => Tensor;

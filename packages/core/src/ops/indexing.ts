@@ -9,7 +9,7 @@
  */
 import { record } from '../autograd/node.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { normDim } from '../layout.js';
+import { normDim, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { filled, fromStorage, sameDevice } from './make.js';
 
@@ -87,7 +87,7 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
   if (src.dtype !== base.dtype) {
     throw new DTypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${base.dtype}`);
   }
-  const srcView = src.shape.every((s, i) => s === index.shape[i]) ? src : src.narrow(0, 0, index.shape[0]!);
+  const srcView = sameShape(src.shape, index.shape) ? src : src.narrow(0, 0, index.shape[0]!);
   const s = index.shape.length > 1 ? cropTo(srcView, index.shape) : srcView;
   const y = fromStorage(
     b,

@@ -8,6 +8,7 @@ import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { AutogradError, DTypeError, fmtShape } from '../errors.js';
+import { sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { clamp } from './activation.js';
 import { castTo } from './convert.js';
@@ -32,7 +33,7 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
   sameDevice(op, t, value);
   let v = value;
   if (v.dtype !== t.dtype) v = castTo(v, t.dtype);
-  if (v.shape.length !== t.shape.length || v.shape.some((s, i) => s !== t.shape[i])) {
+  if (!sameShape(v.shape, t.shape)) {
     try {
       v = v.expand([...t.shape]);
     } catch {

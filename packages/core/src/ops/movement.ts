@@ -23,6 +23,7 @@ import {
   numelOf,
   permuteLayout,
   reshapeLayout,
+  sameShape,
 } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
@@ -65,7 +66,7 @@ function viewAs(x: Tensor, shape: number[], name: string): Tensor {
 /** `x` with a new shape (one dim may be -1); a view when strides allow, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const s = resolveShape(x, shape, 'reshape');
-  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  if (sameShape(s, x.shape)) return x;
   if (reshapeLayout(x.layout, s) === null) x = contiguous(x);
   return viewAs(x, s, 'reshape');
 }
@@ -106,7 +107,7 @@ export function transpose(x: Tensor, a: number, b: number): Tensor {
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead]! : d));
-  if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
+  if (sameShape(target, x.shape)) return x;
   const from = x.shape;
   return record(viewWith(x, expandLayout(x.layout, target)), 'expand', [x], [], (g) => [sumTo(g, from)]);
 }
@@ -269,7 +270,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('stack: expected a non-empty list of tensors');
   const first = tensors[0]!;
   for (const t of tensors) {
-    if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
+    if (!sameShape(t.shape, first.shape)) {
       throw new ShapeError(
         `stack: all shapes must be equal, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
       );

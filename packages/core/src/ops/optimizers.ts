@@ -6,7 +6,7 @@
 
 import { noGrad } from '../autograd/grad-mode.js';
 import type { AdamStepOptions } from '../backend/backend.js';
-import { isContiguous } from '../layout.js';
+import { isContiguous, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf } from './make.js';
 
@@ -37,8 +37,7 @@ function fusable(ts: readonly (Tensor | null)[]): boolean {
       (t._ref.backend === first._ref.backend &&
         t.dtype === first.dtype &&
         isContiguous(t.layout) &&
-        t.shape.length === first.shape.length &&
-        t.shape.every((d, i) => d === first.shape[i])),
+        sameShape(t.shape, first.shape)),
   );
 }
 

@@ -12,7 +12,7 @@ import { record } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { normDim } from '../layout.js';
+import { normDim, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { where } from './elementwise.js';
@@ -51,7 +51,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[]): Tensor {
  * ```
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < g.ndim; i++) {

@@ -23,7 +23,7 @@
  */
 import fc from 'fast-check';
 import type { Device, DType, Tensor } from '../index.js';
-import { enableGrad, grad, noGrad, tensor, tidy, ValueError } from '../index.js';
+import { enableGrad, grad, noGrad, sameShape, tensor, tidy, ValueError } from '../index.js';
 
 /**
  * A function under test: tensors in, one tensor or several out.
@@ -168,7 +168,7 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], opts: G
       const i = checked[k]!;
       const x = inputs[i]!;
       if (g === null) return;
-      if (g.shape.length !== x.ndim || g.shape.some((d, j) => d !== x.shape[j])) {
+      if (!sameShape(g.shape, x.shape)) {
         throw new GradcheckError(
           `gradcheck(${name}): gradient of input ${i} has shape [${g.shape}], expected [${x.shape}]`,
         );

@@ -8,6 +8,7 @@ import {
   type FloatArray,
   getMatmulThreads,
   initMatmul,
+  type MatOperand,
   matmul,
   matmulInfo,
   setMatmulImpl,
@@ -15,21 +16,13 @@ import {
   setMatmulTuning,
 } from '../../src/backend/cpu/kernels/matmul.js';
 
-interface Operand {
-  data: FloatArray;
-  off: number;
-  bs: number;
-  rs: number;
-  cs: number;
-}
-
 interface Case {
   batch: number;
   M: number;
   N: number;
   K: number;
-  a: Operand;
-  b: Operand;
+  a: MatOperand;
+  b: MatOperand;
   /** A row added to every output row (the `addmm` epilogue). */
   bias?: Bias;
 }
@@ -45,7 +38,7 @@ function makeOperand(
   layout: Layout,
   broadcast: boolean,
   rand: () => number,
-): Operand {
+): MatOperand {
   const stored = broadcast ? 1 : nb;
   const off = 3;
   let rs: number;
@@ -88,7 +81,7 @@ function makeOperand(
   const data = new ctor(off + size + 8);
   for (let i = 0; i < data.length; i++) data[i] = rand();
   const start = layout === 'flipped' ? off + (rows - 1) * cols : off;
-  return { data, off: start, bs: broadcast ? 0 : bs, rs, cs };
+  return { data, offset: start, batchStride: broadcast ? 0 : bs, rowStride: rs, colStride: cs };
 }
 
 function reference(c: Case): { value: Float64Array; scale: Float64Array } {
@@ -101,12 +94,12 @@ function reference(c: Case): { value: Float64Array; scale: Float64Array } {
         let s = 0;
         let m = 0;
         for (let k = 0; k < K; k++) {
-          const x = a.data[a.off + bt * a.bs + i * a.rs + k * a.cs];
-          const y = b.data[b.off + bt * b.bs + k * b.rs + j * b.cs];
+          const x = a.data[a.offset + bt * a.batchStride + i * a.rowStride + k * a.colStride];
+          const y = b.data[b.offset + bt * b.batchStride + k * b.rowStride + j * b.colStride];
           s += x * y;
           m += Math.abs(x * y);
         }
-        const bias = c.bias ? c.bias.data[c.bias.off + j * c.bias.stride]! : 0;
+        const bias = c.bias ? c.bias.data[c.bias.offset + j * c.bias.stride]! : 0;
         value[(bt * M + i) * N + j] = s + bias;
         scale[(bt * M + i) * N + j] = m + Math.abs(bias);
       }
@@ -117,25 +110,7 @@ function reference(c: Case): { value: Float64Array; scale: Float64Array } {
 
 function run(c: Case, ctor: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
   const out = new ctor(c.batch * c.M * c.N).fill(Number.NaN);
-  const { a, b } = c;
-  matmul(
-    a.data,
-    a.off,
-    a.bs,
-    a.rs,
-    a.cs,
-    b.data,
-    b.off,
-    b.bs,
-    b.rs,
-    b.cs,
-    out,
-    c.batch,
-    c.M,
-    c.N,
-    c.K,
-    c.bias,
-  );
+  matmul(c.a, c.b, out, { batch: c.batch, m: c.M, n: c.N, k: c.K }, c.bias);
   return out;
 }
 
@@ -202,7 +177,7 @@ function makeBias(
 ): Bias {
   const data = new ctor(2 + N * stride);
   for (let i = 0; i < data.length; i++) data[i] = rand();
-  return { data, off: 2, stride };
+  return { data, offset: 2, stride };
 }
 
 const fixed: [number, number, number, number][] = [
@@ -283,13 +258,13 @@ describe.each([
   });
 
   it('writes zeros when K = 0 and nothing when M or N is 0', () => {
-    const a = new Float32Array(4);
-    const b = new Float32Array(4);
+    const a = { data: new Float32Array(4), offset: 0, batchStride: 0, rowStride: 0, colStride: 1 };
+    const b = { data: new Float32Array(4), offset: 0, batchStride: 0, rowStride: 3, colStride: 1 };
     const out = new Float32Array(6).fill(7);
-    matmul(a, 0, 0, 0, 1, b, 0, 0, 3, 1, out, 1, 2, 3, 0);
+    matmul(a, b, out, { batch: 1, m: 2, n: 3, k: 0 });
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
     out.fill(7);
-    matmul(a, 0, 0, 0, 1, b, 0, 0, 3, 1, out, 1, 0, 3, 2);
+    matmul(a, b, out, { batch: 1, m: 0, n: 3, k: 2 });
     expect(Array.from(out)).toEqual([7, 7, 7, 7, 7, 7]);
   });
 });
@@ -382,9 +357,9 @@ describe('build', () => {
       import { matmul, initMatmul, matmulInfo } from './src/backend/cpu/kernels/matmul.ts';
       await initMatmul();
       const n = 300;
-      const a = new Float32Array(n * n).fill(1);
+      const a = { data: new Float32Array(n * n).fill(1), offset: 0, batchStride: 0, rowStride: n, colStride: 1 };
       const c = new Float32Array(n * n);
-      matmul(a, 0, 0, n, 1, a, 0, 0, n, 1, c, 1, n, n, n);
+      matmul(a, a, c, { batch: 1, m: n, n, k: n });
       console.log(c[0], matmulInfo().readyWorkers);
     `;
     const t0 = Date.now();

@@ -6,7 +6,7 @@
  * The input projection of a whole sequence is one matmul before the time loop; each step then
  * does one h·W_hhᵀ matmul.
  */
-import { cat, ShapeError, stack, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import { cat, ShapeError, sameShape, stack, type Tensor, ValueError, zeros } from '@tsgrad/core';
 import { dropout as dropoutFn, linear } from '../functional.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -156,7 +156,7 @@ export class RNNBase extends Module {
     const expected = [this.numLayers * dirs, B, H];
     const init = (state ?? []).map((s, i) => {
       const s3 = unbatched ? s.unsqueeze(1) : s;
-      if (s3.ndim !== 3 || s3.shape.some((v, j) => v !== expected[j])) {
+      if (!sameShape(s3.shape, expected)) {
         const what = isLstm ? (i === 0 ? 'h0' : 'c0') : 'h0';
         const exp = unbatched ? [expected[0]!, H] : expected;
         throw new ShapeError(`${name}: ${what} must have shape ${fmt(exp)}, got ${fmt(s.shape)}`);

@@ -9,38 +9,27 @@ import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
+import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 
+/** A [batch, rows, cols] view as a matmul operand. */
+function matOperand(v: View): MatOperand {
+  const [batchStride, rowStride, colStride] = v.layout.strides as [number, number, number];
+  return { data: v.storage as FloatArray, offset: v.layout.offset, batchStride, rowStride, colStride };
+}
+
 function matmul(a: View, b: View, bias: View | null = null): TypedArray {
-  const [batch, M, K] = a.layout.shape as [number, number, number];
-  const N = b.layout.shape[2]!;
-  const out = alloc(a.dtype, batch * M * N);
-  const [aB, aR, aC] = a.layout.strides as [number, number, number];
-  const [bB, bR, bC] = b.layout.strides as [number, number, number];
-  matmulKernel(
-    a.storage as Float32Array,
-    a.layout.offset,
-    aB,
-    aR,
-    aC,
-    b.storage as Float32Array,
-    b.layout.offset,
-    bB,
-    bR,
-    bC,
-    out as Float32Array,
-    batch,
-    M,
-    N,
-    K,
-    bias && {
-      data: bias.storage as Float32Array,
-      off: bias.layout.offset,
-      stride: bias.layout.strides[0]!,
-    },
-  );
+  const [batch, m, k] = a.layout.shape as [number, number, number];
+  const n = b.layout.shape[2]!;
+  const out = alloc(a.dtype, batch * m * n);
+  const addend = bias && {
+    data: bias.storage as FloatArray,
+    offset: bias.layout.offset,
+    stride: bias.layout.strides[0]!,
+  };
+  matmulKernel(matOperand(a), matOperand(b), out as FloatArray, { batch, m, n, k }, addend);
   return out;
 }
 

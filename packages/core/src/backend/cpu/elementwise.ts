@@ -1,14 +1,17 @@
 /**
  * CPU kernels that map elements one to one: unary, binary, where, copy, cast.
- * Each reads its operands through their layouts and writes a new contiguous array.
+ * Each reads its operands through their layouts and writes a new contiguous array: it
+ * splits its operands into rows alike (`strided.ts`), tries the WebAssembly loops, and
+ * otherwise runs its TypeScript loop, kept in a function of its own (compiled inside the
+ * entry point, beside the inlined row planning, the loop ran measurably slower).
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { isContiguous, numelOf } from '../../layout.js';
+import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
 import { binaryWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
 import { erf, sigmoid } from './math.js';
-import { lastDimRows, offsetsOf, pairedRows, rowsOf } from './strided.js';
+import { jointRows, offsetsOf, type Rows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -51,14 +54,16 @@ const binaryFns: Record<BinaryOp, Fn2> = {
 export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
   const out = alloc(outDtype, n);
-  const src = x.storage as TypedArray;
+  const rows = rowsOf(x);
+  if (!(out instanceof Float32Array && unaryWasm(op, rows, out))) unaryRows(op, rows, out);
+  return out;
+}
+
+function unaryRows(op: UnaryOp, rows: Rows, out: TypedArray): void {
+  const src = rows.data;
   const f = unaryFns[op];
-  const rows = rowsOf(x.layout);
   const L = rows.length;
   const p = rows.step;
-  if (src instanceof Float32Array && out instanceof Float32Array && unaryWasm(op, src, rows, out)) {
-    return out;
-  }
   let k = 0;
   for (let r = 0; r < rows.starts.length; r++) {
     const o = rows.starts[r]!;
@@ -66,23 +71,20 @@ export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
     else if (op === 'exp') for (let j = 0; j < L; j++) out[k++] = Math.exp(src[o + j * p]!);
     else for (let j = 0; j < L; j++) out[k++] = f(src[o + j * p]!);
   }
-  return out;
 }
 
 export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(outDtype, n);
-  const sa = a.storage as TypedArray;
-  const sb = b.storage as TypedArray;
-  const [ra, rb] = pairedRows(a.layout, b.layout);
-  if (
-    sa instanceof Float32Array &&
-    sb instanceof Float32Array &&
-    (out instanceof Float32Array || out instanceof Uint8Array) &&
-    binaryWasm(op, sa, ra, sb, rb, out)
-  ) {
-    return out;
-  }
+  const [ra, rb] = jointRows([a, b]) as [Rows, Rows];
+  const wasm = (out instanceof Float32Array || out instanceof Uint8Array) && binaryWasm(op, ra, rb, out);
+  if (!wasm) binaryRows(op, ra, rb, out);
+  return out;
+}
+
+function binaryRows(op: BinaryOp, ra: Rows, rb: Rows, out: TypedArray): void {
+  const sa = ra.data;
+  const sb = rb.data;
   const L = ra.length;
   const pa = ra.step;
   const pb = rb.step;
@@ -119,7 +121,6 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
         for (let j = 0; j < L; j++) out[k++] = f(sa[oa + j * pa]!, sb[ob + j * pb]!);
     }
   }
-  return out;
 }
 
 /** Reads element i of a view (slow path helper for small, irregular kernels). */
@@ -133,22 +134,15 @@ function reader(v: View): (i: number) => number {
 export function where(cond: View, a: View, b: View): TypedArray {
   const n = numelOf(a.layout.shape);
   const out = alloc(a.dtype, n);
-  const sc = cond.storage as TypedArray;
-  const sa = a.storage as TypedArray;
-  const sb = b.storage as TypedArray;
-  const flat = isContiguous(cond.layout) && isContiguous(a.layout) && isContiguous(b.layout);
-  const [c, x, y] = flat
-    ? [rowsOf(cond.layout), rowsOf(a.layout), rowsOf(b.layout)]
-    : [lastDimRows(cond.layout), lastDimRows(a.layout), lastDimRows(b.layout)];
-  if (
-    sc instanceof Uint8Array &&
-    sa instanceof Float32Array &&
-    sb instanceof Float32Array &&
-    out instanceof Float32Array &&
-    whereWasm(sc, c, sa, x, sb, y, out)
-  ) {
-    return out;
-  }
+  const [c, x, y] = jointRows([cond, a, b]) as [Rows, Rows, Rows];
+  if (!(out instanceof Float32Array && whereWasm(c, x, y, out))) whereRows(c, x, y, out);
+  return out;
+}
+
+function whereRows(c: Rows, x: Rows, y: Rows, out: TypedArray): void {
+  const sc = c.data;
+  const sa = x.data;
+  const sb = y.data;
   const L = c.length;
   const pc = c.step;
   const px = x.step;
@@ -168,13 +162,12 @@ export function where(cond: View, a: View, b: View): TypedArray {
       for (let j = 0; j < L; j++, k++) out[k] = sc[oc + j * pc] ? sa[ox + j * px]! : sb[oy + j * py]!;
     }
   }
-  return out;
 }
 
 export function copy(x: View): TypedArray {
   const n = numelOf(x.layout.shape);
   const src = x.storage as TypedArray;
-  const rows = rowsOf(x.layout);
+  const rows = rowsOf(x);
   const out = alloc(x.dtype, n);
   // new + set rather than slice(): V8's TypedArray slice is several times slower here.
   if (rows.starts.length === 1 && rows.step === 1) {

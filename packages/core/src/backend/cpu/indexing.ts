@@ -86,7 +86,7 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
 export function assign(dst: View, src: View): void {
   const d = dst.storage as TypedArray;
   const values = copy(src);
-  const rows = rowsOf(dst.layout);
+  const rows = rowsOf(dst);
   const L = rows.length;
   const p = rows.step;
   let k = 0;

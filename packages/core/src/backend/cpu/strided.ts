@@ -1,71 +1,60 @@
 /**
- * Walking a strided layout. Kernels loop over rows (all dims but the last) and step along the
- * last dim by its stride, so only one offset per row is ever materialised.
+ * Walking strided operands. A kernel sees each operand as rows: its layout is collapsed to
+ * as few dims as the walk allows (`collapseDims`), every dim but the last becomes a list of
+ * row starts, and a row is stepped through by the last dim's stride. Only one offset per row
+ * is ever materialised.
  */
+import type { TypedArray } from '../../dtype.js';
 import type { Layout } from '../../layout.js';
-import { isContiguous, numelOf } from '../../layout.js';
+import { collapseDims, isContiguous, numelOf } from '../../layout.js';
+import type { View } from '../backend.js';
 
-/** A layout as rows: the storage offset where each row starts, the row length and step. */
+/** An operand as rows: its storage, where each row starts, the row length and step. */
 export interface Rows {
+  data: TypedArray;
   /** Offset of the first element of each row. */
   starts: Int32Array;
-  /** Elements per row (the last dim; 1 for a 0-d tensor). */
+  /** Elements per row. */
   length: number;
   /** Storage step between consecutive elements of a row. */
   step: number;
 }
 
-/** The rows of a layout. A contiguous layout is one row. */
-export function rowsOf(l: Layout): Rows {
-  const nd = l.shape.length;
-  if (isContiguous(l)) {
-    const starts = new Int32Array(1);
-    starts[0] = l.offset;
-    return { starts, length: numelOf(l.shape), step: 1 };
-  }
-  const length = l.shape[nd - 1]!;
-  const step = l.strides[nd - 1]!;
-  const starts = allOffsets({
-    shape: l.shape.slice(0, nd - 1),
-    strides: l.strides.slice(0, nd - 1),
-    offset: l.offset,
-  });
-  return { starts, length, step };
+/** The rows of one operand. A contiguous operand is one row. */
+export function rowsOf(v: View): Rows {
+  return jointRows([v])[0]!;
 }
 
 /**
- * Rows of two layouts of the same shape, split so both walk the same elements: when either
- * is not contiguous, both use per-last-dim rows.
+ * Rows of operands of one shape, split alike so that row r, element j of each is the same
+ * element of the shape: one row each when all are contiguous, else rows along the last dim
+ * of their joint collapse.
  */
-export function pairedRows(a: Layout, b: Layout): [Rows, Rows] {
-  const ca = isContiguous(a);
-  const cb = isContiguous(b);
-  if (ca && cb) return [rowsOf(a), rowsOf(b)];
-  const nd = a.shape.length;
-  const split = (l: Layout, c: boolean): Rows => {
-    if (nd === 0) return rowsOf(l);
-    const length = l.shape[nd - 1]!;
-    const step = c && length > 1 ? 1 : l.strides[nd - 1]!;
-    const starts = allOffsets({
-      shape: l.shape.slice(0, nd - 1),
-      strides: l.strides.slice(0, nd - 1),
-      offset: l.offset,
-    });
-    return { starts, length, step };
-  };
-  return [split(a, ca), split(b, cb)];
-}
-
-/** Rows along the last dim, whatever the layout (so several operands split alike). */
-export function lastDimRows(l: Layout): Rows {
-  const nd = l.shape.length;
-  if (nd === 0) return rowsOf(l);
-  const starts = allOffsets({
-    shape: l.shape.slice(0, nd - 1),
-    strides: l.strides.slice(0, nd - 1),
-    offset: l.offset,
+export function jointRows(views: readonly View[]): Rows[] {
+  if (views.every((v) => isContiguous(v.layout))) {
+    const n = numelOf(views[0]!.layout.shape);
+    return views.map((v) => ({
+      data: v.storage as TypedArray,
+      starts: Int32Array.of(v.layout.offset),
+      length: n,
+      step: 1,
+    }));
+  }
+  const c = collapseDims(
+    views[0]!.layout.shape,
+    views.map((v) => v.layout.strides),
+  );
+  const nd = c.shape.length;
+  const outer = c.shape.slice(0, nd - 1);
+  return views.map((v, k) => {
+    const strides = c.strides[k]!;
+    return {
+      data: v.storage as TypedArray,
+      starts: allOffsets({ shape: outer, strides: strides.slice(0, nd - 1), offset: v.layout.offset }),
+      length: c.shape[nd - 1]!,
+      step: strides[nd - 1]!,
+    };
   });
-  return { starts, length: l.shape[nd - 1]!, step: l.strides[nd - 1]! };
 }
 
 /** Storage offsets of all elements of `l` in row-major order, or null when contiguous. */
@@ -78,14 +67,13 @@ export function offsetsOf(l: Layout): Int32Array | null {
 export function allOffsets(l: Layout): Int32Array {
   const n = numelOf(l.shape);
   const out = new Int32Array(n);
-  const nd = l.shape.length;
   if (n === 0) return out;
-  if (nd === 0) {
-    out[0] = l.offset;
-    return out;
-  }
-  const last = l.shape[nd - 1]!;
-  const lastStride = l.strides[nd - 1]!;
+  const c = collapseDims(l.shape, [l.strides]);
+  const shape = c.shape;
+  const strides = c.strides[0]!;
+  const nd = shape.length;
+  const last = shape[nd - 1]!;
+  const lastStride = strides[nd - 1]!;
   const idx = new Array<number>(nd).fill(0);
   let base = l.offset;
   let k = 0;
@@ -94,9 +82,9 @@ export function allOffsets(l: Layout): Int32Array {
     let d = nd - 2;
     while (d >= 0) {
       idx[d]!++;
-      base += l.strides[d]!;
-      if (idx[d]! < l.shape[d]!) break;
-      base -= idx[d]! * l.strides[d]!;
+      base += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      base -= idx[d]! * strides[d]!;
       idx[d] = 0;
       d--;
     }

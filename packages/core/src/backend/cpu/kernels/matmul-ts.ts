@@ -9,10 +9,12 @@
  * float64 and are rounded once per KC block when written to a float32 output.
  */
 
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray, MatmulDims, MatOperand } from './mat-operand.js';
 
 const MR = 4;
 const NR = 4;
+/** Lines per packed panel: A's panels hold MR rows, B's NR columns, so one packer serves both. */
+const PANEL = 4;
 const KC = 256;
 const MC = 64;
 
@@ -22,62 +24,35 @@ let packB = new Float64Array(KC * 256);
 /** Below this many multiply-adds the packing costs more than it saves. */
 const DIRECT_MACS = 4096;
 
-/** out[bt,i,j] = sum_k A[bt,i,k] * B[bt,k,j]; see `matmul` for the argument convention. */
-export function matmulTs(
-  a: FloatArray,
-  aOff: number,
-  aBatchStride: number,
-  aRowStride: number,
-  aColStride: number,
-  b: FloatArray,
-  bOff: number,
-  bBatchStride: number,
-  bRowStride: number,
-  bColStride: number,
-  out: FloatArray,
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
-): void {
+/** out[bt,i,j] = sum_k A[bt,i,k] * B[bt,k,j]; see `matmul` for the operand convention. */
+export function matmulTs(a: MatOperand, b: MatOperand, out: FloatArray, dims: MatmulDims): void {
+  const { batch, m: M, n: N, k: K } = dims;
   if (batch <= 0 || M <= 0 || N <= 0) return;
   if (K <= 0) {
     out.fill(0, 0, batch * M * N);
     return;
   }
   if (M * N * K <= DIRECT_MACS) {
-    direct(
-      a,
-      aOff,
-      aBatchStride,
-      aRowStride,
-      aColStride,
-      b,
-      bOff,
-      bBatchStride,
-      bRowStride,
-      bColStride,
-      out,
-      batch,
-      M,
-      N,
-      K,
-    );
+    direct(a, b, out, dims);
     return;
   }
+  const { data: ad, offset: aOff, batchStride: aBS, rowStride: aRS, colStride: aCS } = a;
+  const { data: bd, offset: bOff, batchStride: bBS, rowStride: bRS, colStride: bCS } = b;
   const np = Math.ceil(N / NR) * NR;
   if (packB.length < KC * np) packB = new Float64Array(KC * np);
   for (let bt = 0; bt < batch; bt++) {
-    const ao = aOff + bt * aBatchStride;
-    const bo = bOff + bt * bBatchStride;
+    const ao = aOff + bt * aBS;
+    const bo = bOff + bt * bBS;
     const co = bt * M * N;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
       const first = pc === 0;
-      packPanelsB(b, bo + pc * bRowStride, bRowStride, bColStride, kc, N, packB);
+      // B's columns are its lines: one column stride apart, stepped along k by the row stride.
+      packPanels(bd, bo + pc * bRS, bCS, bRS, N, kc, packB);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
-        packPanelsA(a, ao + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, packA);
+        // A's rows are its lines: one row stride apart, stepped along k by the column stride.
+        packPanels(ad, ao + ic * aRS + pc * aCS, aRS, aCS, mc, kc, packA);
         for (let jr = 0; jr < N; jr += NR) {
           const nr = Math.min(NR, N - jr);
           const bp = jr * kc;
@@ -92,23 +67,10 @@ export function matmulTs(
 }
 
 /** Plain dot products, for problems too small to pack. */
-function direct(
-  a: FloatArray,
-  aOff: number,
-  aBS: number,
-  aRS: number,
-  aCS: number,
-  b: FloatArray,
-  bOff: number,
-  bBS: number,
-  bRS: number,
-  bCS: number,
-  out: FloatArray,
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
-): void {
+function direct(a: MatOperand, b: MatOperand, out: FloatArray, dims: MatmulDims): void {
+  const { batch, m: M, n: N, k: K } = dims;
+  const { data: ad, offset: aOff, batchStride: aBS, rowStride: aRS, colStride: aCS } = a;
+  const { data: bd, offset: bOff, batchStride: bBS, rowStride: bRS, colStride: bCS } = b;
   let o = 0;
   for (let bt = 0; bt < batch; bt++) {
     const ab = aOff + bt * aBS;
@@ -120,7 +82,7 @@ function direct(
         let pa = ai;
         let pb = bb + j * bCS;
         for (let k = 0; k < K; k++) {
-          s += a[pa] * b[pb];
+          s += ad[pa] * bd[pb];
           pa += aCS;
           pb += bRS;
         }
@@ -130,69 +92,39 @@ function direct(
   }
 }
 
-/** Packs rows [0, mc) x columns [0, kc) of A (at `off`) into MR-row panels [k][MR]. */
-function packPanelsA(
-  a: FloatArray,
+/**
+ * Packs `lines` lines of `kc` elements (line l, element k at `off + l * lineStride +
+ * k * kStride`) into panels of PANEL lines stored [k][PANEL], the last panel padded with
+ * zeros. A's lines are its rows, B's its columns.
+ */
+function packPanels(
+  src: FloatArray,
   off: number,
-  rs: number,
-  cs: number,
-  mc: number,
+  lineStride: number,
+  kStride: number,
+  lines: number,
   kc: number,
   dst: Float64Array,
 ): void {
   let d = 0;
-  for (let i = 0; i < mc; i += MR) {
-    const rows = Math.min(MR, mc - i);
-    const r0 = off + i * rs;
-    if (rows === MR) {
-      const r1 = r0 + rs;
-      const r2 = r1 + rs;
-      const r3 = r2 + rs;
-      for (let k = 0, o = 0; k < kc; k++, o += cs) {
-        dst[d] = a[r0 + o];
-        dst[d + 1] = a[r1 + o];
-        dst[d + 2] = a[r2 + o];
-        dst[d + 3] = a[r3 + o];
-        d += 4;
+  for (let i = 0; i < lines; i += PANEL) {
+    const count = Math.min(PANEL, lines - i);
+    const l0 = off + i * lineStride;
+    if (count === PANEL) {
+      const l1 = l0 + lineStride;
+      const l2 = l1 + lineStride;
+      const l3 = l2 + lineStride;
+      for (let k = 0, o = 0; k < kc; k++, o += kStride) {
+        dst[d] = src[l0 + o];
+        dst[d + 1] = src[l1 + o];
+        dst[d + 2] = src[l2 + o];
+        dst[d + 3] = src[l3 + o];
+        d += PANEL;
       }
     } else {
       for (let k = 0; k < kc; k++) {
-        for (let r = 0; r < MR; r++) dst[d + r] = r < rows ? a[r0 + r * rs + k * cs] : 0;
-        d += MR;
-      }
-    }
-  }
-}
-
-/** Packs rows [0, kc) x columns [0, n) of B (at `off`) into NR-column panels [k][NR]. */
-function packPanelsB(
-  b: FloatArray,
-  off: number,
-  rs: number,
-  cs: number,
-  kc: number,
-  n: number,
-  dst: Float64Array,
-): void {
-  let d = 0;
-  for (let j = 0; j < n; j += NR) {
-    const cols = Math.min(NR, n - j);
-    const c0 = off + j * cs;
-    if (cols === NR) {
-      const c1 = c0 + cs;
-      const c2 = c1 + cs;
-      const c3 = c2 + cs;
-      for (let k = 0, o = 0; k < kc; k++, o += rs) {
-        dst[d] = b[c0 + o];
-        dst[d + 1] = b[c1 + o];
-        dst[d + 2] = b[c2 + o];
-        dst[d + 3] = b[c3 + o];
-        d += 4;
-      }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        for (let c = 0; c < NR; c++) dst[d + c] = c < cols ? b[c0 + c * cs + k * rs] : 0;
-        d += NR;
+        for (let l = 0; l < PANEL; l++) dst[d + l] = l < count ? src[l0 + l * lineStride + k * kStride] : 0;
+        d += PANEL;
       }
     }
   }

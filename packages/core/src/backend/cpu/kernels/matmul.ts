@@ -11,7 +11,8 @@
  * Both are synchronous. `setMatmulImpl` forces one of them (tests use it to cover both).
  */
 
-import { type FloatArray, matmulTs } from './matmul-ts.js';
+import type { Bias, FloatArray, MatmulDims, MatOperand } from './mat-operand.js';
+import { matmulTs } from './matmul-ts.js';
 import {
   getThreads,
   initMatmulWasm,
@@ -24,15 +25,8 @@ import {
   wasmAvailable,
 } from './wasm/matmul-wasm.js';
 
-export type { FloatArray };
+export type { Bias, FloatArray, MatmulDims, MatOperand };
 export { matmulTs };
-
-/** A row vector added to every output row (`addmm`): element j is `data[off + j * stride]`. */
-export interface Bias {
-  data: FloatArray;
-  off: number;
-  stride: number;
-}
 
 /** Which kernel `matmul` uses: `'auto'` picks by dtype and size. */
 export type MatmulImpl = 'auto' | 'ts' | 'wasm';
@@ -101,85 +95,37 @@ export function matmulInfo(): { wasm: boolean; threads: number; readyWorkers: nu
 }
 
 /**
- * out[bt, i, j] = sum over k of A[bt, i, k] * B[bt, k, j], where
- * A[bt, i, k] = a[aOff + bt * aBatchStride + i * aRowStride + k * aColStride] and likewise
- * for B. Strides are in elements and may be anything, including 0 (a broadcast batch or
- * row) and transposed layouts (`aRowStride = 1, aColStride = M`). `out` is a contiguous
- * [batch, M, N] array of the operands' type and is overwritten; with `bias`, each output
- * row then has the bias row added. Synchronous.
+ * out[bt, i, j] = sum over k of A[bt, i, k] * B[bt, k, j] for `dims.batch` products of
+ * [m, k] by [k, n], each operand read through its strides (see `MatOperand`). `out` is a
+ * contiguous [batch, m, n] array of the operands' type and is overwritten; with `bias`,
+ * each output row then has the bias row added. Synchronous.
  */
 export function matmul(
-  a: FloatArray,
-  aOff: number,
-  aBatchStride: number,
-  aRowStride: number,
-  aColStride: number,
-  b: FloatArray,
-  bOff: number,
-  bBatchStride: number,
-  bRowStride: number,
-  bColStride: number,
+  a: MatOperand,
+  b: MatOperand,
   out: FloatArray,
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
+  dims: MatmulDims,
   bias: Bias | null = null,
 ): void {
-  if (batch <= 0 || M <= 0 || N <= 0) return;
+  const { batch, m, n, k } = dims;
+  if (batch <= 0 || m <= 0 || n <= 0) return;
   if (
     impl !== 'ts' &&
-    K > 0 &&
-    a instanceof Float32Array &&
-    b instanceof Float32Array &&
-    out instanceof Float32Array &&
-    (impl === 'wasm' || batch * M * N * K >= wasmMinMacs) &&
-    matmulWasm(
-      a,
-      aOff,
-      aBatchStride,
-      aRowStride,
-      aColStride,
-      b,
-      bOff,
-      bBatchStride,
-      bRowStride,
-      bColStride,
-      out,
-      batch,
-      M,
-      N,
-      K,
-      bias,
-    )
+    k > 0 &&
+    (impl === 'wasm' || batch * m * n * k >= wasmMinMacs) &&
+    matmulWasm(a, b, out, dims, bias)
   ) {
     return;
   }
-  matmulTs(
-    a,
-    aOff,
-    aBatchStride,
-    aRowStride,
-    aColStride,
-    b,
-    bOff,
-    bBatchStride,
-    bRowStride,
-    bColStride,
-    out,
-    batch,
-    M,
-    N,
-    K,
-  );
-  if (bias !== null) addBias(out, batch * M, N, bias);
+  matmulTs(a, b, out, dims);
+  if (bias !== null) addBias(out, batch * m, n, bias);
 }
 
 /** Adds the bias row to each of `rows` rows of width N (rounding to out's type). */
 function addBias(out: FloatArray, rows: number, N: number, bias: Bias): void {
-  const { data, off, stride } = bias;
+  const { data, offset, stride } = bias;
   for (let r = 0; r < rows; r++) {
     const base = r * N;
-    for (let j = 0; j < N; j++) out[base + j]! += data[off + j * stride]!;
+    for (let j = 0; j < N; j++) out[base + j]! += data[offset + j * stride]!;
   }
 }

@@ -3,10 +3,11 @@
  *
  * Each call lays its operands out in the engine's memory (see `engine.ts`), runs one
  * export on the calling thread and copies the result out. An operand arrives as rows
- * (`Rows` from `strided.ts`): rows that step by one element are copied as one span when
- * they are dense enough, or row by row; a row that repeats one value (a broadcast along
- * the last dim) is filled out. Any other layout is left to the TypeScript loops, as is
- * everything below `minElements` elements, where copying costs more than it saves.
+ * (`Rows` from `strided.ts`: its storage and where its rows start): rows that step by one
+ * element are copied as one span when they are dense enough, or row by row; a row that
+ * repeats one value (a broadcast along the last dim) is filled out. Any other layout or
+ * storage type is left to the TypeScript loops, as is everything below `minElements`
+ * elements, where copying costs more than it saves.
  *
  * The functions return false when they do not apply (or wasm memory cannot grow); the
  * caller then computes the whole result itself.
@@ -69,7 +70,8 @@ function stepOf(rows: Rows): number {
 
 const handled = (rows: Rows) => stepOf(rows) === 0 || stepOf(rows) === 1;
 
-function plan(src: Source, rows: Rows): Plan {
+function plan(rows: Rows): Plan {
+  const src = rows.data as Source;
   const L = rows.length;
   const R = rows.starts.length;
   const step = stepOf(rows);
@@ -124,17 +126,11 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
 const PIECE = 32768;
 
 /**
- * Runs a row kernel over operands `srcs` (with their rows; all have the same number of
- * rows and row length) into `out`, in pieces of whole rows or, for long rows, of parts of
+ * Runs a row kernel over operands `rows` (all with the same number of rows and row
+ * length) into `out`, in pieces of whole rows or, for long rows, of parts of
  * a row. Returns false when a layout is not handled.
  */
-function runRows(
-  e: Engine,
-  kernel: string,
-  srcs: Source[],
-  rows: Rows[],
-  out: Float32Array | Uint8Array,
-): boolean {
+function runRows(e: Engine, kernel: string, rows: Rows[], out: Float32Array | Uint8Array): boolean {
   const fn = e.elementwise[kernel];
   if (fn === undefined || !rows.every(handled)) return false;
   const R = rows[0]!.starts.length;
@@ -145,18 +141,19 @@ function runRows(
       const r1 = Math.min(R, r0 + group);
       const piece =
         r0 === 0 && r1 === R ? rows : rows.map((r) => ({ ...r, starts: r.starts.subarray(r0, r1) }));
-      if (!runPiece(e, fn, srcs, piece, out, r0 * L)) return false;
+      if (!runPiece(e, fn, piece, out, r0 * L)) return false;
     }
     return true;
   }
   for (let r = 0; r < R; r++) {
     for (let c0 = 0; c0 < L; c0 += PIECE) {
       const piece = rows.map((x) => ({
+        data: x.data,
         starts: Int32Array.of(x.starts[r]! + c0 * x.step),
         length: Math.min(PIECE, L - c0),
         step: x.step,
       }));
-      if (!runPiece(e, fn, srcs, piece, out, r * L + c0)) return false;
+      if (!runPiece(e, fn, piece, out, r * L + c0)) return false;
     }
   }
   return true;
@@ -166,12 +163,11 @@ function runRows(
 function runPiece(
   e: Engine,
   fn: (...args: number[]) => void,
-  srcs: Source[],
   rows: Rows[],
   out: Float32Array | Uint8Array,
   outOff: number,
 ): boolean {
-  const plans = rows.map((r, i) => plan(srcs[i]!, r));
+  const plans = rows.map(plan);
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   const n = R * L;
@@ -201,10 +197,12 @@ function runPiece(
  * out = op(x) for float32 rows of x that step by one element (a contiguous x is one row),
  * gathered into wasm memory a piece at a time.
  */
-export function unaryWasm(op: string, x: Float32Array, rows: Rows, out: Float32Array): boolean {
+export function unaryWasm(op: string, rows: Rows, out: Float32Array): boolean {
+  const x = rows.data;
   const L = rows.length;
   const R = rows.starts.length;
   const n = R * L;
+  if (!(x instanceof Float32Array)) return false;
   const e = engineFor(n);
   const fn = e?.elementwise[`u_${op}`];
   if (!e || fn === undefined || stepOf(rows) !== 1) return false;
@@ -234,31 +232,25 @@ export function unaryWasm(op: string, x: Float32Array, rows: Rows, out: Float32A
   return true;
 }
 
-/** out = a op b over paired rows; `out` is float32, or bool (bytes) for comparisons. */
-export function binaryWasm(
-  op: string,
-  a: Float32Array,
-  ra: Rows,
-  b: Float32Array,
-  rb: Rows,
-  out: Float32Array | Uint8Array,
-): boolean {
-  const e = engineFor(ra.starts.length * ra.length);
-  return e !== null && runRows(e, `b_${op}`, [a, b], [ra, rb], out);
+/**
+ * out = a op b over float32 operands split alike (`jointRows`); `out` is float32, or bool
+ * (bytes) for comparisons.
+ */
+export function binaryWasm(op: string, a: Rows, b: Rows, out: Float32Array | Uint8Array): boolean {
+  if (!(a.data instanceof Float32Array && b.data instanceof Float32Array)) return false;
+  const e = engineFor(a.starts.length * a.length);
+  return e !== null && runRows(e, `b_${op}`, [a, b], out);
 }
 
-/** out = cond ? a : b over paired rows; `cond` holds bool bytes. */
-export function whereWasm(
-  cond: Uint8Array,
-  rc: Rows,
-  a: Float32Array,
-  ra: Rows,
-  b: Float32Array,
-  rb: Rows,
-  out: Float32Array,
-): boolean {
-  const e = engineFor(ra.starts.length * ra.length);
-  return e !== null && runRows(e, 'where', [cond, a, b], [rc, ra, rb], out);
+/** out = cond ? a : b over operands split alike; `cond` holds bool bytes, `a` and `b` float32. */
+export function whereWasm(cond: Rows, a: Rows, b: Rows, out: Float32Array): boolean {
+  if (
+    !(cond.data instanceof Uint8Array && a.data instanceof Float32Array && b.data instanceof Float32Array)
+  ) {
+    return false;
+  }
+  const e = engineFor(a.starts.length * a.length);
+  return e !== null && runRows(e, 'where', [cond, a, b], out);
 }
 
 /**

@@ -24,7 +24,7 @@
  * a worker never works from a half-written job.
  */
 
-import type { Bias } from '../matmul.js';
+import type { Bias, FloatArray, MatmulDims, MatOperand } from '../mat-operand.js';
 import {
   DATA_START,
   type Engine,
@@ -268,31 +268,28 @@ function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
-interface Operand {
-  /** Byte address of element (0, 0, 0) in wasm memory. */
+/** An operand as placed in wasm memory: the address of element (0, 0, 0) and byte strides. */
+interface Placed {
   ptr: number;
   bs: number;
   rs: number;
   cs: number;
 }
 
+/** How many batches of an operand are stored: 1 when its batch is broadcast (or there is one). */
+function storedBatches(x: MatOperand, batch: number): number {
+  return x.batchStride === 0 || batch === 1 ? 1 : batch;
+}
+
 /**
- * Copies the elements of a strided [nb, rows, cols] operand into wasm memory at `dst`.
- * Dense-enough layouts are copied as one span, keeping their strides; sparse ones are
- * gathered into a contiguous block.
+ * Copies the elements of a float32 operand's `nb` stored batches of [rows, cols] into wasm
+ * memory at `dst`. Dense-enough layouts are copied as one span, keeping their strides;
+ * sparse ones are gathered into a contiguous block.
  */
-function placeOperand(
-  e: Engine,
-  src: Float32Array,
-  off: number,
-  bs: number,
-  rs: number,
-  cs: number,
-  nb: number,
-  rows: number,
-  cols: number,
-  dst: number,
-): Operand {
+function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: number, dst: number): Placed {
+  const src = x.data;
+  const { offset: off, rowStride: rs, colStride: cs } = x;
+  const bs = nb === 1 ? 0 : x.batchStride;
   const lo = off + Math.min(0, bs * (nb - 1)) + Math.min(0, rs * (rows - 1)) + Math.min(0, cs * (cols - 1));
   const hi = off + Math.max(0, bs * (nb - 1)) + Math.max(0, rs * (rows - 1)) + Math.max(0, cs * (cols - 1));
   const span = hi - lo + 1;
@@ -317,32 +314,27 @@ function placeOperand(
   return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4 };
 }
 
-function spanBytes(nb: number, bs: number, rs: number, cs: number, rows: number, cols: number): number {
-  const span = Math.abs(bs) * (nb - 1) + Math.abs(rs) * (rows - 1) + Math.abs(cs) * (cols - 1) + 1;
+/** Bytes `placeOperand` writes for `nb` stored batches of [rows, cols]. */
+function spanBytes(x: MatOperand, nb: number, rows: number, cols: number): number {
+  const span =
+    Math.abs(x.batchStride) * (nb - 1) +
+    Math.abs(x.rowStride) * (rows - 1) +
+    Math.abs(x.colStride) * (cols - 1) +
+    1;
   return align(4 * Math.min(span, 2 * nb * rows * cols + 1024));
 }
 
 /** Bytes of wasm memory a problem needs. */
-function layoutBytes(
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
-  aBS: number,
-  aRS: number,
-  aCS: number,
-  bBS: number,
-  bRS: number,
-  bCS: number,
-): number {
+function layoutBytes(a: MatOperand, b: MatOperand, dims: MatmulDims): number {
+  const { batch, m: M, n: N, k: K } = dims;
   const mp = Math.ceil(M / MR) * MR;
   const np = Math.ceil(N / NR) * NR;
-  const aNb = aBS === 0 || batch === 1 ? 1 : batch;
-  const bNb = bBS === 0 || batch === 1 ? 1 : batch;
+  const aNb = storedBatches(a, batch);
+  const bNb = storedBatches(b, batch);
   return (
     DATA_START +
-    spanBytes(aNb, aBS, aRS, aCS, M, K) +
-    spanBytes(bNb, bBS, bRS, bCS, K, N) +
+    spanBytes(a, aNb, M, K) +
+    spanBytes(b, bNb, K, N) +
     align(aNb * mp * K * 4) +
     align(bNb * np * K * 4) +
     align(batch * mp * np * 4)
@@ -365,62 +357,39 @@ export function setMaxBytes(bytes: number): void {
   maxBytes = Math.max(1 << 16, Math.min(bytes, 2 ** 31));
 }
 
+/** The operand from batch `b0` on. */
+function fromBatch(x: MatOperand, b0: number): MatOperand {
+  return { ...x, offset: x.offset + b0 * x.batchStride };
+}
+
 /**
- * Float32 matmul through WebAssembly. Returns false (having written nothing) when the
- * kernel is unavailable or the problem does not fit in wasm memory.
+ * Float32 matmul through WebAssembly (see `matmul` for the convention). Returns false
+ * (having written nothing) when the kernel is unavailable, an operand is not float32, or
+ * the problem does not fit in wasm memory.
  */
 export function matmulWasm(
-  a: Float32Array,
-  aOff: number,
-  aBS: number,
-  aRS: number,
-  aCS: number,
-  b: Float32Array,
-  bOff: number,
-  bBS: number,
-  bRS: number,
-  bCS: number,
-  out: Float32Array,
-  batch: number,
-  M: number,
-  N: number,
-  K: number,
+  a: MatOperand,
+  b: MatOperand,
+  out: FloatArray,
+  dims: MatmulDims,
   bias: Bias | null = null,
 ): boolean {
+  if (!(a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array)) {
+    return false;
+  }
   const local = getEngine();
   if (!local) return false;
-  if (batch === 1) {
-    aBS = 0;
-    bBS = 0;
-  }
-  const bytes =
-    layoutBytes(batch, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS) + (bias ? biasBytes(batch * M, N) : 0);
+  const { batch, m: M, n: N, k: K } = dims;
+  const bytes = layoutBytes(a, b, dims) + (bias ? biasBytes(batch * M, N) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
     // Split the batch into pieces that fit.
     const per = Math.max(1, Math.floor(batch / Math.ceil(bytes / maxBytes)));
-    if (layoutBytes(per, M, N, K, aBS, aRS, aCS, bBS, bRS, bCS) > maxBytes) return false;
+    if (layoutBytes(a, b, { ...dims, batch: per }) > maxBytes) return false;
     for (let b0 = 0; b0 < batch; b0 += per) {
       const nb = Math.min(per, batch - b0);
-      const ok = matmulWasm(
-        a,
-        aOff + b0 * aBS,
-        aBS,
-        aRS,
-        aCS,
-        b,
-        bOff + b0 * bBS,
-        bBS,
-        bRS,
-        bCS,
-        out.subarray(b0 * M * N, (b0 + nb) * M * N),
-        nb,
-        M,
-        N,
-        K,
-        bias,
-      );
-      if (!ok) return false;
+      const piece = out.subarray(b0 * M * N, (b0 + nb) * M * N);
+      if (!matmulWasm(fromBatch(a, b0), fromBatch(b, b0), piece, { ...dims, batch: nb }, bias)) return false;
     }
     return true;
   }
@@ -437,13 +406,13 @@ export function matmulWasm(
 
   const mp = Math.ceil(M / MR) * MR;
   const np = Math.ceil(N / NR) * NR;
-  const aNb = aBS === 0 ? 1 : batch;
-  const bNb = bBS === 0 ? 1 : batch;
+  const aNb = storedBatches(a, batch);
+  const bNb = storedBatches(b, batch);
   let p = DATA_START;
-  const A = placeOperand(e, a, aOff, aBS, aRS, aCS, aNb, M, K, p);
-  p += spanBytes(aNb, aBS, aRS, aCS, M, K);
-  const B = placeOperand(e, b, bOff, bBS, bRS, bCS, bNb, K, N, p);
-  p += spanBytes(bNb, bBS, bRS, bCS, K, N);
+  const A = placeOperand(e, a, aNb, M, K, p);
+  p += spanBytes(a, aNb, M, K);
+  const B = placeOperand(e, b, bNb, K, N, p);
+  p += spanBytes(b, bNb, K, N);
   const pa = p;
   p += align(aNb * mp * K * 4);
   const pb = p;
@@ -559,9 +528,9 @@ function addBias(
   const bTable = aTable + align(4 * rows);
   const result = bTable + align(4 * rows);
   const f32 = e.f32;
-  const { data, off, stride } = bias;
-  if (stride === 1) f32.set(data.subarray(off, off + N), biasAt >> 2);
-  else for (let j = 0; j < N; j++) f32[(biasAt >> 2) + j] = data[off + j * stride]!;
+  const { data, offset, stride } = bias;
+  if (stride === 1) f32.set(data.subarray(offset, offset + N), biasAt >> 2);
+  else for (let j = 0; j < N; j++) f32[(biasAt >> 2) + j] = data[offset + j * stride]!;
   const i32 = e.i32;
   for (let r = 0; r < rows; r++) {
     const bt = Math.floor(r / M);
