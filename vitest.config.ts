@@ -14,7 +14,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'docs/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/**/*.test.ts',
+      'docs/**/*.test.ts',
+      'scripts/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
