@@ -143,19 +143,19 @@ class Momentum {
     for (const p of this.params) p.grad = null;
   }
   step(): void {
-    noGrad(() =>
-      this.params.forEach((p, i) => {
-        const b = this.buffers[i]!.mul_(0.9).add_(p.grad!);
-        p.sub_(b.mul(this.lr));
-      }),
-    );
+    noGrad(() => {
+      for (const [i, p] of this.params.entries())
+        p.sub_(this.buffers[i]!.mul_(0.9).add_(p.grad!).mul(this.lr));
+    });
   }
   stateDict(): { lr: number; buffers: Tensor[] } {
     return { lr: this.lr, buffers: this.buffers.map((b) => b.clone()) };
   }
   loadStateDict(state: { lr: number; buffers: Tensor[] }): void {
     this.lr = state.lr;
-    noGrad(() => state.buffers.forEach((b, i) => this.buffers[i]!.copy_(b)));
+    noGrad(() => {
+      for (const [i, b] of state.buffers.entries()) this.buffers[i]!.copy_(b);
+    });
   }
 }
 
