@@ -1090,6 +1090,36 @@ export class Tensor {
   clamp_(min?: number, max?: number): this {
     return P.clamp_(this, min, max);
   }
+  /**
+   * Makes this tensor a view of `source`'s storage, with `source`'s shape, strides, offset and
+   * dtype (no copy), as PyTorch's `set_`. The object stays the same, so whoever holds it (a
+   * module, an optimizer) sees the new data; the storage it had is released. Like every in-place
+   * op it throws on a leaf that requires grad outside `noGrad`.
+   *
+   * @example
+   * ```ts
+   * const w = zeros([2]);
+   * w.set_(ones([3]));
+   * w.shape; // [3]
+   * ```
+   */
+  set_(source: Tensor): this {
+    P.checkInplace('set_', this);
+    this._view('set_');
+    source._view('set_');
+    if (this.requiresGrad && !isFloating(source.dtype)) {
+      throw new DTypeError(`set_: a tensor that requires grad cannot take ${source.dtype} storage`);
+    }
+    if (source._ref === this._ref && source.layout === this.layout) return this;
+    source._ref.retain();
+    const old = this._ref;
+    // The one place a tensor's storage and layout change after construction.
+    const self = this as { -readonly [K in '_ref' | 'layout']: Tensor[K] };
+    self._ref = source._ref;
+    self.layout = source.layout;
+    old.release();
+    return this;
+  }
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {

@@ -7,14 +7,15 @@
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { AutogradError, DTypeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { clamp } from './activation.js';
 import { castTo } from './convert.js';
 import { binaryOp } from './elementwise.js';
 import { backendOf, sameDevice } from './make.js';
 
-function checkInplace(op: string, t: Tensor): void {
+/** Throws when autograd forbids changing `t` in place: a leaf that requires grad, or a recorded tensor. */
+export function checkInplace(op: string, t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad) {
     if (t.isLeaf) {
       throw new AutogradError(
@@ -36,7 +37,7 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
     try {
       v = v.expand([...t.shape]);
     } catch {
-      throw new DTypeError(
+      throw new ShapeError(
         `${op}: result of shape ${fmtShape(value.shape)} cannot be written into ${fmtShape(t.shape)}`,
       );
     }
