@@ -49,6 +49,7 @@ export {
   DeviceError,
   DisposedError,
   DTypeError,
+  formatShape,
   ShapeError,
   TsgradError,
   ValueError,

@@ -9,7 +9,7 @@ import type { Device, View } from './backend/backend.js';
 import { getBackend } from './backend/backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { isFloating } from './dtype.js';
-import { DeviceError, DisposedError, DTypeError, fmtShape, ValueError } from './errors.js';
+import { DeviceError, DisposedError, DTypeError, formatShape, ValueError } from './errors.js';
 import { formatTensor } from './format.js';
 import type { Layout } from './layout.js';
 import { isContiguous, numelOf } from './layout.js';
@@ -132,7 +132,7 @@ export class Tensor {
   /** @internal The operand a backend kernel receives. */
   _view(op: string): View {
     if (this._disposed) {
-      throw new DisposedError(`${op}: tensor of shape ${fmtShape(this.shape)} was disposed`);
+      throw new DisposedError(`${op}: tensor of shape ${formatShape(this.shape)} was disposed`);
     }
     return { storage: this._ref.data, layout: this.layout, dtype: this.dtype };
   }
@@ -213,7 +213,7 @@ export class Tensor {
   private _checkItem(op: string): void {
     if (this.numel !== 1) {
       throw new ValueError(
-        `${op}: a tensor with ${this.numel} elements ${fmtShape(this.shape)} has no single value`,
+        `${op}: a tensor with ${this.numel} elements ${formatShape(this.shape)} has no single value`,
       );
     }
   }
@@ -228,9 +228,9 @@ export class Tensor {
 
   /** A PyTorch-style printout, e.g. `tensor([[1.0000, 2.0000]], requiresGrad=true)`. Needs CPU data. */
   toString(): string {
-    if (this._disposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)})`;
+    if (this._disposed) return `tensor(<disposed>, shape=${formatShape(this.shape)})`;
     if (getBackend(this.device).readSync === undefined) {
-      return `tensor(<${this.device}>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+      return `tensor(<${this.device}>, shape=${formatShape(this.shape)}, dtype=${this.dtype})`;
     }
     return formatTensor(this);
   }

@@ -7,6 +7,7 @@
 import {
   type Device,
   type DType,
+  formatShape,
   isFloating,
   noGrad,
   ShapeError,
@@ -346,7 +347,7 @@ export class Module {
       if (src === undefined) continue;
       if (src.shape.length !== t.shape.length || src.shape.some((s, i) => s !== t.shape[i])) {
         mismatched.push(
-          `'${k}': checkpoint has [${src.shape.join(', ')}], model has [${t.shape.join(', ')}]`,
+          `'${k}': checkpoint has ${formatShape(src.shape)}, model has ${formatShape(t.shape)}`,
         );
       }
     }

@@ -6,6 +6,7 @@
 import {
   dispose,
   enableGrad,
+  formatShape,
   isKept,
   keep,
   noGrad,
@@ -14,6 +15,7 @@ import {
   tidy,
   ValueError,
 } from '@tsgrad/core';
+import { copyPlain } from './copy-plain.js';
 
 /** Options every optimizer has. */
 export interface OptimizerOptions {
@@ -60,15 +62,6 @@ export interface ZeroGradOptions {
   setToNone?: boolean;
 }
 
-/** Copies plain option values (arrays included) so groups and snapshots share nothing. */
-function copyValue<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(copyValue) as T;
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)])) as T;
-  }
-  return v;
-}
-
 /**
  * Base class of all optimizers. Subclasses give their defaults, check options and implement
  * {@link Optimizer.updateGroup}; users call {@link Optimizer.step} and {@link Optimizer.zeroGrad}.
@@ -94,7 +87,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   protected constructor(name: string, params: Params<O>, defaults: O) {
     this.name = name;
     this.checkOptions(defaults);
-    this.defaults = copyValue(defaults);
+    this.defaults = copyPlain(defaults);
     const list = [...(params as Array<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
     if (list.every((p) => p instanceof Tensor)) {
@@ -129,7 +122,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       }
       if (!p.isLeaf) {
         throw new ValueError(
-          `${this.name}: cannot optimize a non-leaf tensor (params[${i}], shape [${p.shape.join(',')}]); pass leaves such as parameters or x.detach()`,
+          `${this.name}: cannot optimize a non-leaf tensor (params[${i}], shape ${formatShape(p.shape)}); pass leaves such as parameters or x.detach()`,
         );
       }
     }
@@ -141,7 +134,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       throw new ValueError(`${this.name}: some parameters appear in more than one parameter group`);
     }
     const { params: _ignored, ...options } = group;
-    const merged = { ...copyValue(this.defaults), ...copyValue(options) } as unknown as O;
+    const merged = { ...copyPlain(this.defaults), ...copyPlain(options) } as unknown as O;
     this.checkOptions(merged);
     this.paramGroups.push({ ...merged, params } as ParamGroup<O>);
   }
@@ -227,7 +220,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
         if (!index.has(p)) index.set(p, index.size);
         return index.get(p)!;
       });
-      return { ...copyValue(options), params: ids };
+      return { ...copyPlain(options), params: ids };
     });
     const state: Record<number, ParamState> = {};
     noGrad(() => {
@@ -285,7 +278,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
           }
           if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
             throw new ShapeError(
-              `${op}: state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
+              `${op}: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p.shape)}`,
             );
           }
           let t = v.device === p.device ? v.clone() : v.to(p.device);
@@ -304,7 +297,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     saved.forEach((g, gi) => {
       const group = this.paramGroups[gi]! as Record<string, unknown>;
       for (const k of Object.keys(group)) if (k !== 'params') delete group[k];
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[k] = copyValue(v);
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[k] = copyPlain(v);
     });
   }
 }

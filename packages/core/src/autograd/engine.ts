@@ -3,7 +3,7 @@
  * use it, then walk that order once, sending each gradient to the inputs of the op that made
  * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
  */
-import { AutogradError, fmtShape, ShapeError } from '../errors.js';
+import { AutogradError, formatShape, ShapeError } from '../errors.js';
 import { isContiguous } from '../layout.js';
 import { keep, tidy } from '../memory.js';
 import { filled } from '../ops/make.js';
@@ -63,14 +63,14 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
   if (g === undefined) {
     if (out.numel !== 1) {
       throw new AutogradError(
-        `${op}: a gradient can be implied only for one-element outputs, got shape ${fmtShape(out.shape)}; pass one`,
+        `${op}: a gradient can be implied only for one-element outputs, got shape ${formatShape(out.shape)}; pass one`,
       );
     }
     return filled(out.device, out.shape, 1, out.dtype);
   }
   if (g.shape.length !== out.shape.length || g.shape.some((d, i) => d !== out.shape[i])) {
     throw new ShapeError(
-      `${op}: gradient of shape ${fmtShape(g.shape)} does not match output ${fmtShape(out.shape)}`,
+      `${op}: gradient of shape ${formatShape(g.shape)} does not match output ${formatShape(out.shape)}`,
     );
   }
   return g;
@@ -267,7 +267,7 @@ export function backward(
   for (const o of outputs) {
     if (!o.requiresGrad) {
       throw new AutogradError(
-        `backward: tensor of shape ${fmtShape(o.shape)} does not require grad and has no gradFn`,
+        `backward: tensor of shape ${formatShape(o.shape)} does not require grad and has no gradFn`,
       );
     }
   }
@@ -296,7 +296,7 @@ export function grad(
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   for (const t of [...outs, ...ins]) {
     if (!t.requiresGrad) {
-      throw new AutogradError(`grad: tensor of shape ${fmtShape(t.shape)} does not require grad`);
+      throw new AutogradError(`grad: tensor of shape ${formatShape(t.shape)} does not require grad`);
     }
   }
   const seeds = outs.map((o, i) => seedGradient(o, opts.gradOutputs?.[i], 'grad'));
@@ -307,7 +307,7 @@ export function grad(
     if (g !== undefined) return g;
     if (opts.allowUnused) return null;
     throw new AutogradError(
-      `grad: input ${i} (shape ${fmtShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true }`,
+      `grad: input ${i} (shape ${formatShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true }`,
     );
   });
 }

@@ -7,7 +7,7 @@
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { AutogradError, DTypeError, formatShape, ShapeError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { clamp } from './activation.js';
 import { castTo } from './convert.js';
@@ -19,7 +19,7 @@ export function checkInplace(op: string, t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad) {
     if (t.isLeaf) {
       throw new AutogradError(
-        `${op}: a leaf tensor that requires grad (shape ${fmtShape(t.shape)}) cannot be modified in place; wrap the update in noGrad()`,
+        `${op}: a leaf tensor that requires grad (shape ${formatShape(t.shape)}) cannot be modified in place; wrap the update in noGrad()`,
       );
     }
     throw new AutogradError(
@@ -38,7 +38,7 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
       v = v.expand([...t.shape]);
     } catch {
       throw new ShapeError(
-        `${op}: result of shape ${fmtShape(value.shape)} cannot be written into ${fmtShape(t.shape)}`,
+        `${op}: result of shape ${formatShape(value.shape)} cannot be written into ${formatShape(t.shape)}`,
       );
     }
   }

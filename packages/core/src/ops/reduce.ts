@@ -10,7 +10,7 @@
  */
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
@@ -125,7 +125,7 @@ export function extreme(
   dim: number | readonly number[] | undefined,
   keepdim: boolean,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
+  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
   if (typeof dim === 'number' && x.ndim > 0) {
     const d = normDim(dim, x.ndim, op);
     const idx = argExtreme(op === 'max' ? 'argmax' : 'argmin', x, d, true);
@@ -151,7 +151,7 @@ export function argExtreme(
   dim: number | undefined,
   keepdim: boolean,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
+  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
   if (dim === undefined) {
     const flat = x.reshape([x.numel]);
     const r = reduceRaw(op, flat, [0]);
