@@ -54,10 +54,24 @@ module.exports = {
       comment:
         'another package is imported by name (its index, /internal or /testing), never from its src files.',
       severity: 'error',
-      from: { path: '^(packages/([^/]+)|conformance|examples|bench|docs)/' },
+      from: { path: '^(packages/([^/]+)|conformance|examples|docs)/' },
       to: {
         path: '^packages/[^/]+/src/',
         pathNot: ['^packages/$2/', '^packages/[^/]+/src/(index|internal|testing/index)\\.ts$'],
+      },
+    },
+    {
+      name: 'bench-imports-packages-through-their-entries',
+      comment:
+        "the same for benchmarks, but bench/cpu/matmul-kernels.ts times core's CPU matmul kernels directly.",
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: {
+        path: '^packages/[^/]+/src/',
+        pathNot: [
+          '^packages/[^/]+/src/(index|internal|testing/index)\\.ts$',
+          '^packages/core/src/backend/cpu/kernels/matmul\\.ts$',
+        ],
       },
     },
     {
