@@ -109,7 +109,7 @@ ${chunk(b64, 100)
     if (old !== text) {
       const file = relative(process.cwd(), out);
       console.error(`build-wasm: ${file} differs from what ${k.source.slice(2)} assembles to;`);
-      console.error('  run `node packages/core/scripts/build-wasm.mjs` (or pnpm build) and commit the result');
+      console.error('  run `node packages/core/scripts/build-wasm.mjs` and commit the result');
       stale = true;
     }
   } else {
