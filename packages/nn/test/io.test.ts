@@ -5,17 +5,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  getRngState,
-  manualSeed,
-  noGrad,
-  rand,
-  randn,
-  safetensors,
-  type Tensor,
-  tensor,
-  zerosLike,
-} from '@tsgrad/core';
+import { getRngState, manualSeed, rand, randn, safetensors, type Tensor, tensor } from '@tsgrad/core';
+import { Adam } from '@tsgrad/optim';
 import { describe, expect, it } from 'vitest';
 import {
   crossEntropyLoss,
@@ -126,44 +117,11 @@ describe('safetensors', () => {
   });
 });
 
-/**
- * SGD with momentum, as small as an optimizer gets while holding tensor state: the checkpoint
- * must carry its buffers and learning rate for a resumed run to match. (nn's tests do not import
- * `@tsgrad/optim`; the conformance suite trains with the real optimizers.)
- */
-class Momentum {
-  private readonly buffers: Tensor[];
-  constructor(
-    private readonly params: Tensor[],
-    private lr: number,
-  ) {
-    this.buffers = params.map((p) => zerosLike(p));
-  }
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
-  }
-  step(): void {
-    noGrad(() => {
-      for (const [i, p] of this.params.entries())
-        p.sub_(this.buffers[i]!.mul_(0.9).add_(p.grad!).mul(this.lr));
-    });
-  }
-  stateDict(): { lr: number; buffers: Tensor[] } {
-    return { lr: this.lr, buffers: this.buffers.map((b) => b.clone()) };
-  }
-  loadStateDict(state: { lr: number; buffers: Tensor[] }): void {
-    this.lr = state.lr;
-    noGrad(() => {
-      for (const [i, b] of state.buffers.entries()) this.buffers[i]!.copy_(b);
-    });
-  }
-}
-
 describe('checkpoints', () => {
   const makeModel = () => new Sequential(new Linear(4, 8), new ReLU(), new Dropout(0.3), new Linear(8, 3));
 
   /** Runs epochs [from, to) of shuffled minibatch training; dropout and shuffling use the RNG. */
-  function train(model: Sequential, opt: Momentum, data: TensorDataset, from: number, to: number) {
+  function train(model: Sequential, opt: Adam, data: TensorDataset, from: number, to: number) {
     const loader = new DataLoader(data, { batchSize: 8, shuffle: true });
     for (let e = from; e < to; e++) {
       for (const [x, y] of loader) {
@@ -185,7 +143,7 @@ describe('checkpoints', () => {
     );
     manualSeed(6);
     const a = makeModel();
-    const optA = new Momentum(a.parameters(), 0.01);
+    const optA = new Adam(a.parameters(), { lr: 0.01 });
     const init = a.stateDict();
     const initCopy = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, v.clone()]));
     const rng0 = getRngState();
@@ -195,7 +153,7 @@ describe('checkpoints', () => {
     manualSeed(6);
     const b = makeModel();
     b.loadStateDict(initCopy);
-    const optB = new Momentum(b.parameters(), 0.01);
+    const optB = new Adam(b.parameters(), { lr: 0.01 });
     expect(getRngState()).toEqual(rng0);
     train(b, optB, data, 0, 2);
     const path = join(tmp(), 'ckpt.safetensors');
@@ -203,7 +161,7 @@ describe('checkpoints', () => {
 
     manualSeed(999); // a fresh process with other weights and another RNG state
     const c = makeModel();
-    const optC = new Momentum(c.parameters(), 0.5);
+    const optC = new Adam(c.parameters(), { lr: 0.5 });
     rand([17]);
     const loaded = await loadCheckpoint(path, { model: c, optimizer: optC });
     expect(loaded.epoch).toBe(1);
