@@ -11,7 +11,7 @@ module.exports = {
   forbidden: [
     {
       name: 'no-cycles-between-folders',
-      comment: 'a cycle through a module must stay inside that module’s folder ($1).',
+      comment: "a cycle through a module stays inside that module's folder ($1).",
       severity: 'error',
       from: { path: '^(.+)/[^/]+$', pathNot: TENSOR_AND_OPS },
       to: { circular: true, via: { pathNot: '^$1/[^/]+$' } },

@@ -77,7 +77,7 @@ module.exports = {
     {
       name: 'core-has-no-runtime-dependencies',
       comment:
-        "core's runtime imports only Node built-ins (loaded lazily); fast-check serves @tsgrad/core/testing only.",
+        "core's src imports no npm package (Node built-ins only); fast-check serves @tsgrad/core/testing alone.",
       severity: 'error',
       from: { path: '^packages/core/src/', pathNot: '^packages/core/src/testing/' },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-peer', 'npm-optional', 'npm-no-pkg', 'npm-unknown'] },

@@ -50,6 +50,11 @@ const files: Record<string, string> = {
     "import { layer } from '@tsgrad/nn';\nimport { Tensor } from '../../core/src/tensor.js';\nexport const gpu = [layer, Tensor];\n",
   // Allowed: examples import packages by name.
   'examples/ex.ts': "import { Tensor } from '@tsgrad/core';\nexport const ex = Tensor;\n",
+  // Allowed: the CPU matmul kernel benchmark; not allowed: any other file under a package's src.
+  'packages/core/src/backend/cpu/kernels/matmul.ts': 'export const matmul = 1;\n',
+  'bench/kernels.ts':
+    "import { matmul } from '../packages/core/src/backend/cpu/kernels/matmul.js';\nexport const m = matmul;\n",
+  'bench/deep.ts': "import { Tensor } from '../packages/core/src/tensor.js';\nexport const t = Tensor;\n",
 };
 
 let dir = '';
@@ -86,6 +91,7 @@ describe('layering rules', () => {
       [
         'autograd-imports-no-ops: packages/core/src/autograd/engine.ts → packages/core/src/ops/relu.ts',
         'backend-knows-no-tensor: packages/core/src/backend/cpu/kernel.ts → packages/core/src/tensor.ts',
+        'bench-imports-packages-through-their-entries: bench/deep.ts → packages/core/src/tensor.ts',
         'core-has-no-runtime-dependencies: packages/core/src/random.ts → fast-check',
         'core-imports-no-package: packages/core/test/uses-nn.test.ts → packages/nn/src/index.ts',
         'cpu-kernels-never-reach-tensor: packages/core/src/backend/cpu/kernel.ts → packages/core/src/tensor.ts',
