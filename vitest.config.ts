@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tsgrad\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@tsgrad\/core\/internal$/, replacement: src('core/src/internal.ts') },
       { find: /^@tsgrad\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },
       { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
@@ -19,6 +20,7 @@ export default defineConfig({
       'conformance/test/**/*.test.ts',
       'examples/**/*.test.ts',
       'docs/**/*.test.ts',
+      'scripts/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

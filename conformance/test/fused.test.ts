@@ -6,7 +6,6 @@
 import {
   type AdamStepOptions,
   adamStep_,
-  adamStepComposite_,
   addmm,
   type Device,
   type FusedKernels,
@@ -17,6 +16,7 @@ import {
   randn,
   type Tensor,
 } from '@tsgrad/core';
+import { adamStepComposite_ } from '@tsgrad/core/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { allDevices } from '../src/devices.js';
 

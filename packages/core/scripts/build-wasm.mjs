@@ -2,14 +2,14 @@
 // modules holding the bytes in base64, so the package needs no loader or file access.
 //
 //   node scripts/build-wasm.mjs          write src/backend/cpu/kernels/wasm/*.gen.ts
-//   node scripts/build-wasm.mjs --check  exit 1 if a generated file is out of date
+//   node scripts/build-wasm.mjs --check  write nothing; exit 1 if a generated file differs (CI runs this)
 //   node scripts/build-wasm.mjs --wat    also write the assembled text next to it (.wat)
 //
 // The output is deterministic (same source and wabt version, same bytes), and the
 // generated files are committed, so tests and type checks work without a build step.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
@@ -107,7 +107,9 @@ ${chunk(b64, 100)
       old = readFileSync(out, 'utf8');
     } catch {}
     if (old !== text) {
-      console.error(`${out} is out of date: run node scripts/build-wasm.mjs`);
+      const file = relative(process.cwd(), out);
+      console.error(`build-wasm: ${file} differs from what ${k.source.slice(2)} assembles to;`);
+      console.error('  run `node packages/core/scripts/build-wasm.mjs` and commit the result');
       stale = true;
     }
   } else {
@@ -117,3 +119,4 @@ ${chunk(b64, 100)
   }
 }
 if (stale) process.exit(1);
+if (check) console.log(`build-wasm: ${kernels.length} generated files are up to date`);

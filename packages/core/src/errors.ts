@@ -32,7 +32,14 @@ export class ValueError extends TsgradError {}
 /** Use of a tensor after `dispose()`. */
 export class DisposedError extends TsgradError {}
 
-/** Formats a shape as `[2,3]`. */
-export function fmtShape(shape: readonly number[]): string {
+/**
+ * Formats a shape as error messages show it: `[2,3]`.
+ *
+ * @example
+ * ```ts
+ * formatShape([2, 3]); // '[2,3]'
+ * ```
+ */
+export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }

@@ -19,7 +19,7 @@ registerBackend('cpu', cpuBackend);
 export { detectAnomaly } from './autograd/anomaly.js';
 export { backward, type GradOptions, grad } from './autograd/engine.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
-export { type BackwardRule, Node } from './autograd/node.js';
+export type { BackwardRule, Node } from './autograd/node.js';
 export {
   type Backend,
   type BackendMemory,
@@ -37,7 +37,7 @@ export {
   type UnaryOp,
   type View,
 } from './backend/backend.js';
-export { cpuBackend, getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
+export { getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
 export {
   arrayType,
   type DType,
@@ -53,6 +53,7 @@ export {
   DeviceError,
   DisposedError,
   DTypeError,
+  formatShape,
   ShapeError,
   TsgradError,
   ValueError,
@@ -95,15 +96,6 @@ export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
-export { type AdamStepOptions, adamStep_, adamStepComposite_, lerp_ } from './ops/optimizers.js';
-export { sumTo } from './ops/reduce.js';
-export {
-  type GeneratorState,
-  getRngState,
-  hash32,
-  manualSeed,
-  normalAt,
-  setRngState,
-  uniformAt,
-} from './random.js';
+export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
+export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';

@@ -9,7 +9,7 @@
  * transposeLayout(l, 0, 1);            // shape [3, 2], strides [1, 3]
  * ```
  */
-import { fmtShape, ShapeError } from './errors.js';
+import { formatShape, ShapeError } from './errors.js';
 
 /** How a tensor's elements sit in its storage (in elements, not bytes). */
 export interface Layout {
@@ -143,7 +143,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(
-        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast (dimension ${i}: ${da} vs ${db})`,
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast (dimension ${i}: ${da} vs ${db})`,
       );
     }
     out[i] = da === 1 ? db : da;
@@ -156,7 +156,9 @@ export function expandLayout(l: Layout, shape: readonly number[], op = 'expand')
   const n = shape.length;
   const k = l.shape.length;
   if (n < k) {
-    throw new ShapeError(`${op}: cannot expand ${fmtShape(l.shape)} to fewer dimensions ${fmtShape(shape)}`);
+    throw new ShapeError(
+      `${op}: cannot expand ${formatShape(l.shape)} to fewer dimensions ${formatShape(shape)}`,
+    );
   }
   const strides = new Array<number>(n);
   for (let i = 0; i < n; i++) {
@@ -169,7 +171,7 @@ export function expandLayout(l: Layout, shape: readonly number[], op = 'expand')
     const d = l.shape[j]!;
     if (d === target) strides[i] = l.strides[j]!;
     else if (d === 1) strides[i] = 0;
-    else throw new ShapeError(`${op}: cannot expand ${fmtShape(l.shape)} to ${fmtShape(shape)}`);
+    else throw new ShapeError(`${op}: cannot expand ${formatShape(l.shape)} to ${formatShape(shape)}`);
   }
   return { shape: shape.slice(), strides, offset: l.offset };
 }

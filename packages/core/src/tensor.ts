@@ -9,7 +9,7 @@ import type { Device, View } from './backend/backend.js';
 import { deviceOf } from './backend/backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { isDType, isFloating } from './dtype.js';
-import { DeviceError, DisposedError, DTypeError, fmtShape, ValueError } from './errors.js';
+import { DeviceError, DisposedError, DTypeError, formatShape, ValueError } from './errors.js';
 import { formatTensor } from './format.js';
 import type { Layout } from './layout.js';
 import { isContiguous, numelOf } from './layout.js';
@@ -132,7 +132,7 @@ export class Tensor {
   /** @internal The operand a backend kernel receives. */
   _view(op: string): View {
     if (this._disposed) {
-      throw new DisposedError(`${op}: tensor of shape ${fmtShape(this.shape)} was disposed`);
+      throw new DisposedError(`${op}: tensor of shape ${formatShape(this.shape)} was disposed`);
     }
     return { storage: this._ref.data, layout: this.layout, dtype: this.dtype };
   }
@@ -213,7 +213,7 @@ export class Tensor {
   private _checkItem(op: string): void {
     if (this.numel !== 1) {
       throw new ValueError(
-        `${op}: a tensor with ${this.numel} elements ${fmtShape(this.shape)} has no single value`,
+        `${op}: a tensor with ${this.numel} elements ${formatShape(this.shape)} has no single value`,
       );
     }
   }
@@ -228,9 +228,9 @@ export class Tensor {
 
   /** A PyTorch-style printout, e.g. `tensor([[1.0000, 2.0000]], requiresGrad=true)`. Needs CPU data. */
   toString(): string {
-    if (this._disposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)})`;
+    if (this._disposed) return `tensor(<disposed>, shape=${formatShape(this.shape)})`;
     if (this._ref.backend.readSync === undefined) {
-      return `tensor(<${this.device}>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+      return `tensor(<${this.device}>, shape=${formatShape(this.shape)}, dtype=${this.dtype})`;
     }
     return formatTensor(this);
   }
@@ -1097,6 +1097,36 @@ export class Tensor {
    */
   clamp_(min?: number, max?: number): this {
     return P.clamp_(this, min, max);
+  }
+  /**
+   * Makes this tensor a view of `source`'s storage, with `source`'s shape, strides, offset and
+   * dtype (no copy), as PyTorch's `set_`. The object stays the same, so whoever holds it (a
+   * module, an optimizer) sees the new data; the storage it had is released. Like every in-place
+   * op it throws on a leaf that requires grad outside `noGrad`.
+   *
+   * @example
+   * ```ts
+   * const w = zeros([2]);
+   * w.set_(ones([3]));
+   * w.shape; // [3]
+   * ```
+   */
+  set_(source: Tensor): this {
+    P.checkInplace('set_', this);
+    this._view('set_');
+    source._view('set_');
+    if (this.requiresGrad && !isFloating(source.dtype)) {
+      throw new DTypeError(`set_: a tensor that requires grad cannot take ${source.dtype} storage`);
+    }
+    if (source._ref === this._ref && source.layout === this.layout) return this;
+    source._ref.retain();
+    const old = this._ref;
+    // The one place a tensor's storage and layout change after construction.
+    const self = this as { -readonly [K in '_ref' | 'layout']: Tensor[K] };
+    self._ref = source._ref;
+    self.layout = source.layout;
+    old.release();
+    return this;
   }
 }
 

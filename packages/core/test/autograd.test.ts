@@ -1,7 +1,6 @@
 import {
   AutogradError,
   backward,
-  cpuBackend,
   detectAnomaly,
   enableGrad,
   grad,
@@ -12,6 +11,7 @@ import {
   type Tensor,
   tensor,
 } from '@tsgrad/core';
+import { cpuBackend } from '@tsgrad/core/internal';
 import { gradgradcheck } from '@tsgrad/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 

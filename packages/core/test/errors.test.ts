@@ -5,7 +5,6 @@
 import {
   AutogradError,
   cat,
-  cpuBackend,
   DeviceError,
   DisposedError,
   DTypeError,
@@ -26,6 +25,7 @@ import {
   where,
   zeros,
 } from '@tsgrad/core';
+import { cpuBackend } from '@tsgrad/core/internal';
 import { describe, expect, it } from 'vitest';
 
 function expectError(f: () => unknown, cls: new (...a: never[]) => TsgradError, message: RegExp): void {

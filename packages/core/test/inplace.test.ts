@@ -1,4 +1,4 @@
-import { AutogradError, DTypeError, noGrad, ones, tensor, zeros } from '@tsgrad/core';
+import { AutogradError, DTypeError, memory, noGrad, ones, ShapeError, tensor, zeros } from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
 
 describe('in-place ops', () => {
@@ -27,7 +27,10 @@ describe('in-place ops', () => {
       [1, 2, 3],
       [1, 2, 3],
     ]);
-    expect(() => zeros([3]).add_(ones([2, 3]))).toThrow(/add_/);
+    expect(() => zeros([3]).add_(ones([2, 3]))).toThrow(ShapeError);
+    expect(() => zeros([3]).add_(ones([2, 3]))).toThrow(
+      /add_: result of shape \[2,3\] cannot be written into \[3\]/,
+    );
   });
 
   it('bump the version counter shared by views', () => {
@@ -103,5 +106,32 @@ describe('in-place ops', () => {
     const y = w.mul(x);
     x.narrow(0, 0, 1).fill_(0);
     expect(() => y.sum().backward()).toThrow(AutogradError);
+  });
+
+  it('set_ points a tensor at another storage and layout, releasing its own', () => {
+    const N = 2048; // the CPU backend counts storages of 1024 elements and more
+    const before = memory().cpu!;
+    const w = zeros([N]);
+    const base = ones([2, N]);
+    const source = base.narrow(0, 1, 1);
+    expect(w.set_(source)).toBe(w);
+    expect(w.shape).toEqual([1, N]);
+    expect(w.offset).toBe(N);
+    source.fill_(3); // a view of the same storage
+    expect(w.dataSync()[0]).toBe(3);
+    base.dispose();
+    source.dispose();
+    expect(w.dataSync()[N - 1]).toBe(3);
+    expect(memory().cpu!.buffers).toBe(before.buffers + 1); // w's zeros are gone
+    w.dispose();
+    expect(memory().cpu!.buffers).toBe(before.buffers);
+  });
+
+  it('set_ follows the in-place rules of autograd', () => {
+    const w = zeros([2], { requiresGrad: true });
+    expect(() => w.set_(ones([2]))).toThrow(/set_: a leaf tensor that requires grad/);
+    noGrad(() => w.set_(ones([3])));
+    expect(w.shape).toEqual([3]);
+    expect(() => noGrad(() => w.set_(tensor([1], { dtype: 'int32' })))).toThrow(DTypeError);
   });
 });

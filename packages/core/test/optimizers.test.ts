@@ -1,12 +1,5 @@
-import {
-  type AdamStepOptions,
-  adamStep_,
-  adamStepComposite_,
-  manualSeed,
-  rand,
-  randn,
-  type Tensor,
-} from '@tsgrad/core';
+import { type AdamStepOptions, adamStep_, manualSeed, rand, randn, type Tensor } from '@tsgrad/core';
+import { adamStepComposite_ } from '@tsgrad/core/internal';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setElementwiseImpl } from '../src/backend/cpu/kernels/wasm/elementwise-wasm.js';

@@ -1,19 +1,6 @@
+import { normalAt, uniformAt } from '@tsgrad/core/internal';
 import { describe, expect, it } from 'vitest';
 import { available, expectClose, gpu, readAll } from './helpers.js';
-
-// The generator documented in core's random.ts, written out again as the reference.
-function hash32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-const uniformAt = (key: number, c: number) => (hash32((hash32(c >>> 0) ^ key) >>> 0) >>> 8) * 2 ** -24;
-const normalAt = (key: number, c: number) =>
-  Math.sqrt(-2 * Math.log(1 - uniformAt(key, c))) *
-  Math.cos(2 * Math.PI * uniformAt((key ^ 0x5bd1e995) >>> 0, c));
 
 describe.skipIf(!available)('webgpu random', () => {
   it('uniform draws equal the CPU generator bit for bit, across the counter wrap', async () => {

@@ -29,6 +29,7 @@ describe.skipIf(!available)('core tensors on webgpu', () => {
     expect(back.device).toBe('cpu');
     expect(Array.from(back.dataSync())).toEqual([3, 6, 9]);
     expect(() => c.add(g)).toThrow(DeviceError);
+    expect(() => g.to('cpu')).toThrow(/use await moveToAsync\(t, 'cpu'\)/);
     expect(() => tensor([1], { dtype: 'float64' }).to('webgpu')).toThrow(DTypeError);
   });
 

@@ -3,7 +3,7 @@
  * turns a list of samples into a batch, and a deterministic, async-iterable `DataLoader`.
  */
 
-import { randperm, ShapeError, stack, Tensor, tensor, ValueError } from '@tsgrad/core';
+import { formatShape, randperm, ShapeError, stack, Tensor, tensor, ValueError } from '@tsgrad/core';
 import { hash32Uniform } from './shuffle.js';
 
 /** Anything indexable with a length; `get(i)` returns one sample (a tensor or a tuple). */
@@ -29,7 +29,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
     for (const t of tensors) {
       if (t.ndim === 0 || t.shape[0] !== n) {
         throw new ShapeError(
-          `TensorDataset: all tensors need the same first dim, got ${tensors.map((x) => `[${x.shape.join(', ')}]`).join(', ')}`,
+          `TensorDataset: all tensors need the same first dim, got ${tensors.map((x) => formatShape(x.shape)).join(', ')}`,
         );
       }
     }

@@ -5,6 +5,7 @@
 import {
   addmm,
   DTypeError,
+  formatShape,
   isFloating,
   noGrad,
   rand,
@@ -16,8 +17,6 @@ import {
   where,
 } from '@tsgrad/core';
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
-
 /**
  * `x · weightᵀ + bias`, with weight of shape [out, in].
  *
@@ -28,11 +27,11 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2)
-    throw new ShapeError(`linear: weight must be 2-D [out, in], got ${fmt(weight.shape)}`);
+    throw new ShapeError(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
   const inF = weight.shape[1]!;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new ShapeError(
-      `linear: input ${fmt(x.shape)} does not end in ${inF} features (weight ${fmt(weight.shape)})`,
+      `linear: input ${formatShape(x.shape)} does not end in ${inF} features (weight ${formatShape(weight.shape)})`,
     );
   }
   if (!bias) return x.matmul(weight.T);
@@ -68,7 +67,9 @@ export function layerNorm(
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   const k = ns.length;
   if (k === 0 || k > x.ndim || !sameShape(ns, x.shape.slice(x.ndim - k))) {
-    throw new ShapeError(`layerNorm: input ${fmt(x.shape)} does not end in normalizedShape ${fmt(ns)}`);
+    throw new ShapeError(
+      `layerNorm: input ${formatShape(x.shape)} does not end in normalizedShape ${formatShape(ns)}`,
+    );
   }
   const dims = ns.map((_, i) => x.ndim - k + i);
   const eps = opts.eps ?? 1e-5;
@@ -110,7 +111,9 @@ export function batchNorm(
   opts: BatchNormOptions = {},
 ): Tensor {
   if (x.ndim < 2)
-    throw new ShapeError(`batchNorm: expected input of at least 2 dims [N, C, ...], got ${fmt(x.shape)}`);
+    throw new ShapeError(
+      `batchNorm: expected input of at least 2 dims [N, C, ...], got ${formatShape(x.shape)}`,
+    );
   const C = x.shape[1]!;
   const training = opts.training ?? false;
   const eps = opts.eps ?? 1e-5;
@@ -125,7 +128,7 @@ export function batchNorm(
   ] as const) {
     if (t && (t.ndim !== 1 || t.shape[0] !== C)) {
       throw new ShapeError(
-        `batchNorm: ${name} must have shape [${C}] for input ${fmt(x.shape)}, got ${fmt(t.shape)}`,
+        `batchNorm: ${name} must have shape [${C}] for input ${formatShape(x.shape)}, got ${formatShape(t.shape)}`,
       );
     }
   }
@@ -134,7 +137,7 @@ export function batchNorm(
     const n = x.numel / C;
     if (n <= 1) {
       throw new ValueError(
-        `batchNorm: expected more than 1 value per channel in training, got input ${fmt(x.shape)}`,
+        `batchNorm: expected more than 1 value per channel in training, got input ${formatShape(x.shape)}`,
       );
     }
     const mean = x.mean(dims, true);
@@ -175,7 +178,7 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
   if (indices.dtype !== 'int32')
     throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
   if (weight.ndim !== 2)
-    throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${fmt(weight.shape)}`);
+    throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${formatShape(weight.shape)}`);
   const flat = indices.reshape([indices.numel]);
   let out = weight.indexSelect(0, flat).reshape([...indices.shape, weight.shape[1]!]);
   const pad = opts.paddingIdx;
@@ -254,13 +257,13 @@ export function attention(
 ): { output: Tensor; weights: Tensor } {
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
     throw new ShapeError(
-      `scaledDotProductAttention: q, k, v need at least 2 dims, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+      `scaledDotProductAttention: q, k, v need at least 2 dims, got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`,
     );
   }
   const E = q.shape[q.ndim - 1]!;
   if (k.shape[k.ndim - 1] !== E || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
     throw new ShapeError(
-      `scaledDotProductAttention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} do not fit (need q [..., L, E], k [..., S, E], v [..., S, Ev])`,
+      `scaledDotProductAttention: q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)} do not fit (need q [..., L, E], k [..., S, E], v [..., S, Ev])`,
     );
   }
   const L = q.shape[q.ndim - 2]!;

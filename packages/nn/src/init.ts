@@ -3,7 +3,7 @@
  * place, without recording a graph, from the global generator (see `manualSeed`), and
  * returns it.
  */
-import { noGrad, rand, randn, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { formatShape, noGrad, rand, randn, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
 
 /** Nonlinearities known to {@link calculateGain}. */
 export type Nonlinearity =
@@ -62,7 +62,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) {
-    throw new ShapeError(`init: fan in and fan out need at least 2 dims, got [${t.shape.join(', ')}]`);
+    throw new ShapeError(`init: fan in and fan out need at least 2 dims, got ${formatShape(t.shape)}`);
   }
   let receptive = 1;
   for (let i = 2; i < t.ndim; i++) receptive *= t.shape[i]!;
@@ -203,7 +203,7 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * ```
  */
 export function orthogonal_(t: Tensor, gain = 1): Tensor {
-  if (t.ndim < 2) throw new ShapeError(`orthogonal_: needs at least 2 dims, got [${t.shape.join(', ')}]`);
+  if (t.ndim < 2) throw new ShapeError(`orthogonal_: needs at least 2 dims, got ${formatShape(t.shape)}`);
   const rows = t.shape[0]!;
   const cols = t.numel / rows;
   const g = randn([rows, cols], { dtype: 'float64' });

@@ -2,7 +2,16 @@
  * Loss functions with PyTorch's definitions and `reduction` ('mean' by default, 'sum',
  * 'none'), as functions; `loss-modules.ts` wraps them as modules.
  */
-import { DTypeError, isFloating, ShapeError, sameShape, type Tensor, ValueError, where } from '@tsgrad/core';
+import {
+  DTypeError,
+  formatShape,
+  isFloating,
+  ShapeError,
+  sameShape,
+  type Tensor,
+  ValueError,
+  where,
+} from '@tsgrad/core';
 
 /** How a loss combines its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -11,8 +20,6 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export interface ReductionOptions {
   reduction?: Reduction;
 }
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
   switch (reduction ?? 'mean') {
@@ -30,7 +37,7 @@ function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor
 function checkInputTarget(op: string, input: Tensor, target: Tensor): void {
   if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(
-      `${op}: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`,
+      `${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`,
     );
   }
   if (!isFloating(input.dtype)) throw new DTypeError(`${op}: input must be floating, got ${input.dtype}`);
@@ -183,7 +190,7 @@ function classesLast(
 ): { x: Tensor; t: Tensor; outShape: number[] } {
   if (input.ndim === 1) {
     if (target.ndim !== 0)
-      throw new ShapeError(`${op}: for input ${fmt(input.shape)} the target must be a 0-d index`);
+      throw new ShapeError(`${op}: for input ${formatShape(input.shape)} the target must be a 0-d index`);
     return { x: input.unsqueeze(0), t: target.reshape([1]), outShape: [] };
   }
   const N = input.shape[0]!;
@@ -192,7 +199,7 @@ function classesLast(
   const expected = [N, ...rest];
   if (!sameShape(target.shape, expected)) {
     throw new ShapeError(
-      `${op}: target ${fmt(target.shape)} does not match input ${fmt(input.shape)} (expected ${fmt(expected)})`,
+      `${op}: target ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected ${formatShape(expected)})`,
     );
   }
   if (rest.length === 0) return { x: input, t: target, outShape: [N] };
@@ -209,7 +216,7 @@ function nllRows(op: string, x: Tensor, t: Tensor, weight: Tensor | null | undef
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: target class indices must be int32, got ${t.dtype}`);
   const C = x.shape[1]!;
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
-    throw new ShapeError(`${op}: weight must have shape [${C}], got ${fmt(weight.shape)}`);
+    throw new ShapeError(`${op}: weight must have shape [${C}], got ${formatShape(weight.shape)}`);
   }
   let anyIgnored = true;
   if (t.device === 'cpu') {
@@ -285,7 +292,7 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntro
   if (isFloating(target.dtype)) {
     if (!sameShape(target.shape, input.shape)) {
       throw new ShapeError(
-        `${op}: probability target ${fmt(target.shape)} must have the input's shape ${fmt(input.shape)}`,
+        `${op}: probability target ${formatShape(target.shape)} must have the input's shape ${formatShape(input.shape)}`,
       );
     }
     const tgt = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;

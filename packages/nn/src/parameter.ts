@@ -4,8 +4,6 @@
  */
 import { noGrad, Tensor } from '@tsgrad/core';
 
-type Mutable = { _ref: Tensor['_ref']; layout: Tensor['layout'] };
-
 /**
  * A leaf tensor registered by the module that holds it; requires grad by default.
  *
@@ -28,13 +26,7 @@ export class Parameter extends Tensor {
    * @internal
    */
   _setData(data: Tensor): void {
-    if (data._ref === this._ref && data.layout === this.layout) return;
-    data._ref.retain();
-    const old = this._ref;
-    const self = this as unknown as Mutable;
-    self._ref = data._ref;
-    self.layout = data.layout;
-    old.release();
+    noGrad(() => this.set_(data));
     if (this.grad !== null) {
       const g = this.grad;
       this.grad = noGrad(() => (g.device !== data.device ? g.to(data.device) : g).to(data.dtype));

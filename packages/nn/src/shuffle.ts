@@ -3,7 +3,7 @@
  * (seed, epoch, i), so an order can be reproduced without replaying earlier epochs. It is core's
  * counter-based generator under a key derived from the seed and the epoch.
  */
-import { hash32, uniformAt } from '@tsgrad/core';
+import { hash32, uniformAt } from '@tsgrad/core/internal';
 
 /** A uniform number in [0, 1) for (seed, epoch, i). */
 export function hash32Uniform(seed: number, epoch: number, i: number): number {

@@ -133,7 +133,7 @@ describe('Module', () => {
     const sd = a.stateDict();
     const bad = { ...sd, 'fc1.weight': zeros([8, 5]) };
     expect(() => b.loadStateDict(bad)).toThrow(ShapeError);
-    expect(() => b.loadStateDict(bad)).toThrow(/'fc1.weight': checkpoint has \[8, 5\], model has \[8, 4\]/);
+    expect(() => b.loadStateDict(bad)).toThrow(/'fc1.weight': checkpoint has \[8,5\], model has \[8,4\]/);
     const { 'fc2.bias': _, ...missing } = sd;
     expect(() => b.loadStateDict({ ...missing, extra: zeros([1]) })).toThrow(
       /missing keys: 'fc2.bias'; unexpected keys: 'extra'/,
@@ -253,7 +253,7 @@ describe('layers: shapes, options and errors', () => {
     // The last output of a one-layer unidirectional GRU is hN.
     const [all] = gru.forward(x, h0);
     expect(Array.from(all.narrow(0, 3, 1).dataSync())).toEqual(Array.from(hN.dataSync()));
-    expect(() => gru.forward(x, randn([2, 2, 5]))).toThrow(/h0 must have shape \[1, 2, 5\], got \[2, 2, 5\]/);
+    expect(() => gru.forward(x, randn([2, 2, 5]))).toThrow(/h0 must have shape \[1,2,5\], got \[2,2,5\]/);
     expect(() => gru.forward(randn([4, 2, 6]))).toThrow(/inputSize 3/);
   });
 

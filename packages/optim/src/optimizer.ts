@@ -6,6 +6,7 @@
 import {
   dispose,
   enableGrad,
+  formatShape,
   isKept,
   keep,
   noGrad,
@@ -15,6 +16,7 @@ import {
   tidy,
   ValueError,
 } from '@tsgrad/core';
+import { copyPlain } from './copy-plain.js';
 import { toCamelCase, toSnakeCase } from './state-dict-keys.js';
 
 /** Options every optimizer has. */
@@ -71,15 +73,6 @@ export interface ZeroGradOptions {
   setToNone?: boolean;
 }
 
-/** Copies plain option values (arrays included) so groups and snapshots share nothing. */
-function copyValue<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(copyValue) as T;
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)])) as T;
-  }
-  return v;
-}
-
 /**
  * Base class of all optimizers. Subclasses give their defaults, check options and implement
  * {@link Optimizer.updateGroup}; users call {@link Optimizer.step} and {@link Optimizer.zeroGrad}.
@@ -105,7 +98,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   protected constructor(name: string, params: Params<O>, defaults: O) {
     this.name = name;
     this.checkOptions(defaults);
-    this.defaults = copyValue(defaults);
+    this.defaults = copyPlain(defaults);
     const list = [...(params as Array<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
     if (list.every((p) => p instanceof Tensor)) {
@@ -140,7 +133,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       }
       if (!p.isLeaf) {
         throw new ValueError(
-          `${this.name}: cannot optimize a non-leaf tensor (params[${i}], shape [${p.shape.join(',')}]); pass leaves such as parameters or x.detach()`,
+          `${this.name}: cannot optimize a non-leaf tensor (params[${i}], shape ${formatShape(p.shape)}); pass leaves such as parameters or x.detach()`,
         );
       }
     }
@@ -152,7 +145,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       throw new ValueError(`${this.name}: some parameters appear in more than one parameter group`);
     }
     const { params: _ignored, ...options } = group;
-    const merged = { ...copyValue(this.defaults), ...copyValue(options) } as unknown as O;
+    const merged = { ...copyPlain(this.defaults), ...copyPlain(options) } as unknown as O;
     this.checkOptions(merged);
     this.paramGroups.push({ ...merged, params } as ParamGroup<O>);
   }
@@ -239,7 +232,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
         return index.get(p)!;
       });
       const out: { params: number[]; [option: string]: unknown } = { params: ids };
-      for (const [k, v] of Object.entries(options)) out[toSnakeCase(k)] = copyValue(v);
+      for (const [k, v] of Object.entries(options)) out[toSnakeCase(k)] = copyPlain(v);
       return out;
     });
     const state: Record<number, ParamState> = {};
@@ -299,7 +292,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       if (scalarState.has(key) && v.ndim === 0) return v.itemSync();
       if (!this.stateFits(p, key, v)) {
         throw new ShapeError(
-          `${op}: state '${key}' of parameter ${pkey} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
+          `${op}: state '${key}' of parameter ${pkey} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p.shape)}`,
         );
       }
       let t = v.device === p.device ? v.clone() : v.to(p.device);
@@ -333,8 +326,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       const group = this.paramGroups[gi]! as Record<string, unknown>;
       for (const k of Object.keys(group)) if (k !== 'params') delete group[k];
       // Options the dict lacks (a dict from an older version) keep their defaults.
-      for (const [k, v] of Object.entries(this.defaults)) group[k] = copyValue(v);
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = copyValue(v);
+      for (const [k, v] of Object.entries(this.defaults)) group[k] = copyPlain(v);
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = copyPlain(v);
     });
   }
 }

@@ -1,5 +1,6 @@
 /** RAdam, as `torch.optim.RAdam`. */
-import { lerp_, type Tensor, zerosLike } from '@tsgrad/core';
+import { type Tensor, zerosLike } from '@tsgrad/core';
+import { lerp_ } from '@tsgrad/core/internal';
 import { checkBetas, checkLr, checkNonNegative } from './checks.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 

@@ -1,5 +1,6 @@
 /** RMSprop, as `torch.optim.RMSprop`. */
-import { keep, lerp_, type Tensor, zerosLike } from '@tsgrad/core';
+import { keep, type Tensor, zerosLike } from '@tsgrad/core';
+import { lerp_ } from '@tsgrad/core/internal';
 import { checkLr, checkNonNegative } from './checks.js';
 import {
   Optimizer,

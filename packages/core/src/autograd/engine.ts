@@ -4,7 +4,7 @@
  * the tensor and summing what arrives. The walk is iterative, so graphs of any depth work.
  * How a pass that records no graph reuses gradient buffers is in `buffer-reuse.ts`.
  */
-import { AutogradError, fmtShape, ShapeError } from '../errors.js';
+import { AutogradError, formatShape, ShapeError } from '../errors.js';
 import { sameShape } from '../layout.js';
 import { keep, tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
@@ -59,20 +59,20 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
 function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
   if (!out.requiresGrad) {
     throw new AutogradError(
-      `${op}: tensor of shape ${fmtShape(out.shape)} does not require grad and has no gradFn`,
+      `${op}: tensor of shape ${formatShape(out.shape)} does not require grad and has no gradFn`,
     );
   }
   if (g === undefined) {
     if (out.numel !== 1) {
       throw new AutogradError(
-        `${op}: a gradient can be implied only for one-element outputs, got shape ${fmtShape(out.shape)}; pass one`,
+        `${op}: a gradient can be implied only for one-element outputs, got shape ${formatShape(out.shape)}; pass one`,
       );
     }
     return gradFactory().full(out, out.shape, 1);
   }
   if (!sameShape(g.shape, out.shape)) {
     throw new ShapeError(
-      `${op}: gradient of shape ${fmtShape(g.shape)} does not match output ${fmtShape(out.shape)}`,
+      `${op}: gradient of shape ${formatShape(g.shape)} does not match output ${formatShape(out.shape)}`,
     );
   }
   return g;
@@ -185,7 +185,7 @@ export function grad(
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   for (const t of ins) {
     if (!t.requiresGrad) {
-      throw new AutogradError(`grad: input of shape ${fmtShape(t.shape)} does not require grad`);
+      throw new AutogradError(`grad: input of shape ${formatShape(t.shape)} does not require grad`);
     }
   }
   const captured = run('grad', outs, opts.gradOutputs, opts, new Set(ins));
@@ -194,7 +194,7 @@ export function grad(
     if (g !== undefined) return g;
     if (opts.allowUnused) return null;
     throw new AutogradError(
-      `grad: input ${i} (shape ${fmtShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true }`,
+      `grad: input ${i} (shape ${formatShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true }`,
     );
   });
 }

@@ -2,7 +2,7 @@
  * The autograd graph: each tensor made by a differentiable op records a node saying which op
  * made it, from which inputs, and the rule that turns the output's gradient into the inputs'.
  */
-import { AutogradError, fmtShape } from '../errors.js';
+import { AutogradError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
@@ -69,7 +69,7 @@ export class Node {
       const t = this.saved[i]!;
       if (t.version !== this.versions[i]) {
         throw new AutogradError(
-          `backward: a tensor of shape ${fmtShape(t.shape)} saved by '${this.name}' was modified by an ` +
+          `backward: a tensor of shape ${formatShape(t.shape)} saved by '${this.name}' was modified by an ` +
             `in-place operation (version ${t.version}, expected ${this.versions[i]})`,
         );
       }

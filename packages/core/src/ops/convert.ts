@@ -53,7 +53,9 @@ export function moveTo(x: Tensor, device: Device): Tensor {
   const n = x.numel;
   if (src.readSync === undefined) {
     src.free(contiguous);
-    throw new DeviceError(`to: moving from ${from} needs an async read; use await t.toAsync('${device}')`);
+    throw new DeviceError(
+      `to: moving from ${from} needs an async read; use await moveToAsync(t, '${device}')`,
+    );
   }
   const host = src.readSync(contiguous, x.dtype, n);
   src.free(contiguous);

@@ -5,7 +5,7 @@ import type { Device } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { arrayType, isFloating } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { numelOf } from '../layout.js';
 import { takeCounters, uniformAt } from '../random.js';
 import type { NestedArray, Tensor } from '../tensor.js';
@@ -32,7 +32,7 @@ export type TensorData = NestedArray | readonly number[] | ArrayLike<number>;
 
 function checkShape(shape: readonly number[], op: string): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}`);
   }
 }
 
@@ -95,7 +95,7 @@ export function tensor(data: TensorData, opts: TensorDataOptions = {}): Tensor {
       return tensor(f.values, { ...opts });
     }
     if (flat.length !== numelOf(opts.shape)) {
-      throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(opts.shape)}`);
+      throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${formatShape(opts.shape)}`);
     }
     const dtype = opts.dtype ?? inferTyped(flat);
     return make(toTyped(flat, dtype), opts.shape, opts, dtype);

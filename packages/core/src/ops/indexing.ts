@@ -8,7 +8,7 @@
  * | scatterAdd(base, dim, idx, src) | g; gather(g, dim, idx) |
  */
 import { record } from '../autograd/node.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { normDim, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { filled, fromStorage, sameDevice } from './make.js';
@@ -33,7 +33,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, 'gather');
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
     throw new ShapeError(
-      `gather: index ${fmtShape(index.shape)} does not fit input ${fmtShape(x.shape)} outside dim ${d}`,
+      `gather: index ${formatShape(index.shape)} does not fit input ${formatShape(x.shape)} outside dim ${d}`,
     );
   }
   const y = fromStorage(b, b.gather(x._view('gather'), d, index._view('gather')), index.shape, x.dtype);
@@ -53,7 +53,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex('indexSelect', index);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
+  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${formatShape(index.shape)}`);
   const d = normDim(dim, x.ndim, 'indexSelect');
   const n = index.numel;
   const idxShape = x.shape.map((s, i) => (i === d ? n : s));
@@ -81,7 +81,7 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
     index.shape.some((s, i) => s > src.shape[i]! || (i !== d && s > base.shape[i]!))
   ) {
     throw new ShapeError(
-      `scatterAdd: index ${fmtShape(index.shape)}, src ${fmtShape(src.shape)} and input ${fmtShape(base.shape)} do not fit`,
+      `scatterAdd: index ${formatShape(index.shape)}, src ${formatShape(src.shape)} and input ${formatShape(base.shape)} do not fit`,
     );
   }
   if (src.dtype !== base.dtype) {

@@ -7,7 +7,7 @@
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { AutogradError, DTypeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, formatShape, ShapeError } from '../errors.js';
 import { sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { clamp } from './activation.js';
@@ -15,11 +15,12 @@ import { castTo } from './convert.js';
 import { binaryOp } from './elementwise.js';
 import { backendOf, sameDevice } from './make.js';
 
-function checkInplace(op: string, t: Tensor): void {
+/** Throws when autograd forbids changing `t` in place: a leaf that requires grad, or a recorded tensor. */
+export function checkInplace(op: string, t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad) {
     if (t.isLeaf) {
       throw new AutogradError(
-        `${op}: a leaf tensor that requires grad (shape ${fmtShape(t.shape)}) cannot be modified in place; wrap the update in noGrad()`,
+        `${op}: a leaf tensor that requires grad (shape ${formatShape(t.shape)}) cannot be modified in place; wrap the update in noGrad()`,
       );
     }
     throw new AutogradError(
@@ -37,8 +38,8 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
     try {
       v = v.expand([...t.shape]);
     } catch {
-      throw new DTypeError(
-        `${op}: result of shape ${fmtShape(value.shape)} cannot be written into ${fmtShape(t.shape)}`,
+      throw new ShapeError(
+        `${op}: result of shape ${formatShape(value.shape)} cannot be written into ${formatShape(t.shape)}`,
       );
     }
   }

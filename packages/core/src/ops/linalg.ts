@@ -6,7 +6,7 @@
  */
 import { record } from '../autograd/node.js';
 import { isFloating } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
@@ -26,7 +26,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const backend = sameDevice('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(
-      `matmul: both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+      `matmul: both arguments need at least 1 dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
     );
   }
   if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
@@ -51,7 +51,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const N = B.shape[B.ndim - 1]!;
   if (K !== K2) {
     throw new ShapeError(
-      `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${K} and ${K2} differ)`,
+      `matmul: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)} (inner dimensions ${K} and ${K2} differ)`,
     );
   }
   const batch = broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2), 'matmul');
@@ -105,7 +105,9 @@ function gradOfB(g: Tensor, A: Tensor, B: Tensor): Tensor {
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const backend = sameDevice('addmm', bias, a, b);
   if (a.ndim !== 2 || b.ndim !== 2) {
-    throw new ShapeError(`addmm: a and b must be 2-D, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `addmm: a and b must be 2-D, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;

@@ -14,7 +14,7 @@
 import { provideGradFactory } from '../autograd/factory.js';
 import { record, type SliceGrad } from '../autograd/node.js';
 import { promoteTypes } from '../dtype.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
 import {
   expandLayout,
   isContiguous,
@@ -34,20 +34,20 @@ function resolveShape(x: Tensor, shape: readonly number[], op: string): number[]
   const out = shape.slice();
   const infer = out.indexOf(-1);
   if (infer !== out.lastIndexOf(-1))
-    throw new ShapeError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
+    throw new ShapeError(`${op}: only one dimension can be -1, got ${formatShape(shape)}`);
   const known = out.reduce((a, d, i) => (i === infer ? a : a * d), 1);
   if (out.some((d, i) => i !== infer && (d < 0 || !Number.isInteger(d)))) {
-    throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
+    throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}`);
   }
   if (infer >= 0) {
     if (known === 0 || x.numel % known !== 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${x.numel}`);
+      throw new ShapeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${x.numel}`);
     }
     out[infer] = x.numel / known;
   }
   if (numelOf(out) !== x.numel) {
     throw new ShapeError(
-      `${op}: cannot reshape ${fmtShape(x.shape)} (${x.numel} elements) to ${fmtShape(shape)} (${numelOf(out)} elements)`,
+      `${op}: cannot reshape ${formatShape(x.shape)} (${x.numel} elements) to ${formatShape(shape)} (${numelOf(out)} elements)`,
     );
   }
   return out;
@@ -57,7 +57,7 @@ function viewAs(x: Tensor, shape: number[], name: string): Tensor {
   const layout = reshapeLayout(x.layout, shape);
   if (layout === null)
     throw new ShapeError(
-      `${name}: view of ${fmtShape(x.shape)} with strides [${x.strides}] as ${fmtShape(shape)} needs a copy; use reshape`,
+      `${name}: view of ${formatShape(x.shape)} with strides [${x.strides}] as ${formatShape(shape)} needs a copy; use reshape`,
     );
   const from = x.shape;
   return record(viewWith(x, layout), name, [x], [], (g) => [g.reshape([...from])]);
@@ -80,7 +80,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
     throw new ShapeError(
-      `permute: got ${dims.length} dims [${dims}] for a tensor of shape ${fmtShape(x.shape)}`,
+      `permute: got ${dims.length} dims [${dims}] for a tensor of shape ${formatShape(x.shape)}`,
     );
   }
   const d = dims.map((v) => normDim(v, x.ndim, 'permute'));
@@ -158,7 +158,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     start + length > size
   ) {
     throw new ShapeError(
-      `narrow: start ${start} and length ${length} are out of range for dim ${d} of size ${size} in ${fmtShape(x.shape)}`,
+      `narrow: start ${start} and length ${length} are out of range for dim ${d} of size ${size} in ${formatShape(x.shape)}`,
     );
   }
   const from = x.shape;
@@ -230,7 +230,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new ShapeError(
-        `cat: shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ outside dim ${d}`,
+        `cat: shapes ${tensors.map((u) => formatShape(u.shape)).join(', ')} differ outside dim ${d}`,
       );
     }
   }
@@ -272,7 +272,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   for (const t of tensors) {
     if (!sameShape(t.shape, first.shape)) {
       throw new ShapeError(
-        `stack: all shapes must be equal, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
+        `stack: all shapes must be equal, got ${tensors.map((u) => formatShape(u.shape)).join(', ')}`,
       );
     }
   }
@@ -296,7 +296,7 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
     sizes = [...size];
     if (sizes.reduce((a, b) => a + b, 0) !== total) {
       throw new ShapeError(
-        `split: sizes [${sizes}] do not add up to ${total} (dim ${d} of ${fmtShape(x.shape)})`,
+        `split: sizes [${sizes}] do not add up to ${total} (dim ${d} of ${formatShape(x.shape)})`,
       );
     }
   }

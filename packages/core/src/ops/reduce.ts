@@ -11,7 +11,7 @@
 import { record } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { normDim, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
@@ -126,7 +126,7 @@ export function extreme(
   dim: number | readonly number[] | undefined,
   keepdim: boolean,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
+  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
   if (typeof dim === 'number' && x.ndim > 0) {
     const d = normDim(dim, x.ndim, op);
     const idx = argExtreme(op === 'max' ? 'argmax' : 'argmin', x, d, true);
@@ -152,7 +152,7 @@ export function argExtreme(
   dim: number | undefined,
   keepdim: boolean,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
+  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
   if (dim === undefined) {
     const flat = x.reshape([x.numel]);
     const r = reduceRaw(op, flat, [0]);

@@ -2,14 +2,12 @@
  * Attention layers: additive (Bahdanau), multiplicative (Luong) and PyTorch's
  * `MultiheadAttention` with its `in_proj_weight` / `out_proj` layout.
  */
-import { cat, ShapeError, type Tensor, ValueError, where, zeros } from '@tsgrad/core';
+import { cat, formatShape, ShapeError, type Tensor, ValueError, where, zeros } from '@tsgrad/core';
 import { attention, causalMask, linear } from '../functional.js';
 import { constant_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Linear } from './linear.js';
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Options of the forward of {@link BahdanauAttention} and {@link LuongAttention}. */
 export interface SeqAttentionOptions {
@@ -28,7 +26,7 @@ function checkQK(name: string, query: Tensor, keys: Tensor, qDim: number, kDim: 
     keys.shape[0] !== query.shape[0]
   ) {
     throw new ShapeError(
-      `${name}: expected query [B, ${qDim}] and keys [B, S, ${kDim}], got ${fmt(query.shape)} and ${fmt(keys.shape)}`,
+      `${name}: expected query [B, ${qDim}] and keys [B, S, ${kDim}], got ${formatShape(query.shape)} and ${formatShape(keys.shape)}`,
     );
   }
 }
@@ -208,7 +206,9 @@ export class MultiheadAttention extends Module {
       ['value', value],
     ] as const) {
       if (t.ndim !== nd || t.shape[nd - 1] !== E) {
-        throw new ShapeError(`${name}: ${what} must be ${nd}-D ending in embedDim ${E}, got ${fmt(t.shape)}`);
+        throw new ShapeError(
+          `${name}: ${what} must be ${nd}-D ending in embedDim ${E}, got ${formatShape(t.shape)}`,
+        );
       }
     }
     // Work in [N, L, E].
@@ -221,7 +221,7 @@ export class MultiheadAttention extends Module {
     const S = k0.shape[1]!;
     if (k0.shape[0] !== N || v0.shape[0] !== N || v0.shape[1] !== S) {
       throw new ShapeError(
-        `${name}: query ${fmt(query.shape)}, key ${fmt(key.shape)}, value ${fmt(value.shape)} do not fit`,
+        `${name}: query ${formatShape(query.shape)}, key ${formatShape(key.shape)}, value ${formatShape(value.shape)} do not fit`,
       );
     }
     const W = this.in_proj_weight;
@@ -246,23 +246,23 @@ export class MultiheadAttention extends Module {
     if (attnMask) {
       if (attnMask.ndim === 2) {
         if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
-          throw new ShapeError(`${name}: attnMask must be [${L}, ${S}], got ${fmt(attnMask.shape)}`);
+          throw new ShapeError(`${name}: attnMask must be [${L}, ${S}], got ${formatShape(attnMask.shape)}`);
         }
       } else if (attnMask.ndim === 3) {
         if (attnMask.shape[0] !== N * h || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
           throw new ShapeError(
-            `${name}: attnMask must be [${N * h}, ${L}, ${S}], got ${fmt(attnMask.shape)}`,
+            `${name}: attnMask must be [${N * h}, ${L}, ${S}], got ${formatShape(attnMask.shape)}`,
           );
         }
         attnMask = attnMask.reshape([N, h, L, S]);
-      } else throw new ShapeError(`${name}: attnMask must be 2-D or 3-D, got ${fmt(attnMask.shape)}`);
+      } else throw new ShapeError(`${name}: attnMask must be 2-D or 3-D, got ${formatShape(attnMask.shape)}`);
       mask = attnMask.dtype === 'bool' ? where(attnMask, -Infinity, 0) : attnMask;
     }
     if (opts.keyPaddingMask) {
       const kpm = unbatched ? opts.keyPaddingMask.unsqueeze(0) : opts.keyPaddingMask;
       if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) {
         throw new ShapeError(
-          `${name}: keyPaddingMask must be [${N}, ${S}], got ${fmt(opts.keyPaddingMask.shape)}`,
+          `${name}: keyPaddingMask must be [${N}, ${S}], got ${formatShape(opts.keyPaddingMask.shape)}`,
         );
       }
       const add = (kpm.dtype === 'bool' ? where(kpm, -Infinity, 0) : kpm).reshape([N, 1, 1, S]);

@@ -1,7 +1,7 @@
 /**
  * Normalisation layers: `BatchNorm1d` and `LayerNorm`.
  */
-import { ones, ShapeError, type Tensor, tensor, zeros } from '@tsgrad/core';
+import { formatShape, ones, ShapeError, type Tensor, tensor, zeros } from '@tsgrad/core';
 import { batchNorm, layerNorm } from '../functional.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -74,7 +74,7 @@ export class BatchNorm1d extends Module {
   override forward(x: Tensor): Tensor {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
       throw new ShapeError(
-        `BatchNorm1d: expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got [${x.shape.join(', ')}]`,
+        `BatchNorm1d: expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${formatShape(x.shape)}`,
       );
     }
     const useBatch = this.training || this.running_mean === null;

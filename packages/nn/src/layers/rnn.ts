@@ -6,7 +6,7 @@
  * The input projection of a whole sequence is one matmul before the time loop; each step then
  * does one h·W_hhᵀ matmul.
  */
-import { cat, ShapeError, sameShape, stack, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import { cat, formatShape, ShapeError, sameShape, stack, type Tensor, ValueError, zeros } from '@tsgrad/core';
 import { dropout as dropoutFn, linear } from '../functional.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -15,8 +15,6 @@ import { Parameter } from '../parameter.js';
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Options of {@link RNN}, {@link LSTM} and {@link GRU}. */
 export interface RNNOptions {
@@ -142,10 +140,10 @@ export class RNNBase extends Module {
     const name = this.constructor.name;
     const isLstm = this.mode === 'LSTM';
     if (x.ndim !== 2 && x.ndim !== 3) {
-      throw new ShapeError(`${name}: expected 2-D (unbatched) or 3-D input, got ${fmt(x.shape)}`);
+      throw new ShapeError(`${name}: expected 2-D (unbatched) or 3-D input, got ${formatShape(x.shape)}`);
     }
     if (x.shape[x.ndim - 1] !== this.inputSize) {
-      throw new ShapeError(`${name}: input ${fmt(x.shape)} must end in inputSize ${this.inputSize}`);
+      throw new ShapeError(`${name}: input ${formatShape(x.shape)} must end in inputSize ${this.inputSize}`);
     }
     const unbatched = x.ndim === 2;
     let seq = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
@@ -159,7 +157,9 @@ export class RNNBase extends Module {
       if (!sameShape(s3.shape, expected)) {
         const what = isLstm ? (i === 0 ? 'h0' : 'c0') : 'h0';
         const exp = unbatched ? [expected[0]!, H] : expected;
-        throw new ShapeError(`${name}: ${what} must have shape ${fmt(exp)}, got ${fmt(s.shape)}`);
+        throw new ShapeError(
+          `${name}: ${what} must have shape ${formatShape(exp)}, got ${formatShape(s.shape)}`,
+        );
       }
       return s3;
     });
@@ -314,7 +314,7 @@ class CellBase extends Module {
     const name = this.constructor.name;
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new ShapeError(
-        `${name}: expected input [B, ${this.inputSize}] or [${this.inputSize}], got ${fmt(x.shape)}`,
+        `${name}: expected input [B, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(x.shape)}`,
       );
     }
     const unbatched = x.ndim === 1;
@@ -325,7 +325,7 @@ class CellBase extends Module {
       const sb = unbatched ? s.unsqueeze(0) : s;
       if (sb.ndim !== 2 || sb.shape[0] !== B || sb.shape[1] !== this.hiddenSize) {
         throw new ShapeError(
-          `${name}: ${what} must have shape ${fmt(unbatched ? [this.hiddenSize] : [B, this.hiddenSize])}, got ${fmt(s.shape)}`,
+          `${name}: ${what} must have shape ${formatShape(unbatched ? [this.hiddenSize] : [B, this.hiddenSize])}, got ${formatShape(s.shape)}`,
         );
       }
       return sb;

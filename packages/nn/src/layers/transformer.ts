@@ -3,7 +3,7 @@
  * defaults (dimFeedforward 2048, dropout 0.1, relu, layerNormEps 1e-5, post-norm), and the
  * sinusoidal positional encoding of "Attention Is All You Need".
  */
-import { ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { formatShape, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
 import { ModuleList } from '../containers.js';
 import { cloneModule, Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -322,7 +322,7 @@ export class PositionalEncoding extends Module {
     const L = x.shape[this.batchFirst ? 1 : 0];
     if (x.ndim !== 3 || x.shape[2] !== this.dModel || L === undefined || L > this.pe.shape[0]!) {
       throw new ShapeError(
-        `PositionalEncoding: expected ${this.batchFirst ? '[N, L, ' : '[L, N, '}${this.dModel}] with L ≤ ${this.pe.shape[0]}, got [${x.shape.join(', ')}]`,
+        `PositionalEncoding: expected ${this.batchFirst ? '[N, L, ' : '[L, N, '}${this.dModel}] with L ≤ ${this.pe.shape[0]}, got ${formatShape(x.shape)}`,
       );
     }
     const pe = this.pe.narrow(0, 0, L);

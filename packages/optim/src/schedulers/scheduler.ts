@@ -4,19 +4,11 @@
  * scheduler's `__dict__` minus the optimizer).
  */
 import { ValueError } from '@tsgrad/core';
+import { copyPlain } from '../copy-plain.js';
 import type { Optimizer, OptimizerOptions, ParamGroup } from '../optimizer.js';
 
 /** A scheduler's saved state: its fields, as plain values. */
 export type SchedulerStateDict = Record<string, unknown>;
-
-/** Deep-copies arrays and plain objects, so a state dict shares nothing with its scheduler. */
-export function copyPlain<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(copyPlain) as T;
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyPlain(x)])) as T;
-  }
-  return v;
-}
 
 /**
  * Base of all schedulers.

@@ -50,7 +50,7 @@ const binaryFns: Record<BinaryOp, Fn2> = {
   ge: (a, b) => (a >= b ? 1 : 0),
 };
 
-/** Integer division rounds toward zero in int32 tensors only for `div` of ints cast by core. */
+/** `op` of each element of `x`, into a new contiguous array of `outDtype` (WebAssembly for float32). */
 export function unary(op: UnaryOp, x: View, outDtype: DType): TypedArray {
   const n = numelOf(x.layout.shape);
   const out = alloc(outDtype, n);

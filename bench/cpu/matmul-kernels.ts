@@ -1,6 +1,6 @@
 // Float32 matmul throughput of the CPU kernels, in GFLOP/s (2*M*N*K per product).
 //
-//   npx tsx packages/core/scripts/bench-matmul.ts [--sizes 128,256,512,1024] [--ms 400]
+//   pnpm bench:cpu-kernels [--sizes 128,256,512,1024] [--ms 400]
 //
 // Columns: the TypeScript fallback, the WebAssembly kernel on one thread, and on all
 // threads (the default thread count, normally the number of cores). Rows: square
@@ -15,7 +15,7 @@ import {
   matmulInfo,
   setMatmulImpl,
   setMatmulThreads,
-} from '../src/backend/cpu/kernels/matmul.js';
+} from '../../packages/core/src/backend/cpu/kernels/matmul.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,7 +9,7 @@
  *   torch-bench.py  PyTorch's side of the comparison
  *   run.sh          unpacks what is needed and runs the benchmark with its arguments
  *
- *   tsx --tsconfig tsconfig.json packages/gpu/bench/pack.ts [outDir=.tmp/gpu-bench]
+ *   pnpm bench:gpu:pack [outDir=.tmp/gpu-bench]
  *   # then, on the GPU machine, from the repository root:
  *   bash .tmp/gpu-bench/run.sh --torch
  */
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../..');
+const root = resolve(here, '../..');
 const out = resolve(root, process.argv[2] ?? '.tmp/gpu-bench');
 
 rmSync(out, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 /**
  * WebGPU benchmark: fp32 matmul TFLOP/s, the cost of a queued elementwise op, and MLP training
  * steps per second on WebGPU and on the CPU backend; with `--torch`, the same figures from
- * PyTorch on the same machine (bench/torch-bench.py).
+ * PyTorch on the same machine (torch-bench.py, beside this file).
  *
- *   tsx packages/gpu/bench/gpu-bench.ts [--sizes 1024,4096,8192] [--mlp-steps 50] [--torch]
- *                                       [--queued 2000] [--matmul auto|tiled|direct]
+ *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--torch]
+ *                  [--queued 2000] [--matmul auto|tiled|direct]
  *
  * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
- * To run it on a remote GPU machine, see bench/pack.ts.
+ * To run it on a remote GPU machine, see pack.ts (`pnpm bench:gpu:pack`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

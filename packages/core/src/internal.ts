@@ -1,0 +1,17 @@
+/**
+ * `@tsgrad/core/internal`: what tsgrad's own packages, tests and benchmarks share beyond the
+ * public API — the CPU backend object, the composite references of fused kernels, the random
+ * generator's hash, the autograd node class. Not for users: these change without notice.
+ *
+ * @example
+ * ```ts
+ * import { uniformAt } from '@tsgrad/core/internal';
+ * uniformAt(42, 0); // the first number rand() draws under key 42
+ * ```
+ * @module @tsgrad/core/internal
+ */
+export { Node } from './autograd/node.js';
+export { cpuBackend } from './backend/cpu/cpu-backend.js';
+export { adamStepComposite_, lerp_ } from './ops/optimizers.js';
+export { sumTo } from './ops/reduce.js';
+export { hash32, normalAt, uniformAt } from './random.js';
