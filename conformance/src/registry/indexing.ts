@@ -53,6 +53,5 @@ export const indexingOps: OpInfo[] = [
         );
       }),
     ),
-    skip: { reference: 'ops.json has no scatterAdd case (parity-ops.json has one)' },
   },
 ];
