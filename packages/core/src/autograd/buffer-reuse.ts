@@ -51,14 +51,15 @@ export class BufferReuse {
    * Adds `g` into `t.grad`. A first gradient becomes `t.grad` itself when nothing outside the
    * pass can see its storage: the storage was made during the pass (so only the pass's own
    * intermediates share it), it was not given to another tensor already (`add` hands one
-   * gradient to both inputs), and the gradient covers it exactly.
+   * gradient to both inputs) nor seen by a hook, and the gradient covers it exactly.
    */
   accumulate(t: Tensor, g: Tensor): void {
     if (t.grad !== null) {
       t.grad.add_(g);
       return;
     }
-    const adoptable = g._ref.serial >= this.firstSerial && !this.given.has(g._ref) && coversStorage(g);
+    const adoptable =
+      g._ref.serial >= this.firstSerial && !this.given.has(g._ref) && !this.kept.has(g) && coversStorage(g);
     t.grad = keep(adoptable ? g : g.detach().clone());
     this.given.add(g._ref);
     if (adoptable) this.keep(g);
