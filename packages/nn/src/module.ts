@@ -125,7 +125,7 @@ export class Module {
    * ```ts
    * layer.registerFullBackwardHook((_m, gradInput, gradOutput) => {
    *   console.log(gradOutput[0]?.shape);
-   *   return gradInput.map((g) => g && g.clamp(-1, 1)); // clip what flows back
+   *   return gradInput.map((g) => (g === null ? null : g.clamp(-1, 1))); // clip what flows back
    * });
    * ```
    */
