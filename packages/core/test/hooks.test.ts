@@ -80,6 +80,20 @@ describe('Tensor.registerHook', () => {
     expect(arr(gx!)).toEqual([13]); // 3 · 2x + 1
   });
 
+  it('grad() runs no hook of a tensor that leads to none of its inputs', () => {
+    const x = tensor([2], { requiresGrad: true });
+    const w = tensor([3], { requiresGrad: true });
+    let fired = 0;
+    w.registerHook(() => {
+      fired++;
+    });
+    const [gx] = grad([x.mul(w).sum()], [x]);
+    expect(arr(gx!)).toEqual([3]);
+    expect(fired).toBe(0);
+    x.mul(w).sum().backward();
+    expect(fired).toBe(1);
+  });
+
   it('works with createGraph: a hook made of ops is differentiated through', () => {
     const x = tensor([3], { requiresGrad: true });
     const y = x.mul(x);

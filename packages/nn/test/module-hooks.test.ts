@@ -141,6 +141,22 @@ describe('registerFullBackwardHook', () => {
     expect(arr(fc.weight.grad)).toEqual(arr(noGrad(() => x.sum(0).reshape([1, 3]).expand([2, 3]))));
   });
 
+  it('leaves what the hook saw and returned valid after the pass', () => {
+    const relu = new ReLU();
+    const kept: Tensor[] = [];
+    relu.registerFullBackwardHook((_m, gin, gout) => {
+      const r = gin[0]!.mul(2);
+      kept.push(gin[0]!, gout[0]!, r);
+      return [r];
+    });
+    const x = randn([4096], { requiresGrad: true });
+    const h = x.mul(3); // a non-leaf argument, so its gradient is consumed by the pass
+    relu.forward(h).sum().backward();
+    for (const t of kept) expect(t.isDisposed).toBe(false);
+    expect(arr(kept[2])).toEqual(arr(kept[0]).map((v) => 2 * v));
+    expect(arr(x.grad)).toEqual(arr(kept[2]).map((v) => 3 * v));
+  });
+
   it('gives null for inputs without grad and still fires when no input needs one', () => {
     manualSeed(1);
     const fc = new Linear(3, 2);

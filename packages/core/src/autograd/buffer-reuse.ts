@@ -7,7 +7,7 @@
  * (`createGraph`) does none of this: every gradient it makes may be used again.
  */
 import { isContiguous } from '../layout.js';
-import { keep } from '../memory.js';
+import { isKept, keep } from '../memory.js';
 import { nextStorageSerial, type StorageRef } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { gradFactory } from './factory.js';
@@ -59,13 +59,17 @@ export class BufferReuse {
       return;
     }
     const adoptable =
-      g._ref.serial >= this.firstSerial && !this.given.has(g._ref) && !this.kept.has(g) && coversStorage(g);
+      g._ref.serial >= this.firstSerial &&
+      !this.given.has(g._ref) &&
+      !this.kept.has(g) &&
+      !isKept(g) &&
+      coversStorage(g);
     t.grad = keep(adoptable ? g : g.detach().clone());
     this.given.add(g._ref);
     if (adoptable) this.keep(g);
   }
 
-  /** Marks `t` as seen by the caller: never freed by the pass. */
+  /** Marks `t` as seen by the caller: never freed by the pass (nor is what `keep()` marked). */
   keep(t: Tensor): void {
     this.kept.add(t);
     this.counts.delete(t);
@@ -84,7 +88,7 @@ export class BufferReuse {
   }
 
   private hold(t: Tensor): void {
-    if (t._ref.serial < this.firstSerial || this.kept.has(t) || !this.worthFreeing(t)) return;
+    if (t._ref.serial < this.firstSerial || this.kept.has(t) || !this.worthFreeing(t) || isKept(t)) return;
     this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
   }
 

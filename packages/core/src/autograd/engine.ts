@@ -82,6 +82,11 @@ function run(
       let g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      if (through !== null && !through.has(t) && !capture!.has(t)) {
+        // Leads to no input of grad(): PyTorch runs neither its rule nor its hooks.
+        reuse?.drop(g);
+        continue;
+      }
       if (t._hooks !== null) g = runTensorHooks(t, t._hooks, g, reuse);
       if (capture?.has(t)) {
         captured.set(t, g);

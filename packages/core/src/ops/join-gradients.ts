@@ -5,12 +5,13 @@
  *
  * Each tensor is passed on as an alias (a view of the same storage) that depends on one
  * shared scalar, the joint; the joint depends on the original tensors. A backward pass
- * reaches every alias before the joint, so each alias stores its gradient, and the joint's
- * rule, run once, hands them all over and sends them (or their replacements) on.
+ * reaches every alias before the joint, so each alias stores its gradient, and the joint,
+ * reached once, hands them all over and sends them (or their replacements) on.
  */
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
 import { fmtShape, ShapeError } from '../errors.js';
+import { keep } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { scalarLike, viewWith } from './make.js';
 
@@ -36,26 +37,19 @@ export function joinGradients(tensors: readonly Tensor[], onBackward: JoinedBack
   if (!isGradEnabled() || needing.length === 0) return [...tensors];
   const none = (): (Tensor | null)[] => tensors.map(() => null);
   let arrived = none();
-  const joint = record(scalarLike(needing[0]!, 0), 'joinGradients', needing, [], () => {
-    const grads = arrived;
-    arrived = none();
-    const out = onBackward(grads) ?? grads;
-    if (out.length !== tensors.length) {
-      throw new ShapeError(`joinGradients: expected ${tensors.length} gradients back, got ${out.length}`);
-    }
-    const sent: (Tensor | null)[] = [];
-    tensors.forEach((t, i) => {
-      if (!t.requiresGrad) return;
-      const g = out[i] ?? null;
-      if (g !== null && (g.shape.length !== t.shape.length || g.shape.some((d, k) => d !== t.shape[k]))) {
-        throw new ShapeError(
-          `joinGradients: gradient ${i} has shape ${fmtShape(g.shape)}, its tensor ${fmtShape(t.shape)}`,
-        );
-      }
-      sent.push(g);
-    });
-    return sent;
-  });
+  let sent: (Tensor | null)[] = [];
+  const joint = record(scalarLike(needing[0]!, 0), 'joinGradients', needing, [], () => sent);
+  // A hook on the joint, not its rule, calls onBackward: the pass frees what a rule makes
+  // besides its results, but not what a hook makes, so what onBackward makes stays valid.
+  joint._hooks = [
+    {
+      fn: () => {
+        const grads = arrived;
+        arrived = none();
+        sent = checked(tensors, onBackward(grads) ?? grads);
+      },
+    },
+  ];
   return tensors.map((t, i) => {
     if (!t.requiresGrad) return t;
     const alias = record(viewWith(t, t.layout), 'joinGradients', [joint], [], () => [scalarLike(joint, 0)]);
@@ -69,4 +63,23 @@ export function joinGradients(tensors: readonly Tensor[], onBackward: JoinedBack
     ];
     return alias;
   });
+}
+
+/** The gradients for the tensors that need one, checked against them; kept, as the caller's. */
+function checked(tensors: readonly Tensor[], out: readonly (Tensor | null)[]): (Tensor | null)[] {
+  if (out.length !== tensors.length) {
+    throw new ShapeError(`joinGradients: expected ${tensors.length} gradients back, got ${out.length}`);
+  }
+  const sent: (Tensor | null)[] = [];
+  tensors.forEach((t, i) => {
+    if (!t.requiresGrad) return;
+    const g = out[i] ?? null;
+    if (g !== null && (g.shape.length !== t.shape.length || g.shape.some((d, k) => d !== t.shape[k]))) {
+      throw new ShapeError(
+        `joinGradients: gradient ${i} has shape ${fmtShape(g.shape)}, its tensor ${fmtShape(t.shape)}`,
+      );
+    }
+    sent.push(g === null ? null : keep(g));
+  });
+  return sent;
 }
