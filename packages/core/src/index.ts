@@ -19,6 +19,7 @@ registerBackend('cpu', cpuBackend);
 export { detectAnomaly } from './autograd/anomaly.js';
 export { backward, type GradOptions, grad } from './autograd/engine.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
+export { RemovableHandle, type TensorHook } from './autograd/hooks.js';
 export type { BackwardRule, Node } from './autograd/node.js';
 export {
   type Backend,
@@ -94,6 +95,7 @@ export {
 } from './ops/creation.js';
 export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export { type JoinedBackward, joinGradients } from './ops/join-gradients.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';

@@ -6,6 +6,7 @@
 import type { Device } from './backend/backend.js';
 import { registeredDevices } from './backend/backend.js';
 import { liveCounts } from './storage.js';
+import { isThenable, refuseAsync, refusePromise } from './sync-only.js';
 import type { Tensor } from './tensor.js';
 
 const scopes: Tensor[][] = [];
@@ -50,7 +51,9 @@ function collect(value: unknown, out: Set<Tensor>, depth = 0): void {
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors in its result
  * (a tensor, or arrays/plain objects/Maps of tensors) and kept ones; when `fn` throws, all but
- * the kept ones. Not for async functions.
+ * the kept ones. `fn` must be synchronous: an async function, or one that returns a Promise,
+ * throws a `ValueError` (what it made after an `await` would escape the scope, and what it
+ * made before would be freed while still in use).
  *
  * @example
  * ```ts
@@ -58,6 +61,7 @@ function collect(value: unknown, out: Set<Tensor>, depth = 0): void {
  * ```
  */
 export function tidy<T>(fn: () => T): T {
+  refuseAsync('tidy', fn);
   const scope: Tensor[] = [];
   scopes.push(scope);
   let result: T;
@@ -70,6 +74,12 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   scopes.pop();
+  if (isThenable(result)) {
+    // The async rest of fn may still use what it made: free nothing, and say why.
+    const outer = scopes[scopes.length - 1];
+    for (const t of scope) outer?.push(t);
+    refusePromise('tidy', result);
+  }
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   const outer = scopes[scopes.length - 1];

@@ -4,6 +4,7 @@
  */
 
 import { backward as runBackward } from './autograd/engine.js';
+import { addHook, type RemovableHandle, type TensorHook } from './autograd/hooks.js';
 import type { Node } from './autograd/node.js';
 import type { Device, View } from './backend/backend.js';
 import { deviceOf } from './backend/backend.js';
@@ -60,6 +61,8 @@ export class Tensor {
   readonly _ref: StorageRef;
   /** @internal Set by ops through `record`; users set `requiresGrad`. */
   _requiresGrad = false;
+  /** @internal Gradient hooks, in registration order (null while there are none). */
+  _hooks: { fn: TensorHook }[] | null = null;
   private _retainsGrad = false;
   private _disposed = false;
 
@@ -148,6 +151,34 @@ export class Tensor {
     if (!this._requiresGrad) throw new ValueError("retainGrad: tensor doesn't require grad");
     this._retainsGrad = true;
     return this;
+  }
+
+  /**
+   * Registers a hook that a backward pass calls with this tensor's gradient each time it
+   * computes one (`backward()` and `grad()`, with or without `createGraph`). A hook that
+   * returns a tensor replaces the gradient: for a leaf, the replacement is what accumulates
+   * into `.grad`; for a tensor made by an op, what flows on to the op's inputs. Hooks run in
+   * registration order, each on the result of the one before (PyTorch's `register_hook`).
+   * The gradients a hook sees stay valid after the pass.
+   *
+   * @example
+   * ```ts
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * const handle = x.registerHook((g) => g.mul(2));
+   * x.sum().backward(); // x.grad is [2, 2]
+   * handle.remove(); // later passes leave the gradient alone
+   * ```
+   */
+  registerHook(fn: TensorHook): RemovableHandle {
+    if (!this._requiresGrad) {
+      throw new ValueError(
+        `registerHook: cannot register a hook on a tensor of shape ${formatShape(this.shape)} that doesn't require grad`,
+      );
+    }
+    if (this._hooks === null) this._hooks = [];
+    return addHook(this._hooks, fn, () => {
+      this._hooks = null;
+    });
   }
 
   /**

@@ -10,6 +10,8 @@ import {
   ShapeError,
   type Tensor,
   tensor,
+  tidy,
+  ValueError,
 } from '@tsgrad/core';
 import { cpuBackend } from '@tsgrad/core/internal';
 import { gradgradcheck } from '@tsgrad/core/testing';
@@ -49,12 +51,42 @@ describe('backward', () => {
     const y = x.exp().sum();
     y.backward();
     expect(() => y.backward()).toThrow(AutogradError);
-    expect(() => y.backward()).toThrow(/second time \(at 'sum'\).*retainGraph/);
+    // sum saved nothing and can run again; exp's saved tensors were freed.
+    expect(() => y.backward()).toThrow(/second time \(at 'exp'\).*retainGraph/);
     const z = x.exp().sum();
     x.grad = null;
     z.backward(undefined, { retainGraph: true });
     z.backward();
     expect(arr(x.grad)).toEqual([2 * Math.exp(1), 2 * Math.exp(2)].map((v) => Math.fround(v)));
+  });
+
+  it('a second pass works where no saved tensor was freed, and names the first freed one', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    // add, sum, reshape and mul by a number save nothing: nothing to free.
+    const y = x.add(x).mul(3).reshape([2, 1]).sum();
+    y.backward();
+    y.backward();
+    expect(arr(x.grad)).toEqual([12, 12]);
+    const [g] = grad([y], [x]);
+    expect(arr(g)).toEqual([6, 6]);
+    // mul by a tensor saves both operands: the second pass needs them and throws.
+    const w = tensor([3, 4], { requiresGrad: true });
+    const z = x.mul(w).add(x).sum();
+    z.backward();
+    expect(() => z.backward()).toThrow(/second time \(at 'mul'\).*freed.*retainGraph: true/);
+    expect(() => grad([z], [x])).toThrow(AutogradError);
+  });
+
+  it('grad() frees only the part of the graph between its outputs and inputs', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.exp(); // saves x and exp(x); below h
+    const y = h.mul(h).sum(); // mul saves h twice; above h
+    const [gh] = grad([y], [h]);
+    expect(arr(gh)).toEqual(arr(h.mul(2)));
+    // exp lies below h, so it still has its saved tensors: a pass from h alone works.
+    h.sum().backward();
+    expect(arr(x.grad)).toEqual(arr(h));
+    expect(() => y.backward()).toThrow(/second time \(at 'mul'\)/);
   });
 
   it('throws on a tensor that does not require grad', () => {
@@ -103,6 +135,42 @@ describe('grad modes and detach', () => {
       }),
     ).toThrow('boom');
     expect(isGradEnabled()).toBe(true);
+  });
+
+  it('refuses async functions and functions returning a Promise, without leaking the mode', async () => {
+    const x = tensor([1], { requiresGrad: true });
+    let ran = false;
+    const asyncFn = async () => {
+      ran = true;
+      await Promise.resolve();
+      return x.mul(2);
+    };
+    expect(() => noGrad(asyncFn)).toThrow(ValueError);
+    expect(() => noGrad(asyncFn)).toThrow(/noGrad: fn is an async function.*await/);
+    expect(() => enableGrad(asyncFn)).toThrow(/enableGrad: fn is an async function/);
+    expect(() => tidy(asyncFn)).toThrow(/tidy: fn is an async function/);
+    expect(() => detectAnomaly(asyncFn)).toThrow(/detectAnomaly: fn is an async function/);
+    expect(ran).toBe(false);
+    // A plain function returning a promise: its synchronous part ran, the rest would not be
+    // in the scope, so it throws as soon as it returns.
+    let later: Tensor | null = null;
+    const promising = () =>
+      Promise.resolve().then(() => {
+        later = x.mul(2);
+      });
+    expect(() => noGrad(promising)).toThrow(/noGrad: fn returned a Promise/);
+    expect(isGradEnabled()).toBe(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(later!.requiresGrad).toBe(true); // the outer mode, which is why noGrad refused it
+    const kept: Tensor[] = [];
+    expect(() =>
+      tidy(() => {
+        kept.push(x.mul(3));
+        return Promise.resolve();
+      }),
+    ).toThrow(/tidy: fn returned a Promise/);
+    expect(kept[0]!.isDisposed).toBe(false); // still in use by the async rest: not freed
   });
 
   it('detach cuts the graph and shares data', () => {
@@ -271,6 +339,29 @@ describe('gradients PyTorch defines at kinks', () => {
     const none = tensor([[2, 4]], { requiresGrad: true });
     none.prod(1).sum().backward();
     expect(arr(none.grad)).toEqual([4, 2]);
+  });
+
+  it('sign and floor have a zero gradient, not an unused input', () => {
+    const x = tensor([-1.5, 0.2, 2.7], { requiresGrad: true });
+    const [gs] = grad([x.sign().sum()], [x]);
+    const [gf] = grad([x.floor().mul(3).sum()], [x]);
+    expect(arr(gs)).toEqual([0, 0, 0]);
+    expect(arr(gf)).toEqual([0, 0, 0]);
+    const y = x.floor().add(x.mul(2)).sum();
+    y.backward();
+    expect(arr(x.grad)).toEqual([2, 2, 2]);
+    // floor saves nothing, so a second pass through it works.
+    const z = x.floor().sum();
+    z.backward();
+    z.backward();
+  });
+
+  it('pow with a tensor exponent: both gradients are 0 at 0^0, as PyTorch', () => {
+    const a = tensor([0, 0, 2], { requiresGrad: true });
+    const b = tensor([0, 1, 0], { requiresGrad: true });
+    a.pow(b).sum().backward();
+    expect(arr(a.grad)).toEqual([0, 1, 0]);
+    expect(arr(b.grad)).toEqual([0, 0, Math.fround(Math.log(2))]);
   });
 
   it('pow at base 0 has a finite exponent gradient', () => {

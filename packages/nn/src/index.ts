@@ -142,4 +142,5 @@ export {
   parseIdx,
 } from './mnist.js';
 export { cloneModule, type LoadResult, type LoadStateDictOptions, Module } from './module.js';
+export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module-hooks.js';
 export { Parameter } from './parameter.js';

@@ -12,12 +12,19 @@ import {
   isDType,
   isFloating,
   noGrad,
+  type RemovableHandle,
   ShapeError,
   sameShape,
   type Tensor,
   Tensor as TensorClass,
   ValueError,
 } from '@tsgrad/core';
+import {
+  addModuleHook,
+  type ForwardHook,
+  type ForwardPreHook,
+  type FullBackwardHook,
+} from './module-hooks.js';
 import { Parameter } from './parameter.js';
 
 /** What {@link Module.loadStateDict} reports. */
@@ -76,6 +83,58 @@ export class Module {
    */
   call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
     return this.forward(...args);
+  }
+
+  /**
+   * Registers a hook that runs before every call of this module (through `forward` or
+   * `call`) with the arguments; returning an array replaces them. Hooks run in registration
+   * order. Registering the first hook gives the instance a `forward` that runs the hooks
+   * around the class's own; a module without hooks runs as before.
+   *
+   * @example
+   * ```ts
+   * const handle = layer.registerForwardPreHook((_m, [x]) => [(x as Tensor).mul(2)]);
+   * layer.forward(x); // runs on 2x
+   * handle.remove();
+   * ```
+   */
+  registerForwardPreHook(fn: ForwardPreHook<this>): RemovableHandle {
+    return addModuleHook(this, 'pre', fn as ForwardPreHook);
+  }
+
+  /**
+   * Registers a hook that runs after every call of this module with its arguments and
+   * result; returning a value replaces the result. Hooks run in registration order.
+   *
+   * @example
+   * ```ts
+   * const acts: Tensor[] = [];
+   * const handle = model.fc1.registerForwardHook((_m, _inputs, out) => {
+   *   acts.push((out as Tensor).detach());
+   * });
+   * ```
+   */
+  registerForwardHook(fn: ForwardHook<this>): RemovableHandle {
+    return addModuleHook(this, 'post', fn as ForwardHook);
+  }
+
+  /**
+   * Registers a hook that runs once per backward pass through each call of this module,
+   * with the gradients of its tensor arguments (`gradInput`) and of the tensors it returned
+   * (`gradOutput`), null where there is none; returning an array replaces `gradInput` in
+   * what flows back to the arguments. Hooks run in registration order, each seeing the
+   * `gradInput` the one before returned.
+   *
+   * @example
+   * ```ts
+   * layer.registerFullBackwardHook((_m, gradInput, gradOutput) => {
+   *   console.log(gradOutput[0]?.shape);
+   *   return gradInput.map((g) => (g === null ? null : g.clamp(-1, 1))); // clip what flows back
+   * });
+   * ```
+   */
+  registerFullBackwardHook(fn: FullBackwardHook<this>): RemovableHandle {
+    return addModuleHook(this, 'backward', fn as FullBackwardHook);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { getBackend } from '../backend/backend.js';
 import { AutogradError } from '../errors.js';
+import { refuseAsync, refusePromise } from '../sync-only.js';
 import type { Tensor } from '../tensor.js';
 import { isSlice, type SliceGrad } from './node.js';
 
@@ -12,7 +13,7 @@ let active = 0;
 /**
  * Runs `fn` with anomaly detection: a backward rule that produces NaN or Inf throws an
  * error naming its op. Checks read gradients synchronously, so it needs a backend with
- * synchronous reads (the CPU).
+ * synchronous reads (the CPU). `fn` must be synchronous, as for `noGrad`.
  *
  * @example
  * ```ts
@@ -20,12 +21,16 @@ let active = 0;
  * ```
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  refuseAsync('detectAnomaly', fn);
   active++;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     active--;
   }
+  refusePromise('detectAnomaly', result);
+  return result;
 }
 
 /** @internal Called by the engine after each backward rule. */

@@ -7,7 +7,7 @@
  * (`createGraph`) does none of this: every gradient it makes may be used again.
  */
 import { isContiguous } from '../layout.js';
-import { keep } from '../memory.js';
+import { isKept, keep } from '../memory.js';
 import { nextStorageSerial, type StorageRef } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { gradFactory } from './factory.js';
@@ -51,20 +51,25 @@ export class BufferReuse {
    * Adds `g` into `t.grad`. A first gradient becomes `t.grad` itself when nothing outside the
    * pass can see its storage: the storage was made during the pass (so only the pass's own
    * intermediates share it), it was not given to another tensor already (`add` hands one
-   * gradient to both inputs), and the gradient covers it exactly.
+   * gradient to both inputs) nor seen by a hook, and the gradient covers it exactly.
    */
   accumulate(t: Tensor, g: Tensor): void {
     if (t.grad !== null) {
       t.grad.add_(g);
       return;
     }
-    const adoptable = g._ref.serial >= this.firstSerial && !this.given.has(g._ref) && coversStorage(g);
+    const adoptable =
+      g._ref.serial >= this.firstSerial &&
+      !this.given.has(g._ref) &&
+      !this.kept.has(g) &&
+      !isKept(g) &&
+      coversStorage(g);
     t.grad = keep(adoptable ? g : g.detach().clone());
     this.given.add(g._ref);
     if (adoptable) this.keep(g);
   }
 
-  /** Marks `t` as seen by the caller: never freed by the pass. */
+  /** Marks `t` as seen by the caller: never freed by the pass (nor is what `keep()` marked). */
   keep(t: Tensor): void {
     this.kept.add(t);
     this.counts.delete(t);
@@ -83,7 +88,7 @@ export class BufferReuse {
   }
 
   private hold(t: Tensor): void {
-    if (t._ref.serial < this.firstSerial || this.kept.has(t) || !this.worthFreeing(t)) return;
+    if (t._ref.serial < this.firstSerial || this.kept.has(t) || !this.worthFreeing(t) || isKept(t)) return;
     this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
   }
 

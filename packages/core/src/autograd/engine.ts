@@ -12,7 +12,9 @@ import { checkAnomaly } from './anomaly.js';
 import { BufferReuse } from './buffer-reuse.js';
 import { gradFactory } from './factory.js';
 import { setGradEnabled } from './grad-mode.js';
+import { runTensorHooks } from './hooks.js';
 import { isSlice, type SliceGrad } from './node.js';
+import { leadingTo, topoOrder } from './order.js';
 
 /** Options of {@link grad}. */
 export interface GradOptions {
@@ -24,35 +26,6 @@ export interface GradOptions {
   createGraph?: boolean;
   /** Return null for inputs the outputs do not depend on instead of throwing. */
   allowUnused?: boolean;
-}
-
-/** Tensors reachable from the roots through gradFn inputs, each after every tensor that uses it. */
-function topoOrder(roots: readonly Tensor[]): Tensor[] {
-  const post: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  // A depth-first walk with its own stack: each entry is a tensor and how many of its inputs
-  // have been visited. A tensor is done, and joins `post`, once all its inputs are.
-  const stack: [Tensor, number][] = [];
-  for (const r of roots) {
-    if (seen.has(r)) continue;
-    seen.add(r);
-    stack.push([r, 0]);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const inputs = top[0].gradFn?.inputs ?? [];
-      if (top[1] < inputs.length) {
-        const c = inputs[top[1]++]!;
-        if (c.requiresGrad && !seen.has(c)) {
-          seen.add(c);
-          stack.push([c, 0]);
-        }
-      } else {
-        stack.pop();
-        post.push(top[0]);
-      }
-    }
-  }
-  return post.reverse();
 }
 
 /** The gradient a backward pass starts from at `out`: `g`, or 1 for a one-element output. */
@@ -102,11 +75,20 @@ function run(
   // Rules run with recording on exactly when the pass builds a graph of its own.
   const prevMode = setGradEnabled(createGraph);
   try {
-    for (const t of topoOrder(roots)) {
+    const order = topoOrder(roots);
+    // grad() runs only the rules that lead to its inputs; backward() runs them all.
+    const through = capture === null ? null : leadingTo(order, capture);
+    for (const t of order) {
       // Every tensor that uses t came earlier, so its gradient is complete.
-      const g = grads.get(t);
+      let g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      if (through !== null && !through.has(t) && !capture!.has(t)) {
+        // Leads to no input of grad(): PyTorch runs neither its rule nor its hooks.
+        reuse?.drop(g);
+        continue;
+      }
+      if (t._hooks !== null) g = runTensorHooks(t, t._hooks, g, reuse);
       if (capture?.has(t)) {
         captured.set(t, g);
         reuse?.keep(g);
@@ -114,7 +96,7 @@ function run(
         accumulate(t, g, reuse);
       }
       const node = t.gradFn;
-      if (node !== null) {
+      if (node !== null && (through === null || through.has(t))) {
         // Without createGraph, what a backward rule makes besides its results is garbage
         // (worth freeing at once when the backend pools buffers of this size).
         const inGrads = reuse?.worthFreeing(g) ? tidy(() => node.apply(g)) : node.apply(g);

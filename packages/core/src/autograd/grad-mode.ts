@@ -1,7 +1,9 @@
 /**
  * Whether ops record the graph. `noGrad` turns recording off for inference and optimizer
- * updates; `enableGrad` turns it back on inside a `noGrad` region.
+ * updates; `enableGrad` turns it back on inside a `noGrad` region. Both take synchronous
+ * functions only (see `sync-only.ts`).
  */
+import { refuseAsync, refusePromise } from '../sync-only.js';
 
 let enabled = true;
 
@@ -10,30 +12,39 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-function withMode<T>(mode: boolean, fn: () => T): T {
+function withMode<T>(op: string, mode: boolean, fn: () => T): T {
+  refuseAsync(op, fn);
   const prev = enabled;
   enabled = mode;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     enabled = prev;
   }
+  refusePromise(op, result);
+  return result;
 }
 
 /**
- * Runs `fn` without recording gradients (like `torch.no_grad()`).
+ * Runs `fn` without recording gradients (like `torch.no_grad()`). `fn` must be synchronous:
+ * an async function, or one that returns a Promise, throws a `ValueError`, since the mode
+ * could not follow it past its first `await`. Await outside instead.
  *
  * @example
  * ```ts
  * const y = noGrad(() => model.forward(x)); // y.requiresGrad === false
+ * const x2 = await loadBatch();
+ * const y2 = noGrad(() => model.forward(x2)); // not noGrad(async () => …)
  * ```
  */
 export function noGrad<T>(fn: () => T): T {
-  return withMode(false, fn);
+  return withMode('noGrad', false, fn);
 }
 
 /**
- * Runs `fn` with gradient recording on, even inside `noGrad`.
+ * Runs `fn` with gradient recording on, even inside `noGrad`. Like {@link noGrad}, it takes
+ * synchronous functions only.
  *
  * @example
  * ```ts
@@ -41,7 +52,7 @@ export function noGrad<T>(fn: () => T): T {
  * ```
  */
 export function enableGrad<T>(fn: () => T): T {
-  return withMode(true, fn);
+  return withMode('enableGrad', true, fn);
 }
 
 /** Sets the mode directly (used by the engine); returns the previous mode. */

@@ -62,7 +62,8 @@ export class Node {
     if (this.rule === null) {
       throw new AutogradError(
         `backward: trying to backward through the graph a second time (at '${this.name}'); ` +
-          'its saved tensors were freed. Pass { retainGraph: true } to the first backward.',
+          'its saved tensors were freed by the first backward() or grad(). Pass { retainGraph: true } ' +
+          'to the first call if you need to backward through the graph again.',
       );
     }
     for (let i = 0; i < this.saved.length; i++) {
@@ -77,8 +78,13 @@ export class Node {
     return this.rule(grad);
   }
 
-  /** Drops the rule and saved tensors so their memory can be reclaimed. */
+  /**
+   * Drops the rule and saved tensors so their memory can be reclaimed. A node that saved
+   * nothing has nothing to free and stays usable, so a later pass may go through it again
+   * (as in PyTorch, where only a freed saved tensor stops a second backward).
+   */
   release(): void {
+    if (this.saved.length === 0) return;
     this.rule = null;
     this.saved = [];
   }

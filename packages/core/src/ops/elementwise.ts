@@ -14,10 +14,11 @@
  * | sigmoid | g·y·(1 − y) |
  * | relu | g where y > 0 |
  * | reciprocal | −g·y² |
+ * | sign / floor | 0 (piecewise constant) |
  * | add / sub | g, ±g |
  * | mul | g·b, g·a |
  * | div | g / b, −g·y / b |
- * | pow | g·b·a^(b−1), g·y·log(a) |
+ * | pow | g·b·a^(b−1) (0 where b = 0), g·y·log(a) (0 where a = 0 and b ≥ 0) |
  * | maximum / minimum | g to the winner, split evenly on ties |
  * | where | g where cond, g where not cond |
  */
@@ -29,12 +30,19 @@ import { DTypeError } from '../errors.js';
 import { broadcastShapes, expandLayout, sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { castTo } from './convert.js';
-import { backendOf, fromStorage, sameDevice, scalarLike } from './make.js';
+import { backendOf, filled, fromStorage, sameDevice, scalarLike } from './make.js';
 import { sumTo } from './reduce.js';
 
 type UnaryRule = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null;
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * The rule of a piecewise-constant op (sign, floor, and any rounding op): its gradient is
+ * zero wherever it is defined, as PyTorch defines it, so an input used only through it gets
+ * zeros rather than no gradient at all. Such an op saves nothing.
+ */
+const zeroGrad: UnaryRule = (g) => filled(g.device, g.shape, 0, g.dtype);
 
 /** Gradient rules of the unary primitives: g is the output's gradient, x the input, y the output. */
 const unaryRules: Record<UnaryOp, UnaryRule> = {
@@ -49,8 +57,8 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
   erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)),
   sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
   relu: (g, _x, y) => where(y.gt(0), g, 0),
-  sign: () => null,
-  floor: () => null,
+  sign: zeroGrad,
+  floor: zeroGrad,
   reciprocal: (g, _x, y) => g.mul(y.mul(y)).neg(),
   not: () => null,
 };
@@ -82,7 +90,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const b = backendOf(x);
   const y = fromStorage(b, b.unary(op, x._view(op), x.dtype), x.shape, x.dtype);
   const rule = unaryRules[op];
-  const saved = op === 'neg' ? [] : [x, y];
+  const saved = op === 'neg' || rule === zeroGrad ? [] : [x, y];
   return record(y, op, [x], saved, (g) => [rule(g, x, y)]);
 }
 
@@ -108,7 +116,8 @@ const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
   mul: (g, a, b) => [needs(a, () => g.mul(b)), needs(b, () => g.mul(a))],
   div: (g, a, b, y) => [needs(a, () => g.div(b)), needs(b, () => g.mul(y).div(b).neg())],
   pow: (g, a, b, y) => [
-    needs(a, () => g.mul(b).mul(a.pow(b.sub(1)))),
+    // b·a^(b−1) is 0·0⁻¹ = NaN at 0⁰; the limit along b = 0 is 0, which PyTorch takes.
+    needs(a, () => where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1))))),
     needs(b, () => where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(y).mul(a.log()))),
   ],
   maximum: (g, a, b) => [
