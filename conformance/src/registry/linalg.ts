@@ -115,9 +115,7 @@ export const linalgOps: OpInfo[] = [
       .chain(({ eq, sizes, ell, cut, ones }) => {
         const second = ell.slice(Math.min(cut, ell.length)).map((d, i) => (ones && i === 0 ? 1 : d));
         const shapes = shapesFor(eq, (c) => sizes[c.charCodeAt(0) - 97]!, [ell, second, ell]);
-        return fc
-          .tuple(...shapes.map((s) => arbValues(s)))
-          .map((ts) => ({ args: [eq, ...ts], kwargs: {} }));
+        return fc.tuple(...shapes.map((s) => arbValues(s))).map((ts) => ({ args: [eq, ...ts], kwargs: {} }));
       }),
   },
   {
@@ -150,7 +148,8 @@ export const linalgOps: OpInfo[] = [
   {
     name: 'cdist',
     call: (a, k) => cdist(t(a[0]), t(a[1]), (k.p ?? a[2] ?? 2) as number),
-    domain: 'random rows, so no two rows are equal (the distance has a kink at zero)',
+    domain:
+      'rows of x1 on a distinct ramp and shifted rows of x2: no zero distances (a kink) and no ties in the ∞-norm',
     sample: fc
       .record({
         batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }),
@@ -161,7 +160,10 @@ export const linalgOps: OpInfo[] = [
       })
       .chain(({ batch, pr, r, m, p }) =>
         fc
-          .tuple(arbValues([...batch, pr, m]), arbValues([...batch, r, m], { avoid: [0], margin: 0.05 }))
+          .tuple(
+            arbValues([...batch, pr, m], { distinct: true }),
+            arbValues([...batch, r, m], { avoid: [0], margin: 0.05 }),
+          )
           .map(([x, y]) => ({ args: [x, y.add(0.0123)], kwargs: { p } })),
       ),
   },

@@ -4,8 +4,8 @@
  */
 import type { Tensor } from '@tsgrad/core';
 import { cat, stack } from '@tsgrad/core';
-import { functional as F } from '@tsgrad/nn';
 import { arbBroadcastableShapes, arbShape } from '@tsgrad/core/testing';
+import { functional as F } from '@tsgrad/nn';
 import fc from 'fast-check';
 import type { OpInfo } from './op-info.js';
 import { arbDim, arbFloat, arbValues, num, t, unarySample } from './samples.js';
@@ -213,8 +213,7 @@ export const movementOps: OpInfo[] = [
   },
   {
     name: 'repeatInterleave',
-    call: (a, k) =>
-      t(a[0]).repeatInterleave(a[1] as number | number[], opt(k.dim ?? a[2])),
+    call: (a, k) => t(a[0]).repeatInterleave(a[1] as number | number[], opt(k.dim ?? a[2])),
     sample: arbFloat({ maxRank: 3 }).chain((x) =>
       fc.oneof(
         fc.integer({ min: 0, max: 3 }).map((r) => ({ args: [x, r], kwargs: {} })),
@@ -281,7 +280,10 @@ export const movementOps: OpInfo[] = [
             fc.shuffledSubarray(all, { minLength: n, maxLength: n }),
             fc.shuffledSubarray(all, { minLength: n, maxLength: n }),
           )
-          .map(([src, dst]) => ({ args: n === 1 ? [x, src[0]!, dst[0]! - x.ndim] : [x, src, dst], kwargs: {} })),
+          .map(([src, dst]) => ({
+            args: n === 1 ? [x, src[0]!, dst[0]! - x.ndim] : [x, src, dst],
+            kwargs: {},
+          })),
       );
     }),
   },
@@ -329,7 +331,10 @@ export const movementOps: OpInfo[] = [
   {
     name: 'pad',
     call: (a, k) =>
-      F.pad(t(a[0]), a[1] as number[], { mode: k.mode as F.PadMode | undefined, value: k.value as number | undefined }),
+      F.pad(t(a[0]), a[1] as number[], {
+        mode: k.mode as F.PadMode | undefined,
+        value: k.value as number | undefined,
+      }),
     sample: arbFloat({ minRank: 1 }).chain((x) =>
       fc.constantFrom<F.PadMode>('constant', 'reflect', 'replicate', 'circular').chain((mode) =>
         fc.integer({ min: 1, max: x.ndim }).chain((nd) => {
@@ -340,12 +345,10 @@ export const movementOps: OpInfo[] = [
               : mode === 'reflect'
                 ? fc.integer({ min: 0, max: n - 1 })
                 : fc.integer({ min: 0, max: mode === 'circular' ? n : 3 });
-          return fc
-            .tuple(...sizes.flatMap((n) => [amount(n), amount(n)]))
-            .map((p) => ({
-              args: [x, p],
-              kwargs: mode === 'constant' ? { mode, value: 0.5 } : { mode },
-            }));
+          return fc.tuple(...sizes.flatMap((n) => [amount(n), amount(n)])).map((p) => ({
+            args: [x, p],
+            kwargs: mode === 'constant' ? { mode, value: 0.5 } : { mode },
+          }));
         }),
       ),
     ),

@@ -92,8 +92,8 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
-export { where } from './ops/elementwise.js';
 export { einsum } from './ops/einsum.js';
+export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';

@@ -3,7 +3,16 @@
  * amounts crop), the other modes pick input elements by an index per padded dim, so their
  * gradients (the sums of the copies) come from `cat`, `narrow` and `indexSelect`.
  */
-import { cat, formatShape, full, indexSelect, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import {
+  cat,
+  formatShape,
+  full,
+  indexSelect,
+  ShapeError,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@tsgrad/core';
 
 /** How {@link pad} fills the new elements. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -51,7 +60,8 @@ export function pad(x: Tensor, pad: readonly number[], opts: PadOptions = {}): T
       `pad: padding [${pad}] must hold (before, after) pairs for at most ${x.ndim} dims of ${formatShape(x.shape)}`,
     );
   }
-  if (pad.some((p) => !Number.isInteger(p))) throw new ValueError(`pad: amounts must be integers, got [${pad}]`);
+  if (pad.some((p) => !Number.isInteger(p)))
+    throw new ValueError(`pad: amounts must be integers, got [${pad}]`);
   if (mode !== 'constant' && opts.value !== undefined && opts.value !== 0) {
     throw new ValueError(`pad: value applies only to constant padding, not '${mode}'`);
   }
@@ -63,7 +73,9 @@ export function pad(x: Tensor, pad: readonly number[], opts: PadOptions = {}): T
     if (before === 0 && after === 0) continue;
     const n = y.shape[d]!;
     if (n + before + after < 0 || (mode !== 'constant' && n + before + after <= 0)) {
-      throw new ShapeError(`pad: padding (${before}, ${after}) leaves nothing of dim ${d} of size ${n} in ${formatShape(x.shape)}`);
+      throw new ShapeError(
+        `pad: padding (${before}, ${after}) leaves nothing of dim ${d} of size ${n} in ${formatShape(x.shape)}`,
+      );
     }
     if (mode === 'constant') {
       y = padConstant(y, d, before, after, opts.value ?? 0);
@@ -79,7 +91,8 @@ export function pad(x: Tensor, pad: readonly number[], opts: PadOptions = {}): T
         `pad: circular padding (${before}, ${after}) must be at most the size ${n} of dim ${d} in ${formatShape(x.shape)}`,
       );
     }
-    if (n === 0) throw new ShapeError(`pad: ${mode} padding needs a non-empty dim ${d} in ${formatShape(x.shape)}`);
+    if (n === 0)
+      throw new ShapeError(`pad: ${mode} padding needs a non-empty dim ${d} in ${formatShape(x.shape)}`);
     const idx = tensor(sourceIndex(mode, n, before, after), { dtype: 'int32', device: y.device });
     y = indexSelect(y, d, idx);
   }

@@ -29,10 +29,18 @@ function parseTerm(term: string, ndim: number | null, eq: string): { labels: Lab
   const parts = term.split('...');
   if (parts.length > 2) throw new ValueError(`einsum: '${eq}': more than one '...' in term '${term}'`);
   for (const c of parts.join('')) {
-    if (!isLetter(c)) throw new ValueError(`einsum: '${eq}': invalid subscript '${c}' (only letters a-z, A-Z and '...')`);
+    if (!isLetter(c))
+      throw new ValueError(`einsum: '${eq}': invalid subscript '${c}' (only letters a-z, A-Z and '...')`);
   }
   const before = [...parts[0]!].map((c) => c.charCodeAt(0));
-  if (parts.length === 1) return { labels: before, ellipsis: false };
+  if (parts.length === 1) {
+    if (ndim !== null && before.length !== ndim) {
+      throw new ValueError(
+        `einsum: '${eq}': term '${term}' has ${before.length} subscripts but its operand has ${ndim} dims`,
+      );
+    }
+    return { labels: before, ellipsis: false };
+  }
   const after = [...parts[1]!].map((c) => c.charCodeAt(0));
   if (ndim === null) return { labels: [...before, ...after], ellipsis: true };
   const k = ndim - before.length - after.length;
@@ -100,7 +108,11 @@ function contractPair(a0: Operand, b0: Operand, needed: Set<Label>): Operand {
       );
     }
   }
-  const order = (op: Operand, ls: Label[]) => permute(op.t, ls.map((l) => op.labels.indexOf(l)));
+  const order = (op: Operand, ls: Label[]) =>
+    permute(
+      op.t,
+      ls.map((l) => op.labels.indexOf(l)),
+    );
   const batchA = batch.map((l) => sizeIn(a, l));
   const batchB = batch.map((l) => sizeIn(b, l));
   const k = prod(contracted.map((l) => sizeIn(a, l)));
@@ -151,10 +163,15 @@ export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
     const parsed = parseTerm(arrow[1]!, null, equation);
     const seen = new Set<Label>();
     for (const l of parsed.labels) {
-      if (seen.has(l)) throw new ValueError(`einsum: '${equation}': output subscript '${labelName(l)}' appears more than once`);
+      if (seen.has(l))
+        throw new ValueError(
+          `einsum: '${equation}': output subscript '${labelName(l)}' appears more than once`,
+        );
       seen.add(l);
       if (!ops.some((o) => o.labels.includes(l))) {
-        throw new ValueError(`einsum: '${equation}': output subscript '${labelName(l)}' does not appear in any operand`);
+        throw new ValueError(
+          `einsum: '${equation}': output subscript '${labelName(l)}' does not appear in any operand`,
+        );
       }
     }
     const usesEllipsis = terms.some((t) => t.includes('...'));
@@ -162,7 +179,9 @@ export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
       throw new ValueError(`einsum: '${equation}': the output has '...' but no operand does`);
     }
     if (!parsed.ellipsis && maxEll > 0) {
-      throw new ValueError(`einsum: '${equation}': the operands have '...' dims, so the output needs '...' too`);
+      throw new ValueError(
+        `einsum: '${equation}': the operands have '...' dims, so the output needs '...' too`,
+      );
     }
     const [head, tail] = arrow[1]!.split('...');
     out = parsed.ellipsis

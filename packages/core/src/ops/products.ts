@@ -22,7 +22,9 @@ import { sameDevice } from './make.js';
 export function outer(a: Tensor, b: Tensor): Tensor {
   sameDevice('outer', a, b);
   if (a.ndim !== 1 || b.ndim !== 1) {
-    throw new ShapeError(`outer: expects two 1-D tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new ShapeError(
+      `outer: expects two 1-D tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   return a.unsqueeze(1).mul(b.unsqueeze(0));
 }
@@ -67,7 +69,9 @@ export function baddbmm(input: Tensor, a: Tensor, b: Tensor, opts: BaddbmmOption
   const beta = opts.beta ?? 1;
   const alpha = opts.alpha ?? 1;
   if (a.ndim !== 3 || b.ndim !== 3) {
-    throw new ShapeError(`baddbmm: batch1 and batch2 must be 3-D, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new ShapeError(
+      `baddbmm: batch1 and batch2 must be 3-D, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new ShapeError(
@@ -77,7 +81,9 @@ export function baddbmm(input: Tensor, a: Tensor, b: Tensor, opts: BaddbmmOption
   const outShape = [a.shape[0]!, a.shape[1]!, b.shape[2]!];
   const full = broadcastShapes(input.shape, outShape, 'baddbmm');
   if (full.length !== 3 || full.some((d, i) => d !== outShape[i])) {
-    throw new ShapeError(`baddbmm: input ${formatShape(input.shape)} does not broadcast to ${formatShape(outShape)}`);
+    throw new ShapeError(
+      `baddbmm: input ${formatShape(input.shape)} does not broadcast to ${formatShape(outShape)}`,
+    );
   }
   let prod = matmul(a, b);
   if (alpha !== 1) prod = prod.mul(alpha);
@@ -111,7 +117,9 @@ function rootWhereNonzero(s: Tensor, p: number): Tensor {
 export function cdist(a: Tensor, b: Tensor, p = 2): Tensor {
   sameDevice('cdist', a, b);
   if (a.ndim < 2 || b.ndim < 2) {
-    throw new ShapeError(`cdist: x1 and x2 need at least 2 dims, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new ShapeError(
+      `cdist: x1 and x2 need at least 2 dims, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const m = a.shape[a.ndim - 1]!;
   if (b.shape[b.ndim - 1] !== m) {

@@ -60,9 +60,14 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
  * roll(tensor([[1, 2], [3, 4]]), [1, -1], [0, 1]);     // [[4, 3], [2, 1]]
  * ```
  */
-export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+export function roll(
+  x: Tensor,
+  shifts: number | readonly number[],
+  dims?: number | readonly number[],
+): Tensor {
   const sh = dimList(shifts);
-  if (sh.some((s) => !Number.isInteger(s))) throw new ValueError(`roll: shifts must be integers, got [${sh}]`);
+  if (sh.some((s) => !Number.isInteger(s)))
+    throw new ValueError(`roll: shifts must be integers, got [${sh}]`);
   if (dims === undefined) {
     if (sh.length !== 1) {
       throw new ShapeError(`roll: without dims, shifts must be one number, got [${sh}]`);
@@ -134,7 +139,11 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
  * repeatInterleave(tensor([1, 2]), [1, 3]); // [1, 2, 2, 2]
  * ```
  */
-export function repeatInterleave(x: Tensor, repeats: number | readonly number[] | Tensor, dim?: number): Tensor {
+export function repeatInterleave(
+  x: Tensor,
+  repeats: number | readonly number[] | Tensor,
+  dim?: number,
+): Tensor {
   if (dim === undefined) return repeatInterleave(reshape(x, [-1]), repeats, 0);
   const base = x.ndim === 0 ? reshape(x, [1]) : x;
   const d = normDim(dim, base.ndim, 'repeatInterleave');
@@ -176,7 +185,8 @@ function readCounts(repeats: readonly number[] | Tensor): number[] {
       `repeatInterleave: repeats must be an int32 tensor, got ${t.dtype}; make one with tensor(counts, { dtype: 'int32' })`,
     );
   }
-  if (t.ndim > 1) throw new ShapeError(`repeatInterleave: repeats must be 0-d or 1-D, got ${formatShape(t.shape)}`);
+  if (t.ndim > 1)
+    throw new ShapeError(`repeatInterleave: repeats must be 0-d or 1-D, got ${formatShape(t.shape)}`);
   try {
     return Array.from(t.dataSync());
   } catch (e) {
@@ -191,8 +201,10 @@ function readCounts(repeats: readonly number[] | Tensor): number[] {
 
 function band(x: Tensor, diagonal: number, lower: boolean): Tensor {
   const op = lower ? 'tril' : 'triu';
-  if (x.ndim < 2) throw new ShapeError(`${op}: needs a tensor of at least 2 dims, got ${formatShape(x.shape)}`);
-  if (!Number.isInteger(diagonal)) throw new ValueError(`${op}: diagonal must be an integer, got ${diagonal}`);
+  if (x.ndim < 2)
+    throw new ShapeError(`${op}: needs a tensor of at least 2 dims, got ${formatShape(x.shape)}`);
+  if (!Number.isInteger(diagonal))
+    throw new ValueError(`${op}: diagonal must be an integer, got ${diagonal}`);
   const rows = x.shape[x.ndim - 2]!;
   const cols = x.shape[x.ndim - 1]!;
   const mask = new Uint8Array(rows * cols);
