@@ -93,11 +93,15 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export { einsum } from './ops/einsum.js';
 export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { type JoinedBackward, joinGradients } from './ops/join-gradients.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
+export { type BaddbmmOptions, baddbmm, cdist, dot, outer } from './ops/products.js';
+export { flip, repeat, repeatInterleave, roll, tile, tril, triu } from './ops/rearrange.js';
+export { diagonal, movedim, select, slice, unbind, unfold } from './ops/views.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';

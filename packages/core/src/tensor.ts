@@ -22,7 +22,10 @@ import * as I from './ops/indexing.js';
 import * as P from './ops/inplace.js';
 import { matmul } from './ops/linalg.js';
 import * as M from './ops/movement.js';
+import * as X from './ops/products.js';
+import * as G from './ops/rearrange.js';
 import * as R from './ops/reduce.js';
+import * as V from './ops/views.js';
 import type { StorageRef } from './storage.js';
 
 /** A tensor or a plain number, as binary ops accept. */
@@ -1003,6 +1006,179 @@ export class Tensor {
    */
   chunk(chunks: number, dim = 0): Tensor[] {
     return M.chunk(this, chunks, dim);
+  }
+
+  // ---- more views, rearrangements and products ----
+  /**
+   * The slice at `index` along `dim`, with that dim removed (a view; negative indices count
+   * from the end).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).select(1, -1); // [2, 4]
+   * ```
+   */
+  select(dim: number, index: number): Tensor {
+    return V.select(this, dim, index);
+  }
+  /**
+   * Elements `start, start+step, …` before `end` along `dim` (a view), as Python's
+   * `x[start:end:step]`: negative or omitted bounds work as there; `step` must be positive.
+   *
+   * @example
+   * ```ts
+   * arange(10).slice(0, 1, 8, 3); // [1, 4, 7]
+   * arange(5).slice(0, -2);       // [3, 4]
+   * ```
+   */
+  slice(dim = 0, start?: number, end?: number, step = 1): Tensor {
+    return V.slice(this, dim, start, end, step);
+  }
+  /**
+   * Moves dims `source` to positions `destination` (numbers or lists; a view).
+   *
+   * @example
+   * ```ts
+   * zeros([2, 3, 4]).movedim(0, -1).shape; // [3, 4, 2]
+   * ```
+   */
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return V.movedim(this, source, destination);
+  }
+  /**
+   * The diagonal of the matrices spanned by `dim1` and `dim2`, as a new last dim (a view);
+   * `offset` > 0 is above the main diagonal.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).diagonal(); // [1, 4]
+   * ```
+   */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return V.diagonal(this, offset, dim1, dim2);
+  }
+  /**
+   * Sliding windows of `size` elements, `step` apart, along `dim`, as a new last dim (a view).
+   *
+   * @example
+   * ```ts
+   * arange(5).unfold(0, 2, 2); // [[0, 1], [2, 3]]
+   * ```
+   */
+  unfold(dim: number, size: number, step: number): Tensor {
+    return V.unfold(this, dim, size, step);
+  }
+  /**
+   * Every slice along `dim`, each without that dim (views).
+   *
+   * @example
+   * ```ts
+   * const [a, b] = tensor([[1, 2], [3, 4]]).unbind(); // [1, 2] and [3, 4]
+   * ```
+   */
+  unbind(dim = 0): Tensor[] {
+    return V.unbind(this, dim);
+  }
+  /**
+   * Reverses the order of elements along each of `dims` (a copy).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).flip([1]); // [[2, 1], [4, 3]]
+   * ```
+   */
+  flip(dims: number | readonly number[]): Tensor {
+    return G.flip(this, dims);
+  }
+  /**
+   * Rotates elements by `shifts` along `dims` (the flattened tensor when `dims` is omitted).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3, 4]).roll(1); // [4, 1, 2, 3]
+   * ```
+   */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+    return G.roll(this, shifts, dims);
+  }
+  /**
+   * Repeats the tensor `reps[i]` times along each dim (`reps` at least as long as the shape).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).repeat([2, 2]); // [[1, 2, 1, 2], [1, 2, 1, 2]]
+   * ```
+   */
+  repeat(...reps: number[] | [readonly number[]]): Tensor {
+    return G.repeat(this, flatArgs(reps));
+  }
+  /**
+   * Repeats the tensor `reps[i]` times along each dim; a short `reps` gets leading 1s.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2]]).tile([2]); // [[1, 2, 1, 2]]
+   * ```
+   */
+  tile(...reps: number[] | [readonly number[]]): Tensor {
+    return G.tile(this, flatArgs(reps));
+  }
+  /**
+   * Repeats each element in place along `dim` (flattened when omitted): `repeats` times, or
+   * `repeats[i]` times for element i (an array or a CPU int32 tensor).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).repeatInterleave(2);      // [1, 1, 2, 2]
+   * tensor([1, 2]).repeatInterleave([1, 3]); // [1, 2, 2, 2]
+   * ```
+   */
+  repeatInterleave(repeats: number | readonly number[] | Tensor, dim?: number): Tensor {
+    return G.repeatInterleave(this, repeats, dim);
+  }
+  /**
+   * The lower triangle of the last two dims (column − row ≤ `diagonal` kept, the rest 0).
+   *
+   * @example
+   * ```ts
+   * ones([3, 3]).tril(); // [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+   * ```
+   */
+  tril(diagonal = 0): Tensor {
+    return G.tril(this, diagonal);
+  }
+  /**
+   * The upper triangle of the last two dims (column − row ≥ `diagonal` kept, the rest 0).
+   *
+   * @example
+   * ```ts
+   * ones([3, 3]).triu(1); // [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+   * ```
+   */
+  triu(diagonal = 0): Tensor {
+    return G.triu(this, diagonal);
+  }
+  /**
+   * The outer product with another vector: `out[i][j] = this[i]·other[j]`.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).outer(tensor([3, 4])); // [[3, 4], [6, 8]]
+   * ```
+   */
+  outer(other: Tensor): Tensor {
+    return X.outer(this, other);
+  }
+  /**
+   * The dot product with another 1-D tensor of the same length (0-d result).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3]).dot(tensor([4, 5, 6])); // 32
+   * ```
+   */
+  dot(other: Tensor): Tensor {
+    return X.dot(this, other);
   }
 
   // ---- indexing ----

@@ -301,3 +301,4 @@ export {
   nllLoss,
   smoothL1Loss,
 } from './losses.js';
+export { type PadMode, type PadOptions, pad } from './pad.js';
