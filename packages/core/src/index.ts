@@ -33,6 +33,8 @@ export {
   type ReduceOp,
   registerBackend,
   registeredDevices,
+  type ScanOp,
+  type SortResult,
   type Storage,
   type UnaryOp,
   type View,
@@ -96,6 +98,9 @@ export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
+export { all, amax, amin, any, countNonzero, norm } from './ops/norm.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
+export { cumprod, cumsum, logcumsumexp } from './ops/scan.js';
+export { argsort, kthvalue, median, medianDim, sort, topk, type ValuesIndices } from './ops/sort.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';
