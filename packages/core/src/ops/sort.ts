@@ -39,7 +39,14 @@ function checkSortable(op: string, x: Tensor): void {
   }
 }
 
-/** Stable sort along `dim` (NaN largest); values carry the gradient. */
+/**
+ * Stable sort along `dim` (NaN largest); values carry the gradient.
+ *
+ * @example
+ * ```ts
+ * sort(tensor([3, 1, 2])); // { values: [1, 2, 3], indices: [1, 2, 0] }
+ * ```
+ */
 export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   checkSortable('sort', x);
   if (x.ndim === 0) {
@@ -59,7 +66,14 @@ export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   return { values, indices };
 }
 
-/** The int32 positions that sort `x` along `dim` (stable). */
+/**
+ * The int32 positions that sort `x` along `dim` (stable).
+ *
+ * @example
+ * ```ts
+ * argsort(tensor([3, 1, 2]), 0, true); // [0, 2, 1]
+ * ```
+ */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   return sort(x, dim, descending).indices;
 }
@@ -69,7 +83,14 @@ function sizeAlong(x: Tensor, d: number): number {
   return x.ndim === 0 ? 1 : x.shape[d]!;
 }
 
-/** The `k` largest (or smallest) elements along `dim`, sorted, and their positions. */
+/**
+ * The `k` largest (or smallest) elements along `dim`, sorted, and their positions.
+ *
+ * @example
+ * ```ts
+ * topk(tensor([1, 4, 2, 3]), 2); // { values: [4, 3], indices: [1, 3] }
+ * ```
+ */
 export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
   void sorted; // Results always come sorted, which PyTorch allows for sorted=false too.
   const d = normDim(dim, Math.max(x.ndim, 1), 'topk');
@@ -84,7 +105,14 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   return { values: r.values.narrow(d, 0, k), indices: r.indices.narrow(d, 0, k) };
 }
 
-/** The `k`-th smallest element (counting from 1) along `dim`, and its position. */
+/**
+ * The `k`-th smallest element (counting from 1) along `dim`, and its position.
+ *
+ * @example
+ * ```ts
+ * kthvalue(tensor([3, 1, 2]), 1); // { values: 1, indices: 1 }
+ * ```
+ */
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
   const d = normDim(dim, Math.max(x.ndim, 1), 'kthvalue');
   const n = sizeAlong(x, d);
@@ -103,6 +131,11 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): Value
 /**
  * The lower median along `dim` (element (n − 1)/2 of the sorted line, rounded down) and its
  * position; a line holding NaN gives NaN and the position of its first NaN, as PyTorch does.
+ *
+ * @example
+ * ```ts
+ * medianDim(tensor([[3, 1, 2, 4]]), 1); // { values: [2], indices: [2] }
+ * ```
  */
 export function medianDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
   checkSortable('median', x);
@@ -133,7 +166,14 @@ export function medianDim(x: Tensor, dim: number, keepdim = false): ValuesIndice
   return keepdim ? { values, indices } : { values: values.squeeze(d), indices: indices.squeeze(d) };
 }
 
-/** The lower median of all elements, as a 0-d tensor (NaN when any element is NaN). */
+/**
+ * The lower median of all elements, as a 0-d tensor (NaN when any element is NaN).
+ *
+ * @example
+ * ```ts
+ * median(tensor([4, 1, 3, 2])); // 2
+ * ```
+ */
 export function median(x: Tensor): Tensor {
   if (x.numel === 0)
     throw new ShapeError(`median: cannot take the median of an empty tensor ${formatShape(x.shape)}`);
