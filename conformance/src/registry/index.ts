@@ -15,6 +15,7 @@ import { movementOps } from './movement.js';
 import { nnOps } from './nn.js';
 import type { OpInfo } from './op-info.js';
 import { reduceOps } from './reduce.js';
+import { sortOps } from './sort.js';
 
 export type { OpInfo, OptionalCheck, Sample } from './op-info.js';
 
@@ -22,6 +23,7 @@ export type { OpInfo, OptionalCheck, Sample } from './op-info.js';
 export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   elementwise: elementwiseOps,
   reduce: reduceOps,
+  sort: sortOps,
   linalg: linalgOps,
   movement: movementOps,
   indexing: indexingOps,

@@ -34,6 +34,8 @@ export {
   type ReduceOp,
   registerBackend,
   registeredDevices,
+  type ScanOp,
+  type SortResult,
   type Storage,
   type UnaryOp,
   type View,
@@ -99,9 +101,12 @@ export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { type JoinedBackward, joinGradients } from './ops/join-gradients.js';
 export { addmm, matmul } from './ops/linalg.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
+export { all, amax, amin, any, countNonzero, norm } from './ops/norm.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
 export { type BaddbmmOptions, baddbmm, cdist, dot, outer } from './ops/products.js';
 export { flip, repeat, repeatInterleave, roll, tile, tril, triu } from './ops/rearrange.js';
+export { cumprod, cumsum, logcumsumexp } from './ops/scan.js';
+export { argsort, kthvalue, median, medianDim, sort, topk, type ValuesIndices } from './ops/sort.js';
 export { diagonal, movedim, select, slice, unbind, unfold } from './ops/views.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';

@@ -22,9 +22,12 @@ import * as I from './ops/indexing.js';
 import * as P from './ops/inplace.js';
 import { matmul } from './ops/linalg.js';
 import * as M from './ops/movement.js';
+import * as NR from './ops/norm.js';
 import * as X from './ops/products.js';
 import * as G from './ops/rearrange.js';
 import * as R from './ops/reduce.js';
+import * as SC from './ops/scan.js';
+import * as SO from './ops/sort.js';
 import * as V from './ops/views.js';
 import type { StorageRef } from './storage.js';
 
@@ -876,6 +879,170 @@ export class Tensor {
    */
   logsumexp(dim?: number | number[], keepdim = false): Tensor {
     return R.logsumexp(this, dim, keepdim);
+  }
+
+  // ---- scans, sorting and more reductions ----
+  /**
+   * Running sum along `dim`.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3]).cumsum(0); // [1, 3, 6]
+   * ```
+   */
+  cumsum(dim: number): Tensor {
+    return SC.cumsum(this, dim);
+  }
+  /**
+   * Running product along `dim` (its gradient is exact where elements are 0).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2, 3]).cumprod(0); // [1, 2, 6]
+   * ```
+   */
+  cumprod(dim: number): Tensor {
+    return SC.cumprod(this, dim);
+  }
+  /**
+   * Running log(Σ exp(x)) along `dim`, computed stably.
+   *
+   * @example
+   * ```ts
+   * tensor([1000, 1000]).logcumsumexp(0); // [1000, 1000.6931]
+   * ```
+   */
+  logcumsumexp(dim: number): Tensor {
+    return SC.logcumsumexp(this, dim);
+  }
+  /**
+   * Largest value over `dim` (a dim or a list; all when omitted); ties share the gradient.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 5], [7, 2]]).amax([0, 1]); // 7
+   * ```
+   */
+  amax(dim?: number | readonly number[], keepdim = false): Tensor {
+    return NR.amax(this, dim, keepdim);
+  }
+  /**
+   * Smallest value over `dim` (a dim or a list; all when omitted); ties share the gradient.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 5], [7, 2]]).amin(1, true); // [[1], [2]]
+   * ```
+   */
+  amin(dim?: number | readonly number[], keepdim = false): Tensor {
+    return NR.amin(this, dim, keepdim);
+  }
+  /**
+   * Vector p-norm over `dim` (all elements when omitted): p = 2 by default, any real p,
+   * `Infinity`, `-Infinity` or 0, as `torch.linalg.vector_norm`.
+   *
+   * @example
+   * ```ts
+   * tensor([3, 4]).norm(); // 5
+   * tensor([[1, -2], [3, 4]]).norm(Infinity, 1); // [2, 4]
+   * ```
+   */
+  norm(p: number | 'fro' = 2, dim?: number | readonly number[], keepdim = false): Tensor {
+    return NR.norm(this, p, dim, keepdim);
+  }
+  /**
+   * Whether any element over `dim` is nonzero (all elements when omitted); bool.
+   *
+   * @example
+   * ```ts
+   * tensor([[0, 1], [0, 0]]).any(1); // [true, false]
+   * ```
+   */
+  any(dim?: number | readonly number[], keepdim = false): Tensor {
+    return NR.any(this, dim, keepdim);
+  }
+  /**
+   * Whether every element over `dim` is nonzero (all elements when omitted); bool.
+   *
+   * @example
+   * ```ts
+   * tensor([[0, 1], [1, 1]]).all(1); // [false, true]
+   * ```
+   */
+  all(dim?: number | readonly number[], keepdim = false): Tensor {
+    return NR.all(this, dim, keepdim);
+  }
+  /**
+   * Number of nonzero elements over `dim` (all when omitted); int32.
+   *
+   * @example
+   * ```ts
+   * tensor([[0, 1], [2, 3]]).countNonzero(1); // [1, 2]
+   * ```
+   */
+  countNonzero(dim?: number | readonly number[]): Tensor {
+    return NR.countNonzero(this, dim);
+  }
+  /**
+   * The lower median: of all elements as a 0-d tensor, or along `dim` with the positions it
+   * came from. NaN propagates, as in PyTorch.
+   *
+   * @example
+   * ```ts
+   * tensor([3, 1, 2, 4]).median(); // 2
+   * tensor([[3, 1, 2], [6, 5, 4]]).median(1).values; // [2, 5]
+   * ```
+   */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): SO.ValuesIndices;
+  median(dim?: number, keepdim = false): Tensor | SO.ValuesIndices {
+    return dim === undefined ? SO.median(this) : SO.medianDim(this, dim, keepdim);
+  }
+  /**
+   * The `k`-th smallest element (k counts from 1) along `dim`, and its position.
+   *
+   * @example
+   * ```ts
+   * tensor([3, 1, 2]).kthvalue(2).values; // 2
+   * ```
+   */
+  kthvalue(k: number, dim = -1, keepdim = false): SO.ValuesIndices {
+    return SO.kthvalue(this, k, dim, keepdim);
+  }
+  /**
+   * Sorted along `dim`, with the positions the values came from. Always stable (ties keep
+   * their order, PyTorch's `stable=True`); NaN sorts as the largest value.
+   *
+   * @example
+   * ```ts
+   * const { values, indices } = tensor([3, 1, 2]).sort(); // [1, 2, 3], [1, 2, 0]
+   * ```
+   */
+  sort(dim = -1, descending = false): SO.ValuesIndices {
+    return SO.sort(this, dim, descending);
+  }
+  /**
+   * The int32 positions that sort this tensor along `dim` (stably).
+   *
+   * @example
+   * ```ts
+   * tensor([3, 1, 2]).argsort(); // [1, 2, 0]
+   * ```
+   */
+  argsort(dim = -1, descending = false): Tensor {
+    return SO.argsort(this, dim, descending);
+  }
+  /**
+   * The `k` largest (or, with `largest` false, smallest) elements along `dim`, in sorted
+   * order, and their positions.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 4, 2, 3]).topk(2).values; // [4, 3]
+   * ```
+   */
+  topk(k: number, dim = -1, largest = true, sorted = true): SO.ValuesIndices {
+    return SO.topk(this, k, dim, largest, sorted);
   }
 
   // ---- views and shape ----

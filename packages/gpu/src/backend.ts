@@ -19,7 +19,9 @@ import {
   numelOf,
   type RandomKind,
   type ReduceOp,
+  type ScanOp,
   ShapeError,
+  type SortResult,
   type TypedArray,
   type UnaryOp,
   type View,
@@ -40,6 +42,7 @@ import { majorOrder, matmulKey, matmulParams, matmulSource, TILE } from './kerne
 import { randomKey, randomSource } from './kernels/random.js';
 import { type ReduceSpec, reduceKey, reduceParams, reduceSource } from './kernels/reduce.js';
 import { scatterAddKey, scatterAddParams, scatterAddSource } from './kernels/scatter-add.js';
+import { lineParams, scanKey, scanSource, sortKey, sortSource } from './kernels/sort.js';
 import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
@@ -454,6 +457,50 @@ export class WebGPUBackend implements Backend {
     if (size === 0) return out;
     const k = this.pipelines.get(randomKey(kind), 'w', () => randomSource(kind));
     this.recorder.dispatch(k, [size, key >>> 0, counter >>> 0], [out.buf], grid(Math.ceil(size / 256)));
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Sorting and scans
+
+  sort(x: View, dim: number, descending: boolean): SortResult {
+    const sx = this.storageOf(x.storage, 'sort');
+    checkDtype(x.dtype, 'sort');
+    if (x.dtype === 'bool')
+      throw new DTypeError("sort: cannot sort bool on webgpu; convert with .to('int32')");
+    const n = numelOf(x.layout.shape);
+    const values = this.alloc(n, 'sort');
+    const indices = this.alloc(n, 'sort');
+    if (n === 0) return { values, indices };
+    const scratch = this.alloc(n, 'sort');
+    const { params, lines, kr } = lineParams(x.layout, dim);
+    const k = this.pipelines.get(sortKey(x.dtype, kr, descending), 'rwww', () =>
+      sortSource(x.dtype, kr, descending),
+    );
+    this.recorder.dispatch(
+      k,
+      params,
+      [sx.buf, values.buf, indices.buf, scratch.buf],
+      grid(Math.ceil(lines / 64)),
+    );
+    this.free(scratch);
+    return { values, indices };
+  }
+
+  scan(op: ScanOp, x: View, dim: number, reverse: boolean): GpuStorage {
+    const sx = this.storageOf(x.storage, 'scan');
+    checkDtype(x.dtype, 'scan');
+    if (x.dtype === 'bool' || (op === 'logsumexp' && x.dtype !== 'float32')) {
+      throw new DTypeError(`scan: ${op} of ${x.dtype} is not supported on webgpu`);
+    }
+    const n = numelOf(x.layout.shape);
+    const out = this.alloc(n, 'scan');
+    if (n === 0) return out;
+    const { params, lines, kr } = lineParams(x.layout, dim);
+    const k = this.pipelines.get(scanKey(op, x.dtype, kr, reverse), 'rw', () =>
+      scanSource(op, x.dtype, kr, reverse),
+    );
+    this.recorder.dispatch(k, params, [sx.buf, out.buf], grid(Math.ceil(lines / 64)));
     return out;
   }
 

@@ -15,8 +15,8 @@
  *   except the destination of {@link Backend.assign} and the state a fused optimizer step updates.
  * - Work may be queued; {@link Backend.read} waits for all earlier work on that storage.
  *
- * Writing one: implement the required methods of {@link Backend} (fifteen primitives: storage
- * in and out, elementwise, reductions, matmul, indexing, random fills) and register the object
+ * Writing one: implement the required methods of {@link Backend} (seventeen primitives: storage
+ * in and out, elementwise, reductions, matmul, indexing, random fills, sort and scan) and register the object
  * under a name; tensors made with `{ device: name }` or moved with `t.to(name)` then run on it,
  * and every composite op (softmax, attention, losses, optimizers …) works unchanged, since core
  * builds them from these primitives. Two optional parts follow: {@link Backend.memory} says how
@@ -25,7 +25,12 @@
  *
  * The primitive set grows only when a new op family cannot be fast as a composite of these
  * (sorting, scans, convolution windows): such a family adds a primitive here, with a one-line
- * contract and a reference test, rather than a fused kernel.
+ * contract and a reference test, rather than a fused kernel. Sorting and scans are such a
+ * family: a composite of elementwise ops and reductions needs O(n²) work per row (comparing
+ * every pair, or summing every prefix), and a row's order or running total is inherently
+ * sequential along the axis, so {@link Backend.sort} and {@link Backend.scan} are primitives;
+ * `sort`, `argsort`, `topk`, `median`, `kthvalue`, `cumsum`, `cumprod` and `logcumsumexp`
+ * (and their gradients) are built on them.
  *
  * @example
  * ```ts
@@ -88,6 +93,20 @@ export type BinaryOp =
 
 /** Reductions over axes. `argmax`/`argmin` take exactly one axis and produce `int32`. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/**
+ * Inclusive scans of {@link Backend.scan}: running sum, running product, and the running
+ * log(Σ exp) (computed stably with a running maximum; -Infinity terms contribute nothing).
+ */
+export type ScanOp = 'sum' | 'prod' | 'logsumexp';
+
+/** What {@link Backend.sort} returns: both contiguous, with x's shape. */
+export interface SortResult {
+  /** The sorted elements, in x's dtype. */
+  values: Storage;
+  /** int32 positions along the sorted axis that the sorted elements came from. */
+  indices: Storage;
+}
 
 /** Distributions of {@link Backend.random}. */
 export type RandomKind = 'uniform' | 'normal';
@@ -182,6 +201,10 @@ export interface Backend {
   random(kind: RandomKind, size: number, dtype: DType, key: number, counter: number): Storage;
   /** Writes `src` (same shape and dtype) into `dst`'s storage through dst's layout, in place. */
   assign(dst: View, src: View): void;
+  /** Stable sort of every line of x along `dim` (ties keep their order, NaN sorts as the largest value). */
+  sort(x: View, dim: number, descending: boolean): SortResult;
+  /** Inclusive scan of `op` along `dim`, from the last element back when `reverse`: contiguous, x's shape and dtype. */
+  scan(op: ScanOp, x: View, dim: number, reverse: boolean): Storage;
 
   /** How storage is accounted for; without it every storage is tracked at its dtype's size. */
   readonly memory?: MemoryPolicy;

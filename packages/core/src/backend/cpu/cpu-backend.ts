@@ -13,6 +13,7 @@ import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
+import { scan, sort } from './sort.js';
 
 /** A [batch, rows, cols] view as a matmul operand. */
 function matOperand(v: View): MatOperand {
@@ -79,6 +80,8 @@ export const cpuBackend: Backend = {
   concat,
   random,
   assign,
+  sort,
+  scan,
   memory: { gcManaged: true, untrackedBelow: POOL_MIN_LENGTH, usage: poolStats },
   fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
 };
