@@ -71,7 +71,26 @@ export {
   sameShape,
 } from './layout.js';
 export { type DeviceMemory, dispose, isKept, keep, memory, tidy } from './memory.js';
-export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from './ops/activation.js';
+export {
+  clamp,
+  elu,
+  gelu,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  mish,
+  relu6,
+  SELU_ALPHA,
+  SELU_SCALE,
+  selu,
+  silu,
+  softmax,
+  softplus,
+  softsign,
+} from './ops/activation.js';
 export { moveToAsync } from './ops/convert.js';
 export {
   arange,
@@ -95,6 +114,7 @@ export {
 export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { addmm, matmul } from './ops/linalg.js';
+export { frac, lerp, xlogy } from './ops/math.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';

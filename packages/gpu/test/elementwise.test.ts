@@ -42,6 +42,20 @@ const unaryRef: Record<UnaryOp, (x: number) => number> = {
   sign: (x) => (Number.isNaN(x) ? x : Math.sign(x)),
   reciprocal: (x) => 1 / x,
   floor: Math.floor,
+  ceil: Math.ceil,
+  trunc: Math.trunc,
+  round: (x) => {
+    const r = Math.round(x);
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  atan: Math.atan,
+  asin: Math.asin,
+  acos: Math.acos,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
   not: (x) => (x === 0 ? 1 : 0),
 };
 
@@ -53,6 +67,12 @@ const binaryRef: Record<BinaryOp, (a: number, b: number) => number> = {
   pow: Math.pow,
   maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b)),
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b)),
+  remainder: (a, b) => {
+    const r = a % b;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  },
+  atan2: Math.atan2,
+  hypot: (a, b) => Math.hypot(a, b),
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
   lt: (a, b) => +(a < b),
@@ -73,7 +93,7 @@ function randomShape(r: () => number, maxRank = 4, maxDim = 5): number[] {
 function unaryOut(op: UnaryOp, dtype: DType): DType {
   if (op === 'not') return 'bool';
   if (dtype === 'float32') return 'float32';
-  return ['neg', 'abs', 'sign', 'relu', 'floor'].includes(op) ? 'int32' : 'float32';
+  return ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'trunc', 'round'].includes(op) ? 'int32' : 'float32';
 }
 
 describe.skipIf(!available)('webgpu elementwise kernels', () => {
@@ -90,7 +110,7 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
           const n = values.length;
           const got = await readAll(out, outDtype, n);
           const want = values.map((v) => storeAs(outDtype, unaryRef[op](v)));
-          const rtol = op === 'erf' || op === 'tanh' ? 1e-5 : 2e-6;
+          const rtol = ['erf', 'tanh', 'tan', 'sinh', 'cosh', 'expm1', 'log1p'].includes(op) ? 1e-5 : 2e-6;
           expectClose(got, want, rtol, op === 'sin' || op === 'cos' ? 2e-6 : 1e-6);
           gpu.free(out);
           gpu.free(view.storage);
@@ -143,7 +163,8 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
           const shape = randomShape(r);
           const a = randomView(shape, dtype, r, 'any', op === 'pow' ? 2 : 3);
           const b = randomView(shape, dtype, r, 'any', op === 'pow' ? 2 : 3);
-          const outDtype: DType = cmp ? 'bool' : dtype === 'bool' ? 'bool' : op === 'div' ? 'float32' : dtype;
+          const toFloat = op === 'div' || op === 'atan2' || op === 'hypot';
+          const outDtype: DType = cmp ? 'bool' : dtype === 'bool' ? 'bool' : toFloat ? 'float32' : dtype;
           const out = gpu.binary(op, a.view, b.view, outDtype);
           const got = await readAll(out, outDtype, a.values.length);
           const want = a.values.map((v, i) => storeAs(outDtype, binaryRef[op](v, b.values[i]!)));

@@ -14,11 +14,19 @@
  * | sigmoid | g·y·(1 − y) |
  * | relu | g where y > 0 |
  * | reciprocal | −g·y² |
+ * | log1p / expm1 | g / (1 + x), g·(y + 1) |
+ * | tan | g·(1 + y²) |
+ * | atan / asin / acos | g / (1 + x²), ±g / √(1 − x²) |
+ * | sinh / cosh | g·cosh(x), g·sinh(x) |
+ * | ceil / trunc / round | 0 (zeros, not "unused") |
  * | add / sub | g, ±g |
  * | mul | g·b, g·a |
  * | div | g / b, −g·y / b |
  * | pow | g·b·a^(b−1), g·y·log(a) |
  * | maximum / minimum | g to the winner, split evenly on ties |
+ * | remainder | g, −g·⌊a/b⌋ |
+ * | atan2 | g·b / (a² + b²), −g·a / (a² + b²) |
+ * | hypot | g·a / y, g·b / y |
  * | where | g where cond, g where not cond |
  */
 import { record } from '../autograd/node.js';
@@ -29,6 +37,7 @@ import { DTypeError } from '../errors.js';
 import { broadcastShapes, expandLayout, sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { castTo } from './convert.js';
+import { zerosLike } from './creation.js';
 import { backendOf, fromStorage, sameDevice, scalarLike } from './make.js';
 import { sumTo } from './reduce.js';
 
@@ -52,6 +61,18 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
   sign: () => null,
   floor: () => null,
   reciprocal: (g, _x, y) => g.mul(y.mul(y)).neg(),
+  // Piecewise constant: the gradient is zero (a tensor of zeros, so the input counts as used).
+  ceil: (g) => zerosLike(g),
+  trunc: (g) => zerosLike(g),
+  round: (g) => zerosLike(g),
+  log1p: (g, x) => g.div(x.add(1)),
+  expm1: (g, _x, y) => g.mul(y.add(1)),
+  tan: (g, _x, y) => g.mul(y.mul(y).add(1)),
+  atan: (g, x) => g.div(x.mul(x).add(1)),
+  asin: (g, x) => g.div(x.mul(x).neg().add(1).sqrt()),
+  acos: (g, x) => g.div(x.mul(x).neg().add(1).sqrt()).neg(),
+  sinh: (g, x) => g.mul(x.cosh()),
+  cosh: (g, x) => g.mul(x.sinh()),
   not: () => null,
 };
 
@@ -66,6 +87,14 @@ const floatOnly = new Set<UnaryOp>([
   'erf',
   'sigmoid',
   'reciprocal',
+  'log1p',
+  'expm1',
+  'tan',
+  'atan',
+  'asin',
+  'acos',
+  'sinh',
+  'cosh',
 ]);
 
 /**
@@ -82,7 +111,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const b = backendOf(x);
   const y = fromStorage(b, b.unary(op, x._view(op), x.dtype), x.shape, x.dtype);
   const rule = unaryRules[op];
-  const saved = op === 'neg' ? [] : [x, y];
+  const saved = op === 'neg' || op === 'ceil' || op === 'trunc' || op === 'round' ? [] : [x, y];
   return record(y, op, [x], saved, (g) => [rule(g, x, y)]);
 }
 
@@ -119,6 +148,12 @@ const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
     needs(a, () => halfOnTies(g, a.lt(b), a.eq(b))),
     needs(b, () => halfOnTies(g, b.lt(a), a.eq(b))),
   ],
+  remainder: (g, a, b) => [needs(a, () => g), needs(b, () => g.mul(a.div(b).floor()).neg())],
+  atan2: (g, a, b) => {
+    const r2 = a.mul(a).add(b.mul(b));
+    return [needs(a, () => g.mul(b).div(r2)), needs(b, () => g.mul(a).div(r2).neg())];
+  },
+  hypot: (g, a, b, y) => [needs(a, () => g.mul(a).div(y)), needs(b, () => g.mul(b).div(y))],
 };
 
 const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -144,7 +179,7 @@ export function promoteOperands(a: Tensor, b: Tensor): DType {
 
 function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
   const t = typeof other === 'number' ? promoteWithScalar(a.dtype, other) : promoteOperands(a, other);
-  if (op === 'div' && !isFloating(t)) return 'float32';
+  if ((op === 'div' || op === 'atan2' || op === 'hypot') && !isFloating(t)) return 'float32';
   if (op === 'pow' && t !== 'bool' && !isFloating(t) && typeof other === 'number' && other < 0)
     return 'float32';
   return t;
@@ -208,6 +243,9 @@ const scalarRules: Partial<Record<BinaryOp, ScalarRule>> = {
   pow: (g, a, n) => (n === 0 ? g.mul(0) : g.mul(a.pow(n - 1).mul(n))),
   maximum: (g, a, n) => halfOnTies(g, a.gt(n), a.eq(n)),
   minimum: (g, a, n) => halfOnTies(g, a.lt(n), a.eq(n)),
+  remainder: (g) => g,
+  atan2: (g, a, n) => g.mul(n).div(a.mul(a).add(n * n)),
+  hypot: (g, a, _n, y) => g.mul(a).div(y),
 };
 
 /** `a op n` for a plain number: the number reaches the kernel as a broadcast one-element view. */
