@@ -177,6 +177,53 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
     }
   }
 
+  it('remainder, atan2 and hypot at special values (±0, ±Infinity, NaN) match JavaScript', async () => {
+    const vals = [
+      0,
+      -0,
+      1,
+      -1,
+      2.5,
+      -2.5,
+      1e-30,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+    ];
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (const a of vals) for (const b of vals) as.push(a), bs.push(b);
+    const a = viewOf(as, [as.length], 'float32');
+    const b = viewOf(bs, [bs.length], 'float32');
+    for (const op of ['remainder', 'atan2', 'hypot'] as const) {
+      const out = gpu.binary(op, a, b, 'float32');
+      const got = await readAll(out, 'float32', as.length);
+      for (let i = 0; i < as.length; i++) {
+        const w = Math.fround(binaryRef[op](Math.fround(as[i]!), Math.fround(bs[i]!)));
+        const g = got[i]!;
+        const ok = Number.isNaN(w)
+          ? Number.isNaN(g)
+          : Object.is(g, w) || Math.abs(g - w) <= 1e-6 * Math.abs(w);
+        expect(ok, `${op}(${as[i]}, ${bs[i]}) = ${g}, want ${w}`).toBe(true);
+      }
+      gpu.free(out);
+    }
+  });
+
+  it('round sends ties to even; remainder takes the divisor’s sign, exactly for large quotients', async () => {
+    const x = viewOf([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5, 0.4999999701976776], [8], 'float32');
+    const r = await readAll(gpu.unary('round', x, 'float32'), 'float32', 8);
+    expect(r.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 2, 2, '-0', -2, -2, 4, 0]);
+    const as = [5, -5, 5, -5, 1e6 + 0.25, -1e6 - 0.25, 7, -7];
+    const bs = [3, 3, -3, -3, 0.5, 0.5, 0, 2];
+    const m = await readAll(
+      gpu.binary('remainder', viewOf(as, [8], 'float32'), viewOf(bs, [8], 'float32'), 'float32'),
+      'float32',
+      8,
+    );
+    expect(m).toEqual([2, 1, -1, -2, 0.25, 0.25, Number.NaN, 1]);
+  });
+
   it('int32 division truncates and gives 0 for x / 0; int32 pow is exact', async () => {
     const a = viewOf([7, -7, 7, -7, 5, 0, -2147483648, 3, 2, -3, 1, -1], [12], 'int32');
     const b = viewOf([2, 2, -2, -2, 0, 0, -1, 4, 10, 3, -3, -3], [12], 'int32');

@@ -188,9 +188,17 @@ const LIBRARY: Record<string, string> = {
   rem_f: `fn rem_f(a: f32, b: f32) -> f32 {
   if (b == 0.0 || isnan_f(a) || isnan_f(b) || abs(a) == inf_f()) { return nan_f(); }
   if (abs(b) == inf_f()) { return select(a, b, a != 0.0 && (a < 0.0) != (b < 0.0)); }
-  var r = fma(-floor(a / b), b, a);
+  // fmod by long division: subtract |b| scaled by powers of two; each step is exact.
+  let y = abs(b);
+  let ey = frexp(y).exp;
+  var r = abs(a);
+  for (var i = 0; i < 300 && r >= y; i++) {
+    var t = ldexp(y, frexp(r).exp - ey);
+    if (t > r) { t = t * 0.5; }
+    r = r - t;
+  }
+  r = select(r, -r, signbit_f(a));
   if (r != 0.0 && (r < 0.0) != (b < 0.0)) { r = r + b; }
-  if (abs(r) >= abs(b)) { r = r - b; }
   return r;
 }`,
   rem_i: `fn rem_i(a: i32, b: i32) -> i32 {
