@@ -192,7 +192,12 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
     ];
     const as: number[] = [];
     const bs: number[] = [];
-    for (const a of vals) for (const b of vals) as.push(a), bs.push(b);
+    for (const a of vals) {
+      for (const b of vals) {
+        as.push(a);
+        bs.push(b);
+      }
+    }
     const a = viewOf(as, [as.length], 'float32');
     const b = viewOf(bs, [bs.length], 'float32');
     for (const op of ['remainder', 'atan2', 'hypot'] as const) {
