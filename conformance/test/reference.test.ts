@@ -14,6 +14,19 @@ const parity = readReference<{ cases: RefCase[] }>('parity-ops.json');
 
 const tolerance: Record<'float64' | 'float32', number> = { float64: 1e-10, float32: 1e-4 };
 
+/**
+ * Float64 gradients where PyTorch's recorded value is itself less precise than the op's
+ * definition, with the tolerance they are held to instead and why tsgrad differs.
+ */
+const float64GradDeviations: Record<string, { rtol: number; why: string }> = {
+  hardsigmoid: {
+    rtol: 5e-8,
+    why:
+      "PyTorch 1.13's hardsigmoid backward multiplies by the float32 constant 1.0f/6.0f " +
+      '(0.16666667163…) in float64 too, 3e-8 off; tsgrad uses the exact 1/6',
+  },
+};
+
 /** Elementwise |actual − expected| ≤ rtol·max(|expected|, 1); exact for integer and bool results. */
 async function expectClose(actual: Tensor, expected: RefTensor, rtol: number, what: string): Promise<void> {
   expect([...actual.shape], `${what}: shape`).toEqual(expected.shape);
@@ -82,6 +95,7 @@ async function runCase(c: RefCase, device: Device, dtype: DType & ('float32' | '
     const a = args[i] as Tensor;
     expect(a.grad, `${c.name}: no gradient reached argument ${i}`).not.toBeNull();
     expect(a.grad!.dtype).toBe(dtype);
-    await expectClose(a.grad!, g, rtol, `${c.name} grad of argument ${i}`);
+    const deviation = dtype === 'float64' ? float64GradDeviations[c.op] : undefined;
+    await expectClose(a.grad!, g, deviation?.rtol ?? rtol, `${c.name} grad of argument ${i}`);
   }
 }

@@ -8,6 +8,7 @@
  * Argument conventions follow `ops.json`: tensors and plain values in PyTorch's positional
  * order, list arguments of tensors flattened (`cat(a, b, dim)`).
  */
+import { activationOps } from './activation.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
@@ -22,6 +23,7 @@ export type { OpInfo, OptionalCheck, Sample } from './op-info.js';
 /** The registry by op family. */
 export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   elementwise: elementwiseOps,
+  activation: activationOps,
   reduce: reduceOps,
   sort: sortOps,
   linalg: linalgOps,

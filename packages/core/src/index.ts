@@ -74,7 +74,26 @@ export {
   sameShape,
 } from './layout.js';
 export { type DeviceMemory, dispose, isKept, keep, memory, tidy } from './memory.js';
-export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from './ops/activation.js';
+export {
+  clamp,
+  elu,
+  gelu,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  mish,
+  relu6,
+  SELU_ALPHA,
+  SELU_SCALE,
+  selu,
+  silu,
+  softmax,
+  softplus,
+  softsign,
+} from './ops/activation.js';
 export { moveToAsync } from './ops/convert.js';
 export {
   arange,
@@ -100,6 +119,7 @@ export { where } from './ops/elementwise.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export { type JoinedBackward, joinGradients } from './ops/join-gradients.js';
 export { addmm, matmul } from './ops/linalg.js';
+export { frac, lerp, xlogy } from './ops/math.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { all, amax, amin, any, countNonzero, norm } from './ops/norm.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';

@@ -21,6 +21,7 @@ import * as E from './ops/elementwise.js';
 import * as I from './ops/indexing.js';
 import * as P from './ops/inplace.js';
 import { matmul } from './ops/linalg.js';
+import * as F from './ops/math.js';
 import * as M from './ops/movement.js';
 import * as NR from './ops/norm.js';
 import * as X from './ops/products.js';
@@ -480,6 +481,197 @@ export class Tensor {
   reciprocal(): Tensor {
     return E.unaryOp('reciprocal', this);
   }
+  // ---- more elementwise math: logs and exponentials, trigonometry, rounding ----
+  /**
+   * log(1 + x), elementwise, accurate for small x.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1e-10]).log1p(); // [0, 1e-10]
+   * ```
+   */
+  log1p(): Tensor {
+    return E.unaryOp('log1p', this);
+  }
+  /**
+   * eˣ − 1, elementwise, accurate for small x.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1e-10]).expm1(); // [0, 1e-10]
+   * ```
+   */
+  expm1(): Tensor {
+    return E.unaryOp('expm1', this);
+  }
+  /**
+   * Tangent, elementwise (radians).
+   *
+   * @example
+   * ```ts
+   * tensor([0, Math.PI / 4]).tan(); // [0, 1]
+   * ```
+   */
+  tan(): Tensor {
+    return E.unaryOp('tan', this);
+  }
+  /**
+   * Arctangent, elementwise (radians, in (−π/2, π/2)).
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).atan(); // [0, 0.7854]
+   * ```
+   */
+  atan(): Tensor {
+    return E.unaryOp('atan', this);
+  }
+  /**
+   * Arcsine, elementwise (radians); NaN outside [−1, 1].
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).asin(); // [0, 1.5708]
+   * ```
+   */
+  asin(): Tensor {
+    return E.unaryOp('asin', this);
+  }
+  /**
+   * Arccosine, elementwise (radians); NaN outside [−1, 1].
+   *
+   * @example
+   * ```ts
+   * tensor([1, 0]).acos(); // [0, 1.5708]
+   * ```
+   */
+  acos(): Tensor {
+    return E.unaryOp('acos', this);
+  }
+  /**
+   * Hyperbolic sine, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).sinh(); // [0, 1.1752]
+   * ```
+   */
+  sinh(): Tensor {
+    return E.unaryOp('sinh', this);
+  }
+  /**
+   * Hyperbolic cosine, elementwise.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).cosh(); // [1, 1.5431]
+   * ```
+   */
+  cosh(): Tensor {
+    return E.unaryOp('cosh', this);
+  }
+  /**
+   * Rounds up, elementwise (gradient 0).
+   *
+   * @example
+   * ```ts
+   * tensor([1.2, -1.7]).ceil(); // [2, -1]
+   * ```
+   */
+  ceil(): Tensor {
+    return E.unaryOp('ceil', this);
+  }
+  /**
+   * Rounds toward zero, elementwise (gradient 0).
+   *
+   * @example
+   * ```ts
+   * tensor([1.7, -1.7]).trunc(); // [1, -1]
+   * ```
+   */
+  trunc(): Tensor {
+    return E.unaryOp('trunc', this);
+  }
+  /**
+   * Rounds to the nearest integer, ties to even as PyTorch (gradient 0).
+   *
+   * @example
+   * ```ts
+   * tensor([0.5, 1.5, 2.5, -0.5]).round(); // [0, 2, 2, -0]
+   * ```
+   */
+  round(): Tensor {
+    return E.unaryOp('round', this);
+  }
+  /**
+   * The fractional part x − trunc(x), with x's sign (gradient 1).
+   *
+   * @example
+   * ```ts
+   * tensor([1.25, -1.25]).frac(); // [0.25, -0.25]
+   * ```
+   */
+  frac(): Tensor {
+    return F.frac(this);
+  }
+  /**
+   * The remainder of division with the divisor's sign (Python's `%`, PyTorch's `remainder`),
+   * with broadcasting: a − b·⌊a/b⌋. The gradient is g for a and −g·⌊a/b⌋ for b.
+   *
+   * @example
+   * ```ts
+   * tensor([5, -5]).remainder(3); // [2, 1]
+   * ```
+   */
+  remainder(other: TensorLike): Tensor {
+    return E.binaryOp('remainder', this, other);
+  }
+  /**
+   * The angle of the point (other, this) — atan2(y = this, x = other) — in (−π, π], with
+   * broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([1, -1]).atan2(tensor([0, 0])); // [1.5708, -1.5708]
+   * ```
+   */
+  atan2(other: TensorLike): Tensor {
+    return E.binaryOp('atan2', this, other);
+  }
+  /**
+   * √(a² + b²) without overflow, with broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([3, 1e30]).hypot(tensor([4, 1e30])); // [5, 1.4142e30]
+   * ```
+   */
+  hypot(other: TensorLike): Tensor {
+    return E.binaryOp('hypot', this, other);
+  }
+  /**
+   * Linear interpolation this + weight·(end − this), with broadcasting; `weight` is a number
+   * or a tensor.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 10]).lerp(tensor([10, 20]), 0.5); // [5, 15]
+   * ```
+   */
+  lerp(end: Tensor, weight: TensorLike): Tensor {
+    return F.lerp(this, end, weight);
+  }
+  /**
+   * this·log(other), and 0 where this is 0 (unless other is NaN), with broadcasting.
+   *
+   * @example
+   * ```ts
+   * tensor([0, 2]).xlogy(tensor([0, Math.E])); // [0, 2]
+   * ```
+   */
+  xlogy(other: TensorLike): Tensor {
+    return F.xlogy(this, other);
+  }
   /**
    * Logical not (bool result).
    *
@@ -589,6 +781,95 @@ export class Tensor {
    */
   clamp(min?: number, max?: number): Tensor {
     return A.clamp(this, min, max);
+  }
+  // ---- more activations (PyTorch's definitions and defaults) ----
+  /**
+   * log σ(x), computed stably.
+   *
+   * @example
+   * ```ts
+   * tensor([0, -100]).logSigmoid(); // [-0.6931, -100]
+   * ```
+   */
+  logSigmoid(): Tensor {
+    return A.logSigmoid(this);
+  }
+  /**
+   * SELU: scale·x for x > 0, scale·α·(eˣ − 1) otherwise (α ≈ 1.6733, scale ≈ 1.0507).
+   *
+   * @example
+   * ```ts
+   * tensor([1, -1]).selu(); // [1.0507, -1.1113]
+   * ```
+   */
+  selu(): Tensor {
+    return A.selu(this);
+  }
+  /**
+   * x clamped to [minVal, maxVal] (defaults −1, 1); gradient 0 at and beyond the limits.
+   *
+   * @example
+   * ```ts
+   * tensor([-2, 0.5, 2]).hardtanh(); // [-1, 0.5, 1]
+   * ```
+   */
+  hardtanh(minVal = -1, maxVal = 1): Tensor {
+    return A.hardtanh(this, minVal, maxVal);
+  }
+  /**
+   * min(max(x, 0), 6).
+   *
+   * @example
+   * ```ts
+   * tensor([-1, 3, 7]).relu6(); // [0, 3, 6]
+   * ```
+   */
+  relu6(): Tensor {
+    return A.relu6(this);
+  }
+  /**
+   * 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between.
+   *
+   * @example
+   * ```ts
+   * tensor([-4, 0, 4]).hardsigmoid(); // [0, 0.5, 1]
+   * ```
+   */
+  hardsigmoid(): Tensor {
+    return A.hardsigmoid(this);
+  }
+  /**
+   * x·hardsigmoid(x).
+   *
+   * @example
+   * ```ts
+   * tensor([-4, 1, 4]).hardswish(); // [0, 0.6667, 4]
+   * ```
+   */
+  hardswish(): Tensor {
+    return A.hardswish(this);
+  }
+  /**
+   * x·tanh(softplus(x)).
+   *
+   * @example
+   * ```ts
+   * tensor([0, 1]).mish(); // [0, 0.8651]
+   * ```
+   */
+  mish(): Tensor {
+    return A.mish(this);
+  }
+  /**
+   * x / (1 + |x|).
+   *
+   * @example
+   * ```ts
+   * tensor([-1, 3]).softsign(); // [-0.5, 0.75]
+   * ```
+   */
+  softsign(): Tensor {
+    return A.softsign(this);
   }
   /**
    * exp(x) normalised to sum 1 along `dim`.

@@ -42,6 +42,20 @@ const unaryRef: Record<UnaryOp, (x: number) => number> = {
   sign: (x) => (Number.isNaN(x) ? x : Math.sign(x)),
   reciprocal: (x) => 1 / x,
   floor: Math.floor,
+  ceil: Math.ceil,
+  trunc: Math.trunc,
+  round: (x) => {
+    const r = Math.round(x);
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  atan: Math.atan,
+  asin: Math.asin,
+  acos: Math.acos,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
   not: (x) => (x === 0 ? 1 : 0),
 };
 
@@ -53,6 +67,12 @@ const binaryRef: Record<BinaryOp, (a: number, b: number) => number> = {
   pow: Math.pow,
   maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b)),
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b)),
+  remainder: (a, b) => {
+    const r = a % b;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  },
+  atan2: Math.atan2,
+  hypot: (a, b) => Math.hypot(a, b),
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
   lt: (a, b) => +(a < b),
@@ -73,7 +93,7 @@ function randomShape(r: () => number, maxRank = 4, maxDim = 5): number[] {
 function unaryOut(op: UnaryOp, dtype: DType): DType {
   if (op === 'not') return 'bool';
   if (dtype === 'float32') return 'float32';
-  return ['neg', 'abs', 'sign', 'relu', 'floor'].includes(op) ? 'int32' : 'float32';
+  return ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'trunc', 'round'].includes(op) ? 'int32' : 'float32';
 }
 
 describe.skipIf(!available)('webgpu elementwise kernels', () => {
@@ -90,7 +110,7 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
           const n = values.length;
           const got = await readAll(out, outDtype, n);
           const want = values.map((v) => storeAs(outDtype, unaryRef[op](v)));
-          const rtol = op === 'erf' || op === 'tanh' ? 1e-5 : 2e-6;
+          const rtol = ['erf', 'tanh', 'tan', 'sinh', 'cosh', 'expm1', 'log1p'].includes(op) ? 1e-5 : 2e-6;
           expectClose(got, want, rtol, op === 'sin' || op === 'cos' ? 2e-6 : 1e-6);
           gpu.free(out);
           gpu.free(view.storage);
@@ -143,7 +163,8 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
           const shape = randomShape(r);
           const a = randomView(shape, dtype, r, 'any', op === 'pow' ? 2 : 3);
           const b = randomView(shape, dtype, r, 'any', op === 'pow' ? 2 : 3);
-          const outDtype: DType = cmp ? 'bool' : dtype === 'bool' ? 'bool' : op === 'div' ? 'float32' : dtype;
+          const toFloat = op === 'div' || op === 'atan2' || op === 'hypot';
+          const outDtype: DType = cmp ? 'bool' : dtype === 'bool' ? 'bool' : toFloat ? 'float32' : dtype;
           const out = gpu.binary(op, a.view, b.view, outDtype);
           const got = await readAll(out, outDtype, a.values.length);
           const want = a.values.map((v, i) => storeAs(outDtype, binaryRef[op](v, b.values[i]!)));
@@ -155,6 +176,58 @@ describe.skipIf(!available)('webgpu elementwise kernels', () => {
       });
     }
   }
+
+  it('remainder, atan2 and hypot at special values (±0, ±Infinity, NaN) match JavaScript', async () => {
+    const vals = [
+      0,
+      -0,
+      1,
+      -1,
+      2.5,
+      -2.5,
+      1e-30,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+    ];
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (const a of vals) {
+      for (const b of vals) {
+        as.push(a);
+        bs.push(b);
+      }
+    }
+    const a = viewOf(as, [as.length], 'float32');
+    const b = viewOf(bs, [bs.length], 'float32');
+    for (const op of ['remainder', 'atan2', 'hypot'] as const) {
+      const out = gpu.binary(op, a, b, 'float32');
+      const got = await readAll(out, 'float32', as.length);
+      for (let i = 0; i < as.length; i++) {
+        const w = Math.fround(binaryRef[op](Math.fround(as[i]!), Math.fround(bs[i]!)));
+        const g = got[i]!;
+        const ok = Number.isNaN(w)
+          ? Number.isNaN(g)
+          : Object.is(g, w) || Math.abs(g - w) <= 1e-6 * Math.abs(w);
+        expect(ok, `${op}(${as[i]}, ${bs[i]}) = ${g}, want ${w}`).toBe(true);
+      }
+      gpu.free(out);
+    }
+  });
+
+  it('round sends ties to even; remainder takes the divisor’s sign, exactly for large quotients', async () => {
+    const x = viewOf([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5, 0.4999999701976776], [8], 'float32');
+    const r = await readAll(gpu.unary('round', x, 'float32'), 'float32', 8);
+    expect(r.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 2, 2, '-0', -2, -2, 4, 0]);
+    const as = [5, -5, 5, -5, 1e6 + 0.25, -1e6 - 0.25, 7, -7];
+    const bs = [3, 3, -3, -3, 0.5, 0.5, 0, 2];
+    const m = await readAll(
+      gpu.binary('remainder', viewOf(as, [8], 'float32'), viewOf(bs, [8], 'float32'), 'float32'),
+      'float32',
+      8,
+    );
+    expect(m).toEqual([2, 1, -1, -2, 0.25, 0.25, Number.NaN, 1]);
+  });
 
   it('int32 division truncates and gives 0 for x / 0; int32 pow is exact', async () => {
     const a = viewOf([7, -7, 7, -7, 5, 0, -2147483648, 3, 2, -3, 1, -1], [12], 'int32');

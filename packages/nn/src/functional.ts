@@ -290,7 +290,60 @@ function tensorBool(data: Uint8Array, shape: number[], device: Tensor['device'])
   return tensor(data, { shape, dtype: 'bool', device });
 }
 
-export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '@tsgrad/core';
+export {
+  clamp,
+  elu,
+  gelu,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  mish,
+  relu6,
+  selu,
+  silu,
+  softmax,
+  softplus,
+  softsign,
+} from '@tsgrad/core';
+
+/**
+ * max(x, 0), elementwise (`x.relu()` as a function).
+ *
+ * @example
+ * ```ts
+ * relu(tensor([-1, 2])); // [0, 2]
+ * ```
+ */
+export function relu(x: Tensor): Tensor {
+  return x.relu();
+}
+
+/**
+ * The logistic sigmoid 1 / (1 + e⁻ˣ), elementwise (`x.sigmoid()` as a function).
+ *
+ * @example
+ * ```ts
+ * sigmoid(tensor([0])); // [0.5]
+ * ```
+ */
+export function sigmoid(x: Tensor): Tensor {
+  return x.sigmoid();
+}
+
+/**
+ * The hyperbolic tangent, elementwise (`x.tanh()` as a function).
+ *
+ * @example
+ * ```ts
+ * tanh(tensor([0])); // [0]
+ * ```
+ */
+export function tanh(x: Tensor): Tensor {
+  return x.tanh();
+}
 export {
   bceLoss,
   bceWithLogitsLoss,

@@ -55,13 +55,21 @@ export * as init from './init.js';
 export {
   ELU,
   GELU,
+  Hardsigmoid,
+  Hardswish,
+  Hardtanh,
   LeakyReLU,
+  LogSigmoid,
   LogSoftmax,
+  Mish,
   ReLU,
+  ReLU6,
+  SELU,
   Sigmoid,
   SiLU,
   Softmax,
   Softplus,
+  Softsign,
   Tanh,
 } from './layers/activations.js';
 export {

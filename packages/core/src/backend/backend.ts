@@ -57,7 +57,14 @@ export interface View {
   readonly dtype: DType;
 }
 
-/** Elementwise functions of one argument. `out` has the input's shape. */
+/**
+ * Elementwise functions of one argument. `out` has the input's shape.
+ *
+ * `log1p`, `expm1` and the trigonometric and hyperbolic functions are primitives because their
+ * composites lose accuracy (1 + x rounds away small x; e^x − e^−x cancels near 0) or do not
+ * exist (atan, asin, acos). The rounding functions (`floor`, `ceil`, `trunc`, `round` — half to
+ * even) are primitives because no composite of the others rounds.
+ */
 export type UnaryOp =
   | 'neg'
   | 'exp'
@@ -73,9 +80,26 @@ export type UnaryOp =
   | 'sign'
   | 'reciprocal'
   | 'floor'
+  | 'ceil'
+  | 'trunc'
+  | 'round'
+  | 'log1p'
+  | 'expm1'
+  | 'tan'
+  | 'atan'
+  | 'asin'
+  | 'acos'
+  | 'sinh'
+  | 'cosh'
   | 'not';
 
-/** Elementwise functions of two arguments (comparisons produce `bool`). */
+/**
+ * Elementwise functions of two arguments (comparisons produce `bool`).
+ *
+ * `remainder` (the result takes the divisor's sign, as Python's `%`), `atan2` and `hypot` are
+ * primitives: a − b·⌊a/b⌋ is inexact for large quotients, atan2 has no composite that keeps
+ * its quadrants and signed zeros, and √(a² + b²) overflows long before the result does.
+ */
 export type BinaryOp =
   | 'add'
   | 'sub'
@@ -84,6 +108,9 @@ export type BinaryOp =
   | 'pow'
   | 'maximum'
   | 'minimum'
+  | 'remainder'
+  | 'atan2'
+  | 'hypot'
   | 'eq'
   | 'ne'
   | 'lt'

@@ -73,3 +73,120 @@ export function softmax(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return x.sub(logsumexp(x, normDim(dim, x.ndim, 'logSoftmax'), true));
 }
+
+/** −|x| and log(1 + e^−|x|), with the sign test, built with `where` so no branch overflows. */
+function logOnePlusExpNegAbs(x: Tensor): { neg: Tensor; l: Tensor } {
+  const neg = x.lt(0);
+  return { neg, l: where(neg, x, x.neg()).exp().log1p() };
+}
+
+/**
+ * log σ(x), computed stably: x − log(1 + eˣ) for x < 0, −log(1 + e⁻ˣ) otherwise.
+ *
+ * @example
+ * ```ts
+ * logSigmoid(tensor([0, -100])); // [-0.6931, -100]
+ * ```
+ */
+export function logSigmoid(x: Tensor): Tensor {
+  const { neg, l } = logOnePlusExpNegAbs(x);
+  return where(neg, x.sub(l), l.neg());
+}
+
+/** SELU's α (PyTorch's constant). */
+export const SELU_ALPHA = 1.6732632423543772;
+/** SELU's scale (PyTorch's constant). */
+export const SELU_SCALE = 1.0507009873554805;
+
+/**
+ * scale·x for x > 0, scale·α·(eˣ − 1) otherwise, with PyTorch's constants
+ * α ≈ 1.6733 and scale ≈ 1.0507.
+ *
+ * @example
+ * ```ts
+ * selu(tensor([1, -1])); // [1.0507, -1.1113]
+ * ```
+ */
+export function selu(x: Tensor): Tensor {
+  const pos = x.gt(0);
+  // The negative branch sees min(x, 0) so that it never overflows where it is masked out.
+  const neg = where(pos, 0, x).expm1().mul(SELU_ALPHA);
+  return where(pos, x, neg).mul(SELU_SCALE);
+}
+
+/**
+ * x clamped to [minVal, maxVal]; the gradient is 1 strictly inside and 0 at and beyond the
+ * limits (as PyTorch's hardtanh).
+ *
+ * @example
+ * ```ts
+ * hardtanh(tensor([-2, 0.5, 2])); // [-1, 0.5, 1]
+ * ```
+ */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  if (!(minVal <= maxVal))
+    throw new ValueError(`hardtanh: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
+  return where(x.le(minVal), minVal, where(x.ge(maxVal), maxVal, x));
+}
+
+/**
+ * min(max(x, 0), 6): hardtanh(x, 0, 6).
+ *
+ * @example
+ * ```ts
+ * relu6(tensor([-1, 3, 7])); // [0, 3, 6]
+ * ```
+ */
+export function relu6(x: Tensor): Tensor {
+  return hardtanh(x, 0, 6);
+}
+
+/**
+ * 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between.
+ *
+ * @example
+ * ```ts
+ * hardsigmoid(tensor([-4, 0, 4])); // [0, 0.5, 1]
+ * ```
+ */
+export function hardsigmoid(x: Tensor): Tensor {
+  return where(x.le(-3), 0, where(x.ge(3), 1, x.div(6).add(0.5)));
+}
+
+/**
+ * x·hardsigmoid(x): 0 for x < −3, x for x > 3, x·(x + 3)/6 between (the limits take the
+ * middle piece, so the gradient there is PyTorch's: −0.5 at −3, 1.5 at 3).
+ *
+ * @example
+ * ```ts
+ * hardswish(tensor([-4, 1, 4])); // [0, 0.6667, 4]
+ * ```
+ */
+export function hardswish(x: Tensor): Tensor {
+  return where(x.lt(-3), 0, where(x.gt(3), x, x.mul(x.add(3)).div(6)));
+}
+
+/**
+ * x·tanh(softplus(x)), with softplus computed as max(x, 0) + log(1 + e^−|x|).
+ *
+ * @example
+ * ```ts
+ * mish(tensor([0, 1])); // [0, 0.8651]
+ * ```
+ */
+export function mish(x: Tensor): Tensor {
+  const { neg, l } = logOnePlusExpNegAbs(x);
+  return x.mul(where(neg, l, x.add(l)).tanh());
+}
+
+/**
+ * x / (1 + |x|).
+ *
+ * @example
+ * ```ts
+ * softsign(tensor([-1, 3])); // [-0.5, 0.75]
+ * ```
+ */
+export function softsign(x: Tensor): Tensor {
+  return x.div(x.abs().add(1));
+}

@@ -14,12 +14,19 @@
  * | sigmoid | g·y·(1 − y) |
  * | relu | g where y > 0 |
  * | reciprocal | −g·y² |
- * | sign / floor | 0 (piecewise constant) |
+ * | log1p / expm1 | g / (1 + x), g·(y + 1) |
+ * | tan | g·(1 + y²) |
+ * | atan / asin / acos | g / (1 + x²), ±g / √(1 − x²) |
+ * | sinh / cosh | g·cosh(x), g·sinh(x) |
+ * | sign / floor / ceil / trunc / round | 0 (piecewise constant) |
  * | add / sub | g, ±g |
  * | mul | g·b, g·a |
  * | div | g / b, −g·y / b |
  * | pow | g·b·a^(b−1) (0 where b = 0), g·y·log(a) (0 where a = 0 and b ≥ 0) |
  * | maximum / minimum | g to the winner, split evenly on ties |
+ * | remainder | g, −g·⌊a/b⌋ |
+ * | atan2 | g·b / (a² + b²), −g·a / (a² + b²) |
+ * | hypot | g·a / y, g·b / y |
  * | where | g where cond, g where not cond |
  */
 import { record } from '../autograd/node.js';
@@ -60,6 +67,17 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
   sign: zeroGrad,
   floor: zeroGrad,
   reciprocal: (g, _x, y) => g.mul(y.mul(y)).neg(),
+  ceil: zeroGrad,
+  trunc: zeroGrad,
+  round: zeroGrad,
+  log1p: (g, x) => g.div(x.add(1)),
+  expm1: (g, _x, y) => g.mul(y.add(1)),
+  tan: (g, _x, y) => g.mul(y.mul(y).add(1)),
+  atan: (g, x) => g.div(x.mul(x).add(1)),
+  asin: (g, x) => g.div(x.mul(x).neg().add(1).sqrt()),
+  acos: (g, x) => g.div(x.mul(x).neg().add(1).sqrt()).neg(),
+  sinh: (g, x) => g.mul(x.cosh()),
+  cosh: (g, x) => g.mul(x.sinh()),
   not: () => null,
 };
 
@@ -74,6 +92,14 @@ const floatOnly = new Set<UnaryOp>([
   'erf',
   'sigmoid',
   'reciprocal',
+  'log1p',
+  'expm1',
+  'tan',
+  'atan',
+  'asin',
+  'acos',
+  'sinh',
+  'cosh',
 ]);
 
 /**
@@ -128,6 +154,12 @@ const binaryRules: Partial<Record<BinaryOp, BinaryRule>> = {
     needs(a, () => halfOnTies(g, a.lt(b), a.eq(b))),
     needs(b, () => halfOnTies(g, b.lt(a), a.eq(b))),
   ],
+  remainder: (g, a, b) => [needs(a, () => g), needs(b, () => g.mul(a.div(b).floor()).neg())],
+  atan2: (g, a, b) => {
+    const r2 = a.mul(a).add(b.mul(b));
+    return [needs(a, () => g.mul(b).div(r2)), needs(b, () => g.mul(a).div(r2).neg())];
+  },
+  hypot: (g, a, b, y) => [needs(a, () => g.mul(a).div(y)), needs(b, () => g.mul(b).div(y))],
 };
 
 const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -153,7 +185,7 @@ export function promoteOperands(a: Tensor, b: Tensor): DType {
 
 function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
   const t = typeof other === 'number' ? promoteWithScalar(a.dtype, other) : promoteOperands(a, other);
-  if (op === 'div' && !isFloating(t)) return 'float32';
+  if ((op === 'div' || op === 'atan2' || op === 'hypot') && !isFloating(t)) return 'float32';
   if (op === 'pow' && t !== 'bool' && !isFloating(t) && typeof other === 'number' && other < 0)
     return 'float32';
   return t;
@@ -217,6 +249,9 @@ const scalarRules: Partial<Record<BinaryOp, ScalarRule>> = {
   pow: (g, a, n) => (n === 0 ? g.mul(0) : g.mul(a.pow(n - 1).mul(n))),
   maximum: (g, a, n) => halfOnTies(g, a.gt(n), a.eq(n)),
   minimum: (g, a, n) => halfOnTies(g, a.lt(n), a.eq(n)),
+  remainder: (g) => g,
+  atan2: (g, a, n) => g.mul(n).div(a.mul(a).add(n * n)),
+  hypot: (g, a, _n, y) => g.mul(a).div(y),
 };
 
 /** `a op n` for a plain number: the number reaches the kernel as a broadcast one-element view. */

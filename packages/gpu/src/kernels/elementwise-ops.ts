@@ -5,7 +5,8 @@
  * sense on reals, like exp), i32 otherwise (bools are widened to i32 first). Comparisons
  * produce bool. The result is then converted to the requested dtype. Edge cases follow the
  * CPU backend: relu(NaN) = 0, sign(NaN) = NaN, integer division truncates and x / 0 = 0 for
- * int32, maximum/minimum propagate NaN.
+ * int32, maximum/minimum propagate NaN, remainder takes the divisor's sign (x % 0 = NaN for
+ * floats, 0 for int32), round sends ties to even.
  */
 import type { BinaryOp, DType, UnaryOp } from '@tsgrad/core';
 import { convert, truthy } from './wgsl-types.js';
@@ -20,6 +21,14 @@ const FLOAT_ONLY = new Set<UnaryOp>([
   'erf',
   'sigmoid',
   'reciprocal',
+  'log1p',
+  'expm1',
+  'tan',
+  'atan',
+  'asin',
+  'acos',
+  'sinh',
+  'cosh',
 ]);
 
 const unaryF32: Record<Exclude<UnaryOp, 'not'>, string> = {
@@ -37,6 +46,17 @@ const unaryF32: Record<Exclude<UnaryOp, 'not'>, string> = {
   sign: 'select(sign(x), x, isnan_f(x))',
   reciprocal: '1.0 / x',
   floor: 'floor(x)',
+  ceil: 'ceil(x)',
+  trunc: 'trunc(x)',
+  round: 'round(x)',
+  log1p: 'log1p_f(x)',
+  expm1: 'expm1_f(x)',
+  tan: 'tan(x)',
+  atan: 'atan_f(x)',
+  asin: 'asin_f(x)',
+  acos: 'acos_f(x)',
+  sinh: 'sinh_f(x)',
+  cosh: 'cosh_f(x)',
 };
 
 const unaryI32: Partial<Record<UnaryOp, string>> = {
@@ -45,6 +65,9 @@ const unaryI32: Partial<Record<UnaryOp, string>> = {
   sign: 'sign(x)',
   relu: 'max(x, 0i)',
   floor: 'x',
+  ceil: 'x',
+  trunc: 'x',
+  round: 'x',
 };
 
 /** The expression of a unary op over `v0` of dtype `inDtype`, converted to `outDtype`. */
@@ -81,6 +104,9 @@ const binaryF32: Partial<Record<BinaryOp, string>> = {
   pow: 'pow_f(a, b)',
   maximum: 'max_f(a, b)',
   minimum: 'min_f(a, b)',
+  remainder: 'rem_f(a, b)',
+  atan2: 'atan2_f(a, b)',
+  hypot: 'hypot_f(a, b)',
 };
 
 const binaryI32: Partial<Record<BinaryOp, string>> = {
@@ -91,6 +117,7 @@ const binaryI32: Partial<Record<BinaryOp, string>> = {
   pow: 'pow_i(a, b)',
   maximum: 'max(a, b)',
   minimum: 'min(a, b)',
+  remainder: 'rem_i(a, b)',
 };
 
 /** The expression of a binary op over `v0`, `v1` of dtype `inDtype`, converted to `outDtype`. */
@@ -103,7 +130,7 @@ export function binaryExpr(op: BinaryOp, inDtype: DType, outDtype: DType): strin
     const b = convert('v1', inDtype, 'int32');
     return convert(`select(0u, 1u, (${a}) ${cmp} (${b}))`, 'bool', outDtype);
   }
-  const float = inDtype === 'float32' || outDtype === 'float32';
+  const float = inDtype === 'float32' || outDtype === 'float32' || op === 'atan2' || op === 'hypot';
   const domain: DType = float ? 'float32' : 'int32';
   const body = (float ? binaryF32 : binaryI32)[op]!;
   const a = `(${convert('v0', inDtype, domain)})`;

@@ -1,5 +1,6 @@
 /**
- * Activations as modules, each a thin wrapper over the core op of the same name.
+ * Activations as modules, each a thin wrapper over the core op of the same name (PyTorch's
+ * class names and defaults).
  */
 import { type Tensor, where } from '@tsgrad/core';
 import { Module } from '../module.js';
@@ -120,5 +121,70 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+/** log σ(x), computed stably. @example `new LogSigmoid().forward(x)` */
+export class LogSigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.logSigmoid();
+  }
+}
+
+/** scale·x for x > 0, scale·α·(eˣ − 1) otherwise (α ≈ 1.6733, scale ≈ 1.0507). @example `new SELU().forward(x)` */
+export class SELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.selu();
+  }
+}
+
+/** min(max(x, 0), 6). @example `new ReLU6().forward(x)` */
+export class ReLU6 extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.relu6();
+  }
+}
+
+/** x clamped to [minVal, maxVal] (−1, 1 by default). @example `new Hardtanh(-2, 2).forward(x)` */
+export class Hardtanh extends Module {
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.hardtanh(this.minVal, this.maxVal);
+  }
+  override extraRepr(): string {
+    return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
+  }
+}
+
+/** x·hardsigmoid(x). @example `new Hardswish().forward(x)` */
+export class Hardswish extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.hardswish();
+  }
+}
+
+/** 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between. @example `new Hardsigmoid().forward(x)` */
+export class Hardsigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.hardsigmoid();
+  }
+}
+
+/** x·tanh(softplus(x)). @example `new Mish().forward(x)` */
+export class Mish extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.mish();
+  }
+}
+
+/** x / (1 + |x|). @example `new Softsign().forward(x)` */
+export class Softsign extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.softsign();
   }
 }

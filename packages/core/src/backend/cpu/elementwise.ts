@@ -10,7 +10,7 @@ import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
 import { binaryWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
-import { erf, sigmoid } from './math.js';
+import { erf, remainder, roundHalfEven, sigmoid } from './math.js';
 import { jointRows, offsetsOf, type Rows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
@@ -31,6 +31,17 @@ const unaryFns: Record<UnaryOp, Fn1> = {
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN),
   reciprocal: (x) => 1 / x,
   floor: Math.floor,
+  ceil: Math.ceil,
+  trunc: Math.trunc,
+  round: roundHalfEven,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  atan: Math.atan,
+  asin: Math.asin,
+  acos: Math.acos,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
   not: (x) => (x === 0 ? 1 : 0),
 };
 
@@ -42,6 +53,9 @@ const binaryFns: Record<BinaryOp, Fn2> = {
   pow: Math.pow,
   maximum: Math.max,
   minimum: Math.min,
+  remainder,
+  atan2: Math.atan2,
+  hypot: (a, b) => Math.hypot(a, b),
   eq: (a, b) => (a === b ? 1 : 0),
   ne: (a, b) => (a !== b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0),

@@ -39,3 +39,16 @@ export function sigmoid(x: number): number {
   const e = Math.exp(x);
   return e / (1 + e);
 }
+
+/** Rounds to the nearest integer, ties to the even one (as PyTorch's round); keeps −0. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  // Math.round sends ties up: step back down where that made an odd integer.
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** a mod b with the divisor's sign (Python's `%`, PyTorch's remainder): fmod, then shifted by b. */
+export function remainder(a: number, b: number): number {
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
