@@ -93,9 +93,30 @@ export {
   zerosLike,
 } from './ops/creation.js';
 export { where } from './ops/elementwise.js';
-export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export {
+  gather,
+  type IndexArray,
+  type IndexLike,
+  indexSelect,
+  scatterAdd,
+  toIndexTensor,
+} from './ops/indexing.js';
 export { addmm, matmul } from './ops/linalg.js';
+export {
+  type IndexAddOptions,
+  index,
+  indexAdd,
+  maskedFill,
+  maskedSelect,
+  maskedSelectAsync,
+  nonzero,
+  nonzeroAsync,
+  oneHot,
+  scatter,
+  takeAlongDim,
+} from './ops/masking.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
+export { bernoulli, type MultinomialOptions, multinomial, normal_, uniform_ } from './ops/sampling.js';
 export { type GeneratorState, getRngState, manualSeed, setRngState } from './random.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor.js';
