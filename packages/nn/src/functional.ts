@@ -6,6 +6,7 @@ import {
   addmm,
   DTypeError,
   formatShape,
+  type IndexLike,
   isFloating,
   noGrad,
   rand,
@@ -13,6 +14,7 @@ import {
   sameShape,
   type Tensor,
   tensor,
+  toIndexTensor,
   ValueError,
   where,
 } from '@tsgrad/core';
@@ -166,7 +168,8 @@ export interface EmbeddingOptions {
 }
 
 /**
- * Looks up rows of `weight` ([num, dim]) at int32 `indices`; the result has shape
+ * Looks up rows of `weight` ([num, dim]) at `indices` (an int32 tensor or plain integer
+ * arrays); the result has shape
  * `[...indices.shape, dim]`.
  *
  * @example
@@ -174,9 +177,8 @@ export interface EmbeddingOptions {
  * embedding(tensor([[0, 2]], { dtype: 'int32' }), randn([4, 3])).shape; // [1, 2, 3]
  * ```
  */
-export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
-  if (indices.dtype !== 'int32')
-    throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+export function embedding(ids: IndexLike, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  const indices = toIndexTensor('embedding', ids, weight.device, 'indices');
   if (weight.ndim !== 2)
     throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${formatShape(weight.shape)}`);
   const flat = indices.reshape([indices.numel]);
@@ -290,7 +292,7 @@ function tensorBool(data: Uint8Array, shape: number[], device: Tensor['device'])
   return tensor(data, { shape, dtype: 'bool', device });
 }
 
-export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '@tsgrad/core';
+export { clamp, elu, gelu, leakyRelu, logSoftmax, oneHot, silu, softmax, softplus } from '@tsgrad/core';
 export {
   bceLoss,
   bceWithLogitsLoss,
