@@ -116,7 +116,7 @@ for (const { device, available } of allDevices) {
       });
       manualSeed(3);
       const s = await zeros([n], { device }).bernoulli(0.3).data();
-      const ones = s.reduce((a, b) => a + b, 0);
+      const ones = Array.from(s).reduce((a, b) => a + b, 0);
       expectFits([n - ones, ones], [0.7, 0.3], 'x.bernoulli(0.3)');
     });
 
@@ -189,7 +189,9 @@ describe.skipIf(!gpu.available)(deviceTitle('the same draws on the CPU and', 'we
     const [a, b] = await both(async (device) =>
       Array.from(await zeros([500], { device }).normal_(0.5, 3).data()),
     );
-    a.forEach((v, i) => expect(Math.abs(b[i]! - v)).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+    a.forEach((v, i) => {
+      expect(Math.abs(b[i]! - v)).toBeLessThan(1e-4 * (1 + Math.abs(v)));
+    });
   });
 
   it('the sync forms of data-dependent ops name the async ones', () => {

@@ -4,7 +4,6 @@
  */
 import {
   addmm,
-  DTypeError,
   formatShape,
   type IndexLike,
   isFloating,
