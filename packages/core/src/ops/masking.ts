@@ -15,6 +15,7 @@
  */
 import { DeviceError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { broadcastShapes, normDim, sameShape } from '../layout.js';
+import { tidy } from '../memory.js';
 import { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { arange } from './creation.js';
@@ -114,19 +115,22 @@ function compact(op: string, mask: Tensor, count: number): Tensor {
   if (n >= MAX_COMPACT) {
     throw new ValueError(`${op}: inputs of ${MAX_COMPACT} or more elements are not supported, got ${n}`);
   }
-  const prefix = inclusiveScan(castTo(mask, 'int32'));
-  const want = arange(1, count + 1, 1, { device: mask.device, dtype: 'int32' });
-  let lo = filled(mask.device, [count], 0, 'int32');
-  let hi = filled(mask.device, [count], n - 1, 'int32');
-  // Each step at least halves every slot's range [lo, hi], which holds the answer.
-  for (let size = n; size > 1; size = Math.ceil(size / 2)) {
-    // (lo + hi) / 2 in float32 is exact below 2^24, so floor gives the integer midpoint.
-    const mid = castTo(lo.add(hi).mul(0.5).floor(), 'int32');
-    const found = gather(prefix, 0, mid).ge(want);
-    hi = where(found, mid, hi);
-    lo = where(found, lo, mid.add(1));
-  }
-  return lo;
+  // The scan and the search's intermediates are freed at once (GPU memory is not collected).
+  return tidy(() => {
+    const prefix = inclusiveScan(castTo(mask, 'int32'));
+    const want = arange(1, count + 1, 1, { device: mask.device, dtype: 'int32' });
+    let lo = filled(mask.device, [count], 0, 'int32');
+    let hi = filled(mask.device, [count], n - 1, 'int32');
+    // Each step at least halves every slot's range [lo, hi], which holds the answer.
+    for (let size = n; size > 1; size = Math.ceil(size / 2)) {
+      // (lo + hi) / 2 in float32 is exact below 2^24, so floor gives the integer midpoint.
+      const mid = castTo(lo.add(hi).mul(0.5).floor(), 'int32');
+      const found = gather(prefix, 0, mid).ge(want);
+      hi = where(found, mid, hi);
+      lo = where(found, lo, mid.add(1));
+    }
+    return lo;
+  });
 }
 
 function maskedSelectWith(xs: Tensor, ms: Tensor, count: number): Tensor {

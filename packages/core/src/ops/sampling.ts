@@ -15,6 +15,7 @@
  */
 import { isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { arange, rand, randn } from './creation.js';
@@ -99,19 +100,22 @@ export function multinomial(probs: Tensor, numSamples: number, opts: Multinomial
       `${op}: cannot draw ${numSamples} samples without replacement from ${fewest ?? C} nonzero categories`,
     );
   }
-  let out: Tensor;
-  if (replacement) out = drawRows(w, numSamples);
-  else {
-    const cols = arange(C, undefined, 1, { device: w.device, dtype: 'int32' });
-    const draws: Tensor[] = [];
-    for (let s = 0; s < numSamples; s++) {
-      const d = drawRows(w, 1);
-      draws.push(d);
-      if (s + 1 < numSamples) w = where(cols.eq(d), 0, w);
+  // Intermediates are freed at once (GPU memory is not collected).
+  return tidy(() => {
+    let out: Tensor;
+    if (replacement) out = drawRows(w, numSamples);
+    else {
+      const cols = arange(C, undefined, 1, { device: w.device, dtype: 'int32' });
+      const draws: Tensor[] = [];
+      for (let s = 0; s < numSamples; s++) {
+        const d = drawRows(w, 1);
+        draws.push(d);
+        if (s + 1 < numSamples) w = where(cols.eq(d), 0, w);
+      }
+      out = draws.length === 1 ? draws[0]! : cat(draws, 1);
     }
-    out = draws.length === 1 ? draws[0]! : cat(draws, 1);
-  }
-  return probs.ndim === 1 ? out.reshape([numSamples]) : out;
+    return probs.ndim === 1 ? out.reshape([numSamples]) : out;
+  });
 }
 
 /**
