@@ -32,7 +32,7 @@ async function run(
     return layout(moved);
   });
   const leaves = args.filter(isFloatTensor).map((x) => x.requiresGrad_());
-  const out = op.call(args, s.kwargs);
+  const out = op.callAsync ? await op.callAsync(args, s.kwargs) : op.call(args, s.kwargs);
   const values = Array.from(await out.data(), Number);
   if (!out.requiresGrad) return { values, dtype: out.dtype, grads: [] };
   // A fixed, non-uniform weighting of the outputs, so that every output's gradient counts.

@@ -84,7 +84,7 @@ async function runCase(c: RefCase, device: Device, dtype: DType & ('float32' | '
   const args = c.args.map((a, i) =>
     isRefTensor(a) ? fromRef(a, dtype, device, withGrad && c.grads![i] !== null) : a,
   );
-  const out = op.call(args, c.kwargs);
+  const out = op.callAsync ? await op.callAsync(args, c.kwargs) : op.call(args, c.kwargs);
   await expectClose(out, c.out, rtol, `${c.name} forward`);
   if (out.dtype !== 'int32' && out.dtype !== 'bool') expect(out.dtype).toBe(dtype);
   if (!withGrad) return;

@@ -30,6 +30,12 @@ export interface OpInfo {
   /** Runs the op on a case's arguments. */
   call: (args: readonly unknown[], kwargs: Record<string, unknown>) => Tensor;
   /**
+   * The op's async form, for ops whose result shape depends on the data (`maskedSelect`,
+   * `nonzero`): their sync `call` needs a device that reads synchronously, so the reference
+   * and device checks run this one on every device.
+   */
+  callAsync?: (args: readonly unknown[], kwargs: Record<string, unknown>) => Promise<Tensor>;
+  /**
    * Random float64 sample inputs. Floating tensor arguments are the ones gradchecked; every
    * check but the reference runs on these samples, so every entry has one.
    */

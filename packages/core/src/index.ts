@@ -116,15 +116,36 @@ export {
 } from './ops/creation.js';
 export { einsum } from './ops/einsum.js';
 export { where } from './ops/elementwise.js';
-export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export {
+  gather,
+  type IndexArray,
+  type IndexLike,
+  indexSelect,
+  scatterAdd,
+  toIndexTensor,
+} from './ops/indexing.js';
 export { type JoinedBackward, joinGradients } from './ops/join-gradients.js';
 export { addmm, matmul } from './ops/linalg.js';
+export {
+  type IndexAddOptions,
+  index,
+  indexAdd,
+  maskedFill,
+  maskedSelect,
+  maskedSelectAsync,
+  nonzero,
+  nonzeroAsync,
+  oneHot,
+  scatter,
+  takeAlongDim,
+} from './ops/masking.js';
 export { frac, lerp, xlogy } from './ops/math.js';
 export { cat, chunk, split, stack } from './ops/movement.js';
 export { all, amax, amin, any, countNonzero, norm } from './ops/norm.js';
 export { type AdamStepOptions, adamStep_ } from './ops/optimizers.js';
 export { type BaddbmmOptions, baddbmm, cdist, dot, outer } from './ops/products.js';
 export { flip, repeat, repeatInterleave, roll, tile, tril, triu } from './ops/rearrange.js';
+export { bernoulli, type MultinomialOptions, multinomial, normal_, uniform_ } from './ops/sampling.js';
 export { cumprod, cumsum, logcumsumexp } from './ops/scan.js';
 export { argsort, kthvalue, median, medianDim, sort, topk, type ValuesIndices } from './ops/sort.js';
 export { diagonal, movedim, select, slice, unbind, unfold } from './ops/views.js';

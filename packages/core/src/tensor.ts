@@ -21,12 +21,14 @@ import * as E from './ops/elementwise.js';
 import * as I from './ops/indexing.js';
 import * as P from './ops/inplace.js';
 import { matmul } from './ops/linalg.js';
+import * as K from './ops/masking.js';
 import * as F from './ops/math.js';
 import * as M from './ops/movement.js';
 import * as NR from './ops/norm.js';
 import * as X from './ops/products.js';
 import * as G from './ops/rearrange.js';
 import * as R from './ops/reduce.js';
+import * as S from './ops/sampling.js';
 import * as SC from './ops/scan.js';
 import * as SO from './ops/sort.js';
 import * as V from './ops/views.js';
@@ -1638,7 +1640,7 @@ export class Tensor {
    * x.gather(1, tensor([[0], [2]], { dtype: 'int32' }));
    * ```
    */
-  gather(dim: number, index: Tensor): Tensor {
+  gather(dim: number, index: I.IndexLike): Tensor {
     return I.gather(this, dim, index);
   }
   /**
@@ -1649,7 +1651,7 @@ export class Tensor {
    * weights.indexSelect(0, tensor([2, 0], { dtype: 'int32' }));
    * ```
    */
-  indexSelect(dim: number, index: Tensor): Tensor {
+  indexSelect(dim: number, index: I.IndexLike): Tensor {
     return I.indexSelect(this, dim, index);
   }
   /**
@@ -1660,8 +1662,160 @@ export class Tensor {
    * zeros([3]).scatterAdd(0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])); // [3, 0, 3]
    * ```
    */
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+  scatterAdd(dim: number, index: I.IndexLike, src: Tensor): Tensor {
     return I.scatterAdd(this, dim, index, src);
+  }
+
+  // ---- masking and integer indexing ----
+  /**
+   * This tensor with `value` where the bool `mask` (broadcast to this shape) is true; no
+   * gradient flows to the filled positions.
+   *
+   * @example
+   * ```ts
+   * scores.maskedFill(mask, -Infinity).softmax(-1);
+   * ```
+   */
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor {
+    return K.maskedFill(this, mask, value);
+  }
+  /**
+   * The elements where the bool `mask` is true, as a 1-D tensor; the CPU only (the length
+   * depends on the data): on WebGPU use {@link Tensor.maskedSelectAsync}.
+   *
+   * @example
+   * ```ts
+   * tensor([1, -2, 3]).maskedSelect(tensor([true, false, true])); // [1, 3]
+   * ```
+   */
+  maskedSelect(mask: Tensor): Tensor {
+    return K.maskedSelect(this, mask);
+  }
+  /**
+   * {@link Tensor.maskedSelect} on every device: awaits the count, selects on the device.
+   *
+   * @example
+   * ```ts
+   * const pos = await x.maskedSelectAsync(x.gt(0));
+   * ```
+   */
+  maskedSelectAsync(mask: Tensor): Promise<Tensor> {
+    return K.maskedSelectAsync(this, mask);
+  }
+  /**
+   * The indices of the nonzero elements, int32 [n, ndim] in row-major order; the CPU only: on
+   * WebGPU use {@link Tensor.nonzeroAsync}.
+   *
+   * @example
+   * ```ts
+   * tensor([[0, 1], [2, 0]]).nonzero(); // [[0, 1], [1, 0]]
+   * ```
+   */
+  nonzero(): Tensor {
+    return K.nonzero(this);
+  }
+  /**
+   * {@link Tensor.nonzero} on every device: awaits the count, finds the indices on the device.
+   *
+   * @example
+   * ```ts
+   * const idx = await x.nonzeroAsync();
+   * ```
+   */
+  nonzeroAsync(): Promise<Tensor> {
+    return K.nonzeroAsync(this);
+  }
+  /**
+   * A copy with `src` (a tensor or a number) written at `index` along `dim`.
+   *
+   * @example
+   * ```ts
+   * zeros([3]).scatter(0, [2, 0], tensor([5, 6])); // [6, 0, 5]
+   * ```
+   */
+  scatter(dim: number, index: I.IndexLike, src: Tensor | number): Tensor {
+    return K.scatter(this, dim, index, src);
+  }
+  /**
+   * A copy with `alpha · source` added at the 1-D `index` along `dim`.
+   *
+   * @example
+   * ```ts
+   * zeros([3, 2]).indexAdd(0, [2, 0, 2], ones([3, 2]));
+   * ```
+   */
+  indexAdd(dim: number, index: I.IndexLike, source: Tensor, opts: K.IndexAddOptions = {}): Tensor {
+    return K.indexAdd(this, dim, index, source, opts);
+  }
+  /**
+   * Values along `dim` at `indices`, broadcast against this tensor in the other dims.
+   *
+   * @example
+   * ```ts
+   * x.takeAlongDim(x.argmax(1, true), 1);
+   * ```
+   */
+  takeAlongDim(indices: I.IndexLike, dim?: number): Tensor {
+    return K.takeAlongDim(this, indices, dim);
+  }
+  /**
+   * PyTorch's `x[indices]` with integer indices: the rows (dim 0) at each entry, shape
+   * `[...indices.shape, ...x.shape.slice(1)]`.
+   *
+   * @example
+   * ```ts
+   * table.index([[4, 0], [1, 1]]);
+   * ```
+   */
+  index(indices: I.IndexLike): Tensor {
+    return K.index(this, indices);
+  }
+
+  // ---- sampling ----
+  /**
+   * `numSamples` category indices per row of these non-negative weights ([C] or [R, C]).
+   *
+   * @example
+   * ```ts
+   * probs.multinomial(1); // one draw per row
+   * ```
+   */
+  multinomial(numSamples: number, opts: S.MultinomialOptions = {}): Tensor {
+    return S.multinomial(this, numSamples, opts);
+  }
+  /**
+   * 1 with probability `p` (a number) for each element, else 0; without `p`, this tensor's
+   * elements are the probabilities.
+   *
+   * @example
+   * ```ts
+   * probs.bernoulli(); zeros([4]).bernoulli(0.5);
+   * ```
+   */
+  bernoulli(p?: number): Tensor {
+    return p === undefined ? S.bernoulli(this) : S.bernoulliScalar(this, p);
+  }
+  /**
+   * Fills in place with normal numbers N(mean, std²).
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.normal_(0, 0.02));
+   * ```
+   */
+  normal_(mean = 0, std = 1): this {
+    return S.normal_(this, mean, std);
+  }
+  /**
+   * Fills in place with uniform numbers from [from, to).
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.uniform_(-0.1, 0.1));
+   * ```
+   */
+  uniform_(from = 0, to = 1): this {
+    return S.uniform_(this, from, to);
   }
 
   // ---- in place ----

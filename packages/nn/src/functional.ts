@@ -4,8 +4,8 @@
  */
 import {
   addmm,
-  DTypeError,
   formatShape,
+  type IndexLike,
   isFloating,
   noGrad,
   rand,
@@ -13,6 +13,7 @@ import {
   sameShape,
   type Tensor,
   tensor,
+  toIndexTensor,
   ValueError,
   where,
 } from '@tsgrad/core';
@@ -166,7 +167,8 @@ export interface EmbeddingOptions {
 }
 
 /**
- * Looks up rows of `weight` ([num, dim]) at int32 `indices`; the result has shape
+ * Looks up rows of `weight` ([num, dim]) at `indices` (an int32 tensor or plain integer
+ * arrays); the result has shape
  * `[...indices.shape, dim]`.
  *
  * @example
@@ -174,9 +176,8 @@ export interface EmbeddingOptions {
  * embedding(tensor([[0, 2]], { dtype: 'int32' }), randn([4, 3])).shape; // [1, 2, 3]
  * ```
  */
-export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
-  if (indices.dtype !== 'int32')
-    throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+export function embedding(ids: IndexLike, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  const indices = toIndexTensor('embedding', ids, weight.device, 'indices');
   if (weight.ndim !== 2)
     throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${formatShape(weight.shape)}`);
   const flat = indices.reshape([indices.numel]);
@@ -301,6 +302,7 @@ export {
   logSigmoid,
   logSoftmax,
   mish,
+  oneHot,
   relu6,
   selu,
   silu,

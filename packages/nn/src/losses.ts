@@ -5,10 +5,12 @@
 import {
   DTypeError,
   formatShape,
+  type IndexLike,
   isFloating,
   ShapeError,
   sameShape,
-  type Tensor,
+  Tensor,
+  toIndexTensor,
   ValueError,
   where,
 } from '@tsgrad/core';
@@ -213,7 +215,7 @@ function classesLast(
  * of rows not ignored.
  */
 function nllRows(op: string, x: Tensor, t: Tensor, weight: Tensor | null | undefined, ignoreIndex: number) {
-  if (t.dtype !== 'int32') throw new DTypeError(`${op}: target class indices must be int32, got ${t.dtype}`);
+  toIndexTensor(op, t, t.device, 'target');
   const C = x.shape[1]!;
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
     throw new ShapeError(`${op}: weight must have shape [${C}], got ${formatShape(weight.shape)}`);
@@ -251,8 +253,9 @@ function weightedMean(loss: Tensor, w: Tensor | null): Tensor {
  * nllLoss(logits.logSoftmax(1), labels);
  * ```
  */
-export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  const { x, t, outShape } = classesLast('nllLoss', input, target);
+export function nllLoss(input: Tensor, target: IndexLike, opts: NllOptions = {}): Tensor {
+  const tgt = toIndexTensor('nllLoss', target, input.device, 'target');
+  const { x, t, outShape } = classesLast('nllLoss', input, tgt);
   const { loss, w } = nllRows('nllLoss', x, t, opts.weight, opts.ignoreIndex ?? -100);
   const reduction = opts.reduction ?? 'mean';
   if (reduction === 'mean') return weightedMean(loss, w);
@@ -275,8 +278,13 @@ export interface CrossEntropyOptions extends NllOptions {
  * crossEntropyLoss(logits, labels, { labelSmoothing: 0.1 });
  * ```
  */
-export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropyLoss(input: Tensor, target: IndexLike, opts: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropyLoss';
+  // Float targets are class probabilities; anything else must be class indices.
+  const tgt =
+    target instanceof Tensor && isFloating(target.dtype)
+      ? target
+      : toIndexTensor(op, target, input.device, 'target');
   if (!isFloating(input.dtype)) throw new DTypeError(`${op}: input must be floating, got ${input.dtype}`);
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
@@ -289,21 +297,21 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, opts: CrossEntro
   const logp = input.logSoftmax(classDim);
   const wShape = input.shape.map((s, i) => (i === classDim ? s : 1));
 
-  if (isFloating(target.dtype)) {
-    if (!sameShape(target.shape, input.shape)) {
+  if (isFloating(tgt.dtype)) {
+    if (!sameShape(tgt.shape, input.shape)) {
       throw new ShapeError(
-        `${op}: probability target ${formatShape(target.shape)} must have the input's shape ${formatShape(input.shape)}`,
+        `${op}: probability target ${formatShape(tgt.shape)} must have the input's shape ${formatShape(input.shape)}`,
       );
     }
-    const tgt = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;
-    let prod = logp.mul(tgt);
+    const soft = eps > 0 ? tgt.mul(1 - eps).add(eps / C) : tgt;
+    let prod = logp.mul(soft);
     if (opts.weight) prod = prod.mul(opts.weight.reshape(wShape));
     const l = prod.sum(classDim).neg();
     if (reduction === 'mean') return l.sum().div(input.numel / C);
     return reduction === 'sum' ? l.sum() : l;
   }
 
-  const { x, t, outShape } = classesLast(op, logp, target);
+  const { x, t, outShape } = classesLast(op, logp, tgt);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const { loss, w, keep } = nllRows(op, x, t, opts.weight, ignoreIndex);
   const nll =

@@ -8,27 +8,74 @@
  * | scatterAdd(base, dim, idx, src) | g; gather(g, dim, idx) |
  */
 import { record } from '../autograd/node.js';
-import { DTypeError, formatShape, ShapeError } from '../errors.js';
+import type { Device } from '../backend/backend.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { normDim, sameShape } from '../layout.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { tensor } from './creation.js';
 import { filled, fromStorage, sameDevice } from './make.js';
 
-function checkIndex(op: string, index: Tensor): void {
-  if (index.dtype !== 'int32') {
-    throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
+/** Nested arrays of integers, as index arguments accept them. */
+export type IndexArray = number | readonly IndexArray[];
+
+/**
+ * What an index argument accepts: an int32 tensor, or plain JS integers (nested arrays for
+ * several dims), which become an int32 tensor on the device of the tensor being indexed.
+ */
+export type IndexLike = Tensor | IndexArray;
+
+/**
+ * An index argument as an int32 tensor: int32 tensors pass through, plain integer arrays
+ * become an int32 tensor on `device`, and anything else throws a DTypeError (or ValueError
+ * for non-integer numbers) that names the op and says how to make an int32 tensor. Every op
+ * that takes indices (core's and nn's) checks them here.
+ *
+ * @example
+ * ```ts
+ * toIndexTensor('gather', [[0, 2]], 'cpu'); // int32 tensor [[0, 2]]
+ * toIndexTensor('gather', tensor([1.0]), 'cpu'); // DTypeError: … pass tensor(ids, { dtype: 'int32' }) …
+ * ```
+ */
+export function toIndexTensor(op: string, index: IndexLike, device: Device, what = 'index'): Tensor {
+  if (index instanceof Tensor) {
+    if (index.dtype !== 'int32') {
+      throw new DTypeError(
+        `${op}: ${what} must be int32, got ${index.dtype}; pass tensor(ids, { dtype: 'int32' }) or ${what}.to('int32')`,
+      );
+    }
+    return index;
   }
+  const bad = findNonInteger(index);
+  if (bad !== undefined) {
+    throw new ValueError(
+      `${op}: ${what} must hold integers (or be an int32 tensor), got ${typeof bad === 'number' ? bad : typeof bad}`,
+    );
+  }
+  return tensor(index as number, { dtype: 'int32', device });
+}
+
+function findNonInteger(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      const b = findNonInteger(e);
+      if (b !== undefined) return b;
+    }
+    return undefined;
+  }
+  return typeof v === 'number' && Number.isInteger(v) ? undefined : v === undefined ? 'undefined' : v;
 }
 
 /**
  * `out[i][j] = x[i][index[i][j]]` for dim 1 (and alike for other dims); out has index's shape.
+ * The index is an int32 tensor or plain integer arrays.
  *
  * @example
  * ```ts
  * gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })); // [[2], [3]]
  * ```
  */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndex('gather', index);
+export function gather(x: Tensor, dim: number, idx: IndexLike): Tensor {
+  const index = toIndexTensor('gather', idx, x.device);
   const b = sameDevice('gather', x, index);
   const d = normDim(dim, x.ndim, 'gather');
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
@@ -44,15 +91,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /**
- * Entries of `x` at `index` (1-D int32) along `dim`.
+ * Entries of `x` at `index` (1-D: an int32 tensor or a plain integer array) along `dim`.
  *
  * @example
  * ```ts
  * indexSelect(weights, 0, tensor([2, 0], { dtype: 'int32' })); // rows 2 and 0
  * ```
  */
-export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndex('indexSelect', index);
+export function indexSelect(x: Tensor, dim: number, idx: IndexLike): Tensor {
+  const index = toIndexTensor('indexSelect', idx, x.device);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${formatShape(index.shape)}`);
   const d = normDim(dim, x.ndim, 'indexSelect');
   const n = index.numel;
@@ -71,8 +118,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * scatterAdd(zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 2, 3])); // [3, 0, 3]
  * ```
  */
-export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  checkIndex('scatterAdd', index);
+export function scatterAdd(base: Tensor, dim: number, idx: IndexLike, src: Tensor): Tensor {
+  const index = toIndexTensor('scatterAdd', idx, base.device);
   const b = sameDevice('scatterAdd', base, index, src);
   const d = normDim(dim, base.ndim, 'scatterAdd');
   if (

@@ -1,7 +1,7 @@
 /**
  * `Embedding`: a lookup table of learned vectors.
  */
-import { noGrad, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import { type IndexLike, noGrad, type Tensor, ValueError, zeros } from '@tsgrad/core';
 import { embedding } from '../functional.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
@@ -45,7 +45,7 @@ export class Embedding extends Module {
     if (pad !== null) noGrad(() => this.weight.narrow(0, pad, 1).zero_());
   }
 
-  override forward(indices: Tensor): Tensor {
+  override forward(indices: IndexLike): Tensor {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
 

@@ -2,7 +2,7 @@
  * Losses as modules, each calling the function of the same name in `losses.ts`. Class
  * weights and `pos_weight` are buffers, as in PyTorch.
  */
-import type { Tensor } from '@tsgrad/core';
+import type { IndexLike, Tensor } from '@tsgrad/core';
 import * as L from '../losses.js';
 import { Module } from '../module.js';
 
@@ -101,7 +101,7 @@ export class NLLLoss extends Loss {
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
-  override forward(input: Tensor, target: Tensor): Tensor {
+  override forward(input: Tensor, target: IndexLike): Tensor {
     return L.nllLoss(input, target, {
       reduction: this.reduction,
       weight: this.weight,
@@ -121,7 +121,7 @@ export class CrossEntropyLoss extends Loss {
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
   }
-  override forward(input: Tensor, target: Tensor): Tensor {
+  override forward(input: Tensor, target: IndexLike): Tensor {
     return L.crossEntropyLoss(input, target, {
       reduction: this.reduction,
       weight: this.weight,
