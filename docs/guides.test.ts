@@ -1,5 +1,5 @@
 /**
- * The guides' and README's code must run as written: each ```ts block of the listed files is
+ * The guides' and READMEs' code (the root one and each package's) must run as written: each ```ts block of the listed files is
  * written to a scratch module and imported.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runnable = ['README.md', 'docs/guides/from-neuron-to-transformer.md'];
+const runnable = [
+  'README.md',
+  'docs/guides/from-neuron-to-transformer.md',
+  'packages/core/README.md',
+  'packages/nn/README.md',
+  'packages/optim/README.md',
+  'packages/gpu/README.md',
+];
 const scratch = join(root, '.tmp', 'doc-snippets');
 
 describe.each(runnable)('%s', (file) => {
