@@ -8,6 +8,7 @@
  * Argument conventions follow `ops.json`: tensors and plain values in PyTorch's positional
  * order, list arguments of tensors flattened (`cat(a, b, dim)`).
  */
+import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
@@ -26,6 +27,7 @@ export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   movement: movementOps,
   indexing: indexingOps,
   nn: nnOps,
+  conv: convOps,
 };
 
 /** Every registered op. */

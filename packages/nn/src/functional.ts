@@ -292,6 +292,23 @@ function tensorBool(data: Uint8Array, shape: number[], device: Tensor['device'])
 
 export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '@tsgrad/core';
 export {
+  type AvgPoolOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  type ConvOptions,
+  type ConvPadding,
+  type ConvTransposeOptions,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  type InterpolateOptions,
+  interpolate,
+  type MaxPoolOptions,
+  maxPool1d,
+  maxPool2d,
+  type PaddingMode,
+} from './conv.js';
+export {
   bceLoss,
   bceWithLogitsLoss,
   crossEntropyLoss,
