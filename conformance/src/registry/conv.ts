@@ -25,6 +25,7 @@ function convSample(spatial: 1 | 2): fc.Arbitrary<Sample> {
       dilation: fc.integer({ min: 1, max: 2 }),
       bias: fc.boolean(),
     })
+    .filter((g) => g.size + (g.padding === 1 ? 2 : 0) >= g.dilation * (g.k - 1) + 1)
     .chain((g) => {
       const c = g.cPer * g.groups;
       const o = g.oPer * g.groups;
