@@ -9,6 +9,7 @@
  * order, list arguments of tensors flattened (`cat(a, b, dim)`).
  */
 import { activationOps } from './activation.js';
+import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
@@ -30,6 +31,7 @@ export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   movement: movementOps,
   indexing: indexingOps,
   nn: nnOps,
+  conv: convOps,
 };
 
 /** Every registered op. */

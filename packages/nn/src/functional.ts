@@ -347,6 +347,23 @@ export function tanh(x: Tensor): Tensor {
   return x.tanh();
 }
 export {
+  type AvgPoolOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  type ConvOptions,
+  type ConvPadding,
+  type ConvTransposeOptions,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  type InterpolateOptions,
+  interpolate,
+  type MaxPoolOptions,
+  maxPool1d,
+  maxPool2d,
+  type PaddingMode,
+} from './conv.js';
+export {
   bceLoss,
   bceWithLogitsLoss,
   crossEntropyLoss,

@@ -80,6 +80,20 @@ export {
   type MultiheadForwardOptions,
   type SeqAttentionOptions,
 } from './layers/attention.js';
+export {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  type AvgPoolModuleOptions,
+  Conv1d,
+  Conv2d,
+  type ConvModuleOptions,
+  ConvTranspose2d,
+  type ConvTransposeModuleOptions,
+  MaxPool1d,
+  MaxPool2d,
+  type MaxPoolModuleOptions,
+  Upsample,
+} from './layers/conv.js';
 export { Dropout } from './layers/dropout.js';
 export { Embedding, type EmbeddingModuleOptions } from './layers/embedding.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
