@@ -13,6 +13,7 @@ import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
 import { movementOps } from './movement.js';
 import { nnOps } from './nn.js';
+import { nnNormOps } from './nn-norms.js';
 import type { OpInfo } from './op-info.js';
 import { reduceOps } from './reduce.js';
 
@@ -26,6 +27,7 @@ export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   movement: movementOps,
   indexing: indexingOps,
   nn: nnOps,
+  nnNorms: nnNormOps,
 };
 
 /** Every registered op. */

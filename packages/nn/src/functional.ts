@@ -292,6 +292,12 @@ function tensorBool(data: Uint8Array, shape: number[], device: Tensor['device'])
 
 export { clamp, elu, gelu, leakyRelu, logSoftmax, silu, softmax, softplus } from '@tsgrad/core';
 export {
+  cosineEmbeddingLoss,
+  gaussianNllLoss,
+  klDivLoss,
+  marginRankingLoss,
+} from './distribution-losses.js';
+export {
   bceLoss,
   bceWithLogitsLoss,
   crossEntropyLoss,
@@ -301,3 +307,11 @@ export {
   nllLoss,
   smoothL1Loss,
 } from './losses.js';
+export {
+  cosineSimilarity,
+  groupNorm,
+  instanceNorm,
+  normalize,
+  pairwiseDistance,
+  rmsNorm,
+} from './normalization.js';

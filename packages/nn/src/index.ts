@@ -37,6 +37,16 @@ export {
   Subset,
   TensorDataset,
 } from './data.js';
+export {
+  type CosineEmbeddingOptions,
+  cosineEmbeddingLoss,
+  type GaussianNllOptions,
+  gaussianNllLoss,
+  type KlDivOptions,
+  klDivLoss,
+  type MarginRankingOptions,
+  marginRankingLoss,
+} from './distribution-losses.js';
 export * as functional from './functional.js';
 export {
   type AttentionOptions,
@@ -142,4 +152,18 @@ export {
   parseIdx,
 } from './mnist.js';
 export { cloneModule, type LoadResult, type LoadStateDictOptions, Module } from './module.js';
+export {
+  type CosineSimilarityOptions,
+  cosineSimilarity,
+  type GroupNormOptions,
+  groupNorm,
+  type InstanceNormOptions,
+  instanceNorm,
+  type NormalizeOptions,
+  normalize,
+  type PairwiseDistanceOptions,
+  pairwiseDistance,
+  type RmsNormOptions,
+  rmsNorm,
+} from './normalization.js';
 export { Parameter } from './parameter.js';
