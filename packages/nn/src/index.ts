@@ -88,9 +88,13 @@ export { Linear, type LinearOptions } from './layers/linear.js';
 export {
   BCELoss,
   BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
   CrossEntropyLoss,
+  GaussianNLLLoss,
   HuberLoss,
+  KLDivLoss,
   L1Loss,
+  MarginRankingLoss,
   MSELoss,
   NLLLoss,
   SmoothL1Loss,
@@ -98,9 +102,15 @@ export {
 export { type ActivationName, MLP, type MLPOptions } from './layers/mlp.js';
 export {
   BatchNorm1d,
+  BatchNorm2d,
+  BatchNormBase,
   type BatchNormModuleOptions,
+  GroupNorm,
+  type GroupNormModuleOptions,
   LayerNorm,
   type LayerNormModuleOptions,
+  RMSNorm,
+  type RMSNormModuleOptions,
 } from './layers/norm.js';
 export {
   type CellOptions,
@@ -167,3 +177,4 @@ export {
   rmsNorm,
 } from './normalization.js';
 export { Parameter } from './parameter.js';
+export { ParameterDict, ParameterList, Unflatten } from './parameter-containers.js';
