@@ -121,6 +121,7 @@ export {
   RNN,
   RNNBase,
   RNNCell,
+  type RNNForwardOptions,
   type RNNOptions,
   type SimpleRNNOptions,
 } from './layers/rnn.js';
@@ -178,3 +179,12 @@ export {
 } from './normalization.js';
 export { Parameter } from './parameter.js';
 export { ParameterDict, ParameterList, Unflatten } from './parameter-containers.js';
+export {
+  PackedSequence,
+  type PackOptions,
+  type PadPackedOptions,
+  type PadSequenceOptions,
+  packPaddedSequence,
+  padPackedSequence,
+  padSequence,
+} from './sequences.js';
