@@ -130,11 +130,14 @@ export {
   type EncoderForwardOptions,
   PositionalEncoding,
   type PositionalEncodingOptions,
+  Transformer,
   TransformerDecoder,
   TransformerDecoderLayer,
   TransformerEncoder,
   TransformerEncoderLayer,
+  type TransformerForwardOptions,
   type TransformerLayerOptions,
+  type TransformerOptions,
 } from './layers/transformer.js';
 export {
   type BceOptions,
