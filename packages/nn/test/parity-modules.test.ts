@@ -176,3 +176,35 @@ describe('MultiheadAttention with kdim and vdim', () => {
     expect(() => mha.forward(randn([2, 3, 8]), randn([2, 4, 8]), randn([2, 4, 3]))).toThrow(/kdim 5/);
   });
 });
+
+describe('crossEntropyLoss with ignoreIndex', () => {
+  it('averages over the targets not ignored, with label smoothing and class weights too', () => {
+    manualSeed(2);
+    const x = randn([5, 4], { dtype: 'float64' });
+    const t = tensor([1, 3, 3, 0, 2], { dtype: 'int32' });
+    const w = tensor([0.5, 1, 2, 1.5], { dtype: 'float64' });
+    for (const labelSmoothing of [0, 0.2]) {
+      const none = F.crossEntropyLoss(x, t, { ignoreIndex: 3, labelSmoothing, reduction: 'none' });
+      near([vals(none)[1]!, vals(none)[2]!], [0, 0]);
+      const mean = F.crossEntropyLoss(x, t, { ignoreIndex: 3, labelSmoothing });
+      near(vals(mean), [vals(none.sum())[0]! / 3]);
+      // With class weights the mean divides by the targets' weights: 1 + 0.5 + 2.
+      const noneW = F.crossEntropyLoss(x, t, {
+        ignoreIndex: 3,
+        labelSmoothing,
+        weight: w,
+        reduction: 'none',
+      });
+      const meanW = F.crossEntropyLoss(x, t, { ignoreIndex: 3, labelSmoothing, weight: w });
+      near(vals(meanW), [vals(noneW.sum())[0]! / 3.5]);
+    }
+    // [N, C, d] input: the class dim is 1.
+    const x3 = randn([2, 4, 3], { dtype: 'float64' });
+    const t3 = tensor([0, 1, 2, 3, 0, 1], { shape: [2, 3], dtype: 'int32' });
+    const flat = F.crossEntropyLoss(x3.permute([0, 2, 1]).reshape([6, 4]), t3.reshape([6]), {
+      ignoreIndex: 1,
+    });
+    near(vals(F.crossEntropyLoss(x3, t3, { ignoreIndex: 1 })), vals(flat));
+    near(vals(F.nllLoss(x3.logSoftmax(1), t3, { ignoreIndex: 1 })), vals(flat));
+  });
+});
