@@ -15,6 +15,7 @@ import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
 import { movementOps } from './movement.js';
 import { nnOps } from './nn.js';
+import { nnNormOps } from './nn-norms.js';
 import type { OpInfo } from './op-info.js';
 import { reduceOps } from './reduce.js';
 import { sortOps } from './sort.js';
@@ -32,6 +33,7 @@ export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   indexing: indexingOps,
   nn: nnOps,
   conv: convOps,
+  nnNorms: nnNormOps,
 };
 
 /** Every registered op. */

@@ -364,6 +364,12 @@ export {
   type PaddingMode,
 } from './conv.js';
 export {
+  cosineEmbeddingLoss,
+  gaussianNllLoss,
+  klDivLoss,
+  marginRankingLoss,
+} from './distribution-losses.js';
+export {
   bceLoss,
   bceWithLogitsLoss,
   crossEntropyLoss,
@@ -373,4 +379,12 @@ export {
   nllLoss,
   smoothL1Loss,
 } from './losses.js';
+export {
+  cosineSimilarity,
+  groupNorm,
+  instanceNorm,
+  normalize,
+  pairwiseDistance,
+  rmsNorm,
+} from './normalization.js';
 export { type PadMode, type PadOptions, pad } from './pad.js';
