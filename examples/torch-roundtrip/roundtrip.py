@@ -43,7 +43,7 @@ MODELS = {
 
 def save_weights(module, path):
     """A module's state dict as safetensors (contiguous copies, as save_file requires)."""
-    tensors = {k: v.detach().contiguous().clone() for k, v in module.state_dict().items()}
+    tensors = {k: v.detach().cpu().contiguous().clone() for k, v in module.state_dict().items()}
     save_file(tensors, path, metadata={"format": "pt"})
 
 
@@ -66,7 +66,7 @@ def _decode(v, tensors):
 
 def _encode(v, name, tensors):
     if torch.is_tensor(v):
-        tensors[name] = v.detach().contiguous().clone()
+        tensors[name] = v.detach().cpu().contiguous().clone()
         return {"$tensor": name}
     if isinstance(v, (list, tuple)):
         return [_encode(x, f"{name}.{j}", tensors) for j, x in enumerate(v)]
@@ -158,7 +158,7 @@ def main(d):
     save_optimizer_state(os.path.join(out, "train.optimizer.safetensors"), optimizer)
     x, y = torch.randn(8, 6), torch.randn(8, 3)
     train_step(model, optimizer, x, y)
-    expected = {f"expected.{k}": v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    expected = {f"expected.{k}": v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
     save_file({"x": x, "y": y, **expected}, os.path.join(out, "train.batch.safetensors"), metadata={"format": "pt"})
     print(f"wrote PyTorch's files to {out}")
 
