@@ -6,13 +6,14 @@
  * targets are written (from the input's Shape rather than baked), and a constant that differs
  * between them depends on the input in a way no node recorded, which is refused.
  */
-import { type DType, type Tensor, TsgradError, tensor } from '@tsgrad/core';
+import { type DType, Tensor, TsgradError, tensor } from '@tsgrad/core';
 import { traced } from '@tsgrad/core/internal';
 import { AttrType, ElemType, ModelProto } from './proto.js';
 
 /** A model the exporter can trace: a module (or anything with `forward`). */
 export interface ExportableModel {
-  forward(...inputs: Tensor[]): Tensor | readonly Tensor[];
+  /** Called with the example inputs; returns a tensor or an array of tensors. */
+  forward(...inputs: any[]): unknown;
   /** Parameters by dotted name; they become initializers with these names. */
   namedParameters?(): Iterable<[string, Tensor]>;
   /** Buffers (BatchNorm's running statistics) by dotted name; initializers too. */
@@ -63,7 +64,9 @@ function attrTensors(t: Tensor): Tensor[] {
 
 function runTrace(model: ExportableModel, inputs: Tensor[]): Trace {
   const result = traced(() => model.forward(...inputs));
-  const outputs = Array.isArray(result) ? [...(result as Tensor[])] : [result as Tensor];
+  const outputs = Array.isArray(result) ? [...(result as unknown[])] : [result];
+  if (!outputs.every((t) => t instanceof Tensor))
+    throw new OnnxExportError('exportOnnx: forward must return a tensor or an array of tensors');
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   const inputSet = new Set(inputs);
@@ -90,7 +93,7 @@ function runTrace(model: ExportableModel, inputs: Tensor[]): Trace {
       }
     }
   }
-  return { order, outputs, inputs };
+  return { order, outputs: outputs as Tensor[], inputs };
 }
 
 /** Inputs for the second trace: dynamic axes one longer, values drawn from the example's. */
@@ -242,7 +245,9 @@ export function exportOnnx(
   const initializers: Attr[] = [];
   const names = new Map<Tensor, string>();
   const shapeB = new Map<Tensor, readonly number[]>();
-  a.order.forEach((t, i) => shapeB.set(t, b.order[i]!.shape));
+  a.order.forEach((t, i) => {
+    shapeB.set(t, b.order[i]!.shape);
+  });
   let counter = 0;
   const fresh = (base: string) => `${base}_${counter++}`;
   const emit = (opType: string, ins: string[], attrs: Attr[] = [], out?: string): string => {
@@ -264,17 +269,18 @@ export function exportOnnx(
 
   // Dims of graph inputs, to rebuild a dynamic size from Shape(input).
   const inputDims: { name: string; a: number; b: number; dim: number; symbol?: string }[] = [];
-  inputs.forEach((x, k) =>
-    x.shape.forEach((s, d) =>
+  inputs.forEach((x, k) => {
+    x.shape.forEach((s, d) => {
       inputDims.push({
         name: inputNames[k]!,
         a: s,
         b: b.inputs[k]!.shape[d]!,
         dim: d,
         symbol: dyn[inputNames[k]!]?.[d],
-      }),
-    ),
-  );
+      });
+    });
+  });
+
   const shapeCache = new Map<string, string>();
   const dimOf = (src: string, d: number): string => {
     const key = `${src}:${d}`;
@@ -346,7 +352,9 @@ export function exportOnnx(
     return pieces.length === 1 ? pieces[0]! : emit('Concat', pieces, [intAttr('axis', 0)]);
   };
 
-  inputs.forEach((x, k) => names.set(x, inputNames[k]!));
+  inputs.forEach((x, k) => {
+    names.set(x, inputNames[k]!);
+  });
   a.order.forEach((t, idx) => {
     if (names.has(t)) return;
     const tb = b.order[idx]!;

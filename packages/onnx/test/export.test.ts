@@ -4,14 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, randint, randn, type Tensor } from '@tsgrad/core';
 import {
+  AvgPool2d,
   BatchNorm1d,
+  Conv1d,
+  Conv2d,
   Dropout,
   Embedding,
+  Flatten,
   GELU,
   GRU,
   LayerNorm,
   Linear,
   LSTM,
+  MaxPool1d,
+  MaxPool2d,
   Module,
   MultiheadAttention,
   ReLU,
@@ -73,7 +79,9 @@ async function check(
     const got = await runOrt(bytes, names, inputs);
     const want = outputsOf(model, inputs);
     expect(got.length).toBe(want.length);
-    want.forEach((w, i) => expectClose(got[i]!, w));
+    want.forEach((w, i) => {
+      expectClose(got[i]!, w);
+    });
   }
   return bytes;
 }
@@ -121,6 +129,27 @@ describe('exportOnnx runs in onnxruntime-node', () => {
     const m = new Sequential(new Embedding(10, 4), new Linear(4, 2)).eval();
     const ids = (b: number, s: number) => randint(0, 10, [b, s], { dtype: 'int32' });
     await check(m, [ids(2, 3)], [[ids(4, 5)]], { dynamicAxes: { input_0: { 0: 'batch', 1: 'seq' } } });
+  });
+
+  it('Conv2d with max and average pooling and Flatten; Conv1d with max pooling', async () => {
+    manualSeed(8);
+    const cnn = new Sequential(
+      new Conv2d(2, 3, 3, { padding: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Conv2d(3, 4, 3, { stride: 2 }),
+      new AvgPool2d(2),
+      new Flatten(),
+      new Linear(4, 2),
+    ).eval();
+    await check(cnn, [randn([2, 2, 12, 12])], [[randn([3, 2, 12, 12])]], batch());
+    const c1 = new Sequential(
+      new Conv1d(3, 4, 3, { padding: 1 }),
+      new Tanh(),
+      new MaxPool1d(2),
+      new Flatten(),
+    ).eval();
+    await check(c1, [randn([2, 3, 8])], [[randn([5, 3, 8])]], batch());
   });
 
   it('softmax and log-softmax', async () => {
