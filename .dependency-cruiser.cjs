@@ -43,6 +43,21 @@ module.exports = {
       to: { path: '^packages/(nn|optim)/' },
     },
     {
+      name: 'onnx-imports-core-only',
+      comment:
+        "the exporter walks core's recorded graph; it knows no layer, optimizer or backend (its tests build models from nn).",
+      severity: 'error',
+      from: { path: '^packages/onnx/src/' },
+      to: { path: '^packages/(nn|optim|gpu)/' },
+    },
+    {
+      name: 'no-package-imports-onnx',
+      comment: 'export sits above the packages it exports from.',
+      severity: 'error',
+      from: { path: '^packages/(core|nn|optim|gpu)/' },
+      to: { path: '^packages/onnx/' },
+    },
+    {
       name: 'packages-never-import-examples-or-bench',
       comment: 'examples, benchmarks and the conformance suite sit above every package.',
       severity: 'error',

@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },
       { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
       { find: /^@tsgrad\/gpu$/, replacement: src('gpu/src/index.ts') },
+      { find: /^@tsgrad\/onnx$/, replacement: src('onnx/src/index.ts') },
     ],
   },
   test: {

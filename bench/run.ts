@@ -18,6 +18,7 @@ const suites: { name: string; load: () => Promise<{ run: Suite }> }[] = [
   { name: 'elementwise', load: () => import('./suites/elementwise.js') },
   { name: 'autograd', load: () => import('./suites/autograd.js') },
   { name: 'mlp', load: () => import('./suites/mlp.js') },
+  { name: 'conv', load: () => import('./suites/conv.js') },
 ];
 
 const child = process.env.TSGRAD_BENCH_SUITE;

@@ -91,3 +91,28 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** Mean and median milliseconds per call. */
+export interface Stats {
+  mean: number;
+  median: number;
+}
+
+/**
+ * {@link measureInterleaved}, keeping the mean of the repetitions beside their median (a
+ * step that triggers garbage collection now and then shows it in the mean).
+ */
+export function measureInterleavedStats(fns: readonly (() => void)[], opts: MeasureOptions = {}): Stats[] {
+  const budget = opts.budgetMs ?? 600;
+  const warmup = opts.warmupMs ?? budget / 5;
+  const first = fns.map((fn) => warmUp(fn, warmup));
+  const turn = opts.turnMs ?? 250;
+  const inner = first.map((ms) => Math.max(1, Math.round(turn / Math.max(ms, 1e-3))));
+  const roundMs = first.reduce((sum, ms, i) => sum + ms * inner[i]!, 0);
+  const reps = repsFor(budget * fns.length, roundMs, opts);
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < fns.length; i++) times[i]!.push(perCall(fns[i]!, inner[i]!));
+  }
+  return times.map((ts) => ({ mean: ts.reduce((a, b) => a + b, 0) / ts.length, median: median(ts) }));
+}

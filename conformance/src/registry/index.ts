@@ -9,11 +9,13 @@
  * order, list arguments of tensors flattened (`cat(a, b, dim)`).
  */
 import { activationOps } from './activation.js';
+import { convOps } from './conv.js';
 import { elementwiseOps } from './elementwise.js';
 import { indexingOps } from './indexing.js';
 import { linalgOps } from './linalg.js';
 import { movementOps } from './movement.js';
 import { nnOps } from './nn.js';
+import { nnNormOps } from './nn-norms.js';
 import type { OpInfo } from './op-info.js';
 import { reduceOps } from './reduce.js';
 import { sortOps } from './sort.js';
@@ -30,6 +32,8 @@ export const families: Readonly<Record<string, readonly OpInfo[]>> = {
   movement: movementOps,
   indexing: indexingOps,
   nn: nnOps,
+  conv: convOps,
+  nnNorms: nnNormOps,
 };
 
 /** Every registered op. */

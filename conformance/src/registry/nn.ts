@@ -17,6 +17,20 @@ function arbClassification(minN = 1): fc.Arbitrary<{ x: Tensor; target: Tensor; 
     );
 }
 
+/** A [N, C, d] float tensor and [N, d] int32 class indices. */
+function arbSpatialClassification(): fc.Arbitrary<{ x: Tensor; target: Tensor }> {
+  return fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }))
+    .chain(([n, c, d]) =>
+      fc.tuple(arbValues([n, c, d]), arbIndex([n, d], c)).map(([x, target]) => ({ x, target })),
+    );
+}
+
+/** Keeps samples whose targets are not all `ignored` (the mean over no targets is NaN). */
+function notAll(ignored: number) {
+  return ({ target }: { target: Tensor }) => target.dataSync().some((v) => v !== ignored);
+}
+
 /** An input and a target whose difference stays away from the given kinks. */
 function arbRegression(avoid: number[], o: ValueOptions = {}): fc.Arbitrary<Sample> {
   return arbShape({ maxRank: 3, maxDim: 4 }).chain((s) =>
@@ -125,20 +139,20 @@ export const nnOps: OpInfo[] = [
         .map(([x, y]) => ({ args: [x, y], kwargs: {} })),
     ),
   ),
-  loss(
-    'crossEntropyLoss',
-    // A third argument is the reduction (a string) or the label smoothing (a number).
-    (x, y, rest) =>
-      nn.crossEntropyLoss(
-        x,
-        y,
-        typeof rest[0] === 'string'
-          ? { reduction: rest[0] as 'mean' | 'sum' | 'none' }
-          : typeof rest[0] === 'number'
-            ? { labelSmoothing: rest[0] }
-            : {},
-      ),
-    fc.oneof(
+  {
+    name: 'crossEntropyLoss',
+    // A third argument is the reduction (a string) or the label smoothing (a number);
+    // keyword arguments (ignoreIndex …) pass through.
+    call: (a, k) =>
+      nn.crossEntropyLoss(t(a[0]), t(a[1]), {
+        ...k,
+        ...(typeof a[2] === 'string'
+          ? { reduction: a[2] as 'mean' | 'sum' | 'none' }
+          : typeof a[2] === 'number'
+            ? { labelSmoothing: a[2] }
+            : {}),
+      }),
+    sample: fc.oneof(
       fc
         .tuple(arbClassification(), fc.constantFrom<unknown[]>([], ['sum'], ['none'], [0.1]))
         .map(([{ x, target }, rest]) => ({ args: [x, target, ...rest], kwargs: {} })),
@@ -149,13 +163,30 @@ export const nnOps: OpInfo[] = [
             .tuple(arbValues([n, c]), arbValues([n, c], { min: 0.05, max: 1 }))
             .map(([x, p]) => ({ args: [x, p.div(p.sum(1, true))], kwargs: {} })),
         ),
+      // An ignored class (class 0, so that some targets hit it) with label smoothing or not.
+      fc
+        .tuple(
+          arbClassification(2).filter(notAll(0)),
+          fc.constantFrom<unknown[]>([], ['sum'], ['none'], [0.1]),
+        )
+        .map(([{ x, target }, rest]) => ({ args: [x, target, ...rest], kwargs: { ignoreIndex: 0 } })),
+      // [N, C, d] input with [N, d] targets.
+      arbSpatialClassification()
+        .filter(notAll(1))
+        .map(({ x, target }) => ({ args: [x, target], kwargs: { ignoreIndex: 1 } })),
     ),
-  ),
-  loss(
-    'nllLoss',
-    (x, y) => nn.nllLoss(x, y),
-    arbClassification().map(({ x, target }) => ({ args: [x, target], kwargs: {} })),
-  ),
+  },
+  {
+    name: 'nllLoss',
+    call: (a, k) => nn.nllLoss(t(a[0]), t(a[1]), k),
+    sample: fc.oneof(
+      arbClassification().map(({ x, target }) => ({ args: [x, target], kwargs: {} })),
+      arbClassification(2)
+        .filter(notAll(0))
+        .map(({ x, target }) => ({ args: [x, target], kwargs: { ignoreIndex: 0 } })),
+      arbSpatialClassification().map(({ x, target }) => ({ args: [x, target], kwargs: {} })),
+    ),
+  },
   {
     name: 'scaledDotProductAttention',
     call: (a) => nn.scaledDotProductAttention(t(a[0]), t(a[1]), t(a[2]), { isCausal: a[3] === true }),

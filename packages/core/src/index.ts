@@ -20,7 +20,7 @@ export { detectAnomaly } from './autograd/anomaly.js';
 export { backward, type GradOptions, grad } from './autograd/engine.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { RemovableHandle, type TensorHook } from './autograd/hooks.js';
-export type { BackwardRule, Node } from './autograd/node.js';
+export type { BackwardRule, Node, NodeAttrs } from './autograd/node.js';
 export {
   type Backend,
   type BackendMemory,

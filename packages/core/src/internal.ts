@@ -10,7 +10,8 @@
  * ```
  * @module @tsgrad/core/internal
  */
-export { Node } from './autograd/node.js';
+export { isTracing, traced } from './autograd/grad-mode.js';
+export { Node, type NodeAttrs } from './autograd/node.js';
 export { cpuBackend } from './backend/cpu/cpu-backend.js';
 export { adamStepComposite_, lerp_ } from './ops/optimizers.js';
 export { sumTo } from './ops/reduce.js';

@@ -347,6 +347,29 @@ export function tanh(x: Tensor): Tensor {
   return x.tanh();
 }
 export {
+  type AvgPoolOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  type ConvOptions,
+  type ConvPadding,
+  type ConvTransposeOptions,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  type InterpolateOptions,
+  interpolate,
+  type MaxPoolOptions,
+  maxPool1d,
+  maxPool2d,
+  type PaddingMode,
+} from './conv.js';
+export {
+  cosineEmbeddingLoss,
+  gaussianNllLoss,
+  klDivLoss,
+  marginRankingLoss,
+} from './distribution-losses.js';
+export {
   bceLoss,
   bceWithLogitsLoss,
   crossEntropyLoss,
@@ -356,4 +379,12 @@ export {
   nllLoss,
   smoothL1Loss,
 } from './losses.js';
+export {
+  cosineSimilarity,
+  groupNorm,
+  instanceNorm,
+  normalize,
+  pairwiseDistance,
+  rmsNorm,
+} from './normalization.js';
 export { type PadMode, type PadOptions, pad } from './pad.js';

@@ -37,6 +37,16 @@ export {
   Subset,
   TensorDataset,
 } from './data.js';
+export {
+  type CosineEmbeddingOptions,
+  cosineEmbeddingLoss,
+  type GaussianNllOptions,
+  gaussianNllLoss,
+  type KlDivOptions,
+  klDivLoss,
+  type MarginRankingOptions,
+  marginRankingLoss,
+} from './distribution-losses.js';
 export * as functional from './functional.js';
 export {
   type AttentionOptions,
@@ -80,15 +90,33 @@ export {
   type MultiheadForwardOptions,
   type SeqAttentionOptions,
 } from './layers/attention.js';
+export {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  type AvgPoolModuleOptions,
+  Conv1d,
+  Conv2d,
+  type ConvModuleOptions,
+  ConvTranspose2d,
+  type ConvTransposeModuleOptions,
+  MaxPool1d,
+  MaxPool2d,
+  type MaxPoolModuleOptions,
+  Upsample,
+} from './layers/conv.js';
 export { Dropout } from './layers/dropout.js';
 export { Embedding, type EmbeddingModuleOptions } from './layers/embedding.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export {
   BCELoss,
   BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
   CrossEntropyLoss,
+  GaussianNLLLoss,
   HuberLoss,
+  KLDivLoss,
   L1Loss,
+  MarginRankingLoss,
   MSELoss,
   NLLLoss,
   SmoothL1Loss,
@@ -96,9 +124,15 @@ export {
 export { type ActivationName, MLP, type MLPOptions } from './layers/mlp.js';
 export {
   BatchNorm1d,
+  BatchNorm2d,
+  BatchNormBase,
   type BatchNormModuleOptions,
+  GroupNorm,
+  type GroupNormModuleOptions,
   LayerNorm,
   type LayerNormModuleOptions,
+  RMSNorm,
+  type RMSNormModuleOptions,
 } from './layers/norm.js';
 export {
   type CellOptions,
@@ -109,6 +143,7 @@ export {
   RNN,
   RNNBase,
   RNNCell,
+  type RNNForwardOptions,
   type RNNOptions,
   type SimpleRNNOptions,
 } from './layers/rnn.js';
@@ -117,11 +152,14 @@ export {
   type EncoderForwardOptions,
   PositionalEncoding,
   type PositionalEncodingOptions,
+  Transformer,
   TransformerDecoder,
   TransformerDecoderLayer,
   TransformerEncoder,
   TransformerEncoderLayer,
+  type TransformerForwardOptions,
   type TransformerLayerOptions,
+  type TransformerOptions,
 } from './layers/transformer.js';
 export {
   type BceOptions,
@@ -151,4 +189,28 @@ export {
 } from './mnist.js';
 export { cloneModule, type LoadResult, type LoadStateDictOptions, Module } from './module.js';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module-hooks.js';
+export {
+  type CosineSimilarityOptions,
+  cosineSimilarity,
+  type GroupNormOptions,
+  groupNorm,
+  type InstanceNormOptions,
+  instanceNorm,
+  type NormalizeOptions,
+  normalize,
+  type PairwiseDistanceOptions,
+  pairwiseDistance,
+  type RmsNormOptions,
+  rmsNorm,
+} from './normalization.js';
 export { Parameter } from './parameter.js';
+export { ParameterDict, ParameterList, Unflatten } from './parameter-containers.js';
+export {
+  PackedSequence,
+  type PackOptions,
+  type PadPackedOptions,
+  type PadSequenceOptions,
+  packPaddedSequence,
+  padPackedSequence,
+  padSequence,
+} from './sequences.js';

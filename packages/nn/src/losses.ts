@@ -322,7 +322,8 @@ export function crossEntropyLoss(input: Tensor, target: IndexLike, opts: CrossEn
   const perRow = keep ? where(keep, rowSums, 0) : rowSums;
   let smooth: Tensor;
   const sm = perRow;
-  if (reduction === 'mean') smooth = opts.weight && w ? sm.sum().div(w.sum()) : sm.mean();
+  // As the nll term: divided by the summed weights of the targets not ignored (their count without class weights).
+  if (reduction === 'mean') smooth = w ? sm.sum().div(w.sum()) : sm.mean();
   else if (reduction === 'sum') smooth = sm.sum();
   else smooth = sm.reshape(outShape);
   return nll.mul(1 - eps).add(smooth.mul(eps / C));

@@ -80,7 +80,7 @@ describe('init', () => {
     const gru = new GRU(10, 50);
     for (const p of gru.parameters()) expect(stats(p).max).toBeLessThanOrEqual(1 / Math.sqrt(50));
     const mha = new MultiheadAttention(64, 4);
-    expect(stats(mha.in_proj_weight).max).toBeLessThanOrEqual(Math.sqrt(6 / (64 + 192)));
+    expect(stats(mha.in_proj_weight!).max).toBeLessThanOrEqual(Math.sqrt(6 / (64 + 192)));
     expect(stats(mha.in_proj_bias!)).toEqual({ mean: 0, std: 0, min: 0, max: 0 });
     expect(stats(mha.out_proj.bias!).max).toBe(0);
     expect(stats(mha.out_proj.weight).max).toBeLessThanOrEqual(1 / 8);

@@ -55,3 +55,9 @@ export { Scheduler, type SchedulerStateDict } from './schedulers/scheduler.js';
 export { SequentialLR } from './schedulers/sequential-lr.js';
 export { StepLR, type StepLROptions } from './schedulers/step-lr.js';
 export { SGD, type SGDOptions } from './sgd.js';
+export {
+  loadOptimizerState,
+  optimizerStateFromBytes,
+  optimizerStateToBytes,
+  saveOptimizerState,
+} from './state-file.js';

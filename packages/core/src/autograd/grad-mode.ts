@@ -6,6 +6,35 @@
 import { refuseAsync, refusePromise } from '../sync-only.js';
 
 let enabled = true;
+let tracing = false;
+
+/** True while {@link traced} runs: every op records a node (see `record`). */
+export function isTracing(): boolean {
+  return tracing;
+}
+
+/**
+ * Runs `fn` with every op recording a node, including ops on tensors that need no gradient
+ * and ops that have none (comparisons, integer casts), with their attributes: the whole
+ * forward pass becomes a graph an exporter can walk from the outputs' `gradFn`s. The graph
+ * is not meant for backward. Synchronous functions only.
+ */
+export function traced<T>(fn: () => T): T {
+  refuseAsync('traced', fn);
+  const prev = tracing;
+  const prevEnabled = enabled;
+  tracing = true;
+  enabled = true;
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    tracing = prev;
+    enabled = prevEnabled;
+  }
+  refusePromise('traced', result);
+  return result;
+}
 
 /** True while ops record the autograd graph. */
 export function isGradEnabled(): boolean {

@@ -4,7 +4,19 @@
  */
 import { AutogradError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { isGradEnabled } from './grad-mode.js';
+import { isGradEnabled, isTracing } from './grad-mode.js';
+
+/**
+ * What an op's node says about its call beyond its tensor inputs: dims, scalar operands,
+ * index tensors, so an exporter can rebuild the op from the graph. Values are numbers,
+ * booleans, number lists or tensors (an index or condition the op reads but does not
+ * differentiate).
+ */
+export interface NodeAttrs {
+  readonly [key: string]: number | boolean | string | readonly number[] | Tensor | undefined;
+}
+
+const noAttrs: NodeAttrs = Object.freeze({});
 
 /**
  * A gradient that is zero everywhere but one slice: `grad` placed at `start…` along `dim` of
@@ -51,6 +63,8 @@ export class Node {
     readonly inputs: readonly Tensor[],
     saved: readonly Tensor[],
     rule: BackwardRule,
+    /** The op's non-tensor arguments (see {@link NodeAttrs}); empty for most ops. */
+    readonly attrs: NodeAttrs = noAttrs,
   ) {
     this.rule = rule;
     this.saved = saved;
@@ -92,7 +106,9 @@ export class Node {
 
 /**
  * Records `out` as made by op `name` from `inputs` when gradients are on and an input
- * requires them. `saved` lists the tensors the rule reads, for in-place checks.
+ * requires them. `saved` lists the tensors the rule reads, for in-place checks; `attrs` the
+ * op's other arguments. While a trace runs (see `traced`), every op records a node, whether
+ * or not an input requires grad, so the graph holds the whole forward pass.
  */
 export function record(
   out: Tensor,
@@ -100,12 +116,36 @@ export function record(
   inputs: readonly Tensor[],
   saved: readonly Tensor[],
   rule: BackwardRule,
+  attrs?: NodeAttrs,
 ): Tensor {
+  if (isTracing()) {
+    out.gradFn = new Node(name, inputs, saved, rule, attrs);
+    if (inputs.some((t) => t.requiresGrad)) out._requiresGrad = true;
+    return out;
+  }
   if (!isGradEnabled()) return out;
   let any = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) any = true;
   if (!any) return out;
-  out.gradFn = new Node(name, inputs, saved, rule);
+  out.gradFn = new Node(name, inputs, saved, rule, attrs);
   out._requiresGrad = true;
+  return out;
+}
+
+const noGradient: BackwardRule = () => [];
+
+/**
+ * Records a node for an op that has no gradient (a comparison, an argmax, an integer cast)
+ * only while a trace runs, so an exporter sees where its result came from; otherwise returns
+ * `out` untouched. Such a node is never differentiated.
+ */
+export function recordTraceOnly(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  attrs?: NodeAttrs,
+): Tensor {
+  if (!isTracing()) return out;
+  out.gradFn = new Node(name, inputs, [], noGradient, attrs);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Changing a tensor's dtype or device. Casts between float dtypes are differentiable.
  */
-import { record } from '../autograd/node.js';
+import { record, recordTraceOnly } from '../autograd/node.js';
 import type { Device } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
@@ -25,7 +25,7 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
     throw new DTypeError(`to: the ${x.device} device does not support ${dtype}`);
   }
   const y = fromStorage(b, b.cast(x._view('to'), dtype), x.shape, dtype);
-  if (!isFloating(dtype) || !isFloating(x.dtype)) return y;
+  if (!isFloating(dtype) || !isFloating(x.dtype)) return recordTraceOnly(y, 'cast', [x]);
   const from = x.dtype;
   return record(y, 'cast', [x], [], (g) => [castTo(g, from)]);
 }

@@ -29,7 +29,7 @@
  * | hypot | g·a / y, g·b / y |
  * | where | g where cond, g where not cond |
  */
-import { record } from '../autograd/node.js';
+import { record, recordTraceOnly } from '../autograd/node.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import { isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
@@ -123,7 +123,11 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
 /** Logical not of a tensor (bool result). */
 export function logicalNot(x: Tensor): Tensor {
   const b = backendOf(x);
-  return fromStorage(b, b.unary('not', x._view('logicalNot'), 'bool'), x.shape, 'bool');
+  return recordTraceOnly(
+    fromStorage(b, b.unary('not', x._view('logicalNot'), 'bool'), x.shape, 'bool'),
+    'not',
+    [x],
+  );
 }
 
 type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
@@ -228,7 +232,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
   );
   const y = fromStorage(backend, storage, shape, outDtype);
   const rule = binaryRules[op];
-  if (rule === undefined) return y;
+  if (rule === undefined) return recordTraceOnly(y, op, [a, b]);
   const saved = op === 'add' || op === 'sub' ? [] : [a, b, y];
   const A = a;
   const B = b;
@@ -268,9 +272,9 @@ function scalarOp(op: BinaryOp, a: Tensor, n: number): Tensor {
   backend.free(one);
   const y = fromStorage(backend, storage, a.shape, outDtype);
   const rule = scalarRules[op];
-  if (rule === undefined) return y;
+  if (rule === undefined) return recordTraceOnly(y, op, [a], { scalar: n });
   const saved = op === 'add' || op === 'sub' || op === 'mul' || op === 'div' ? [] : [a, y];
-  return record(y, op, [a], saved, (g) => [rule(g, a, n, y)]);
+  return record(y, op, [a], saved, (g) => [rule(g, a, n, y)], { scalar: n });
 }
 
 const zeroStrideCache: number[][] = [];
@@ -323,8 +327,15 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   );
   const A = ta;
   const B = tb;
-  return record(y, 'where', [A, B], [cond], (g) => [
-    A.requiresGrad ? sumTo(where(cond, g, 0), A.shape) : null,
-    B.requiresGrad ? sumTo(where(cond, 0, g), B.shape) : null,
-  ]);
+  return record(
+    y,
+    'where',
+    [A, B],
+    [cond],
+    (g) => [
+      A.requiresGrad ? sumTo(where(cond, g, 0), A.shape) : null,
+      B.requiresGrad ? sumTo(where(cond, 0, g), B.shape) : null,
+    ],
+    { cond },
+  );
 }

@@ -85,9 +85,17 @@ export function gather(x: Tensor, dim: number, idx: IndexLike): Tensor {
   }
   const y = fromStorage(b, b.gather(x._view('gather'), d, index._view('gather')), index.shape, x.dtype);
   const shape = x.shape;
-  return record(y, 'gather', [x], [index], (g) => [
-    scatterAdd(filled(g.device, shape, 0, g.dtype), d, index, g),
-  ]);
+  return record(
+    y,
+    'gather',
+    [x],
+    [index],
+    (g) => [scatterAdd(filled(g.device, shape, 0, g.dtype), d, index, g)],
+    {
+      dim: d,
+      index,
+    },
+  );
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 
 import { provideGradFactory } from '../autograd/factory.js';
-import { record, type SliceGrad } from '../autograd/node.js';
+import { record, recordTraceOnly, type SliceGrad } from '../autograd/node.js';
 import { promoteTypes } from '../dtype.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import {
@@ -89,7 +89,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   d.forEach((v, i) => {
     inv[v] = i;
   });
-  return record(viewWith(x, permuteLayout(x.layout, d)), 'permute', [x], [], (g) => [permute(g, inv)]);
+  return record(viewWith(x, permuteLayout(x.layout, d)), 'permute', [x], [], (g) => [permute(g, inv)], {
+    dims: d,
+  });
 }
 
 /** Swaps two dimensions. */
@@ -162,9 +164,14 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     );
   }
   const from = x.shape;
-  return record(viewWith(x, narrowLayout(x.layout, d, start, length)), 'narrow', [x], [], (g) => [
-    { kind: 'slice', grad: g, shape: from, dim: d, start },
-  ]);
+  return record(
+    viewWith(x, narrowLayout(x.layout, d, start, length)),
+    'narrow',
+    [x],
+    [],
+    (g) => [{ kind: 'slice', grad: g, shape: from, dim: d, start }],
+    { dim: d, start },
+  );
 }
 
 /**
@@ -211,7 +218,7 @@ export function clone(x: Tensor): Tensor {
 
 /** Shares x's data but has no gradFn and does not require grad. */
 export function detach(x: Tensor): Tensor {
-  return viewWith(x, x.layout);
+  return recordTraceOnly(viewWith(x, x.layout), 'detach', [x]);
 }
 
 /**
@@ -248,14 +255,21 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     dtype,
   );
   const sizes = inputs.map((t) => t.shape[d]!);
-  return record(y, 'cat', inputs, [], (g) => {
-    let at = 0;
-    return sizes.map((s) => {
-      const piece = narrow(g, d, at, s);
-      at += s;
-      return piece;
-    });
-  });
+  return record(
+    y,
+    'cat',
+    inputs,
+    [],
+    (g) => {
+      let at = 0;
+      return sizes.map((s) => {
+        const piece = narrow(g, d, at, s);
+        at += s;
+        return piece;
+      });
+    },
+    { dim: d },
+  );
 }
 
 /**

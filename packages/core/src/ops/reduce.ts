@@ -8,7 +8,7 @@
  * | prod | g·y/x (with the zero cases handled exactly) |
  * | max / min | g split evenly among the elements equal to the result |
  */
-import { record } from '../autograd/node.js';
+import { record, recordTraceOnly } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ShapeError } from '../errors.js';
@@ -74,7 +74,10 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
   const kept = reduceRaw('sum', x, axes);
   const y = keepdim ? kept : kept.reshape(dropAxes(x.shape, axes));
   const shape = x.shape;
-  return record(y, 'sum', [x], [], (g) => [g.reshape(keptShape(shape, axes)).expand([...shape])]);
+  return record(y, 'sum', [x], [], (g) => [g.reshape(keptShape(shape, axes)).expand([...shape])], {
+    axes,
+    keepdim,
+  });
 }
 
 /**
@@ -136,11 +139,18 @@ export function extreme(
   const axes = reduceAxes(x, dim, op);
   const kept = reduceRaw(op, x, axes);
   const y = keepdim ? kept : kept.reshape(dropAxes(x.shape, axes));
-  return record(y, op, [x], [x], (g) => {
-    const mask = castTo(x.eq(kept), x.dtype);
-    const count = sum(mask, axes, true);
-    return [g.reshape(keptShape(x.shape, axes)).mul(mask).div(count)];
-  });
+  return record(
+    y,
+    op,
+    [x],
+    [x],
+    (g) => {
+      const mask = castTo(x.eq(kept), x.dtype);
+      const count = sum(mask, axes, true);
+      return [g.reshape(keptShape(x.shape, axes)).mul(mask).div(count)];
+    },
+    { axes, keepdim },
+  );
 }
 
 /**
@@ -155,12 +165,12 @@ export function argExtreme(
   if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
   if (dim === undefined) {
     const flat = x.reshape([x.numel]);
-    const r = reduceRaw(op, flat, [0]);
+    const r = recordTraceOnly(reduceRaw(op, flat, [0]), op, [flat], { axes: [0], keepdim: true });
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r.reshape([]);
   }
   const d = normDim(dim, x.ndim, op);
   if (x.ndim === 0) return reduceRaw(op, x.reshape([1]), [0]).reshape([]);
-  const r = reduceRaw(op, x, [d]);
+  const r = recordTraceOnly(reduceRaw(op, x, [d]), op, [x], { axes: [d], keepdim: true });
   return keepdim ? r : r.squeeze(d);
 }
 
@@ -197,7 +207,7 @@ export function variance(
 export function logsumexp(x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Tensor {
   if (!isFloating(x.dtype)) x = castTo(x, 'float32');
   const axes = reduceAxes(x, dim, 'logsumexp');
-  const m = reduceRaw('max', x, axes);
+  const m = recordTraceOnly(reduceRaw('max', x, axes), 'max', [x], { axes, keepdim: true });
   const finiteM = where(m.abs().eq(Number.POSITIVE_INFINITY), 0, m);
   const r = sum(x.sub(finiteM).exp(), axes, true).log().add(finiteM);
   return keepdim ? r : r.reshape(dropAxes(x.shape, axes));

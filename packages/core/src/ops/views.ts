@@ -13,7 +13,7 @@
  * The scatter-added gradient is itself differentiable (its gradient is a gather at the same
  * positions, which is the view again), and it sums overlapping windows as `unfold` needs.
  */
-import { record } from '../autograd/node.js';
+import { type NodeAttrs, record } from '../autograd/node.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { contiguousLayout, type Layout, normDim, numelOf } from '../layout.js';
 import type { Tensor } from '../tensor.js';
@@ -55,9 +55,9 @@ function scatterThroughView(g: Tensor, shape: readonly number[], f: (l: Layout) 
 }
 
 /** A view of `x` through the layout `f(x.layout)`, differentiable by {@link scatterThroughView}. */
-function strideView(x: Tensor, name: string, f: (l: Layout) => Layout): Tensor {
+function strideView(x: Tensor, name: string, attrs: NodeAttrs, f: (l: Layout) => Layout): Tensor {
   const shape = x.shape;
-  return record(viewWith(x, f(x.layout)), name, [x], [], (g) => [scatterThroughView(g, shape, f)]);
+  return record(viewWith(x, f(x.layout)), name, [x], [], (g) => [scatterThroughView(g, shape, f)], attrs);
 }
 
 /**
@@ -85,9 +85,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     offset: l.offset + i * l.strides[d]!,
   };
   const from = x.shape;
-  return record(viewWith(x, layout), 'select', [x], [], (g) => [
-    { kind: 'slice', grad: g.unsqueeze(d), shape: from, dim: d, start: i },
-  ]);
+  return record(
+    viewWith(x, layout),
+    'select',
+    [x],
+    [],
+    (g) => [{ kind: 'slice', grad: g.unsqueeze(d), shape: from, dim: d, start: i }],
+    { dim: d, index: i },
+  );
 }
 
 /**
@@ -122,7 +127,7 @@ export function slice(x: Tensor, dim = 0, start?: number, end?: number, step = 1
   const e = Math.max(bound(end, size), s);
   const length = Math.ceil((e - s) / step);
   if (step === 1) return narrow(x, d, s, length);
-  return strideView(x, 'slice', (l) => {
+  return strideView(x, 'slice', { dim: d, start: s, step }, (l) => {
     const shape = l.shape.slice();
     const strides = l.strides.slice();
     shape[d] = length;
@@ -194,7 +199,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const n1 = x.shape[d1]!;
   const n2 = x.shape[d2]!;
   const length = Math.max(0, offset >= 0 ? Math.min(n1, n2 - offset) : Math.min(n1 + offset, n2));
-  return strideView(x, 'diagonal', (l) => {
+  return strideView(x, 'diagonal', {}, (l) => {
     const keep = (_: number, k: number) => k !== d1 && k !== d2;
     const s1 = l.strides[d1]!;
     const s2 = l.strides[d2]!;
@@ -228,7 +233,7 @@ export function unfold(x: Tensor, dim: number, size: number, step: number): Tens
     );
   }
   const count = Math.floor((n - size) / step) + 1;
-  return strideView(x, 'unfold', (l) => {
+  return strideView(x, 'unfold', {}, (l) => {
     if (l.shape.length === 0) return { shape: [size], strides: [1], offset: l.offset };
     const shape = l.shape.slice();
     const strides = l.strides.slice();

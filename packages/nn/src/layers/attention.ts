@@ -131,6 +131,10 @@ export interface MultiheadAttentionOptions {
   bias?: boolean;
   /** Tensors are [batch, seq, embed] instead of [seq, batch, embed] (false). */
   batchFirst?: boolean;
+  /** Features of the keys (embedDim). */
+  kdim?: number | null;
+  /** Features of the values (embedDim). */
+  vdim?: number | null;
 }
 
 /** Options of {@link MultiheadAttention.forward}. */
@@ -149,7 +153,9 @@ export interface MultiheadForwardOptions {
 
 /**
  * Multi-head attention with PyTorch's parameters: `in_proj_weight` [3E, E] (xavier uniform),
- * `in_proj_bias` [3E] (zeros), `out_proj` a Linear(E, E) with zero bias.
+ * `in_proj_bias` [3E] (zeros), `out_proj` a Linear(E, E) with zero bias. With `kdim` or `vdim`
+ * other than E, the projections are separate, as PyTorch: `q_proj_weight` [E, E],
+ * `k_proj_weight` [E, kdim], `v_proj_weight` [E, vdim] (and no `in_proj_weight`).
  * `forward(query, key, value, opts?)` returns `[output, weights | null]`.
  *
  * @example
@@ -164,7 +170,12 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly dropout: number;
   readonly batchFirst: boolean;
-  in_proj_weight: Parameter;
+  readonly kdim: number;
+  readonly vdim: number;
+  in_proj_weight: Parameter | null;
+  q_proj_weight: Parameter | null;
+  k_proj_weight: Parameter | null;
+  v_proj_weight: Parameter | null;
   in_proj_bias: Parameter | null;
   out_proj: Linear;
 
@@ -180,14 +191,35 @@ export class MultiheadAttention extends Module {
     this.headDim = embedDim / numHeads;
     this.dropout = opts.dropout ?? 0;
     this.batchFirst = opts.batchFirst ?? false;
+    this.kdim = opts.kdim ?? embedDim;
+    this.vdim = opts.vdim ?? embedDim;
     const bias = opts.bias ?? true;
-    this.in_proj_weight = new Parameter(zeros([3 * embedDim, embedDim]));
+    if (this.kdim === embedDim && this.vdim === embedDim) {
+      this.in_proj_weight = new Parameter(zeros([3 * embedDim, embedDim]));
+      this.q_proj_weight = this.k_proj_weight = this.v_proj_weight = null;
+      xavierUniform_(this.in_proj_weight);
+    } else {
+      this.in_proj_weight = null;
+      this.q_proj_weight = new Parameter(zeros([embedDim, embedDim]));
+      this.k_proj_weight = new Parameter(zeros([embedDim, this.kdim]));
+      this.v_proj_weight = new Parameter(zeros([embedDim, this.vdim]));
+      for (const w of [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) xavierUniform_(w);
+    }
     this.in_proj_bias = bias ? new Parameter(zeros([3 * embedDim])) : null;
     this.out_proj = new Linear(embedDim, embedDim, { bias });
-    xavierUniform_(this.in_proj_weight);
     if (this.out_proj.bias) constant_(this.out_proj.bias, 0);
   }
 
+  /**
+   * Attends from `query` [L, N, E] to `key` [S, N, kdim] and `value` [S, N, vdim] (batch first
+   * with `batchFirst`; unbatched [L, E], [S, kdim], [S, vdim] too). Returns the output of the
+   * query's shape and the weights [N, L, S] (averaged over heads; [N, heads, L, S] otherwise).
+   *
+   * @example
+   * ```ts
+   * const [y, w] = mha.forward(x, memory, memory, { keyPaddingMask });
+   * ```
+   */
   override forward(
     query: Tensor,
     key: Tensor,
@@ -200,14 +232,14 @@ export class MultiheadAttention extends Module {
     const name = 'MultiheadAttention';
     const unbatched = query.ndim === 2;
     const nd = unbatched ? 2 : 3;
-    for (const [what, t] of [
-      ['query', query],
-      ['key', key],
-      ['value', value],
+    for (const [what, t, size, sizeName] of [
+      ['query', query, E, 'embedDim'],
+      ['key', key, this.kdim, 'kdim'],
+      ['value', value, this.vdim, 'vdim'],
     ] as const) {
-      if (t.ndim !== nd || t.shape[nd - 1] !== E) {
+      if (t.ndim !== nd || t.shape[nd - 1] !== size) {
         throw new ShapeError(
-          `${name}: ${what} must be ${nd}-D ending in embedDim ${E}, got ${formatShape(t.shape)}`,
+          `${name}: ${what} must be ${nd}-D ending in ${sizeName} ${size}, got ${formatShape(t.shape)}`,
         );
       }
     }
@@ -229,11 +261,16 @@ export class MultiheadAttention extends Module {
     let q: Tensor;
     let k: Tensor;
     let v: Tensor;
-    if (query === key && key === value) {
+    const bPart = (i: number) => (b ? b.narrow(0, i * E, E) : null);
+    if (!W) {
+      q = linear(q0, this.q_proj_weight!, bPart(0));
+      k = linear(k0, this.k_proj_weight!, bPart(1));
+      v = linear(v0, this.v_proj_weight!, bPart(2));
+    } else if (query === key && key === value) {
       const qkv = linear(q0, W, b);
       [q, k, v] = [qkv.narrow(-1, 0, E), qkv.narrow(-1, E, E), qkv.narrow(-1, 2 * E, E)];
     } else {
-      const part = (i: number) => [W.narrow(0, i * E, E), b ? b.narrow(0, i * E, E) : null] as const;
+      const part = (i: number) => [W.narrow(0, i * E, E), bPart(i)] as const;
       q = linear(q0, ...part(0));
       k = linear(k0, ...part(1));
       v = linear(v0, ...part(2));
@@ -283,6 +320,7 @@ export class MultiheadAttention extends Module {
   }
 
   override extraRepr(): string {
-    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.dropout ? `, dropout=${this.dropout}` : ''}`;
+    const kv = this.in_proj_weight ? '' : `, kdim=${this.kdim}, vdim=${this.vdim}`;
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${kv}${this.dropout ? `, dropout=${this.dropout}` : ''}`;
   }
 }

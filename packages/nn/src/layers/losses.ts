@@ -2,7 +2,8 @@
  * Losses as modules, each calling the function of the same name in `losses.ts`. Class
  * weights and `pos_weight` are buffers, as in PyTorch.
  */
-import type { IndexLike, Tensor } from '@tsgrad/core';
+import { type IndexLike, type Tensor, ValueError } from '@tsgrad/core';
+import * as D from '../distribution-losses.js';
 import * as L from '../losses.js';
 import { Module } from '../module.js';
 
@@ -12,7 +13,7 @@ abstract class Loss extends Module {
     super();
     this.reduction = opts.reduction ?? 'mean';
   }
-  abstract override forward(input: Tensor, target: Tensor): Tensor;
+  abstract override forward(input: Tensor, target: Tensor, third?: Tensor): Tensor;
   override extraRepr(): string {
     return this.reduction === 'mean' ? '' : `reduction='${this.reduction}'`;
   }
@@ -128,5 +129,99 @@ export class CrossEntropyLoss extends Loss {
       ignoreIndex: this.ignoreIndex,
       labelSmoothing: this.labelSmoothing,
     });
+  }
+}
+
+/**
+ * {@link klDivLoss} as a module; `input` holds log-probabilities.
+ *
+ * @example
+ * ```ts
+ * new KLDivLoss({ reduction: 'batchmean' }).forward(logits.logSoftmax(1), probs);
+ * ```
+ */
+export class KLDivLoss extends Module {
+  readonly reduction: D.KlDivOptions['reduction'] & string;
+  readonly logTarget: boolean;
+  constructor(opts: D.KlDivOptions = {}) {
+    super();
+    this.reduction = opts.reduction ?? 'mean';
+    this.logTarget = opts.logTarget ?? false;
+  }
+  /** `input` and `target` of one shape; a scalar, or that shape with reduction 'none'. */
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return D.klDivLoss(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
+  override extraRepr(): string {
+    return `reduction='${this.reduction}', logTarget=${this.logTarget}`;
+  }
+}
+
+/**
+ * {@link marginRankingLoss} as a module.
+ *
+ * @example
+ * ```ts
+ * new MarginRankingLoss({ margin: 0.1 }).forward(a, b, y);
+ * ```
+ */
+export class MarginRankingLoss extends Loss {
+  readonly margin: number;
+  constructor(opts: D.MarginRankingOptions = {}) {
+    super(opts);
+    this.margin = opts.margin ?? 0;
+  }
+  /** `a`, `b` and `y` (±1) of one shape; a scalar, or that shape with reduction 'none'. */
+  override forward(a: Tensor, b: Tensor, y?: Tensor): Tensor {
+    if (!y) throw new ValueError('MarginRankingLoss.forward: expected (a, b, y)');
+    return D.marginRankingLoss(a, b, y, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/**
+ * {@link gaussianNllLoss} as a module.
+ *
+ * @example
+ * ```ts
+ * new GaussianNLLLoss().forward(mean, y, variance);
+ * ```
+ */
+export class GaussianNLLLoss extends Loss {
+  readonly full: boolean;
+  readonly eps: number;
+  constructor(opts: D.GaussianNllOptions = {}) {
+    super(opts);
+    this.full = opts.full ?? false;
+    this.eps = opts.eps ?? 1e-6;
+  }
+  /** `input` and `target` [N, *], `variance` of that shape, one dim fewer, or last dim 1. */
+  override forward(input: Tensor, target: Tensor, variance?: Tensor): Tensor {
+    if (!variance) throw new ValueError('GaussianNLLLoss.forward: expected (input, target, variance)');
+    return D.gaussianNllLoss(input, target, variance, {
+      full: this.full,
+      eps: this.eps,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/**
+ * {@link cosineEmbeddingLoss} as a module.
+ *
+ * @example
+ * ```ts
+ * new CosineEmbeddingLoss({ margin: 0.2 }).forward(a, b, y);
+ * ```
+ */
+export class CosineEmbeddingLoss extends Loss {
+  readonly margin: number;
+  constructor(opts: D.CosineEmbeddingOptions = {}) {
+    super(opts);
+    this.margin = opts.margin ?? 0;
+  }
+  /** `a`, `b` [N, D] (or [D]) and `y` [N] (or []) of ±1. */
+  override forward(a: Tensor, b: Tensor, y?: Tensor): Tensor {
+    if (!y) throw new ValueError('CosineEmbeddingLoss.forward: expected (a, b, y)');
+    return D.cosineEmbeddingLoss(a, b, y, { margin: this.margin, reduction: this.reduction });
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Normalisation layers: `BatchNorm1d` and `LayerNorm`.
+ * Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `GroupNorm`, `RMSNorm` and `LayerNorm`.
  */
-import { formatShape, ones, ShapeError, type Tensor, tensor, zeros } from '@tsgrad/core';
+import { formatShape, ones, ShapeError, type Tensor, tensor, ValueError, zeros } from '@tsgrad/core';
 import { batchNorm, layerNorm } from '../functional.js';
 import { Module } from '../module.js';
+import { groupNorm, rmsNorm } from '../normalization.js';
 import { Parameter } from '../parameter.js';
 
 /** Options of {@link BatchNorm1d}. */
@@ -19,18 +20,18 @@ export interface BatchNormModuleOptions {
 }
 
 /**
- * Batch normalisation over [N, C] or [N, C, L] input. Training normalises with batch
- * statistics and updates `running_mean` and `running_var` (unbiased) with `momentum`; eval
- * mode uses the running statistics. Buffers are named as in PyTorch, `num_batches_tracked`
- * included.
+ * What {@link BatchNorm1d} and {@link BatchNorm2d} share (PyTorch's `_BatchNorm`): training
+ * normalises each channel (dim 1) with batch statistics and updates `running_mean` and
+ * `running_var` (unbiased) with `momentum`; eval mode uses the running statistics. Buffers
+ * are named as in PyTorch, `num_batches_tracked` included.
  *
  * @example
  * ```ts
- * const bn = new BatchNorm1d(64);
- * bn.forward(randn([32, 64]));
+ * const bn: BatchNormBase = new BatchNorm2d(16);
+ * bn.eval();
  * ```
  */
-export class BatchNorm1d extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
@@ -71,12 +72,19 @@ export class BatchNorm1d extends Module {
     return this.running_var;
   }
 
+  /** Throws when `x` is not an input this layer takes. */
+  protected abstract checkInput(x: Tensor): void;
+
+  /**
+   * Normalises `x` per channel (dim 1); the output has the input's shape.
+   *
+   * @example
+   * ```ts
+   * new BatchNorm2d(3).forward(randn([2, 3, 4, 4])).shape; // [2, 3, 4, 4]
+   * ```
+   */
   override forward(x: Tensor): Tensor {
-    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(
-        `BatchNorm1d: expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${formatShape(x.shape)}`,
-      );
-    }
+    this.checkInput(x);
     const useBatch = this.training || this.running_mean === null;
     let momentum = this.momentum ?? 0;
     if (this.training && this.num_batches_tracked !== null) {
@@ -94,6 +102,156 @@ export class BatchNorm1d extends Module {
 
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+}
+
+/**
+ * Batch normalisation over [N, C] or [N, C, L] input (see {@link BatchNormBase}).
+ *
+ * @example
+ * ```ts
+ * const bn = new BatchNorm1d(64);
+ * bn.forward(randn([32, 64])); // [32, 64]
+ * ```
+ */
+export class BatchNorm1d extends BatchNormBase {
+  protected override checkInput(x: Tensor): void {
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
+      throw new ShapeError(
+        `BatchNorm1d: expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${formatShape(x.shape)}`,
+      );
+    }
+  }
+}
+
+/**
+ * Batch normalisation over [N, C, H, W] input, per channel (see {@link BatchNormBase}).
+ * `forward(x [N, C, H, W])` returns [N, C, H, W].
+ *
+ * @example
+ * ```ts
+ * const bn = new BatchNorm2d(16);
+ * bn.forward(randn([8, 16, 28, 28])).shape; // [8, 16, 28, 28]
+ * ```
+ */
+export class BatchNorm2d extends BatchNormBase {
+  protected override checkInput(x: Tensor): void {
+    if (x.ndim !== 4 || x.shape[1] !== this.numFeatures) {
+      throw new ShapeError(
+        `BatchNorm2d: expected input [N, ${this.numFeatures}, H, W], got ${formatShape(x.shape)}`,
+      );
+    }
+  }
+}
+
+/** Options of {@link GroupNorm}. */
+export interface GroupNormModuleOptions {
+  /** Added to the variance (1e-5). */
+  eps?: number;
+  /** Learn a per-channel scale (ones) and shift (zeros) (true). */
+  affine?: boolean;
+}
+
+/**
+ * Group normalisation: the channels of [N, C, *] input in `numGroups` groups, each normalised
+ * over its channels and positions, then a learned per-channel scale and shift
+ * (see {@link groupNorm}). `forward(x [N, C, *])` returns the input's shape.
+ *
+ * @example
+ * ```ts
+ * new GroupNorm(3, 6).forward(randn([2, 6, 5])).shape; // [2, 6, 5]
+ * ```
+ */
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(numGroups: number, numChannels: number, opts: GroupNormModuleOptions = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
+      throw new ValueError(
+        `GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`,
+      );
+    }
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = opts.eps ?? 1e-5;
+    this.affine = opts.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
+  }
+
+  /**
+   * Normalises [N, C, *] input; the output has its shape.
+   *
+   * @example
+   * ```ts
+   * gn.forward(randn([2, 6, 5]));
+   * ```
+   */
+  override forward(x: Tensor): Tensor {
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
+      throw new ShapeError(
+        `GroupNorm: expected input [N, ${this.numChannels}, *], got ${formatShape(x.shape)}`,
+      );
+    }
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+  }
+}
+
+/** Options of {@link RMSNorm}. */
+export interface RMSNormModuleOptions {
+  /** Added to the mean square; null (the default) uses the input dtype's machine epsilon. */
+  eps?: number | null;
+  /** Learn a per-element scale (ones) (true). */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * Root-mean-square normalisation over the last dims (`normalizedShape`) with a learned
+ * scale (see {@link rmsNorm}). `forward(x [..., *normalizedShape])` returns the input's shape.
+ *
+ * @example
+ * ```ts
+ * new RMSNorm([16], { eps: 1e-6 }).forward(randn([4, 16])).shape; // [4, 16]
+ * ```
+ */
+export class RMSNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number | null;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+
+  constructor(normalizedShape: readonly number[] | number, opts: RMSNormModuleOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = opts.eps ?? null;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape)) : null;
+  }
+
+  /**
+   * Normalises over the last dims; the output has the input's shape.
+   *
+   * @example
+   * ```ts
+   * norm.forward(randn([4, 16]));
+   * ```
+   */
+  override forward(x: Tensor): Tensor {
+    return rmsNorm(x, this.normalizedShape, { weight: this.weight, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
   }
 }
 

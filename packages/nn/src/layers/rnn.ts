@@ -6,11 +6,23 @@
  * The input projection of a whole sequence is one matmul before the time loop; each step then
  * does one h·W_hhᵀ matmul.
  */
-import { cat, formatShape, ShapeError, sameShape, stack, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import {
+  cat,
+  formatShape,
+  ShapeError,
+  sameShape,
+  stack,
+  type Tensor,
+  tensor,
+  ValueError,
+  where,
+  zeros,
+} from '@tsgrad/core';
 import { dropout as dropoutFn, linear } from '../functional.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { checkLengths, PackedSequence, packWithOrder, padPackedSequence } from '../sequences.js';
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
@@ -28,6 +40,17 @@ export interface RNNOptions {
   dropout?: number;
   /** Also run the sequence backwards and concatenate (false). */
   bidirectional?: boolean;
+}
+
+/** Options of the forward of {@link RNN}, {@link LSTM} and {@link GRU}. */
+export interface RNNForwardOptions {
+  /**
+   * The length of each sequence of a padded batch (numbers, or an integer CPU tensor). Each
+   * sequence then stops at its own length: outputs past it are zeros and the final state is
+   * the one at its last step (for the reverse direction, the pass starts at its last step),
+   * as PyTorch gives for a packed batch.
+   */
+  lengths?: readonly number[] | Tensor | null;
 }
 
 /** Options of {@link RNN}. */
@@ -135,8 +158,33 @@ export class RNNBase extends Module {
     };
   }
 
+  /**
+   * Runs the layers on a padded batch or a packed one; `state` is [h0] or [h0, c0], each
+   * [layers·dirs, B, H] in the original batch order.
+   */
+  protected runAny(
+    input: Tensor | PackedSequence,
+    state: Tensor[] | null,
+    opts: RNNForwardOptions,
+  ): { output: Tensor | PackedSequence; h: Tensor; c: Tensor | null } {
+    if (!(input instanceof PackedSequence)) return this.run(input, state, opts.lengths ?? null, false);
+    if (opts.lengths) {
+      throw new ValueError(
+        `${this.constructor.name}: a PackedSequence carries its lengths; do not pass lengths too`,
+      );
+    }
+    const [padded] = padPackedSequence(input);
+    const r = this.run(padded, state, input.lengths(), true);
+    return { ...r, output: packWithOrder(r.output, input.lengths(), input.sortedIndices) };
+  }
+
   /** Runs the layers; `state` is [h0] or [h0, c0], each [layers·dirs, B, H]. */
-  protected run(x: Tensor, state: Tensor[] | null): { output: Tensor; h: Tensor; c: Tensor | null } {
+  protected run(
+    x: Tensor,
+    state: Tensor[] | null,
+    lengths: readonly number[] | Tensor | null = null,
+    timeMajor = false,
+  ): { output: Tensor; h: Tensor; c: Tensor | null } {
     const name = this.constructor.name;
     const isLstm = this.mode === 'LSTM';
     if (x.ndim !== 2 && x.ndim !== 3) {
@@ -146,9 +194,19 @@ export class RNNBase extends Module {
       throw new ShapeError(`${name}: input ${formatShape(x.shape)} must end in inputSize ${this.inputSize}`);
     }
     const unbatched = x.ndim === 2;
-    let seq = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
+    let seq = unbatched ? x.unsqueeze(1) : this.batchFirst && !timeMajor ? x.transpose(0, 1) : x;
     const T = seq.shape[0]!;
     const B = seq.shape[1]!;
+    // Per step, bool [B, 1]: which sequences are still running.
+    let masks: Tensor[] | null = null;
+    if (lengths !== null) {
+      const lens = checkLengths(name, lengths, B, T);
+      masks = [];
+      for (let t = 0; t < T; t++) {
+        const m = Uint8Array.from(lens, (l) => (t < l ? 1 : 0));
+        masks.push(tensor(m, { shape: [B, 1], dtype: 'bool', device: seq.device }));
+      }
+    }
     const H = this.hiddenSize;
     const dirs = this.bidirectional ? 2 : 1;
     const expected = [this.numLayers * dirs, B, H];
@@ -177,8 +235,18 @@ export class RNNBase extends Module {
         const ys: Tensor[] = new Array(T);
         for (let s = 0; s < T; s++) {
           const t = d === 1 ? T - 1 - s : s;
-          [h, c] = step(this.mode, xw.narrow(0, t, 1).squeeze(0), h, c, w);
-          ys[t] = h;
+          const [hn, cn] = step(this.mode, xw.narrow(0, t, 1).squeeze(0), h, c, w);
+          const m = masks?.[t];
+          if (m) {
+            // Past its length a sequence keeps its state (so the reverse pass starts at its
+            // last step) and outputs zeros.
+            h = where(m, hn, h);
+            c = c && cn ? where(m, cn, c) : cn;
+            ys[t] = where(m, hn, 0);
+          } else {
+            [h, c] = [hn, cn];
+            ys[t] = h;
+          }
         }
         outs.push(T > 0 ? stack(ys, 0) : zeros([0, B, H], { dtype: seq.dtype, device: seq.device }));
         hN.push(h);
@@ -196,7 +264,7 @@ export class RNNBase extends Module {
       output = output.squeeze(1);
       hOut = hOut.squeeze(1);
       cOut = cOut?.squeeze(1) ?? null;
-    } else if (this.batchFirst) {
+    } else if (this.batchFirst && !timeMajor) {
       output = output.transpose(0, 1);
     }
     return { output, h: hOut, c: cOut };
@@ -231,8 +299,24 @@ export class RNN extends RNNBase {
       throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${nl}'`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
   }
-  override forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const r = this.run(x, h0 ? [h0] : null);
+  /**
+   * `x` [T, B, inputSize] ([B, T, inputSize] with batchFirst; [T, inputSize] unbatched) or a
+   * {@link PackedSequence}; `h0` [layers·dirs, B, H]. Returns `[output, hN]`: output
+   * [T, B, dirs·H] (or packed like the input), hN [layers·dirs, B, H].
+   *
+   * @example
+   * ```ts
+   * const [out, hN] = rnn.forward(padded, null, { lengths: [5, 3] });
+   * ```
+   */
+  override forward(x: Tensor, h0?: Tensor | null, opts?: RNNForwardOptions): [Tensor, Tensor];
+  override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
+  override forward(
+    x: Tensor | PackedSequence,
+    h0?: Tensor | null,
+    opts: RNNForwardOptions = {},
+  ): [Tensor | PackedSequence, Tensor] {
+    const r = this.runAny(x, h0 ? [h0] : null, opts);
     return [r.output, r.h];
   }
 }
@@ -251,8 +335,28 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('LSTM', inputSize, hiddenSize, opts);
   }
-  override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const r = this.run(x, state ? [state[0], state[1]] : null);
+  /**
+   * `x` [T, B, inputSize] ([B, T, inputSize] with batchFirst; [T, inputSize] unbatched) or a
+   * {@link PackedSequence}; `state` [h0, c0], each [layers·dirs, B, H]. Returns
+   * `[output, [hN, cN]]`: output [T, B, dirs·H] (or packed like the input).
+   *
+   * @example
+   * ```ts
+   * const [out, [h, c]] = lstm.forward(packPaddedSequence(padded, [5, 3]));
+   * ```
+   */
+  override forward(
+    x: Tensor,
+    state?: [Tensor, Tensor] | null,
+    opts?: RNNForwardOptions,
+  ): [Tensor, [Tensor, Tensor]];
+  override forward(x: PackedSequence, state?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(
+    x: Tensor | PackedSequence,
+    state?: [Tensor, Tensor] | null,
+    opts: RNNForwardOptions = {},
+  ): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    const r = this.runAny(x, state ? [state[0], state[1]] : null, opts);
     return [r.output, [r.h, r.c!]];
   }
 }
@@ -271,8 +375,24 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', inputSize, hiddenSize, opts);
   }
-  override forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const r = this.run(x, h0 ? [h0] : null);
+  /**
+   * `x` [T, B, inputSize] ([B, T, inputSize] with batchFirst; [T, inputSize] unbatched) or a
+   * {@link PackedSequence}; `h0` [layers·dirs, B, H]. Returns `[output, hN]`: output
+   * [T, B, dirs·H] (or packed like the input), hN [layers·dirs, B, H].
+   *
+   * @example
+   * ```ts
+   * const [out, hN] = rnn.forward(padded, null, { lengths: [5, 3] });
+   * ```
+   */
+  override forward(x: Tensor, h0?: Tensor | null, opts?: RNNForwardOptions): [Tensor, Tensor];
+  override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
+  override forward(
+    x: Tensor | PackedSequence,
+    h0?: Tensor | null,
+    opts: RNNForwardOptions = {},
+  ): [Tensor | PackedSequence, Tensor] {
+    const r = this.runAny(x, h0 ? [h0] : null, opts);
     return [r.output, r.h];
   }
 }

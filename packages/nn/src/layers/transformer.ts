@@ -1,10 +1,19 @@
 /**
- * Transformer blocks with PyTorch's submodule names (`self_attn`, `linear1`, `norm1` …) and
+ * The encoder-decoder `Transformer` and its blocks with PyTorch's submodule names (`self_attn`, `linear1`, `norm1` …) and
  * defaults (dimFeedforward 2048, dropout 0.1, relu, layerNormEps 1e-5, post-norm), and the
  * sinusoidal positional encoding of "Attention Is All You Need".
  */
-import { formatShape, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import {
+  type Device,
+  type DType,
+  formatShape,
+  ShapeError,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@tsgrad/core';
 import { ModuleList } from '../containers.js';
+import { xavierUniform_ } from '../init.js';
 import { cloneModule, Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
@@ -327,5 +336,154 @@ export class PositionalEncoding extends Module {
     }
     const pe = this.pe.narrow(0, 0, L);
     return this.dropout.forward(x.add(this.batchFirst ? pe.unsqueeze(0) : pe.unsqueeze(1)));
+  }
+}
+
+/** Options of {@link Transformer}. */
+export interface TransformerOptions extends TransformerLayerOptions {
+  /** Model width (512). */
+  dModel?: number;
+  /** Attention heads (8). */
+  nhead?: number;
+  /** Encoder layers (6). */
+  numEncoderLayers?: number;
+  /** Decoder layers (6). */
+  numDecoderLayers?: number;
+  /** Use this encoder instead of building one. */
+  customEncoder?: Module | null;
+  /** Use this decoder instead of building one. */
+  customDecoder?: Module | null;
+}
+
+/** Options of {@link Transformer.forward}. */
+export interface TransformerForwardOptions {
+  /** Encoder self-attention mask [S, S] (bool: true = not allowed, or additive float). */
+  srcMask?: Tensor | null;
+  /** Decoder self-attention mask [T, T], e.g. {@link Transformer.generateSquareSubsequentMask}. */
+  tgtMask?: Tensor | null;
+  /** Decoder-to-memory attention mask [T, S]. */
+  memoryMask?: Tensor | null;
+  /** Bool [N, S], true at padding positions of the source. */
+  srcKeyPaddingMask?: Tensor | null;
+  /** Bool [N, T], true at padding positions of the target. */
+  tgtKeyPaddingMask?: Tensor | null;
+  /** Bool [N, S], true at memory positions to ignore (usually the source's padding). */
+  memoryKeyPaddingMask?: Tensor | null;
+  /** Causal encoder self-attention (used when `srcMask` is not given). */
+  srcIsCausal?: boolean;
+  /** Causal decoder self-attention (used when `tgtMask` is not given). */
+  tgtIsCausal?: boolean;
+  /** Causal decoder-to-memory attention (used when `memoryMask` is not given). */
+  memoryIsCausal?: boolean;
+}
+
+/**
+ * The encoder-decoder transformer of "Attention Is All You Need" with PyTorch's constructor
+ * options, defaults (dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1,
+ * relu, post-norm, [seq, batch, feature] tensors) and parameter names (`encoder.layers.0.…`,
+ * `encoder.norm`, `decoder.layers.0.multihead_attn.…`, `decoder.norm`). Every weight matrix is
+ * re-initialised xavier-uniform, as PyTorch does.
+ *
+ * @example
+ * ```ts
+ * const model = new Transformer({ dModel: 32, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, batchFirst: true });
+ * const tgtMask = Transformer.generateSquareSubsequentMask(7);
+ * model.forward(randn([2, 9, 32]), randn([2, 7, 32]), { tgtMask }).shape; // [2, 7, 32]
+ * ```
+ */
+export class Transformer extends Module {
+  encoder: Module;
+  decoder: Module;
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+
+  constructor(opts: TransformerOptions = {}) {
+    super();
+    const dModel = opts.dModel ?? 512;
+    const nhead = opts.nhead ?? 8;
+    const eps = opts.layerNormEps ?? 1e-5;
+    const bias = opts.bias ?? true;
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.encoder =
+      opts.customEncoder ??
+      new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, opts), opts.numEncoderLayers ?? 6, {
+        norm: new LayerNorm([dModel], { eps, bias }),
+      });
+    this.decoder =
+      opts.customDecoder ??
+      new TransformerDecoder(new TransformerDecoderLayer(dModel, nhead, opts), opts.numDecoderLayers ?? 6, {
+        norm: new LayerNorm([dModel], { eps, bias }),
+      });
+    for (const p of this.parameters()) if (p.ndim > 1) xavierUniform_(p);
+  }
+
+  /**
+   * Encodes `src` and decodes `tgt` against it. `src` is [S, N, dModel] and `tgt`
+   * [T, N, dModel] ([N, S, dModel] and [N, T, dModel] with batchFirst; unbatched [S, dModel]
+   * and [T, dModel] too); the output has the shape of `tgt`.
+   *
+   * @example
+   * ```ts
+   * const out = model.forward(src, tgt, { tgtMask: Transformer.generateSquareSubsequentMask(tgt.shape[0]) });
+   * ```
+   */
+  override forward(src: Tensor, tgt: Tensor, opts: TransformerForwardOptions = {}): Tensor {
+    const unbatched = src.ndim === 2;
+    const bdim = this.batchFirst ? 0 : 1;
+    if (src.ndim !== tgt.ndim || (src.ndim !== 2 && src.ndim !== 3)) {
+      throw new ShapeError(
+        `Transformer: src and tgt must both be 3-D (or both 2-D unbatched), got ${formatShape(src.shape)} and ${formatShape(tgt.shape)}`,
+      );
+    }
+    if (!unbatched && src.shape[bdim] !== tgt.shape[bdim]) {
+      throw new ShapeError(
+        `Transformer: the batch sizes of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} differ (batch dim ${bdim})`,
+      );
+    }
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
+      throw new ShapeError(
+        `Transformer: src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must end in dModel ${this.dModel}`,
+      );
+    }
+    const memory = this.encoder.forward(src, {
+      srcMask: opts.srcMask ?? null,
+      srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null,
+      isCausal: opts.srcIsCausal ?? false,
+    }) as Tensor;
+    return this.decoder.forward(tgt, memory, {
+      tgtMask: opts.tgtMask ?? null,
+      memoryMask: opts.memoryMask ?? null,
+      tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
+      memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null,
+      tgtIsCausal: opts.tgtIsCausal ?? false,
+      memoryIsCausal: opts.memoryIsCausal ?? false,
+    }) as Tensor;
+  }
+
+  /**
+   * A float [n, n] causal mask: 0 on and below the diagonal, −∞ above (a position may attend
+   * to itself and earlier ones), as PyTorch's.
+   *
+   * @example
+   * ```ts
+   * Transformer.generateSquareSubsequentMask(3); // [[0, -inf, -inf], [0, 0, -inf], [0, 0, 0]]
+   * ```
+   */
+  static generateSquareSubsequentMask(n: number, opts: { dtype?: DType; device?: Device } = {}): Tensor {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new ValueError(
+        `Transformer.generateSquareSubsequentMask: n must be a non-negative integer, got ${n}`,
+      );
+    }
+    const data = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) data[i * n + j] = Number.NEGATIVE_INFINITY;
+    return tensor(data, { shape: [n, n], dtype: opts.dtype ?? 'float32', device: opts.device ?? 'cpu' });
+  }
+
+  override extraRepr(): string {
+    return `dModel=${this.dModel}, nhead=${this.nhead}${this.batchFirst ? ', batchFirst=true' : ''}`;
   }
 }

@@ -24,7 +24,48 @@ function unravel(k: number, shape: readonly number[], idx: number[]): void {
   }
 }
 
+/** Offset of row r (a multi-index over every axis but the last) through `strides`. */
+function rowOffset(r: number, shape: readonly number[], strides: readonly number[], offset: number): number {
+  let o = offset;
+  for (let d = shape.length - 2; d >= 0; d--) {
+    const s = shape[d]!;
+    o += (r % s) * strides[d]!;
+    r = Math.floor(r / s);
+  }
+  return o;
+}
+
+/**
+ * Gather along the last axis, one row at a time: no per-element multi-index (the windows of
+ * a convolution are one such gather of millions of elements).
+ */
+function gatherLast(x: View, index: View): TypedArray {
+  const ishape = index.layout.shape;
+  const nd = ishape.length;
+  const len = ishape[nd - 1]!;
+  const rows = len === 0 ? 0 : numelOf(ishape) / len;
+  const out = alloc(x.dtype, rows * len);
+  const src = x.storage as TypedArray;
+  const ix = index.storage as Int32Array;
+  const { strides, offset, shape } = x.layout;
+  const size = shape[nd - 1]!;
+  const xs = strides[nd - 1]!;
+  const is = index.layout.strides[nd - 1]!;
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    const xb = rowOffset(r, ishape, strides, offset);
+    const ib = rowOffset(r, ishape, index.layout.strides, index.layout.offset);
+    for (let i = 0; i < len; i++) {
+      const j = ix[ib + i * is]!;
+      if (j < 0 || j >= size) checkIndex('gather', j, size, nd - 1);
+      out[k++] = src[xb + j * xs]!;
+    }
+  }
+  return out;
+}
+
 export function gather(x: View, dim: number, index: View): TypedArray {
+  if (dim === index.layout.shape.length - 1 && dim > 0) return gatherLast(x, index);
   const ishape = index.layout.shape;
   const n = numelOf(ishape);
   const out = alloc(x.dtype, n);
@@ -44,7 +85,35 @@ export function gather(x: View, dim: number, index: View): TypedArray {
   return out;
 }
 
+/** scatterAdd along the last axis, one row at a time (see {@link gatherLast}). */
+function scatterAddLast(base: View, index: View, src: View): TypedArray {
+  const out = copy(base);
+  const oshape = base.layout.shape;
+  const nd = oshape.length;
+  const size = oshape[nd - 1]!;
+  const ostrides = contiguousStrides(oshape);
+  const ishape = index.layout.shape;
+  const len = ishape[nd - 1]!;
+  const rows = len === 0 ? 0 : numelOf(ishape) / len;
+  const ix = index.storage as Int32Array;
+  const s = src.storage as TypedArray;
+  const is = index.layout.strides[nd - 1]!;
+  const ss = src.layout.strides[nd - 1]!;
+  for (let r = 0; r < rows; r++) {
+    const ob = rowOffset(r, ishape, ostrides, 0);
+    const ib = rowOffset(r, ishape, index.layout.strides, index.layout.offset);
+    const sb = rowOffset(r, ishape, src.layout.strides, src.layout.offset);
+    for (let i = 0; i < len; i++) {
+      const j = ix[ib + i * is]!;
+      if (j < 0 || j >= size) checkIndex('scatterAdd', j, size, nd - 1);
+      out[ob + j]! += s[sb + i * ss]!;
+    }
+  }
+  return out;
+}
+
 export function scatterAdd(base: View, dim: number, index: View, src: View): TypedArray {
+  if (dim === index.layout.shape.length - 1 && dim > 0) return scatterAddLast(base, index, src);
   const out = copy(base);
   const oshape = base.layout.shape;
   const ostrides = contiguousStrides(oshape);

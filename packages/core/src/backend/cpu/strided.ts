@@ -22,23 +22,27 @@ export interface Rows {
 
 /** The rows of one operand. A contiguous operand is one row. */
 export function rowsOf(v: View): Rows {
-  return jointRows([v])[0]!;
+  return isContiguous(v.layout) ? wholeRow(v, numelOf(v.layout.shape)) : jointRows([v])[0]!;
+}
+
+/** A contiguous operand of `n` elements as one row. */
+function wholeRow(v: View, n: number): Rows {
+  return { data: v.storage as TypedArray, starts: Int32Array.of(v.layout.offset), length: n, step: 1 };
 }
 
 /**
  * Rows of operands of one shape, split alike so that row r, element j of each is the same
  * element of the shape: one row each when all are contiguous, else rows along the last dim
- * of their joint collapse.
+ * of their joint collapse. (Plain loops: this runs once per kernel call, small ops included.)
  */
 export function jointRows(views: readonly View[]): Rows[] {
-  if (views.every((v) => isContiguous(v.layout))) {
+  let contiguous = true;
+  for (let i = 0; i < views.length && contiguous; i++) contiguous = isContiguous(views[i]!.layout);
+  if (contiguous) {
     const n = numelOf(views[0]!.layout.shape);
-    return views.map((v) => ({
-      data: v.storage as TypedArray,
-      starts: Int32Array.of(v.layout.offset),
-      length: n,
-      step: 1,
-    }));
+    const rows: Rows[] = [];
+    for (let i = 0; i < views.length; i++) rows.push(wholeRow(views[i]!, n));
+    return rows;
   }
   const c = collapseDims(
     views[0]!.layout.shape,

@@ -1,0 +1,227 @@
+/**
+ * Convolutions: conv2d forward and backward (batch 64, 28×28, 1→32→64 channels, 3×3 kernels,
+ * ReLU between), and one training step of a LeNet-style network (the model of
+ * `pnpm example cnn`, batch 64, Adam). tsgrad and TF.js's wasm backend are timed in
+ * alternation. TF.js's cpu backend is left out (tens of seconds per step), and TF.js 4.22's wasm
+ * backend has no `Conv2DBackpropFilter` kernel, so it cannot train a convolution: its rows say
+ * so, and a forward-only table compares the convolutions themselves.
+ */
+import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor } from '@tsgrad/core';
+import { Conv2d, crossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+import { tf, use } from '../peers.js';
+import { fmt, ratio, type Table } from '../table.js';
+import { measure, measureInterleavedStats, type Stats } from '../timing.js';
+import type { Suite } from './suite.js';
+
+const BATCH = 64;
+const timing = { budgetMs: 3000, warmupMs: 600, minReps: 3, turnMs: 400 };
+
+/** tsgrad: conv 1→32, ReLU, conv 32→64; backward of the sum of the output into both weights. */
+function tsgradConv(): () => void {
+  manualSeed(0);
+  const c1 = new Conv2d(1, 32, 3);
+  const c2 = new Conv2d(32, 64, 3);
+  const x = randn([BATCH, 1, 28, 28]);
+  return () => {
+    c1.zeroGrad();
+    c2.zeroGrad();
+    const y = c2.forward(c1.forward(x).relu());
+    y.sum().backward();
+    c1.weight.grad!.dataSync();
+  };
+}
+
+function tfConv(): { step: () => void; dispose: () => void } {
+  const w1 = tf.variable(tf.randomUniform([3, 3, 1, 32], -0.3, 0.3, 'float32', 1));
+  const b1 = tf.variable(tf.zeros([32]));
+  const w2 = tf.variable(tf.randomUniform([3, 3, 32, 64], -0.06, 0.06, 'float32', 2));
+  const b2 = tf.variable(tf.zeros([64]));
+  const x = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 3);
+  const f = () => {
+    const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'valid'), b1));
+    return tf.sum(tf.add(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'valid'), b2)) as tf.Scalar;
+  };
+  const step = () => {
+    const { grads, value } = tf.variableGrads(f, [w1, b1, w2, b2]);
+    grads[w1.name]!.dataSync();
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+  };
+  const dispose = () => {
+    for (const t of [w1, b1, w2, b2, x]) t.dispose();
+  };
+  return { step, dispose };
+}
+
+/** The LeNet-style model of `pnpm example cnn`. */
+export function lenet(): Sequential {
+  return new Sequential(
+    new Conv2d(1, 16, 5, { padding: 2 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(16, 32, 5),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(32 * 5 * 5, 120),
+    new ReLU(),
+    new Linear(120, 84),
+    new ReLU(),
+    new Linear(84, 10),
+  );
+}
+
+function tsgradLenet(): () => void {
+  manualSeed(0);
+  const model = lenet();
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = randn([BATCH, 1, 28, 28]);
+  const y: Tensor = randint(0, 10, [BATCH], { dtype: 'int32' });
+  return () => {
+    opt.zeroGrad();
+    const loss = crossEntropyLoss(model.call(x), y);
+    loss.backward();
+    opt.step();
+    loss.itemSync();
+  };
+}
+
+function tfLenet(): { step: () => void; dispose: () => void } {
+  const shapes: number[][] = [
+    [5, 5, 1, 16],
+    [16],
+    [5, 5, 16, 32],
+    [32],
+    [800, 120],
+    [120],
+    [120, 84],
+    [84],
+    [84, 10],
+    [10],
+  ];
+  const params = shapes.map((s, i) => tf.variable(tf.randomUniform(s, -0.1, 0.1, 'float32', i)));
+  const [w1, b1, w2, b2, f1, fb1, f2, fb2, f3, fb3] = params as [tf.Variable, ...tf.Variable[]];
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const labels = tf.tensor1d(
+    Array.from({ length: BATCH }, (_, i) => (i * 7) % 10),
+    'int32',
+  );
+  const y = tf.oneHot(labels, 10);
+  const step = () => {
+    const cost = opt.minimize(() => {
+      let h = tf.relu(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1!)) as tf.Tensor4D;
+      h = tf.maxPool(h, 2, 2, 'valid');
+      h = tf.relu(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid'), b2!)) as tf.Tensor4D;
+      h = tf.maxPool(h, 2, 2, 'valid');
+      let z: tf.Tensor = tf.reshape(h, [BATCH, 800]);
+      z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f1!), fb1!));
+      z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f2!), fb2!));
+      z = tf.add(tf.matMul(z as tf.Tensor2D, f3!), fb3!);
+      return tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar;
+    }, true);
+    cost!.dataSync();
+    cost!.dispose();
+  };
+  const dispose = () => {
+    for (const t of [...params, x, labels, y]) t.dispose();
+    opt.dispose();
+  };
+  return { step, dispose };
+}
+
+/** A peer step that TF.js cannot run: the error it throws, shortened. */
+function unsupported(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.slice(0, 90);
+}
+
+async function table(
+  title: string,
+  ours: () => void,
+  theirs: () => { step: () => void; dispose: () => void },
+  peers: Parameters<Suite>[0]['peers'],
+): Promise<Table> {
+  // tfjs-cpu takes tens of seconds per step here: only the wasm backend is timed.
+  const wasm = peers.find((p) => p.backend === 'wasm');
+  let mine: Stats | null = null;
+  let peerRow: string[] | null = null;
+  if (wasm !== undefined) {
+    await use(wasm);
+    const peer = theirs();
+    try {
+      peer.step();
+      const [a, b] = measureInterleavedStats([ours, peer.step], timing);
+      mine = a!;
+      peerRow = [wasm.label, fmt(b!.median), fmt(b!.mean), ratio(1000 / a!.median, 1000 / b!.median)];
+    } catch (e) {
+      peerRow = [wasm.label, 'cannot run', unsupported(e), '—'];
+    }
+    peer.dispose();
+  }
+  if (mine === null) {
+    const ms = measure(ours, timing);
+    mine = { mean: ms, median: ms };
+  }
+  return {
+    title,
+    headers: ['library', 'ms (median)', 'ms (mean)', 'tsgrad vs it (median)'],
+    rows: [['tsgrad', fmt(mine.median), fmt(mine.mean), '—'], ...(peerRow ? [peerRow] : [])],
+  };
+}
+
+/** tsgrad: the forward pass of the two convolutions alone. */
+function tsgradConvForward(): () => void {
+  manualSeed(0);
+  const c1 = new Conv2d(1, 32, 3);
+  const c2 = new Conv2d(32, 64, 3);
+  const x = randn([BATCH, 1, 28, 28]);
+  return () => {
+    noGrad(() => c2.forward(c1.forward(x).relu()).dataSync());
+  };
+}
+
+function tfConvForward(): { step: () => void; dispose: () => void } {
+  const w1 = tf.randomUniform([3, 3, 1, 32], -0.3, 0.3, 'float32', 1) as tf.Tensor4D;
+  const b1 = tf.zeros([32]);
+  const w2 = tf.randomUniform([3, 3, 32, 64], -0.06, 0.06, 'float32', 2) as tf.Tensor4D;
+  const b2 = tf.zeros([64]);
+  const x = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const step = () => {
+    const y = tf.tidy(() => {
+      const h = tf.relu(tf.add(tf.conv2d(x, w1, 1, 'valid'), b1)) as tf.Tensor4D;
+      return tf.add(tf.conv2d(h, w2, 1, 'valid'), b2);
+    });
+    y.dataSync();
+    y.dispose();
+  };
+  const dispose = () => {
+    for (const t of [w1, b1, w2, b2, x]) t.dispose();
+  };
+  return { step, dispose };
+}
+
+export const run: Suite = async ({ peers }) => {
+  await initCpuKernels();
+  return [
+    await table(
+      `conv2d forward only, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (lower is better)`,
+      tsgradConvForward(),
+      tfConvForward,
+      peers,
+    ),
+    await table(
+      `conv2d forward + backward, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (lower is better)`,
+      tsgradConv(),
+      tfConv,
+      peers,
+    ),
+    await table(
+      `LeNet-style training step (conv 16, 32 5×5 + max pool, FC 800-120-84-10), batch ${BATCH}, Adam (lower is better)`,
+      tsgradLenet(),
+      tfLenet,
+      peers,
+    ),
+  ];
+};
