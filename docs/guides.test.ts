@@ -20,6 +20,7 @@ const runnable = [
   'packages/nn/README.md',
   'packages/optim/README.md',
   'packages/gpu/README.md',
+  'packages/onnx/README.md',
 ];
 const scratch = join(root, '.tmp', 'doc-snippets');
 

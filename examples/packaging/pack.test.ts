@@ -1,10 +1,11 @@
 /**
- * The packages as a user gets them: `pnpm pack` turns `@tsgrad/core`, `nn`, `optim` and `gpu`
- * into tarballs, npm installs them into a fresh project outside the workspace, and that project
- * (`project/`) trains a small model in Node on the CPU and on WebGPU, type-checks against the
+ * The packages as a user gets them: `pnpm pack` turns `@tsgrad/core`, `nn`, `optim`, `gpu` and
+ * `onnx` into tarballs, npm installs them into a fresh project outside the workspace, and that
+ * project (`project/`) trains a small model in Node on the CPU and on WebGPU (and exports it to
+ * ONNX), type-checks against the
  * installed declarations, and is bundled by Vite into a page that trains in headless Chromium.
  * Uses the built `dist/` folders (building them when missing); the third-party dependencies
- * (`webgpu`) come from the npm registry or npm's cache.
+ * (`webgpu`, `protobufjs`) come from the npm registry or npm's cache.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const projectSource = fileURLToPath(new URL('./project', import.meta.url));
-const names = ['core', 'nn', 'optim', 'gpu'] as const;
+const names = ['core', 'nn', 'optim', 'gpu', 'onnx'] as const;
 const pnpm = ['-y', 'pnpm@10.34.9'];
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -46,6 +47,7 @@ interface Manifest {
 interface TrainResult {
   device: string;
   losses?: number[];
+  onnxBytes?: number;
   skipped?: string;
 }
 
@@ -126,9 +128,10 @@ describe('the packed packages, installed with npm outside the workspace', () => 
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as TrainResult;
   }
 
-  it('trains in Node on the CPU', async () => {
+  it('trains in Node on the CPU and exports the model to ONNX', async () => {
     const result = await trainInNode('cpu');
     expectTrained(result.losses);
+    expect(result.onnxBytes).toBeGreaterThan(100);
   });
 
   it('trains in Node on WebGPU', async (ctx) => {
