@@ -35,6 +35,26 @@ function mnistFiles(): Plugin {
 }
 
 /**
+ * Serves onnxruntime-web's WebAssembly files (`ort-wasm-*.wasm` / `.mjs`) at /ort-wasm/<name>
+ * for onnx.html, which points `ort.env.wasm.wasmPaths` there.
+ */
+function ortFiles(): Plugin {
+  const require = createRequire(new URL('../package.json', import.meta.url));
+  const dir = dirname(require.resolve('onnxruntime-web'));
+  return {
+    name: 'ort-files',
+    configureServer(server) {
+      server.middlewares.use('/ort-wasm', (req, res, next) => {
+        const name = (req.url ?? '').replace(/^\//, '').replace(/\?.*$/, '');
+        if (!/^ort-wasm[\w.-]*\.(wasm|mjs)$/.test(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        createReadStream(join(dir, name)).pipe(res);
+      });
+    },
+  };
+}
+
+/**
  * Serves a page requested with `?isolated` cross-origin isolated (COOP + COEP headers), the
  * condition for SharedArrayBuffer in browsers and so for the CPU backend's worker threads.
  */
@@ -54,7 +74,7 @@ function isolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [mnistFiles(), isolation()],
+  plugins: [mnistFiles(), ortFiles(), isolation()],
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: [
