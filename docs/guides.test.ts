@@ -1,10 +1,10 @@
 /**
  * The guides' and READMEs' code (the root one and each package's) must run as written: each
- * ```ts block of the listed files is written to a scratch module and imported, in order. A
- * block that imports a workspace package this checkout lacks is reported skipped with that
- * reason. ```python blocks are excerpts of the Python scripts beside the examples, and must
- * appear in one of them verbatim (those scripts run where PyTorch is installed); ```sh blocks
- * are commands, whose example names and repository paths must exist.
+ * ```ts block of the listed files is written to a scratch module and imported, in order. A block
+ * that imports a workspace package this checkout lacks is reported skipped with that reason.
+ * ```python blocks are excerpts of the Python scripts beside the examples, and must appear in
+ * one of them verbatim (those scripts run where PyTorch is installed); ```sh blocks are
+ * commands, whose example names and repository paths must exist.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

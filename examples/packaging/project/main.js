@@ -6,10 +6,10 @@ import { train } from './train.js';
 const run = { cpu: null, webgpu: null, webgpuSkipped: null, done: false, error: null };
 window.packRun = run;
 try {
-  run.cpu = (await train('cpu')).losses;
+  run.cpu = await train('cpu');
   if (await isWebGPUAvailable()) {
     await initWebGPU();
-    run.webgpu = (await train('webgpu')).losses;
+    run.webgpu = await train('webgpu');
   } else {
     run.webgpuSkipped = navigator.gpu ? 'navigator.gpu gave no adapter' : 'no navigator.gpu';
   }

@@ -4,8 +4,9 @@ import { functional as F, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 
 /**
- * Trains a 2-8-1 MLP on XOR on `device` and returns the model and the loss every 20 steps.
+ * Trains a 2-8-1 MLP on XOR on `device` and returns the loss every 20 steps.
  * @param {string} device
+ * @returns {Promise<number[]>}
  */
 export async function train(device, steps = 200) {
   manualSeed(0);
@@ -33,5 +34,5 @@ export async function train(device, steps = 200) {
     if (step % 20 === 0) losses.push(await loss.item());
     loss.dispose();
   }
-  return { model, losses };
+  return losses;
 }

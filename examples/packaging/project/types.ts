@@ -2,7 +2,6 @@
 import { type Tensor, tensor } from '@tsgrad/core';
 import { initWebGPU } from '@tsgrad/gpu';
 import { MLP } from '@tsgrad/nn';
-import { exportOnnx } from '@tsgrad/onnx';
 import { SGD } from '@tsgrad/optim';
 
 const model = new MLP([2, 4, 1]);
@@ -11,4 +10,3 @@ const opt = new SGD(model.parameters(), { lr: 0.1 });
 opt.step();
 export const init: () => Promise<unknown> = initWebGPU;
 export const shape: readonly number[] = out.shape;
-export const onnx: Uint8Array = exportOnnx(model, [tensor([[1, 2]])]);

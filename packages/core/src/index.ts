@@ -39,6 +39,7 @@ export {
   type Storage,
   type UnaryOp,
   type View,
+  type WindowSpec,
 } from './backend/backend.js';
 export { getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
 export {

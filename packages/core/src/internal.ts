@@ -15,4 +15,5 @@ export { Node, type NodeAttrs } from './autograd/node.js';
 export { cpuBackend } from './backend/cpu/cpu-backend.js';
 export { adamStepComposite_, lerp_ } from './ops/optimizers.js';
 export { sumTo } from './ops/reduce.js';
+export { col2im, im2col } from './ops/windows.js';
 export { hash32, normalAt, uniformAt } from './random.js';

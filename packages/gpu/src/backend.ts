@@ -25,6 +25,7 @@ import {
   type TypedArray,
   type UnaryOp,
   type View,
+  type WindowSpec,
 } from '@tsgrad/core';
 import { BufferPool, sizeClass } from './buffer-pool.js';
 import {
@@ -44,6 +45,7 @@ import { type ReduceSpec, reduceKey, reduceParams, reduceSource } from './kernel
 import { scatterAddKey, scatterAddParams, scatterAddSource } from './kernels/scatter-add.js';
 import { lineParams, scanKey, scanSource, sortKey, sortSource } from './kernels/sort.js';
 import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
+import { windowsKey, windowsParams, windowsSource } from './kernels/windows.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
 import { GpuStorage, type PooledBuffer } from './storage.js';
@@ -501,6 +503,38 @@ export class WebGPUBackend implements Backend {
       scanSource(op, x.dtype, kr, reverse),
     );
     this.recorder.dispatch(k, params, [sx.buf, out.buf], grid(Math.ceil(lines / 64)));
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Convolution windows
+
+  im2col(x: View, spec: WindowSpec, padValue: number): GpuStorage {
+    const sx = this.storageOf(x.storage, 'im2col');
+    checkDtype(x.dtype, 'im2col');
+    const [N, C] = x.layout.shape as [number, number];
+    const n = N * C * spec.kernel[0] * spec.kernel[1] * spec.out[0] * spec.out[1];
+    const out = this.alloc(n, 'im2col');
+    if (n === 0) return out;
+    const k = this.pipelines.get(windowsKey('im2col', x.dtype), 'rw', () => windowsSource('im2col', x.dtype));
+    const params = windowsParams(n, x, spec, padValue);
+    this.recorder.dispatch(k, params, [sx.buf, out.buf], grid(Math.ceil(n / 256)));
+    return out;
+  }
+
+  col2im(cols: View, spec: WindowSpec): GpuStorage {
+    const sc = this.storageOf(cols.storage, 'col2im');
+    checkDtype(cols.dtype, 'col2im');
+    if (cols.dtype === 'bool') throw new DTypeError('col2im: cannot sum bool on webgpu');
+    const [N, C] = cols.layout.shape as [number, number];
+    const n = N * C * spec.size[0] * spec.size[1];
+    const out = this.alloc(n, 'col2im');
+    if (n === 0) return out;
+    const k = this.pipelines.get(windowsKey('col2im', cols.dtype), 'rw', () =>
+      windowsSource('col2im', cols.dtype),
+    );
+    const params = windowsParams(n, cols, spec);
+    this.recorder.dispatch(k, params, [sc.buf, out.buf], grid(Math.ceil(n / 256)));
     return out;
   }
 

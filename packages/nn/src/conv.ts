@@ -2,12 +2,12 @@
  * Convolution, pooling and resampling, as `torch.nn.functional` has them, for 1-D ([N, C, L])
  * and 2-D ([N, C, H, W]) inputs (unbatched [C, …] inputs too).
  *
- * Every op here is a composite of core's primitives, so it runs on every backend and its
- * gradients are differentiable again:
- * - windows (`im2col`): the input plane, flattened, gains one extra slot holding the padding
- *   value, and one `gather` with a precomputed index (one entry per kernel tap and output
- *   position, the padding slot where a tap falls outside the input) lays out every window;
- *   its gradient is a `scatterAdd` (`col2im`), whose gradient is a `gather` again;
+ * Every op here is built on core's primitives, so it runs on every backend and its gradients
+ * are differentiable again:
+ * - windows: the backend's `im2col` primitive lays out every window (taps in the padding
+ *   reading a constant); its gradient is `col2im`, whose gradient is `im2col` again. The
+ *   reflect, replicate and circular padding modes lay windows out with one `gather` through a
+ *   precomputed index instead (its gradient a `scatterAdd`);
  * - convolution is then one batched matmul of the weight [O, C·kH·kW] by the windows
  *   [N, C·kH·kW, oH·oW]; the transposed convolution is the matmul of the weight's transpose by
  *   the input followed by `col2im`;
@@ -16,7 +16,17 @@
  * - adaptive average pooling and interpolation are separable: a matmul by a fixed [out, in]
  *   averaging (or selection, or linear-weight) matrix along each spatial dim.
  */
-import { cat, formatShape, full, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import {
+  cat,
+  formatShape,
+  full,
+  ShapeError,
+  type Tensor,
+  tensor,
+  ValueError,
+  type WindowSpec,
+} from '@tsgrad/core';
+import { col2im, im2col } from '@tsgrad/core/internal';
 
 /** Padding of a convolution: per-dim sizes, or `'same'` (output as long as the input, stride 1) or `'valid'` (none). */
 export type ConvPadding = number | readonly number[] | 'same' | 'valid';
@@ -219,11 +229,25 @@ function windowIndex(h: Axis, w: Axis, mode: PaddingMode): Int32Array {
   return idx;
 }
 
+/** The window geometry of two axes, as the `im2col` primitive takes it. */
+function specOf(h: Axis, w: Axis): WindowSpec {
+  return {
+    size: [h.size, w.size],
+    kernel: [h.kernel, w.kernel],
+    stride: [h.stride, w.stride],
+    padding: [h.before, w.before],
+    dilation: [h.dilation, w.dilation],
+    out: [h.out, w.out],
+  };
+}
+
 /**
  * Every window of x [N, C, H, W] as [N, C, kH·kW, oH·oW] (im2col), taps outside the input
- * reading `padValue`.
+ * reading `padValue` (or, for the other padding modes, the input's reflected, replicated or
+ * wrapped border, through one `gather`).
  */
 function windows(x: Tensor, h: Axis, w: Axis, padValue: number, mode: PaddingMode): Tensor {
+  if (mode === 'zeros') return im2col(x, specOf(h, w), padValue);
   const [N, C] = x.shape as [number, number];
   const K = h.kernel * w.kernel;
   const P = h.out * w.out;
@@ -243,17 +267,7 @@ function windows(x: Tensor, h: Axis, w: Axis, padValue: number, mode: PaddingMod
  * into an [N, C, H, W] plane, taps in the padding dropped.
  */
 function unwindows(cols: Tensor, h: Axis, w: Axis): Tensor {
-  const [N, C] = cols.shape as [number, number];
-  const idx = windowIndex(h, w, 'zeros');
-  const plane = h.size * w.size;
-  const index = tensor(idx, { shape: [1, 1, idx.length], dtype: 'int32', device: cols.device }).expand([
-    N,
-    C,
-    idx.length,
-  ]);
-  const base = full([N, C, plane + 1], 0, { dtype: cols.dtype, device: cols.device });
-  const summed = base.scatterAdd(2, index, cols.reshape([N, C, idx.length]));
-  return summed.narrow(2, 0, plane).reshape([N, C, h.size, w.size]);
+  return col2im(cols, specOf(h, w));
 }
 
 function checkFloat(x: Tensor, op: string, what = 'input'): void {

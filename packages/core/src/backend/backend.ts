@@ -15,8 +15,9 @@
  *   except the destination of {@link Backend.assign} and the state a fused optimizer step updates.
  * - Work may be queued; {@link Backend.read} waits for all earlier work on that storage.
  *
- * Writing one: implement the required methods of {@link Backend} (seventeen primitives: storage
- * in and out, elementwise, reductions, matmul, indexing, random fills, sort and scan) and register the object
+ * Writing one: implement the required methods of {@link Backend} (nineteen primitives: storage
+ * in and out, elementwise, reductions, matmul, indexing, random fills, sort, scan and
+ * convolution windows) and register the object
  * under a name; tensors made with `{ device: name }` or moved with `t.to(name)` then run on it,
  * and every composite op (softmax, attention, losses, optimizers …) works unchanged, since core
  * builds them from these primitives. Two optional parts follow: {@link Backend.memory} says how
@@ -30,7 +31,12 @@
  * every pair, or summing every prefix), and a row's order or running total is inherently
  * sequential along the axis, so {@link Backend.sort} and {@link Backend.scan} are primitives;
  * `sort`, `argsort`, `topk`, `median`, `kthvalue`, `cumsum`, `cumprod` and `logcumsumexp`
- * (and their gradients) are built on them.
+ * (and their gradients) are built on them. Convolution windows are another: as a composite,
+ * laying out every window of an image is a `gather` through a precomputed index (one int32 per
+ * output element, read and bounds-checked element by element, plus a padded copy of the
+ * input) and its adjoint a `scatterAdd`, several times slower than a loop over contiguous rows;
+ * so {@link Backend.im2col} and {@link Backend.col2im} are primitives, and convolution,
+ * transposed convolution and pooling (and their gradients) are built on them.
  *
  * @example
  * ```ts
@@ -135,6 +141,28 @@ export interface SortResult {
   indices: Storage;
 }
 
+/**
+ * The geometry of {@link Backend.im2col} and {@link Backend.col2im}: an [H, W] plane, an
+ * [kH, kW] kernel whose taps are `dilation` apart, windows `stride` apart starting `padding`
+ * before the plane's first element, and the [oH, oW] grid of windows. Window (oh, ow)'s tap
+ * (kh, kw) reads row oh·strideH − paddingH + kh·dilationH and the column alike; taps outside
+ * the plane read the padding value.
+ */
+export interface WindowSpec {
+  /** The input plane [H, W]. */
+  readonly size: readonly [number, number];
+  /** Kernel taps [kH, kW]. */
+  readonly kernel: readonly [number, number];
+  /** Step between windows [sH, sW], positive. */
+  readonly stride: readonly [number, number];
+  /** Padding before the plane's first row and column [pH, pW], non-negative. */
+  readonly padding: readonly [number, number];
+  /** Step between taps [dH, dW], positive. */
+  readonly dilation: readonly [number, number];
+  /** The grid of windows [oH, oW]. */
+  readonly out: readonly [number, number];
+}
+
 /** Distributions of {@link Backend.random}. */
 export type RandomKind = 'uniform' | 'normal';
 
@@ -232,6 +260,10 @@ export interface Backend {
   sort(x: View, dim: number, descending: boolean): SortResult;
   /** Inclusive scan of `op` along `dim`, from the last element back when `reverse`: contiguous, x's shape and dtype. */
   scan(op: ScanOp, x: View, dim: number, reverse: boolean): Storage;
+  /** Every window of x [N, C, H, W] as [N, C, kH·kW, oH·oW] (im2col); taps outside the plane read `padValue`. */
+  im2col(x: View, spec: WindowSpec, padValue: number): Storage;
+  /** The adjoint of {@link Backend.im2col}: cols [N, C, kH·kW, oH·oW] summed into [N, C, H, W], padding taps dropped. */
+  col2im(cols: View, spec: WindowSpec): Storage;
 
   /** How storage is accounted for; without it every storage is tracked at its dtype's size. */
   readonly memory?: MemoryPolicy;

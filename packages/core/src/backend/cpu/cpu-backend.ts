@@ -14,6 +14,7 @@ import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads 
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 import { scan, sort } from './sort.js';
+import { col2im, im2col } from './windows.js';
 
 /** A [batch, rows, cols] view as a matmul operand. */
 function matOperand(v: View): MatOperand {
@@ -82,6 +83,8 @@ export const cpuBackend: Backend = {
   assign,
   sort,
   scan,
+  im2col,
+  col2im,
   memory: { gcManaged: true, untrackedBelow: POOL_MIN_LENGTH, usage: poolStats },
   fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
 };

@@ -25,9 +25,18 @@ export function rowsOf(v: View): Rows {
   return isContiguous(v.layout) ? wholeRow(v, numelOf(v.layout.shape)) : jointRows([v])[0]!;
 }
 
+/** The row starts of a contiguous operand at offset 0 (kernels only read row starts). */
+const START_AT_ZERO = new Int32Array(1);
+
 /** A contiguous operand of `n` elements as one row. */
 function wholeRow(v: View, n: number): Rows {
-  return { data: v.storage as TypedArray, starts: Int32Array.of(v.layout.offset), length: n, step: 1 };
+  const offset = v.layout.offset;
+  let starts = START_AT_ZERO;
+  if (offset !== 0) {
+    starts = new Int32Array(1);
+    starts[0] = offset;
+  }
+  return { data: v.storage as TypedArray, starts, length: n, step: 1 };
 }
 
 /**
