@@ -23,6 +23,7 @@ export default defineConfig({
       'docs/**/*.test.ts',
       'scripts/*.test.ts',
     ],
+    setupFiles: ['scripts/fast-check-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

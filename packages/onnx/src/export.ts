@@ -461,6 +461,31 @@ export function exportOnnx(
       out = emit('MatMul', ins);
     } else if (op === 'addmm') {
       out = emit('Gemm', [ins[1]!, ins[2]!, ins[0]!]);
+    } else if (op === 'im2col') {
+      // Pad the plane with the pad value, flatten it, and gather every window's taps with one
+      // constant index [kH·kW, oH·oW] (the plane's size is fixed; the batch may be dynamic).
+      const [H, W] = at.size as [number, number];
+      const [kH, kW] = at.kernel as [number, number];
+      const [sH, sW] = at.stride as [number, number];
+      const [pH, pW] = at.padding as [number, number];
+      const [dH, dW] = at.dilation as [number, number];
+      const [oH, oW] = at.out as [number, number];
+      const endH = Math.max(0, (oH - 1) * sH + (kH - 1) * dH + 1 - pH - H);
+      const endW = Math.max(0, (oW - 1) * sW + (kW - 1) * dW + 1 - pW - W);
+      const Wp = pW + W + endW;
+      const fill = tensor([at.padValue as number], { dtype: x0.dtype });
+      const padded = emit('Pad', [
+        ins[0]!,
+        int64s([0, 0, pH, pW, 0, 0, endH, endW]),
+        addInit(fresh('const'), [], elemType(x0.dtype), rawBytes(fill)),
+      ]);
+      const flat = emit('Reshape', [padded, int64s([0, 0, (pH + H + endH) * Wp])]);
+      const taps: number[] = [];
+      for (let ky = 0; ky < kH; ky++)
+        for (let kx = 0; kx < kW; kx++)
+          for (let oy = 0; oy < oH; oy++)
+            for (let ox = 0; ox < oW; ox++) taps.push((oy * sH + ky * dH) * Wp + ox * sW + kx * dW);
+      out = emit('Gather', [flat, int64s(taps, [kH * kW, oH * oW])], [intAttr('axis', 2)]);
     } else if (op === 'gather') {
       out = emit(
         'GatherElements',

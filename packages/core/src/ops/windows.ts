@@ -48,7 +48,16 @@ export function im2col(x: Tensor, spec: WindowSpec, padValue = 0): Tensor {
   const P = spec.out[0] * spec.out[1];
   const b = backendOf(x);
   const y = fromStorage(b, b.im2col(x._view(op), spec, padValue), [N, C, K, P], x.dtype);
-  return record(y, op, [x], [], (g) => [col2im(g, spec)]);
+  const { size, kernel, stride, padding, dilation, out } = spec;
+  return record(y, op, [x], [], (g) => [col2im(g, spec)], {
+    size,
+    kernel,
+    stride,
+    padding,
+    dilation,
+    out,
+    padValue,
+  });
 }
 
 /**
