@@ -1,3 +1,5 @@
+import { DTypeError } from './errors.js';
+
 /**
  * Element types a tensor can hold, and the rules that pick the type of an op's result.
  *
@@ -76,4 +78,20 @@ export const dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
  */
 export function isDType(name: string): name is DType {
   return name === 'float32' || name === 'float64' || name === 'int32' || name === 'bool';
+}
+
+/**
+ * Refuses anything that is not a dtype name, listing the supported ones; `op` is the call the
+ * user made.
+ *
+ * @example
+ * ```ts
+ * checkDType('float32', 'zeros'); // fine
+ * checkDType('float16', 'zeros'); // DTypeError: zeros: unknown dtype "float16"; supported: float32, float64, int32, bool
+ * ```
+ */
+export function checkDType(dtype: unknown, op: string): asserts dtype is DType {
+  if (typeof dtype === 'string' && isDType(dtype)) return;
+  const got = typeof dtype === 'string' ? JSON.stringify(dtype) : String(dtype);
+  throw new DTypeError(`${op}: unknown dtype ${got}; supported: ${dtypes.join(', ')}`);
 }

@@ -44,6 +44,7 @@ export {
 export { getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
 export {
   arrayType,
+  checkDType,
   type DType,
   dtypes,
   isDType,
@@ -66,6 +67,7 @@ export * as safetensors from './io/safetensors.js';
 export {
   broadcastShapes,
   type CollapsedDims,
+  checkShape,
   collapseDims,
   contiguousLayout,
   contiguousStrides,

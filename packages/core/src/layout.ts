@@ -25,6 +25,57 @@ export function numelOf(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * Refuses a shape that no tensor can have: every dim must be a non-negative safe integer
+ * (`-1` too where `allowInfer`, as reshape, view and expand accept it), and the element count
+ * must be a safe integer. `op` is the call the user made, for the message. O(rank), no
+ * allocation when the shape is fine.
+ *
+ * @example
+ * ```ts
+ * checkShape([2, 3], 'zeros');      // fine
+ * checkShape([2.5], 'expand');      // ShapeError: expand: invalid shape [2.5] (dim 0 is 2.5 …)
+ * checkShape([-1, 3], 'view', true); // fine: -1 is inferred
+ * ```
+ */
+export function checkShape(shape: readonly number[], op: string, allowInfer = false): void {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${op}: expected a shape (an array of sizes), got ${describeValue(shape)}`);
+  }
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number' && Number.isSafeInteger(d) && (d >= 0 || (allowInfer && d === -1))) {
+      if (d >= 0) n *= d;
+      continue;
+    }
+    const allowed = allowInfer ? 'a non-negative integer or -1' : 'a non-negative integer';
+    throw new ShapeError(
+      `${op}: invalid shape [${shape.map(describeValue).join(',')}] (dim ${i} is ${describeValue(d)}; each size must be ${allowed})`,
+    );
+  }
+  if (!Number.isSafeInteger(n)) {
+    throw new ShapeError(
+      `${op}: shape ${formatShape(shape)} has ${n} elements, more than any tensor can hold`,
+    );
+  }
+}
+
+/** A short description of any value for error messages: numbers as written, others by kind. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v);
+  if (typeof v === 'symbol') return v.toString();
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'object') {
+    const name = (v as object).constructor?.name;
+    return name !== undefined && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  return `a ${typeof v}`;
+}
+
 /** Row-major strides of a shape. */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);

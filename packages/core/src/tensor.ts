@@ -293,7 +293,8 @@ export class Tensor {
 
   /**
    * A copy converted to a dtype, or on another device (this tensor when already so). A dtype's
-   * name is a dtype; any other name must be a registered device.
+   * name is a dtype; any other name must be a registered device. Floats cast to int32 truncate
+   * toward zero; NaN and out-of-range values are not checked (see `castTo`).
    *
    * @example
    * ```ts

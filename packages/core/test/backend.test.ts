@@ -147,7 +147,7 @@ describe('unknown devices and bad names', () => {
     expect(() => ones([2]).to('nope')).toThrow(
       /to: unknown device 'nope' \(registered: 'cpu', 'mock', 'plain'/,
     );
-    expect(() => zeros([2], { device: 'nope' })).toThrow(/full: unknown device 'nope'/);
+    expect(() => zeros([2], { device: 'nope' })).toThrow(/zeros: unknown device 'nope'/);
   });
 
   it('a dtype name is a dtype, never a device', () => {

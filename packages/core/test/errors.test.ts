@@ -126,7 +126,7 @@ describe('shape errors', () => {
   });
 
   it('creation', () => {
-    expectError(() => tensor([[1, 2], [3]]), ShapeError, /tensor: ragged nested array/);
+    expectError(() => tensor([[1, 2], [3]]), ValueError, /tensor: ragged nested array/);
     expectError(
       () => tensor([1, 2, 3], { shape: [2, 2] }),
       ShapeError,

@@ -116,6 +116,8 @@ export class WebGPUBackend implements Backend {
   readonly memory = {
     byteSize: (size: number, _dtype: DType): number => size * 4,
     usage: (): BackendMemory => ({ ...this.live }),
+    /** The device's largest storage binding (set from its limits by the constructor). */
+    maxBytes: Number.POSITIVE_INFINITY,
   } satisfies MemoryPolicy;
   private readonly staging = new Map<number, GPUBuffer[]>();
   private readonly status: PooledBuffer;
@@ -135,6 +137,7 @@ export class WebGPUBackend implements Backend {
   ) {
     this.matmulKernel = options.matmulKernel ?? 'auto';
     this.maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    this.memory.maxBytes = this.maxBinding;
     this.maxPooled = options.maxPooledBytes ?? 2 ** 30;
     this.pool = new BufferPool(gpu, this.maxBinding);
     this.pipelines = new PipelineCache(gpu);

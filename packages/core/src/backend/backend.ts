@@ -186,6 +186,13 @@ export interface MemoryPolicy {
    * on explicit disposal, as a hint that the memory may be reused.
    */
   readonly gcManaged?: boolean;
+  /**
+   * The largest storage, in bytes, this backend can allocate (the CPU's typed-array limit, a
+   * WebGPU device's `maxBufferSize`). Core refuses a larger tensor before allocating it.
+   */
+  readonly maxBytes?: number;
+  /** The most elements one storage may have (kernels index elements with int32 on the CPU). */
+  readonly maxElements?: number;
   /** Bytes a storage of `size` elements of `dtype` occupies (default: size × the dtype's item size). */
   byteSize?(size: number, dtype: DType): number;
   /** The backend's own count of its allocations (e.g. arrays kept for reuse), for tests and benchmarks. */

@@ -11,7 +11,11 @@ import type { Tensor } from '../tensor.js';
 import { backendOf, fromStorage } from './make.js';
 
 /**
- * `x` converted to `dtype` (x itself when it already has it).
+ * `x` converted to `dtype` (x itself when it already has it). Floats become int32 by
+ * truncation toward zero. As in PyTorch, a cast of an existing tensor does not check its
+ * values (that would read the tensor back): NaN, ±Infinity and values outside int32 give an
+ * unspecified int32 (on the CPU, NaN and ±Infinity give 0 and others wrap modulo 2³²). Only
+ * `tensor(data, { dtype: 'int32' })` and `full` refuse them, as PyTorch's `tensor()` does.
  *
  * @example
  * ```ts

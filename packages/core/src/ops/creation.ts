@@ -4,13 +4,13 @@
 import type { Device } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType, TypedArray } from '../dtype.js';
-import { arrayType, isFloating } from '../dtype.js';
+import { arrayType, checkDType, isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
-import { numelOf } from '../layout.js';
+import { checkShape, describeValue, numelOf } from '../layout.js';
 import { takeCounters, uniformAt } from '../random.js';
 import type { NestedArray, Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { fromStorage } from './make.js';
+import { checkAlloc, fromStorage } from './make.js';
 
 /** Options shared by the factory functions. */
 export interface TensorOptions {
@@ -30,20 +30,28 @@ export interface TensorDataOptions extends TensorOptions {
 /** What {@link tensor} accepts. */
 export type TensorData = NestedArray | readonly number[] | ArrayLike<number>;
 
-function checkShape(shape: readonly number[], op: string): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}`);
-  }
-}
-
-function make(data: TypedArray, shape: readonly number[], opts: TensorOptions, dtype: DType): Tensor {
+/** The backend for `opts.device`, after checking the dtype, shape and size of the new tensor. */
+function target(shape: readonly number[], opts: TensorOptions, dtype: DType, op: string) {
+  checkDType(dtype, op);
   const device = opts.device ?? 'cpu';
-  const b = getBackend(device, 'tensor');
+  const b = getBackend(device, op);
   if (!b.dtypes.includes(dtype)) {
     throw new DTypeError(
-      `tensor: the ${device} device does not support ${dtype}${dtype === 'float64' ? '; use float32' : ''}`,
+      `${op}: the ${device} device does not support ${dtype}${dtype === 'float64' ? '; use float32' : ''}`,
     );
   }
+  checkAlloc(b, shape, dtype, op);
+  return b;
+}
+
+function make(
+  data: TypedArray,
+  shape: readonly number[],
+  opts: TensorOptions,
+  dtype: DType,
+  op = 'tensor',
+): Tensor {
+  const b = target(shape, opts, dtype, op);
   const t = fromStorage(b, b.fromArray(data, dtype), shape, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -64,11 +72,13 @@ function flattenNested(data: unknown, op: string): { values: number[]; shape: nu
       else if (typeof v === 'number') {
         values.push(v);
         bool = false;
-      } else throw new ValueError(`${op}: expected numbers or booleans, got ${typeof v}`);
+      } else throw new ValueError(`${op}: expected numbers or booleans, got ${describeValue(v)}`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new ShapeError(`${op}: ragged nested array (expected length ${shape[depth]} at depth ${depth})`);
+      throw new ValueError(
+        `${op}: ragged nested array (expected length ${shape[depth]} at depth ${depth}, got ${describeValue(v)})`,
+      );
     }
     for (const e of v) walk(e, depth + 1);
   };
@@ -87,10 +97,12 @@ function flattenNested(data: unknown, op: string): { values: number[]; shape: nu
  * ```
  */
 export function tensor(data: TensorData, opts: TensorDataOptions = {}): Tensor {
+  checkData(data);
+  if (opts.dtype !== undefined) checkDType(opts.dtype, 'tensor');
   if (opts.shape !== undefined) {
     checkShape(opts.shape, 'tensor');
     const flat = typeof data === 'number' ? [data] : (data as ArrayLike<number>);
-    if (Array.isArray(flat) && flat.some((v) => Array.isArray(v))) {
+    if (Array.isArray(flat) && flat.some((v) => typeof v !== 'number')) {
       const f = flattenNested(flat, 'tensor');
       return tensor(f.values, { ...opts });
     }
@@ -114,6 +126,27 @@ export function tensor(data: TensorData, opts: TensorDataOptions = {}): Tensor {
   return make(toTyped(f.values, dtype), f.shape, opts, dtype);
 }
 
+/** Refuses what cannot be a tensor's data: strings, plain objects, Sets, symbols, null … */
+function checkData(data: unknown): void {
+  if (typeof data === 'number' || typeof data === 'boolean' || Array.isArray(data)) return;
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return;
+  if (typeof data === 'object' && data !== null && !(data instanceof Set) && !(data instanceof Map)) {
+    const n = (data as { length?: unknown }).length;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) {
+      for (let i = 0; i < n; i++) {
+        const v = (data as ArrayLike<unknown>)[i];
+        if (typeof v !== 'number' && typeof v !== 'boolean') {
+          throw new ValueError(`tensor: expected numbers or booleans, got ${describeValue(v)} at index ${i}`);
+        }
+      }
+      return;
+    }
+  }
+  throw new ValueError(
+    `tensor: expected a number, a boolean, a (nested) array or a typed array, got ${describeValue(data)}`,
+  );
+}
+
 function inferTyped(a: ArrayLike<number>): DType {
   if (a instanceof Float64Array) return 'float64';
   if (a instanceof Int32Array) return 'int32';
@@ -121,11 +154,26 @@ function inferTyped(a: ArrayLike<number>): DType {
   return 'float32';
 }
 
-function toTyped(values: ArrayLike<number>, dtype: DType): TypedArray {
+function toTyped(values: ArrayLike<number>, dtype: DType, op = 'tensor'): TypedArray {
   const out = new (arrayType(dtype))(values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
-  else out.set(values as ArrayLike<number>);
+  else {
+    if (dtype === 'int32' && !(values instanceof Int32Array)) checkInt32(values, op);
+    out.set(values as ArrayLike<number>);
+  }
   return out;
+}
+
+/** As PyTorch's `tensor(..., dtype=int32)`: NaN and values outside int32 are refused, not wrapped. */
+function checkInt32(values: ArrayLike<number>, op: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (!(v > -2147483649 && v < 2147483648)) {
+      throw new ValueError(
+        `${op}: value ${v} cannot be converted to int32 without overflow (int32 holds -2147483648 … 2147483647)`,
+      );
+    }
+  }
 }
 
 /**
@@ -137,11 +185,17 @@ function toTyped(values: ArrayLike<number>, dtype: DType): TypedArray {
  * ```
  */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  checkShape(shape, 'full');
+  return fullAs(shape, value, opts, 'full');
+}
+
+function fullAs(shape: readonly number[], value: number, opts: TensorOptions, op: string): Tensor {
+  checkShape(shape, op);
   const dtype = opts.dtype ?? 'float32';
-  const device = opts.device ?? 'cpu';
-  const b = getBackend(device, 'full');
-  if (!b.dtypes.includes(dtype)) throw new DTypeError(`full: the ${device} device does not support ${dtype}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ValueError(`${op}: fill value must be a number, got ${describeValue(value)}`);
+  }
+  const b = target(shape, opts, dtype, op);
+  if (dtype === 'int32') checkInt32([value], op);
   const t = fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -149,12 +203,12 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
 
 /** Zeros of `shape`. @example `zeros([2, 3], { dtype: 'float64' })` */
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return fullAs(shape, 0, opts, 'zeros');
 }
 
 /** Ones of `shape`. @example `ones([3])` */
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return fullAs(shape, 1, opts, 'ones');
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {
@@ -163,17 +217,25 @@ function likeOpts(t: Tensor, opts: TensorOptions): TensorOptions {
 
 /** Zeros with t's shape, dtype and device. @example `zerosLike(x)` */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, likeOpts(t, opts));
+  return fullAs(t.shape, 0, likeOpts(t, opts), 'zerosLike');
 }
 
 /** Ones with t's shape, dtype and device. @example `onesLike(x)` */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, likeOpts(t, opts));
+  return fullAs(t.shape, 1, likeOpts(t, opts), 'onesLike');
 }
 
 /** `value` with t's shape, dtype and device. @example `fullLike(x, 2)` */
 export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, value, likeOpts(t, opts));
+  return fullAs(t.shape, value, likeOpts(t, opts), 'fullLike');
+}
+
+function checkFinite(op: string, args: Record<string, number>): void {
+  for (const [name, v] of Object.entries(args)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ValueError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
+    }
+  }
 }
 
 /**
@@ -191,13 +253,15 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     end = start;
     start = 0;
   }
+  checkFinite('arange', { start, end, step });
   if (step === 0) throw new ValueError('arange: step must be nonzero');
   const n = Math.max(0, Math.ceil((end - start) / step));
   const ints = [start, end, step].every(Number.isInteger);
   const dtype = opts.dtype ?? (ints ? 'int32' : 'float32');
+  target([n], opts, dtype, 'arange');
   const vals = new Float64Array(n);
   for (let i = 0; i < n; i++) vals[i] = start + i * step;
-  return make(toTyped(vals, dtype), [n], opts, dtype);
+  return make(toTyped(vals, dtype, 'arange'), [n], opts, dtype, 'arange');
 }
 
 /**
@@ -211,13 +275,15 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  checkFinite('linspace', { start, end });
   const dtype = opts.dtype ?? 'float32';
+  target([steps], opts, dtype, 'linspace');
   const vals = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) vals[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
-  return make(toTyped(vals, dtype), [steps], opts, dtype);
+  return make(toTyped(vals, dtype, 'linspace'), [steps], opts, dtype, 'linspace');
 }
 
 /**
@@ -231,9 +297,10 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
   checkShape([n, m], 'eye');
   const dtype = opts.dtype ?? 'float32';
+  target([n, m], opts, dtype, 'eye');
   const vals = new (arrayType(dtype))(n * m);
   for (let i = 0; i < Math.min(n, m); i++) vals[i * m + i] = 1;
-  return make(vals, [n, m], opts, dtype);
+  return make(vals, [n, m], opts, dtype, 'eye');
 }
 
 function randomTensor(
@@ -244,11 +311,9 @@ function randomTensor(
 ): Tensor {
   checkShape(shape, op);
   const dtype = opts.dtype ?? 'float32';
+  checkDType(dtype, op);
   if (!isFloating(dtype)) throw new DTypeError(`${op}: needs a floating dtype, got ${dtype}`);
-  const device = opts.device ?? 'cpu';
-  const b = getBackend(device, op);
-  if (!b.dtypes.includes(dtype))
-    throw new DTypeError(`${op}: the ${device} device does not support ${dtype}`);
+  const b = target(shape, opts, dtype, op);
   const n = numelOf(shape);
   const { key, counter } = takeCounters(n);
   const t = fromStorage(b, b.random(kind, n, dtype, key, counter), shape, dtype);

@@ -6,7 +6,8 @@
 import type { Backend, Storage } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
-import { DeviceError } from '../errors.js';
+import { itemSize } from '../dtype.js';
+import { DeviceError, formatShape, ValueError } from '../errors.js';
 import type { Layout } from '../layout.js';
 import { contiguousLayout, numelOf } from '../layout.js';
 import { StorageRef } from '../storage.js';
@@ -61,4 +62,26 @@ export function filled(
 ): Tensor {
   const b = getBackend(device);
   return fromStorage(b, b.fill(numelOf(shape), value, dtype), shape, dtype);
+}
+
+/**
+ * Refuses, before anything is allocated, a tensor of `shape` and `dtype` larger than the
+ * backend's memory policy allows (`maxBytes`, `maxElements`), naming the op, shape and bytes.
+ */
+export function checkAlloc(backend: Backend, shape: readonly number[], dtype: DType, op: string): void {
+  const policy = backend.memory;
+  if (policy === undefined) return;
+  const n = numelOf(shape);
+  const bytes = policy.byteSize ? policy.byteSize(n, dtype) : n * itemSize(dtype);
+  const maxBytes = policy.maxBytes ?? Number.POSITIVE_INFINITY;
+  const maxElements = policy.maxElements ?? Number.POSITIVE_INFINITY;
+  if (bytes > maxBytes || n > maxElements) {
+    const limit =
+      bytes > maxBytes
+        ? `the device holds at most ${maxBytes} bytes in one tensor`
+        : `at most ${maxElements} elements`;
+    throw new ValueError(
+      `${op}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${bytes} bytes (${n} elements); ${limit}`,
+    );
+  }
 }

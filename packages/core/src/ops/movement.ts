@@ -16,6 +16,7 @@ import { record, recordTraceOnly, type SliceGrad } from '../autograd/node.js';
 import { promoteTypes } from '../dtype.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import {
+  checkShape,
   expandLayout,
   isContiguous,
   narrowLayout,
@@ -31,6 +32,7 @@ import { backendOf, filled, fromStorage, sameDevice, viewWith } from './make.js'
 import { sumTo } from './reduce.js';
 
 function resolveShape(x: Tensor, shape: readonly number[], op: string): number[] {
+  checkShape(shape, op, true);
   const out = shape.slice();
   const infer = out.indexOf(-1);
   if (infer !== out.lastIndexOf(-1))
@@ -107,7 +109,15 @@ export function transpose(x: Tensor, a: number, b: number): Tensor {
 
 /** Broadcasts size-1 dims (and new leading dims) to `shape`; -1 keeps a dim. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  checkShape(shape, 'expand', true);
   const lead = shape.length - x.ndim;
+  for (let i = 0; i < lead; i++) {
+    if (shape[i] === -1) {
+      throw new ShapeError(
+        `expand: -1 is not allowed for the new leading dim ${i} in ${formatShape(shape)} (expanding ${formatShape(x.shape)})`,
+      );
+    }
+  }
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead]! : d));
   if (sameShape(target, x.shape)) return x;
   const from = x.shape;

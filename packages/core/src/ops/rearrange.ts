@@ -12,11 +12,12 @@
  * | tril / triu | where with a band mask | where's |
  */
 import { DeviceError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
-import { contiguousStrides, normDim } from '../layout.js';
+import { checkShape, contiguousStrides, normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { where } from './elementwise.js';
 import { gather, indexSelect } from './indexing.js';
+import { backendOf, checkAlloc } from './make.js';
 import { cat, clone, narrow, reshape } from './movement.js';
 import { layoutPositions } from './views.js';
 
@@ -103,9 +104,14 @@ export function repeat(x: Tensor, reps: readonly number[], op = 'repeat'): Tenso
       `${op}: ${reps.length} repeats [${reps}] for a tensor of ${x.ndim} dims ${formatShape(x.shape)}; give at least one per dim`,
     );
   }
-  if (reps.some((r) => !Number.isInteger(r) || r < 0)) {
+  if (reps.some((r) => !Number.isSafeInteger(r) || r < 0)) {
     throw new ValueError(`${op}: repeats must be non-negative integers, got [${reps}]`);
   }
+  const outShape = reps.map(
+    (r, i) => r * (i < reps.length - x.ndim ? 1 : x.shape[i - (reps.length - x.ndim)]!),
+  );
+  checkShape(outShape, op);
+  checkAlloc(backendOf(x), outShape, x.dtype, op);
   const shape = [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape];
   const split = shape.flatMap((s) => [1, s]);
   const big = shape.flatMap((s, i) => [reps[i]!, s]);

@@ -85,7 +85,13 @@ export const cpuBackend: Backend = {
   scan,
   im2col,
   col2im,
-  memory: { gcManaged: true, untrackedBelow: POOL_MIN_LENGTH, usage: poolStats },
+  memory: {
+    gcManaged: true,
+    untrackedBelow: POOL_MIN_LENGTH,
+    usage: poolStats,
+    // Kernels index elements with int32 (row starts, gather indices), and typed arrays stop near there.
+    maxElements: 2 ** 31 - 1,
+  },
   fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
 };
 
