@@ -7,7 +7,9 @@ import {
   DTypeError,
   eye,
   full,
+  gather,
   getBackend,
+  indexSelect,
   linspace,
   memory,
   ones,
@@ -198,5 +200,34 @@ describe('int32 conversion', () => {
       2,
       -2,
     ]);
+  });
+});
+
+describe('errors name the call the user made', () => {
+  it('indexSelect names itself, not gather, for an index out of range', () => {
+    expectError(
+      () => indexSelect(zeros([3, 2]), 0, tensor([7], { dtype: 'int32' })),
+      ShapeError,
+      /^indexSelect: index 7 is out of bounds for dimension 0 with size 3/,
+    );
+    expectError(
+      () => zeros([3, 2]).indexSelect(0, [-4]),
+      ShapeError,
+      /^indexSelect: index -4 is out of bounds/,
+    );
+    expectError(() => gather(zeros([3]), 0, [5]), ShapeError, /^gather: index 5 is out of bounds/);
+  });
+});
+
+describe('backward', () => {
+  it('casts the gradient passed in to the output dtype, so .grad keeps the leaf dtype', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    x.mul(3).backward(tensor([1, 1], { dtype: 'float64' }));
+    expect(x.grad!.dtype).toBe('float32');
+    expect(x.grad!.toArraySync()).toEqual([3, 3]);
+    const y = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    y.mul(2).backward(tensor([1, 2], { dtype: 'int32' }));
+    expect(y.grad!.dtype).toBe('float64');
+    expect(y.grad!.toArraySync()).toEqual([2, 4]);
   });
 });

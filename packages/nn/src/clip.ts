@@ -28,6 +28,9 @@ export function clipGradNorm_(
   maxNorm: number,
   opts: ClipGradNormOptions = {},
 ): Tensor {
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) {
+    throw new ValueError(`clipGradNorm_: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
+  }
   const p = opts.normType ?? 2;
   if (!(p > 0)) throw new ValueError(`clipGradNorm_: normType must be positive, got ${p}`);
   const grads = [...params].map((x) => x.grad).filter((g): g is Tensor => g !== null);

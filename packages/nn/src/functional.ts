@@ -6,6 +6,7 @@ import {
   addmm,
   formatShape,
   type IndexLike,
+  indexSelect,
   isFloating,
   noGrad,
   rand,
@@ -19,20 +20,21 @@ import {
 } from '@tsgrad/core';
 
 /**
- * `x · weightᵀ + bias`, with weight of shape [out, in].
+ * `x · weightᵀ + bias`, with weight of shape [out, in]. `op` names the call in errors (the
+ * `Linear` layer passes its own).
  *
  * @example
  * ```ts
  * linear(randn([8, 3]), randn([2, 3]), zeros([2])).shape; // [8, 2]
  * ```
  */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, op = 'linear'): Tensor {
   if (weight.ndim !== 2)
-    throw new ShapeError(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
+    throw new ShapeError(`${op}: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
   const inF = weight.shape[1]!;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new ShapeError(
-      `linear: input ${formatShape(x.shape)} does not end in ${inF} features (weight ${formatShape(weight.shape)})`,
+      `${op}: input ${formatShape(x.shape)} does not end in ${inF} features (weight ${formatShape(weight.shape)})`,
     );
   }
   if (!bias) return x.matmul(weight.T);
@@ -181,7 +183,7 @@ export function embedding(ids: IndexLike, weight: Tensor, opts: EmbeddingOptions
   if (weight.ndim !== 2)
     throw new ShapeError(`embedding: weight must be 2-D [num, dim], got ${formatShape(weight.shape)}`);
   const flat = indices.reshape([indices.numel]);
-  let out = weight.indexSelect(0, flat).reshape([...indices.shape, weight.shape[1]!]);
+  let out = indexSelect(weight, 0, flat, 'embedding').reshape([...indices.shape, weight.shape[1]!]);
   const pad = opts.paddingIdx;
   if (pad !== undefined && pad !== null && weight.requiresGrad) {
     const p = pad < 0 ? pad + weight.shape[0]! : pad;

@@ -396,6 +396,17 @@ export class Module {
    * ```
    */
   loadStateDict(dict: Record<string, Tensor>, opts: LoadStateDictOptions = {}): LoadResult {
+    if (typeof dict !== 'object' || dict === null || Array.isArray(dict) || dict instanceof Map) {
+      throw new ValueError(
+        `loadStateDict: expected an object of tensors by name, got ${dict === null ? 'null' : Array.isArray(dict) ? 'an array' : dict instanceof Map ? 'a Map (pass Object.fromEntries(map))' : typeof dict}`,
+      );
+    }
+    for (const [k, v] of Object.entries(dict)) {
+      if (!(v instanceof TensorClass)) {
+        const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+        throw new ValueError(`loadStateDict: '${k}' is ${got}, not a Tensor`);
+      }
+    }
     const strict = opts.strict ?? true;
     const targets = new Map<string, Tensor>();
     for (const [prefix, m] of this.namedModules()) {

@@ -312,6 +312,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (closure === undefined) {
       throw new ValueError('LBFGS.step: needs a closure that re-evaluates the loss and its gradients');
     }
+    this.checkGroupLrs();
     const group = this.paramGroups[0]!;
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = group;
     const first = group.params[0]!;

@@ -190,6 +190,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    * ```
    */
   step<L = undefined>(closure?: () => L): L | undefined {
+    this.checkGroupLrs();
     const loss = closure ? enableGrad(closure) : undefined;
     noGrad(() =>
       tidy(() => {
@@ -197,6 +198,21 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       }),
     );
     return loss;
+  }
+
+  /**
+   * Refuses to step with a learning rate that became NaN, infinite or negative after
+   * construction (set by hand or by a scheduler), which would turn every parameter into NaN.
+   */
+  protected checkGroupLrs(): void {
+    for (let i = 0; i < this.paramGroups.length; i++) {
+      const lr = this.paramGroups[i]!.lr as unknown;
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+        throw new ValueError(
+          `${this.name}.step: param group ${i} has learning rate ${String(lr)} (must be a finite number >= 0); it was changed after the optimizer was made`,
+        );
+      }
+    }
   }
 
   /**

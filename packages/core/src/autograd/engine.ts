@@ -48,7 +48,8 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
       `${op}: gradient of shape ${formatShape(g.shape)} does not match output ${formatShape(out.shape)}`,
     );
   }
-  return g;
+  // As PyTorch: the gradient takes the output's dtype, so .grad keeps the leaf's dtype.
+  return g.dtype === out.dtype ? g : gradFactory().cast(g, out.dtype);
 }
 
 /**

@@ -4,6 +4,7 @@
  * the op layer's business, so the op layer supplies these at start-up and autograd/ imports
  * no op.
  */
+import type { DType } from '../dtype.js';
 import { AutogradError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { SliceGrad } from './node.js';
@@ -12,6 +13,8 @@ import type { SliceGrad } from './node.js';
 export interface GradFactory {
   /** A new tensor of `shape` full of `value`, with `like`'s device and dtype; not recorded. */
   full(like: Tensor, shape: readonly number[], value: number): Tensor;
+  /** `t` converted to `dtype` (recorded when both are floating, as a cast is). */
+  cast(t: Tensor, dtype: DType): Tensor;
   /** The slice gradient as one tensor of its input's shape, zero around the slice; recorded. */
   pad(s: SliceGrad): Tensor;
 }

@@ -9,7 +9,7 @@
  */
 import { record } from '../autograd/node.js';
 import type { Device } from '../backend/backend.js';
-import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, TsgradError, ValueError } from '../errors.js';
 import { normDim, sameShape } from '../layout.js';
 import { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
@@ -67,23 +67,30 @@ function findNonInteger(v: unknown): unknown {
 
 /**
  * `out[i][j] = x[i][index[i][j]]` for dim 1 (and alike for other dims); out has index's shape.
- * The index is an int32 tensor or plain integer arrays.
+ * The index is an int32 tensor or plain integer arrays. `op` is the name errors give (a
+ * composite built on gather passes its own, so messages name the call the user made).
  *
  * @example
  * ```ts
  * gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })); // [[2], [3]]
  * ```
  */
-export function gather(x: Tensor, dim: number, idx: IndexLike): Tensor {
-  const index = toIndexTensor('gather', idx, x.device);
-  const b = sameDevice('gather', x, index);
-  const d = normDim(dim, x.ndim, 'gather');
+export function gather(x: Tensor, dim: number, idx: IndexLike, op = 'gather'): Tensor {
+  const index = toIndexTensor(op, idx, x.device);
+  const b = sameDevice(op, x, index);
+  const d = normDim(dim, x.ndim, op);
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
     throw new ShapeError(
-      `gather: index ${formatShape(index.shape)} does not fit input ${formatShape(x.shape)} outside dim ${d}`,
+      `${op}: index ${formatShape(index.shape)} does not fit input ${formatShape(x.shape)} outside dim ${d}`,
     );
   }
-  const y = fromStorage(b, b.gather(x._view('gather'), d, index._view('gather')), index.shape, x.dtype);
+  let storage: unknown;
+  try {
+    storage = b.gather(x._view(op), d, index._view(op));
+  } catch (e) {
+    throw renameOp(e, 'gather', op);
+  }
+  const y = fromStorage(b, storage, index.shape, x.dtype);
   const shape = x.shape;
   return record(
     y,
@@ -100,21 +107,32 @@ export function gather(x: Tensor, dim: number, idx: IndexLike): Tensor {
 
 /**
  * Entries of `x` at `index` (1-D: an int32 tensor or a plain integer array) along `dim`.
+ * `op` is the name errors give (`embedding` passes its own).
  *
  * @example
  * ```ts
  * indexSelect(weights, 0, tensor([2, 0], { dtype: 'int32' })); // rows 2 and 0
  * ```
  */
-export function indexSelect(x: Tensor, dim: number, idx: IndexLike): Tensor {
-  const index = toIndexTensor('indexSelect', idx, x.device);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${formatShape(index.shape)}`);
-  const d = normDim(dim, x.ndim, 'indexSelect');
+export function indexSelect(x: Tensor, dim: number, idx: IndexLike, op = 'indexSelect'): Tensor {
+  const index = toIndexTensor(op, idx, x.device);
+  if (index.ndim > 1) throw new ShapeError(`${op}: index must be 1-D, got ${formatShape(index.shape)}`);
+  const d = normDim(dim, x.ndim, op);
   const n = index.numel;
   const idxShape = x.shape.map((s, i) => (i === d ? n : s));
   const view = x.shape.map((_, i) => (i === d ? n : 1));
   const full = index.reshape(view).expand(idxShape);
-  return gather(x, d, full);
+  return gather(x, d, full, op);
+}
+
+/**
+ * A backend's error about a primitive, reworded to name the op the user called (`gather`'s
+ * out-of-bounds index reached through `indexSelect` or `embedding` names those).
+ */
+export function renameOp(e: unknown, primitive: string, op: string): unknown {
+  if (op === primitive || !(e instanceof TsgradError) || !e.message.startsWith(`${primitive}:`)) return e;
+  const Err = e.constructor as new (m: string) => TsgradError;
+  return new Err(`${op}:${e.message.slice(primitive.length + 1)}`);
 }
 
 /**

@@ -209,6 +209,7 @@ function padSlice(s: SliceGrad): Tensor {
 
 provideGradFactory({
   full: (like, shape, value) => filled(like.device, shape, value, like.dtype),
+  cast: castTo,
   pad: padSlice,
 });
 

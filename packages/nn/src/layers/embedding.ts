@@ -2,6 +2,7 @@
  * `Embedding`: a lookup table of learned vectors.
  */
 import { type IndexLike, noGrad, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import { checkSize } from '../checks.js';
 import { embedding } from '../functional.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
@@ -30,6 +31,8 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingModuleOptions = {}) {
     super();
+    checkSize('Embedding', 'numEmbeddings', numEmbeddings);
+    checkSize('Embedding', 'embeddingDim', embeddingDim);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     let pad = opts.paddingIdx ?? null;

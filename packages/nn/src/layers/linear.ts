@@ -2,6 +2,7 @@
  * `Linear`: y = x·Wᵀ + b, one matmul and one broadcast add.
  */
 import { type Tensor, zeros } from '@tsgrad/core';
+import { checkSize } from '../checks.js';
 import { linear } from '../functional.js';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -31,6 +32,8 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
+    checkSize('Linear', 'inFeatures', inFeatures);
+    checkSize('Linear', 'outFeatures', outFeatures);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = new Parameter(zeros([outFeatures, inFeatures]));
@@ -48,7 +51,7 @@ export class Linear extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    return linear(x, this.weight, this.bias, 'Linear');
   }
 
   override extraRepr(): string {
