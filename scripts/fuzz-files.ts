@@ -2,7 +2,7 @@
  * The file mutation fuzz at scale (CI runs a few hundred of each in
  * conformance/test/file-fuzz.test.ts):
  *
- *   npx tsx --tsconfig tsconfig.json scripts/fuzz-files.ts [runs=5000] [firstSeed=0]
+ *   pnpm fuzz:files [runs=5000] [firstSeed=0]
  *
  * Prints each failing seed (replay it with `runs=1 firstSeed=<seed>`) and exits 1 if any.
  */

@@ -1,7 +1,7 @@
 /**
  * Mutated safetensors files and checkpoints: every load gives well-formed tensors or a
  * TsgradError, and a checkpoint that fails to restore changes nothing (see src/file-fuzz.ts;
- * `npx tsx --tsconfig tsconfig.json scripts/fuzz-files.ts 20000` runs many more).
+ * `pnpm fuzz:files 20000` runs many more).
  */
 import { describe, expect, it } from 'vitest';
 import { fuzzCheckpoint, fuzzSafetensors, mutate, sampleSafetensors } from '../src/file-fuzz.js';
