@@ -6,7 +6,7 @@
  * conformance/test/file-fuzz.test.ts (a few hundred runs) and scripts/fuzz-files.ts (more).
  */
 import { getRngState, manualSeed, randn, safetensors, type Tensor, TsgradError, tensor } from '@tsgrad/core';
-import { Linear, restoreCheckpoint, Sequential } from '@tsgrad/nn';
+import { checkpointBytes, Linear, restoreCheckpoint, Sequential } from '@tsgrad/nn';
 import { SGD } from '@tsgrad/optim';
 
 /** mulberry32: a small seeded generator, so a run replays from its seed. */
@@ -118,7 +118,6 @@ export function fuzzSafetensors(runs: number, first = 0): FuzzFailure[] {
 
 /** A model and SGD optimizer with momentum state, and their checkpoint bytes. */
 export async function sampleCheckpoint(): Promise<Uint8Array> {
-  const { checkpointBytes } = await import('@tsgrad/nn');
   manualSeed(4);
   const model = new Sequential(new Linear(3, 4), new Linear(4, 2));
   const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
