@@ -19,6 +19,7 @@
  * const b = rand([3]); // same numbers as a
  * ```
  */
+import { ValueError } from './errors.js';
 
 /** lowbias32: a fast 32-bit integer hash with low bias. */
 export function hash32(x: number): number {
@@ -74,6 +75,9 @@ function keyOf(seed: number): number {
  * ```
  */
 export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed)) {
+    throw new ValueError(`manualSeed: the seed must be an integer (a safe one), got ${String(seed)}`);
+  }
   state.seed = seed;
   state.counter = 0;
   key = keyOf(seed);
@@ -91,8 +95,31 @@ export function getRngState(): GeneratorState {
   return { seed: state.seed, counter: state.counter };
 }
 
-/** Restores a state from {@link getRngState}. */
+/**
+ * Restores a state from {@link getRngState}; `seed` must be an integer and `counter` a
+ * non-negative integer (a `ValueError` otherwise, and the state is left as it was).
+ *
+ * @example
+ * ```ts
+ * const s = getRngState(); rand([2]); setRngState(s);
+ * ```
+ */
 export function setRngState(s: GeneratorState): void {
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    !Number.isSafeInteger(s.seed) ||
+    !Number.isSafeInteger(s.counter) ||
+    s.counter < 0
+  ) {
+    const got =
+      s !== null && typeof s === 'object'
+        ? `{ seed: ${String(s.seed)}, counter: ${String(s.counter)} }`
+        : String(s);
+    throw new ValueError(
+      `setRngState: expected { seed, counter } with integer seed and counter >= 0, got ${got}`,
+    );
+  }
   manualSeed(s.seed);
   state.counter = s.counter;
 }

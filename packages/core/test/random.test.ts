@@ -1,4 +1,13 @@
-import { getRngState, manualSeed, rand, randint, randn, randperm, setRngState } from '@tsgrad/core';
+import {
+  getRngState,
+  manualSeed,
+  rand,
+  randint,
+  randn,
+  randperm,
+  setRngState,
+  ValueError,
+} from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
 
 const arr = (t: { dataSync(): ArrayLike<number> }) => Array.from(t.dataSync());
@@ -63,5 +72,27 @@ describe('random generator', () => {
     expect(() => randperm(-1)).toThrow(/non-negative integer/);
     expect(() => rand([2], { dtype: 'int32' })).toThrow(/floating dtype/);
     expect(() => rand([-1])).toThrow(/invalid shape/);
+  });
+
+  it('manualSeed and setRngState refuse non-integers and leave the state as it was', () => {
+    manualSeed(7);
+    rand([3]);
+    const s = getRngState();
+    for (const seed of [0.5, Number.NaN, Infinity, 2 ** 53, '3' as unknown as number]) {
+      expect(() => manualSeed(seed)).toThrow(ValueError);
+      expect(() => manualSeed(seed)).toThrow(/manualSeed: the seed must be an integer/);
+    }
+    const bad = [
+      { seed: 1.5, counter: 0 },
+      { seed: 1, counter: 0.5 },
+      { seed: 1, counter: -1 },
+      { seed: 1, counter: Number.NaN },
+      { seed: 1 },
+      null,
+    ] as unknown as Parameters<typeof setRngState>[0][];
+    for (const b of bad) expect(() => setRngState(b)).toThrow(/setRngState: expected \{ seed, counter \}/);
+    expect(getRngState()).toEqual(s);
+    manualSeed(-3); // negative integer seeds are fine, as in PyTorch
+    expect(getRngState()).toEqual({ seed: -3, counter: 0 });
   });
 });

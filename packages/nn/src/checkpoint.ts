@@ -3,7 +3,16 @@
  * in one safetensors file (tensors under `model.` / `optimizer.` keys, everything else as
  * JSON in the metadata), written atomically so a crash mid-save leaves the previous file.
  */
-import { type GeneratorState, getRngState, safetensors, setRngState, Tensor, ValueError } from '@tsgrad/core';
+import {
+  type GeneratorState,
+  getRngState,
+  ShapeError,
+  safetensors,
+  setRngState,
+  Tensor,
+  TsgradError,
+  ValueError,
+} from '@tsgrad/core';
 import type { Module } from './module.js';
 
 /** Anything with PyTorch-style state dicts of nested objects, arrays, numbers and tensors. */
@@ -56,17 +65,23 @@ function unpack(value: unknown, tensors: Record<string, Tensor>): unknown {
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (typeof o.$tensor === 'string') {
-      const t = tensors[o.$tensor];
+      const t = Object.hasOwn(tensors, o.$tensor) ? tensors[o.$tensor] : undefined;
       if (t === undefined)
         throw new ValueError(`loadCheckpoint: tensor '${o.$tensor}' is missing from the file`);
       return t;
     }
     if (typeof o.$number === 'string') return Number(o.$number);
-    if (Array.isArray(o.$map))
-      return new Map((o.$map as [unknown, unknown][]).map(([k, v]) => [k, unpack(v, tensors)]));
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = unpack(v, tensors);
-    return out;
+    if (Array.isArray(o.$map)) {
+      return new Map(
+        o.$map.map((kv) => {
+          if (!Array.isArray(kv) || kv.length !== 2)
+            throw new ValueError('loadCheckpoint: a $map entry is not a [key, value] pair');
+          return [kv[0], unpack(kv[1], tensors)];
+        }),
+      );
+    }
+    // fromEntries defines own properties: a key named `__proto__` stays a key.
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unpack(v, tensors)]));
   }
   return value;
 }
@@ -120,8 +135,66 @@ export interface RestoreTargets {
   strict?: boolean;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The checkpoint's JSON part, checked for the structure {@link checkpointBytes} writes. */
+function parseMeta(bytes: Uint8Array): {
+  meta: {
+    model: Record<string, unknown>;
+    optimizer: unknown;
+    others: Record<string, unknown>;
+    epoch: number | null;
+    rngState: GeneratorState;
+    extra: unknown;
+  };
+} {
+  const op = 'loadCheckpoint';
+  const header = safetensors.readHeader(bytes);
+  const raw = header.metadata[META_KEY];
+  if (raw === undefined) throw new ValueError(`${op}: not a tsgrad checkpoint (no '${META_KEY}' metadata)`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(raw);
+  } catch (e) {
+    throw new ValueError(`${op}: the '${META_KEY}' metadata is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(meta)) throw new ValueError(`${op}: the '${META_KEY}' metadata must be a JSON object`);
+  if (!isObject(meta.model)) throw new ValueError(`${op}: the checkpoint's model state is not an object`);
+  const others = meta.others ?? {};
+  if (!isObject(others)) throw new ValueError(`${op}: the checkpoint's 'others' is not an object`);
+  const epoch = meta.epoch ?? null;
+  if (epoch !== null && typeof epoch !== 'number')
+    throw new ValueError(`${op}: the checkpoint's epoch is ${JSON.stringify(epoch)}, not a number`);
+  const rng = meta.rngState;
+  if (
+    !isObject(rng) ||
+    !Number.isSafeInteger(rng.seed) ||
+    !Number.isSafeInteger(rng.counter) ||
+    (rng.counter as number) < 0
+  ) {
+    throw new ValueError(
+      `${op}: the checkpoint's rngState ${JSON.stringify(rng)} is not { seed, counter } with integer seed and counter >= 0`,
+    );
+  }
+  return {
+    meta: {
+      model: meta.model,
+      optimizer: meta.optimizer ?? null,
+      others,
+      epoch,
+      rngState: { seed: rng.seed as number, counter: rng.counter as number },
+      extra: meta.extra ?? null,
+    },
+  };
+}
+
 /**
- * Restores a checkpoint from bytes into the given model and optimizer.
+ * Restores a checkpoint from bytes into the given model and optimizer, all or nothing: the
+ * file, the model's keys and shapes, the optimizer's and the others' state and the RNG state
+ * are checked before anything changes, and if an optimizer or scheduler still refuses its
+ * state, what was already restored is put back. A malformed or mismatched checkpoint throws a
+ * `TsgradError` and leaves every target as it was.
  *
  * @example
  * ```ts
@@ -129,33 +202,73 @@ export interface RestoreTargets {
  * ```
  */
 export function restoreCheckpoint(bytes: Uint8Array, into: RestoreTargets): LoadedCheckpoint {
-  const header = safetensors.readHeader(bytes);
-  const raw = header.metadata[META_KEY];
-  if (raw === undefined)
-    throw new ValueError(`loadCheckpoint: not a tsgrad checkpoint (no '${META_KEY}' metadata)`);
-  const meta = JSON.parse(raw) as {
-    model: unknown;
-    optimizer: unknown;
-    others: Record<string, unknown>;
-    epoch: number | null;
-    rngState: GeneratorState;
-    extra: unknown;
-  };
-  const tensors = safetensors.deserialize(bytes);
-  into.model.loadStateDict(unpack(meta.model, tensors) as Record<string, Tensor>, {
-    strict: into.strict ?? true,
-  });
-  if (into.optimizer) {
-    if (meta.optimizer === null)
-      throw new ValueError('loadCheckpoint: the checkpoint has no optimizer state');
-    into.optimizer.loadStateDict(unpack(meta.optimizer, tensors));
+  const op = 'loadCheckpoint';
+  const { meta } = parseMeta(bytes);
+  if (into.optimizer && meta.optimizer === null)
+    throw new ValueError(`${op}: the checkpoint has no optimizer state`);
+  for (const k of Object.keys(into.others ?? {})) {
+    if (!Object.hasOwn(meta.others, k)) throw new ValueError(`${op}: the checkpoint has no state for '${k}'`);
   }
-  for (const [k, o] of Object.entries(into.others ?? {})) {
-    if (!(k in meta.others)) throw new ValueError(`loadCheckpoint: the checkpoint has no state for '${k}'`);
-    o.loadStateDict(unpack(meta.others[k], tensors));
+  const tensors = safetensors.deserialize(bytes);
+  const unpackOrThrow = (v: unknown, what: string): unknown => {
+    try {
+      return unpack(v, tensors);
+    } catch (e) {
+      if (e instanceof TsgradError) throw e;
+      throw new ValueError(`${op}: the ${what} state is malformed (${(e as Error).message})`);
+    }
+  };
+  const modelState = unpackOrThrow(meta.model, 'model') as Record<string, unknown>;
+  checkModelState(into.model, modelState, into.strict ?? true);
+  const optimizerState = into.optimizer ? unpackOrThrow(meta.optimizer, 'optimizer') : undefined;
+  const otherStates = Object.keys(into.others ?? {}).map((k) => unpackOrThrow(meta.others[k], `'${k}'`));
+
+  // Stateful objects validate in their own loadStateDict: restore them first, keeping their
+  // current state to put back if a later one refuses; the model (checked above) goes last.
+  const restored: [Stateful, unknown][] = [];
+  try {
+    if (into.optimizer) {
+      const before = into.optimizer.stateDict();
+      into.optimizer.loadStateDict(optimizerState);
+      restored.push([into.optimizer, before]);
+    }
+    Object.values(into.others ?? {}).forEach((o, i) => {
+      const before = o.stateDict();
+      o.loadStateDict(otherStates[i]);
+      restored.push([o, before]);
+    });
+    into.model.loadStateDict(modelState as Record<string, Tensor>, { strict: into.strict ?? true });
+  } catch (e) {
+    for (const [o, before] of restored.reverse()) o.loadStateDict(before);
+    if (e instanceof TsgradError) throw e;
+    throw new ValueError(`${op}: the checkpoint's state was refused (${(e as Error).message})`);
   }
   if (into.restoreRng ?? true) setRngState(meta.rngState);
   return { epoch: meta.epoch, rngState: meta.rngState, extra: meta.extra };
+}
+
+/** Checks a model state dict against `model` (tensors, keys, shapes) without changing it. */
+function checkModelState(model: Module, dict: Record<string, unknown>, strict: boolean): void {
+  const own = model.stateDict() as Record<string, Tensor>;
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(dict)) {
+    if (!(v instanceof Tensor)) {
+      problems.push(`'${k}' is not a tensor`);
+      continue;
+    }
+    const t = own[k];
+    if (t === undefined || !Object.hasOwn(own, k)) {
+      if (strict) problems.push(`unexpected key '${k}'`);
+    } else if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+      throw new ShapeError(
+        `loadCheckpoint: size mismatch for '${k}': checkpoint has [${v.shape.join(', ')}], model has [${t.shape.join(', ')}]`,
+      );
+    }
+  }
+  if (strict)
+    for (const k of Object.keys(own)) if (!Object.hasOwn(dict, k)) problems.push(`missing key '${k}'`);
+  if (problems.length > 0)
+    throw new ValueError(`loadCheckpoint: the model state does not fit: ${problems.join('; ')}`);
 }
 
 /**
@@ -168,6 +281,5 @@ export function restoreCheckpoint(bytes: Uint8Array, into: RestoreTargets): Load
  * ```
  */
 export async function loadCheckpoint(path: string, into: RestoreTargets): Promise<LoadedCheckpoint> {
-  const fs = await import('node:fs/promises');
-  return restoreCheckpoint(new Uint8Array(await fs.readFile(path)), into);
+  return restoreCheckpoint(await safetensors.readFileCleaning(path), into);
 }

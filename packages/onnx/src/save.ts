@@ -1,10 +1,10 @@
-import { rename, writeFile } from 'node:fs/promises';
-import type { Tensor } from '@tsgrad/core';
+import { safetensors, type Tensor } from '@tsgrad/core';
 import { type ExportableModel, exportOnnx, type OnnxExportOptions } from './export.js';
 
 /**
  * Exports `model` (see {@link exportOnnx}) and writes the `.onnx` file at `path` (Node):
- * written to a temporary file beside it, then renamed, so a reader never sees half a file.
+ * written to a temporary file beside it, then renamed, so a reader never sees half a file
+ * (`safetensors.writeFileAtomic`, which also removes temporary files of killed saves).
  *
  * @example
  * ```ts
@@ -18,7 +18,5 @@ export async function saveOnnx(
   options?: OnnxExportOptions,
 ): Promise<void> {
   const bytes = exportOnnx(model, exampleInputs, options);
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  await safetensors.writeFileAtomic(path, bytes);
 }

@@ -101,12 +101,18 @@ export function optimizerStateFromBytes(bytes: Uint8Array): OptimizerStateDict {
   } catch (e) {
     throw new ValueError(`${op}: the '${KEY}' metadata is not valid JSON (${(e as Error).message})`);
   }
-  if (!Array.isArray(parsed.param_groups)) {
+  if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.param_groups)) {
     throw new ValueError(`${op}: the '${KEY}' metadata has no param_groups list`);
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const rawState = parsed.state ?? {};
+  if (!isObject(rawState) || !Object.values(rawState).every(isObject)) {
+    throw new ValueError(`${op}: the '${KEY}' metadata's state must map parameter indices to objects`);
   }
   const tensors = safetensors.deserialize(bytes);
   const state: Record<number, ParamState> = {};
-  for (const [i, s] of Object.entries((parsed.state ?? {}) as Record<string, Record<string, unknown>>)) {
+  for (const [i, s] of Object.entries(rawState as Record<string, Record<string, unknown>>)) {
     state[Number(i)] = Object.fromEntries(
       Object.entries(s).map(([k, v]) => [k, unpack(v, tensors, op) as StateValue]),
     );
@@ -152,8 +158,7 @@ export async function saveOptimizerState(
  * ```
  */
 export async function loadOptimizerState(path: string, optimizer: Optimizer): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const dict = optimizerStateFromBytes(new Uint8Array(await fs.readFile(path)));
+  const dict = optimizerStateFromBytes(await safetensors.readFileCleaning(path));
   try {
     optimizer.loadStateDict(dict);
   } finally {

@@ -6,7 +6,16 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manualSeed, memory, noGrad, randn, safetensors, type Tensor, tensor } from '@tsgrad/core';
+import {
+  manualSeed,
+  memory,
+  noGrad,
+  randn,
+  safetensors,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@tsgrad/core';
 import {
   Adam,
   AdamW,
@@ -244,5 +253,24 @@ describe('optimizer state files', () => {
     );
     const noGroups = safetensors.serialize({}, { state_dict: '{"state":{}}' });
     expect(() => optimizerStateFromBytes(noGroups)).toThrow(/no param_groups/);
+    for (const json of [
+      'null',
+      '{"state":{"0":null},"param_groups":[]}',
+      '{"state":[1],"param_groups":[]}',
+    ]) {
+      const broken = safetensors.serialize({}, { state_dict: json });
+      expect(() => optimizerStateFromBytes(broken), json).toThrow(ValueError);
+    }
+    // A tensor name that is also an Object.prototype property is looked up as a name.
+    const inherited = safetensors.serialize(
+      {},
+      {
+        state_dict: JSON.stringify({
+          state: { 0: { exp_avg: { $tensor: 'constructor' } } },
+          param_groups: [],
+        }),
+      },
+    );
+    expect(() => optimizerStateFromBytes(inherited)).toThrow(/'constructor' is named in the state dict/);
   });
 });

@@ -47,7 +47,7 @@ interface Entry {
 }
 
 function checkInput(tensors: Record<string, Tensor>, metadata: Record<string, string> | undefined): void {
-  if ('__metadata__' in tensors)
+  if (Object.hasOwn(tensors, '__metadata__'))
     throw new ValueError("safetensors: '__metadata__' is reserved, not a tensor name");
   for (const [k, v] of Object.entries(metadata ?? {})) {
     if (typeof v !== 'string')
@@ -66,7 +66,7 @@ function encode(entries: Entry[], metadata: Record<string, string> | undefined):
   const sorted = [...entries].sort(
     (a, b) => WRITE[b.dtype].size - WRITE[a.dtype].size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const e of sorted) {
@@ -131,8 +131,21 @@ export interface LoadOptions {
   device?: Device;
 }
 
+/** One tensor's entry in a safetensors header. */
+export interface TensorInfo {
+  /** The safetensors dtype name ('F32', 'I64' …). */
+  dtype: string;
+  shape: number[];
+  /** Begin and end byte, relative to the start of the data. */
+  data_offsets: [number, number];
+}
+
 /**
- * Parses the header of safetensors bytes: tensor infos and metadata.
+ * Parses the header of safetensors bytes strictly (as the reference implementation does): a
+ * byte order mark, invalid UTF-8, unknown dtypes, non-integer dims, `data_offsets` that are
+ * not `[begin, end]` or that leave gaps or overlap, and metadata that is not an object of
+ * strings are refused with a `ValueError`/`DTypeError`. The returned maps have no prototype,
+ * so a tensor named `__proto__` or `constructor` is an ordinary entry: tensor infos and metadata.
  *
  * @example
  * ```ts
@@ -140,7 +153,7 @@ export interface LoadOptions {
  * ```
  */
 export function readHeader(bytes: Uint8Array): {
-  tensors: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  tensors: Record<string, TensorInfo>;
   metadata: Record<string, string>;
   dataStart: number;
 } {
@@ -151,54 +164,78 @@ export function readHeader(bytes: Uint8Array): {
     throw new ValueError(`safetensors: header length ${n} exceeds the ${bytes.length - 8} bytes after it`);
   }
   const hlen = Number(n);
+  if (hlen >= 3 && bytes[8] === 0xef && bytes[9] === 0xbb && bytes[10] === 0xbf) {
+    throw new ValueError('safetensors: the header starts with a byte order mark');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + hlen)));
+    parsed = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + hlen)),
+    );
   } catch (e) {
-    throw new ValueError(`safetensors: the header is not valid JSON (${(e as Error).message})`);
+    throw new ValueError(`safetensors: the header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ValueError('safetensors: the header must be a JSON object');
   }
-  const { __metadata__: meta, ...rest } = parsed as Record<string, unknown>;
-  const metadata: Record<string, string> = {};
-  if (meta !== undefined) {
-    if (meta === null || typeof meta !== 'object')
-      throw new ValueError('safetensors: __metadata__ must be an object');
-    for (const [k, v] of Object.entries(meta)) {
-      if (typeof v !== 'string') throw new ValueError(`safetensors: metadata '${k}' is not a string`);
-      metadata[k] = v;
-    }
-  }
+  // Null-prototype maps: a tensor (or metadata key) named `__proto__` or `constructor` is itself.
+  const metadata: Record<string, string> = Object.create(null);
+  const tensors: Record<string, TensorInfo> = Object.create(null);
   const dataLen = bytes.length - 8 - hlen;
-  const tensors = rest as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
   const spans: [number, number, string][] = [];
-  for (const [name, info] of Object.entries(tensors)) {
+  for (const [name, info] of Object.entries(parsed)) {
+    if (name === '__metadata__') {
+      if (info === null || typeof info !== 'object' || Array.isArray(info))
+        throw new ValueError('safetensors: __metadata__ must be an object of strings');
+      for (const [k, v] of Object.entries(info)) {
+        if (typeof v !== 'string') throw new ValueError(`safetensors: metadata '${k}' is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
     if (
-      !info ||
+      info === null ||
+      typeof info !== 'object' ||
+      Array.isArray(info) ||
       typeof info.dtype !== 'string' ||
       !Array.isArray(info.shape) ||
       !Array.isArray(info.data_offsets)
     ) {
       throw new ValueError(`safetensors: '${name}' needs dtype, shape and data_offsets`);
     }
-    const size = READ_SIZES[info.dtype];
-    if (size === undefined)
-      throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${info.dtype}`);
-    const [b, e] = info.data_offsets;
-    const numel = info.shape.reduce((x, y) => x * y, 1);
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = info as { dtype: string; shape: unknown[]; data_offsets: unknown[] };
+    const size = READ_SIZES[dtype];
+    if (size === undefined || !Object.hasOwn(READ_SIZES, dtype))
+      throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
+    for (const d of shape) {
+      if (!Number.isSafeInteger(d) || (d as number) < 0)
+        throw new ValueError(
+          `safetensors: '${name}' has shape [${shape.map(String).join(', ')}]; dims must be non-negative integers`,
+        );
+    }
+    if (offsets.length !== 2)
+      throw new ValueError(
+        `safetensors: '${name}' has data_offsets of length ${offsets.length}; expected [begin, end]`,
+      );
+    const [b, e] = offsets as [number, number];
+    const numel = (shape as number[]).reduce((x, y) => x * y, 1);
     if (
-      !Number.isInteger(b) ||
-      !Number.isInteger(e) ||
+      !Number.isSafeInteger(b) ||
+      !Number.isSafeInteger(e) ||
       b < 0 ||
       e < b ||
       e > dataLen ||
       e - b !== numel * size
     ) {
       throw new ValueError(
-        `safetensors: '${name}' (${info.dtype} [${info.shape.join(', ')}]) has invalid data_offsets [${b}, ${e}] for ${dataLen} data bytes`,
+        `safetensors: '${name}' (${dtype} [${shape.join(', ')}]) has invalid data_offsets [${b}, ${e}] for ${dataLen} data bytes`,
       );
     }
+    tensors[name] = { dtype, shape: shape as number[], data_offsets: [b, e] };
     spans.push([b, e, name]);
   }
   spans.sort((x, y) => x[0] - y[0]);
@@ -274,7 +311,9 @@ function decode(name: string, dtype: string, raw: Uint8Array): { data: ArrayLike
 
 /**
  * Tensors from safetensors bytes. F32, F64, I32 and BOOL load as they are; F16 and BF16 load
- * as float32, I64/I16/I8/U8 as int32 (I64 values must fit).
+ * as float32, I64/I16/I8/U8 as int32 (I64 values must fit). The result has no prototype, so
+ * every name (`__proto__`, `constructor` …) is an own entry. A malformed file throws a
+ * `TsgradError` (see {@link readHeader}).
  *
  * @example
  * ```ts
@@ -283,7 +322,7 @@ function decode(name: string, dtype: string, raw: Uint8Array): { data: ArrayLike
  */
 export function deserialize(bytes: Uint8Array, opts: LoadOptions = {}): Record<string, Tensor> {
   const { tensors, dataStart } = readHeader(bytes);
-  const out: Record<string, Tensor> = {};
+  const out: Record<string, Tensor> = Object.create(null);
   for (const [name, info] of Object.entries(tensors)) {
     const [b, e] = info.data_offsets;
     const { data, dtype } = decode(name, info.dtype, bytes.subarray(dataStart + b, dataStart + e));
@@ -309,7 +348,8 @@ export async function save(
 }
 
 /**
- * Reads a safetensors file (Node only).
+ * Reads a safetensors file (Node only). Temporary files that killed saves of this path left
+ * behind are removed first (see {@link removeStaleTempFiles}).
  *
  * @example
  * ```ts
@@ -317,13 +357,18 @@ export async function save(
  * ```
  */
 export async function load(path: string, opts: LoadOptions = {}): Promise<Record<string, Tensor>> {
-  const fs = await import('node:fs/promises');
-  return deserialize(new Uint8Array(await fs.readFile(path)), opts);
+  return deserialize(await readFileCleaning(path), opts);
 }
+
+/** Sequence number of this process's temporary files. */
+let tempCounter = 0;
 
 /**
  * Writes bytes to `path` so that readers see the old file or the whole new one, never a
- * part: write a temporary file beside it, flush it, rename it over the target.
+ * part: write a temporary file `<path>.tmp-<pid>-<n>` beside it, flush it, rename it over the
+ * target. Temporary files of earlier saves whose process is gone (killed mid-save) are
+ * removed first. Node only; every tsgrad file writer (safetensors, checkpoints, optimizer
+ * state, ONNX) goes through it.
  *
  * @example
  * ```ts
@@ -332,7 +377,8 @@ export async function load(path: string, opts: LoadOptions = {}): Promise<Record
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await import('node:fs/promises');
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await removeStaleTempFiles(path);
+  const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
   const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(bytes);
@@ -349,4 +395,64 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Whether process `pid` exists (EPERM: it does, owned by someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporary files `<path>.tmp-<pid>-<n>` of {@link writeFileAtomic} whose writer
+ * process no longer exists (a save killed before its rename). Files of live processes, this
+ * one included, are left alone. Returns the names removed. Node only; `load`,
+ * `writeFileAtomic` and the checkpoint and optimizer-state loaders call it.
+ *
+ * @example
+ * ```ts
+ * await safetensors.removeStaleTempFiles('run/ckpt.safetensors'); // ['ckpt.safetensors.tmp-4121-0']
+ * ```
+ */
+export async function removeStaleTempFiles(path: string): Promise<string[]> {
+  const fs = await import('node:fs/promises');
+  const { basename, dirname, join } = await import('node:path');
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return []; // no directory yet: nothing to clean
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-z]+$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    await fs.rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * The bytes of `path`, after removing stale temporary files beside it
+ * ({@link removeStaleTempFiles}). Node only.
+ *
+ * @example
+ * ```ts
+ * const bytes = await safetensors.readFileCleaning('run/ckpt.safetensors');
+ * ```
+ */
+export async function readFileCleaning(path: string): Promise<Uint8Array> {
+  const fs = await import('node:fs/promises');
+  await removeStaleTempFiles(path);
+  return new Uint8Array(await fs.readFile(path));
 }
