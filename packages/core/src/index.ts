@@ -76,7 +76,20 @@ export {
   numelOf,
   sameShape,
 } from './layout.js';
-export { type DeviceMemory, dispose, isKept, keep, memory, tidy } from './memory.js';
+export {
+  type AllocationSite,
+  type DeviceMemory,
+  dispose,
+  isKept,
+  keep,
+  type LiveTensor,
+  liveTensors,
+  type MemoryOptions,
+  memory,
+  tidy,
+  trackAllocations,
+  type VerboseMemory,
+} from './memory.js';
 export {
   clamp,
   elu,

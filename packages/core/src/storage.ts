@@ -7,6 +7,7 @@ import type { Backend, Device, Storage } from './backend/backend.js';
 import { deviceOf } from './backend/backend.js';
 import type { DType } from './dtype.js';
 import { itemSize } from './dtype.js';
+import { ValueError } from './errors.js';
 
 /** Live (not disposed, not collected) tensors, storages and bytes of one device. */
 export interface LiveCounts {
@@ -27,7 +28,7 @@ function countsOf(device: Device): LiveCounts {
 }
 
 /**
- * What the finalizer needs. It holds the storage only for backends that must free it
+ * What the finalizers need. It holds the storage only for backends that must free it
  * explicitly: holding a garbage-collected array here would keep it alive until the event loop
  * runs finalizers, so a synchronous training loop would grow without bound.
  */
@@ -36,14 +37,31 @@ interface Token {
   data: Storage | undefined;
   counts: LiveCounts;
   bytes: number;
+  /** Tensors over the storage, neither disposed nor collected. */
   held: number;
+  freed: boolean;
 }
 
-const registry = new FinalizationRegistry<Token>((t) => {
-  t.counts.tensors -= t.held;
+function freeToken(t: Token): void {
+  if (t.freed) return;
+  t.freed = true;
   t.counts.buffers--;
   t.counts.bytes -= t.bytes;
   if (t.data !== undefined) t.backend.free(t.data);
+}
+
+/** Storages whose every tensor was collected (or disposed) without the last one freeing it. */
+const storages = new FinalizationRegistry<Token>(freeToken);
+
+/**
+ * Tensors over tracked storages, so that a collected tensor (a view, typically, whose storage
+ * another tensor still holds) stops counting. Small untracked storages skip this: registering
+ * costs more than a small op.
+ */
+const tensors = new FinalizationRegistry<Token>((t) => {
+  t.held--;
+  t.counts.tensors--;
+  if (t.held === 0) freeToken(t);
 });
 
 let created = 0;
@@ -60,6 +78,7 @@ export class StorageRef {
   /** Creation order, so autograd can tell storages it made during a pass from older ones. */
   readonly serial = created++;
   private readonly token: Token | null;
+  /** Holders of an untracked storage (a tracked one counts them in its token). */
   private held = 0;
   private freed = false;
 
@@ -69,6 +88,9 @@ export class StorageRef {
     readonly dtype: DType,
     readonly size: number,
   ) {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new ValueError(`cannot allocate a storage of ${size} elements (not a non-negative integer)`);
+    }
     const m = backend.memory;
     if (m !== undefined && size < (m.untrackedBelow ?? 0)) {
       this.token = null;
@@ -76,41 +98,50 @@ export class StorageRef {
     }
     const counts = countsOf(deviceOf(backend));
     const bytes = m?.byteSize !== undefined ? m.byteSize(size, dtype) : size * itemSize(dtype);
-    this.token = { backend, data: m?.gcManaged ? undefined : data, counts, bytes, held: 0 };
+    this.token = { backend, data: m?.gcManaged ? undefined : data, counts, bytes, held: 0, freed: false };
     counts.buffers++;
     counts.bytes += bytes;
-    registry.register(this, this.token, this);
+    storages.register(this, this.token, this);
   }
 
-  /** Tensors using this storage (disposed ones not counted; collected ones still are). */
+  /**
+   * Tensors using this storage: disposed ones are not counted, nor, on a tracked storage,
+   * collected ones whose finalizer has run (an untracked one still counts those).
+   */
   get holders(): number {
-    return this.held;
+    return this.token !== null ? this.token.held : this.held;
   }
 
-  /** A tensor starts using this storage. */
-  retain(): void {
-    this.held++;
-    if (this.token !== null) {
-      this.token.held++;
-      this.token.counts.tensors++;
+  /** Tensor `t` starts using this storage. */
+  retain(t: object): void {
+    const k = this.token;
+    if (k === null) {
+      this.held++;
+      return;
     }
+    k.held++;
+    k.counts.tensors++;
+    tensors.register(t, k, t);
   }
 
-  /** A tensor stops using this storage; the last one frees it. */
-  release(): void {
-    this.held--;
-    const t = this.token;
-    if (t !== null) {
-      t.held--;
-      t.counts.tensors--;
-    }
-    if (this.held === 0 && !this.freed) {
-      this.freed = true;
-      if (t !== null) {
-        registry.unregister(this);
-        t.counts.buffers--;
-        t.counts.bytes -= t.bytes;
+  /** Tensor `t` stops using this storage; the last one frees it. */
+  release(t: object): void {
+    const k = this.token;
+    if (k === null) {
+      if (--this.held === 0 && !this.freed) {
+        this.freed = true;
+        this.backend.free(this.data);
       }
+      return;
+    }
+    tensors.unregister(t);
+    k.held--;
+    k.counts.tensors--;
+    if (k.held === 0 && !k.freed) {
+      storages.unregister(this);
+      k.freed = true;
+      k.counts.buffers--;
+      k.counts.bytes -= k.bytes;
       this.backend.free(this.data);
     }
   }

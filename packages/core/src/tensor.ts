@@ -79,7 +79,7 @@ export class Tensor {
   constructor(ref: StorageRef, layout: Layout) {
     this._ref = ref;
     this.layout = layout;
-    ref.retain();
+    ref.retain(this);
     trackTensor(this);
   }
 
@@ -281,7 +281,7 @@ export class Tensor {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    this._ref.release();
+    this._ref.release(this);
   }
 
   /** Makes `using t = …` dispose the tensor at the end of the block. */
@@ -1929,13 +1929,15 @@ export class Tensor {
       throw new DTypeError(`set_: a tensor that requires grad cannot take ${source.dtype} storage`);
     }
     if (source._ref === this._ref && source.layout === this.layout) return this;
-    source._ref.retain();
     const old = this._ref;
     // The one place a tensor's storage and layout change after construction.
     const self = this as { -readonly [K in '_ref' | 'layout']: Tensor[K] };
     self._ref = source._ref;
     self.layout = source.layout;
-    old.release();
+    if (old !== source._ref) {
+      old.release(this);
+      source._ref.retain(this);
+    }
     return this;
   }
 }

@@ -54,7 +54,9 @@ describe.skipIf(!available)('webgpu memory over a training loop', () => {
     const end = memory().webgpu!;
     expect(end.buffers).toBe(after.buffers);
     expect(end.bytes).toBe(after.bytes);
-    expect(end.tensors).toBe(after.tensors);
+    // Fewer is fine: the detached intermediates of the set-up (`.to('webgpu')` before
+    // `.detach()`) stop counting whenever the garbage collector takes them.
+    expect(end.tensors).toBeLessThanOrEqual(after.tensors);
     expect(last).toBeLessThan(firstLoss / 5);
   });
 });
