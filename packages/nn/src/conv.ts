@@ -20,13 +20,14 @@ import {
   cat,
   formatShape,
   full,
+  isGradEnabled,
   ShapeError,
   type Tensor,
   tensor,
   ValueError,
   type WindowSpec,
 } from '@tsgrad/core';
-import { col2im, im2col } from '@tsgrad/core/internal';
+import { col2im, im2col, isTracing } from '@tsgrad/core/internal';
 
 /** Padding of a convolution: per-dim sizes, or `'same'` (output as long as the input, stride 1) or `'valid'` (none). */
 export type ConvPadding = number | readonly number[] | 'same' | 'valid';
@@ -352,14 +353,24 @@ function convNd(
   const P = axes[0].out * axes[1].out;
   const mode = opts.paddingMode ?? 'zeros';
   const cols = windows(x4, axes[0], axes[1], 0, mode); // [N, C, K, P]
-  let y: Tensor;
-  if (G === 1) {
-    y = w4.reshape([O, C * K]).matmul(cols.reshape([N, C * K, P])); // [N, O, P]
-  } else {
-    y = w4.reshape([G, O / G, Cg * K]).matmul(cols.reshape([N, G, Cg * K, P])); // [N, G, O/G, P]
+  const colsMat = G === 1 ? cols.reshape([N, C * K, P]) : cols.reshape([N, G, Cg * K, P]);
+  const wMat = G === 1 ? w4.reshape([O, C * K]) : w4.reshape([G, O / G, Cg * K]);
+  const y = wMat.matmul(colsMat); // [N, O, P] or [N, G, O/G, P]
+  // Nothing records the windows or the product when no gradient is taken: hand their large
+  // buffers back to the allocator's pool now, so the next convolution reuses them instead of
+  // touching fresh memory (which costs as much as laying the windows out).
+  const recording = isTracing() || (isGradEnabled() && (cols.requiresGrad || wMat.requiresGrad));
+  if (!recording) {
+    colsMat.dispose();
+    cols.dispose();
   }
-  let out = y.reshape([N, O, axes[0].out, axes[1].out]);
-  if (bias) out = out.add(bias.reshape([1, O, 1, 1]));
+  const shaped = y.reshape([N, O, axes[0].out, axes[1].out]);
+  if (!bias) return back(shaped);
+  const out = shaped.add(bias.reshape([1, O, 1, 1]));
+  if (!recording && !(bias.requiresGrad && isGradEnabled())) {
+    shaped.dispose();
+    y.dispose();
+  }
   return back(out);
 }
 
