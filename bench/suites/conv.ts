@@ -7,7 +7,7 @@
  * themselves. The training rows then name tfjs-cpu, the backend that can run them; it takes
  * minutes per step, so it is timed (once) only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
-import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor, tidy } from '@tsgrad/core';
 import { Conv2d, crossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf, use } from '../peers.js';
@@ -197,7 +197,8 @@ function tsgradConvForward(): () => void {
   const c2 = new Conv2d(32, 64, 3);
   const x = randn([BATCH, 1, 28, 28]);
   return () => {
-    noGrad(() => c2.forward(c1.forward(x).relu()).dataSync());
+    // tidy frees the intermediates at once, as the TF.js step's tf.tidy does.
+    tidy(() => noGrad(() => c2.forward(c1.forward(x).relu()).dataSync()));
   };
 }
 
