@@ -116,3 +116,16 @@ export function measureInterleavedStats(fns: readonly (() => void)[], opts: Meas
   }
   return times.map((ts) => ({ mean: ts.reduce((a, b) => a + b, 0) / ts.length, median: median(ts) }));
 }
+
+/**
+ * Mean and median milliseconds per call of `fn` alone, after a warm-up (each repetition runs
+ * one call, so the mean shows occasional garbage collections).
+ */
+export function measureStats(fn: () => void, opts: MeasureOptions = {}): Stats {
+  const budget = opts.budgetMs ?? 600;
+  const first = warmUp(fn, opts.warmupMs ?? budget / 5);
+  const reps = repsFor(budget, first, opts);
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) times.push(perCall(fn, 1));
+  return { mean: times.reduce((a, b) => a + b, 0) / times.length, median: median(times) };
+}

@@ -20,13 +20,14 @@ import {
   cat,
   formatShape,
   full,
+  isGradEnabled,
   ShapeError,
   type Tensor,
   tensor,
   ValueError,
   type WindowSpec,
 } from '@tsgrad/core';
-import { col2im, im2col } from '@tsgrad/core/internal';
+import { col2im, im2col, isTracing } from '@tsgrad/core/internal';
 
 /** Padding of a convolution: per-dim sizes, or `'same'` (output as long as the input, stride 1) or `'valid'` (none). */
 export type ConvPadding = number | readonly number[] | 'same' | 'valid';
@@ -279,6 +280,9 @@ function checkFloat(x: Tensor, op: string, what = 'input'): void {
 // ---------------------------------------------------------------------------------------------
 // Convolution
 
+/** Window elements laid out at once by a convolution that records no gradient (2 MiB of float32). */
+const CHUNK_ELEMENTS = 1 << 19;
+
 function convNd(
   x: Tensor,
   weight: Tensor,
@@ -351,15 +355,52 @@ function convNd(
   const K = KH * KW;
   const P = axes[0].out * axes[1].out;
   const mode = opts.paddingMode ?? 'zeros';
-  const cols = windows(x4, axes[0], axes[1], 0, mode); // [N, C, K, P]
-  let y: Tensor;
-  if (G === 1) {
-    y = w4.reshape([O, C * K]).matmul(cols.reshape([N, C * K, P])); // [N, O, P]
-  } else {
-    y = w4.reshape([G, O / G, Cg * K]).matmul(cols.reshape([N, G, Cg * K, P])); // [N, G, O/G, P]
+  const recording =
+    isTracing() || (isGradEnabled() && (x4.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad));
+  if (!recording && mode === 'zeros' && G === 1 && x4.device === 'cpu') {
+    // No gradient: lay out and multiply the windows of a few samples at a time, so the
+    // window buffer is small, reused from the pool and still in cache when the matmul reads it.
+    const per = Math.max(1, Math.floor(CHUNK_ELEMENTS / (C * K * P)));
+    if (per < N) {
+      const wMat = w4.reshape([O, C * K]);
+      const parts: Tensor[] = [];
+      for (let n0 = 0; n0 < N; n0 += per) {
+        const xs = x4.narrow(0, n0, Math.min(per, N - n0));
+        const cols = windows(xs, axes[0], axes[1], 0, mode);
+        const colsMat = cols.reshape([xs.shape[0]!, C * K, P]);
+        parts.push(wMat.matmul(colsMat));
+        colsMat.dispose();
+        cols.dispose();
+        xs.dispose();
+      }
+      const y = cat(parts, 0);
+      for (const part of parts) part.dispose();
+      const shaped = y.reshape([N, O, axes[0].out, axes[1].out]);
+      if (!bias) return back(shaped);
+      const out = shaped.add(bias.reshape([1, O, 1, 1]));
+      shaped.dispose();
+      y.dispose();
+      return back(out);
+    }
   }
-  let out = y.reshape([N, O, axes[0].out, axes[1].out]);
-  if (bias) out = out.add(bias.reshape([1, O, 1, 1]));
+  const cols = windows(x4, axes[0], axes[1], 0, mode); // [N, C, K, P]
+  const colsMat = G === 1 ? cols.reshape([N, C * K, P]) : cols.reshape([N, G, Cg * K, P]);
+  const wMat = G === 1 ? w4.reshape([O, C * K]) : w4.reshape([G, O / G, Cg * K]);
+  const y = wMat.matmul(colsMat); // [N, O, P] or [N, G, O/G, P]
+  // Nothing records the windows or the product when no gradient is taken: hand their large
+  // buffers back to the allocator's pool now, so the next convolution reuses them instead of
+  // touching fresh memory (which costs as much as laying the windows out).
+  if (!recording) {
+    colsMat.dispose();
+    cols.dispose();
+  }
+  const shaped = y.reshape([N, O, axes[0].out, axes[1].out]);
+  if (!bias) return back(shaped);
+  const out = shaped.add(bias.reshape([1, O, 1, 1]));
+  if (!recording) {
+    shaped.dispose();
+    y.dispose();
+  }
   return back(out);
 }
 

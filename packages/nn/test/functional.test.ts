@@ -207,6 +207,30 @@ describe('losses: options', () => {
 });
 
 describe('functional layers', () => {
+  it('conv2d without gradients (windows laid out a few samples at a time) matches conv2d with them', () => {
+    manualSeed(3);
+    // 100k–400k window elements per sample: the no-gradient path splits this batch into pieces.
+    const x = randn([7, 32, 40, 40]);
+    const w = randn([5, 32, 3, 3], { requiresGrad: true });
+    const b = randn([5]);
+    for (const opts of [{}, { stride: 2, padding: 1 }, { dilation: 2 }]) {
+      const withGrad = F.conv2d(x, w, b, opts);
+      expect(withGrad.requiresGrad).toBe(true);
+      const without = noGrad(() => F.conv2d(x, w, b, opts));
+      expect(without.requiresGrad).toBe(false);
+      expect(without.shape).toEqual(withGrad.shape);
+      expectClose(without, withGrad.dataSync(), withGrad.shape, 1e-6, 'noGrad conv2d');
+      const unbiased = noGrad(() => F.conv2d(x, w, null, opts));
+      expectClose(
+        unbiased,
+        withGrad.sub(b.reshape([1, 5, 1, 1])).dataSync(),
+        withGrad.shape,
+        1e-5,
+        'no bias',
+      );
+    }
+  });
+
   it('batchNorm updates running stats with the unbiased variance and uses them in eval', () => {
     const x = tensor(
       [
