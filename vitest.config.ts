@@ -26,5 +26,15 @@ export default defineConfig({
     setupFiles: ['scripts/fast-check-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Off by default; `.ci/run` sets TSGRAD_COVERAGE=1, and scripts/test-summary.mjs then prints
+    // coverage per package (scripts/coverage-report.mjs) before the totals line.
+    coverage: {
+      enabled: process.env.TSGRAD_COVERAGE === '1',
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['packages/*/src/**/*.d.ts'],
+      reporter: ['json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });

@@ -5,14 +5,16 @@
 //   N passed, N failed, N skipped
 //
 // (skipped = skipped + todo). Exits non-zero when a test failed, when vitest itself failed, or
-// when no test ran. Extra arguments are passed to vitest:
+// when no test ran. With TSGRAD_COVERAGE=1 (as `.ci/run` sets) vitest measures coverage and the
+// per-package table of scripts/coverage-report.mjs is printed before the totals; a package under
+// its floor counts as one failure. Extra arguments are passed to vitest:
 //
 //   node scripts/test-summary.mjs packages/core          # only tests under packages/core
 //   node scripts/test-summary.mjs -t matmul --bail=1
 //
 // A test file that fails to load (import or syntax error) has no test results of its own; it is
 // counted as one failed test so that the totals line never reads as a pass while vitest failed.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -108,6 +110,17 @@ child.on('close', (code, signal) => {
     // e.g. unhandled errors or rejections between tests: vitest fails the run; so do we.
     failed = 1;
     notes.push('vitest failed without a failing test (unhandled error?); counted as 1 failure');
+  }
+
+  if (process.env.TSGRAD_COVERAGE === '1') {
+    const cov = spawnSync(process.execPath, [join(root, 'scripts', 'coverage-report.mjs')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (cov.status !== 0) {
+      failed += 1;
+      notes.push('coverage is under its floor (scripts/coverage-report.mjs); counted as 1 failure');
+    }
   }
 
   const ran = passed + (report.numFailedTests ?? 0);
