@@ -8,8 +8,9 @@
  * minutes per step, so it is timed (once) only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor, tidy } from '@tsgrad/core';
-import { Conv2d, crossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tsgrad/nn';
+import { Conv2d, crossEntropyLoss } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
+import { lenet } from '../../examples/cnn/train.js';
 import { tf, use } from '../peers.js';
 import { fmt, ratio, type Table } from '../table.js';
 import { measure, measureInterleavedStats, measureStats, type Stats } from '../timing.js';
@@ -53,24 +54,6 @@ function tfConv(): { step: () => void; dispose: () => void } {
     for (const t of [w1, b1, w2, b2, x]) t.dispose();
   };
   return { step, dispose };
-}
-
-/** The LeNet-style model of `pnpm example cnn`. */
-export function lenet(): Sequential {
-  return new Sequential(
-    new Conv2d(1, 16, 5, { padding: 2 }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Conv2d(16, 32, 5),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Linear(32 * 5 * 5, 120),
-    new ReLU(),
-    new Linear(120, 84),
-    new ReLU(),
-    new Linear(84, 10),
-  );
 }
 
 function tsgradLenet(): () => void {

