@@ -1,0 +1,116 @@
+/**
+ * The command line shared by the digit examples (`mnist`, `cnn`): flags, WebGPU start-up, a
+ * progress bar (batch, loss, samples/s, ETA), a line per epoch, the total time and, last,
+ * `test accuracy: 0.xxxx`.
+ */
+import type { Device } from '@tsgrad/core';
+import { parseFlags } from '../shared/flags.js';
+import type { MnistHooks, MnistTrainOptions, Progress } from './train.js';
+
+/** What a digit example plugs into {@link runDigitsCli}. */
+export interface DigitsExample {
+  /** The example's name in `pnpm example <name>`. */
+  name: string;
+  /** The model, in words, for the first line printed. */
+  model: string;
+  defaults: MnistTrainOptions;
+  train: (options: MnistTrainOptions, hooks: MnistHooks) => Promise<{ testAccuracy: number }>;
+}
+
+/** Parses `argv`'s flags and runs the example's training with a progress bar. */
+export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): Promise<void> {
+  const d = ex.defaults;
+  const head = `usage: pnpm example ${ex.name} `;
+  const usage =
+    `${head}[--epochs ${d.epochs}] [--batch-size ${d.batchSize}] [--lr ${d.lr}] [--device cpu|webgpu] [--seed ${d.seed}]\n` +
+    `${' '.repeat(head.length)}[--schedule onecycle|constant] [--train-limit N] [--test-limit N]  (0 = the whole set)\n` +
+    '  --lr is the peak learning rate of the one-cycle schedule (or the constant rate)';
+  const flags = parseFlags(argv, { ...d, device: 'cpu' as string, schedule: 'onecycle' as string }, usage);
+  if (flags.schedule !== 'onecycle' && flags.schedule !== 'constant') {
+    console.error(`--schedule must be onecycle or constant, got '${flags.schedule}'\n${usage}`);
+    process.exit(2);
+  }
+  const schedule = flags.schedule;
+  if (flags.device !== 'cpu' && flags.device !== 'webgpu') {
+    console.error(`--device must be cpu or webgpu, got '${flags.device}'\n${usage}`);
+    process.exit(2);
+  }
+  if (!(flags.lr > 0)) {
+    console.error(`--lr must be positive, got ${flags.lr}\n${usage}`);
+    process.exit(2);
+  }
+  for (const name of ['epochs', 'batchSize'] as const) {
+    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
+      console.error(
+        `--${name === 'batchSize' ? 'batch-size' : name} must be a positive integer, got ${flags[name]}\n${usage}`,
+      );
+      process.exit(2);
+    }
+  }
+  const device = flags.device as Device;
+
+  if (device === 'webgpu') {
+    const { initWebGPU } = await import('@tsgrad/gpu');
+    try {
+      await initWebGPU();
+    } catch (e) {
+      console.error(`--device webgpu: no WebGPU adapter (${(e as Error).message})`);
+      process.exit(1);
+    }
+  }
+
+  // The bar redraws in place on a terminal; in a log it prints a line every tenth of an epoch.
+  const tty = process.stderr.isTTY === true;
+  let lastTenth = -1;
+
+  function clock(sec: number): string {
+    if (!Number.isFinite(sec)) return '--:--';
+    const s = Math.max(0, Math.round(sec));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  }
+
+  function bar(p: Progress): string {
+    const width = 24;
+    const filled = Math.round((p.batch / p.batches) * width);
+    const pad = String(p.batches).length;
+    return (
+      `epoch ${p.epoch}/${p.epochs} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ` +
+      `${String(p.batch).padStart(pad)}/${p.batches}  loss ${p.loss.toFixed(4)}  ` +
+      `${Math.round(p.samplesPerSec)} samples/s  ETA ${clock(p.etaSec)}`
+    );
+  }
+
+  console.log(
+    `MNIST: ${ex.model}, Adam (${schedule} lr ${flags.lr}), batch ${flags.batchSize}, ` +
+      `${flags.epochs} epoch${flags.epochs === 1 ? '' : 's'}, device ${device}, seed ${flags.seed}`,
+  );
+  const started = performance.now();
+  const result = await ex.train(
+    { ...flags, device, schedule },
+    {
+      onLoaded: ({ train, test, seconds }) =>
+        console.log(`loaded ${train} training and ${test} test images in ${seconds.toFixed(1)} s`),
+      onProgress: (p) => {
+        if (tty) {
+          process.stderr.write(`\r${bar(p)}\x1b[K`);
+          return;
+        }
+        const tenth = Math.floor((p.batch / p.batches) * 10);
+        if (tenth !== lastTenth) {
+          lastTenth = tenth;
+          console.log(bar(p));
+        }
+      },
+      onEpoch: (e) => {
+        if (tty) process.stderr.write('\n');
+        lastTenth = -1;
+        console.log(
+          `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${e.testAccuracy.toFixed(4)}, ` +
+            `${e.seconds.toFixed(1)} s (${Math.round(e.samplesPerSec)} samples/s)`,
+        );
+      },
+    },
+  );
+  console.log(`total time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`test accuracy: ${result.testAccuracy.toFixed(4)}`);
+}
