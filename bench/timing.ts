@@ -64,25 +64,9 @@ export function measure(fn: () => void, opts: MeasureOptions = {}): number {
   return median(times);
 }
 
-/**
- * Median milliseconds per call of each of `fns`, timed in alternation: every round runs
- * each function in turn for `turnMs`, so a slow spell of a shared machine hits them all
- * alike and their ratios stay fair. Turns are long enough for each function to reach its
- * steady state, garbage collection included.
- */
+/** The medians of {@link measureInterleavedStats}. */
 export function measureInterleaved(fns: readonly (() => void)[], opts: MeasureOptions = {}): number[] {
-  const budget = opts.budgetMs ?? 600;
-  const warmup = opts.warmupMs ?? budget / 5;
-  const first = fns.map((fn) => warmUp(fn, warmup));
-  const turn = opts.turnMs ?? 250;
-  const inner = first.map((ms) => Math.max(1, Math.round(turn / Math.max(ms, 1e-3))));
-  const roundMs = first.reduce((sum, ms, i) => sum + ms * inner[i]!, 0);
-  const reps = repsFor(budget * fns.length, roundMs, opts);
-  const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < fns.length; i++) times[i]!.push(perCall(fns[i]!, inner[i]!));
-  }
-  return times.map(median);
+  return measureInterleavedStats(fns, opts).map((s) => s.median);
 }
 
 /** Median of a non-empty list. */
@@ -99,8 +83,10 @@ export interface Stats {
 }
 
 /**
- * {@link measureInterleaved}, keeping the mean of the repetitions beside their median (a
- * step that triggers garbage collection now and then shows it in the mean).
+ * Mean and median milliseconds per call of each of `fns`, timed in alternation: every round
+ * runs each function in turn for `turnMs`, so a slow spell of a shared machine hits them all
+ * alike and their ratios stay fair. Turns are long enough for each function to reach its
+ * steady state, garbage collection included, which the mean shows beside the median.
  */
 export function measureInterleavedStats(fns: readonly (() => void)[], opts: MeasureOptions = {}): Stats[] {
   const budget = opts.budgetMs ?? 600;

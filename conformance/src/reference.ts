@@ -61,3 +61,17 @@ export interface OptimCase {
   grads: RefTensor[];
   params: RefTensor[];
 }
+
+/** One case of `parity-layers.json`: a module, its parameters by PyTorch name, and PyTorch's results. */
+export interface LayerCase {
+  name: string;
+  module: string;
+  config: Record<string, unknown>;
+  params: Record<string, RefTensor>;
+  args: RefTensor[];
+  extraArgs?: RefTensor[];
+  out: RefTensor;
+  gradOut: RefTensor;
+  gradInput: RefTensor;
+  paramGrads: Record<string, RefTensor>;
+}

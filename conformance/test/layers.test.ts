@@ -10,20 +10,7 @@ import type { Module } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
 import { layerClass } from '../src/classes.js';
 import { allDevices, deviceTitle, dtypesFor } from '../src/devices.js';
-import { fromRef, type RefTensor, readReference } from '../src/reference.js';
-
-interface LayerCase {
-  name: string;
-  module: string;
-  config: Record<string, unknown>;
-  params: Record<string, RefTensor>;
-  args: RefTensor[];
-  extraArgs?: RefTensor[];
-  out: RefTensor;
-  gradOut: RefTensor;
-  gradInput: RefTensor;
-  paramGrads: Record<string, RefTensor>;
-}
+import { fromRef, type LayerCase, type RefTensor, readReference } from '../src/reference.js';
 
 const cases = readReference<{ cases: LayerCase[] }>('parity-layers.json').cases;
 

@@ -8,26 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { layerClass, optimizerClass } from '../src/classes.js';
 import {
   isRefTensor,
+  type LayerCase,
   type OptimCase,
   type RefCase,
   type RefTensor,
   readReference,
 } from '../src/reference.js';
 import { findOp } from '../src/registry/index.js';
-
-/** One case of `parity-layers.json`. */
-interface LayerCase {
-  name: string;
-  module: string;
-  config: Record<string, unknown>;
-  params: Record<string, RefTensor>;
-  args: RefTensor[];
-  extraArgs?: RefTensor[];
-  out: RefTensor;
-  gradOut: RefTensor;
-  gradInput: RefTensor;
-  paramGrads: Record<string, RefTensor>;
-}
 
 const ops = readReference<{ cases: RefCase[] }>('parity-ops.json').cases;
 const layers = readReference<{ cases: LayerCase[] }>('parity-layers.json').cases;
