@@ -15,10 +15,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const guides = readdirSync(join(root, 'docs/guides'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => `docs/guides/${f}`);
 const runnable = [
   'README.md',
-  'docs/guides/from-neuron-to-transformer.md',
-  'docs/guides/deploying.md',
+  ...guides,
   'packages/core/README.md',
   'packages/nn/README.md',
   'packages/optim/README.md',
