@@ -132,8 +132,8 @@ function pythonSources(): string {
   return out.join('\n');
 }
 
-describe('docs/guides/deploying.md', () => {
-  const text = readFileSync(join(root, 'docs/guides/deploying.md'), 'utf8');
+describe('docs/guides/18-deploying-and-scaling.md', () => {
+  const text = readFileSync(join(root, 'docs/guides/18-deploying-and-scaling.md'), 'utf8');
   it('shows Python that is part of the tested scripts, verbatim', () => {
     const blocks = [...text.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBeGreaterThan(0);
