@@ -1,7 +1,7 @@
 /**
  * `pnpm example <name> [flags]`: runs `examples/<name>/main.ts` with the remaining flags.
  * A missing or unknown name lists the examples that exist. Folders with an `index.html` are
- * web pages, served with Vite rather than run in Node; naming one says how to open it.
+ * web pages, served with Vite (`pnpm web`) rather than run in Node; naming one says so.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,9 @@ function folders(file: string): string[] {
 const [name, ...rest] = process.argv.slice(2);
 const pages = folders('index.html');
 if (name !== undefined && pages.includes(name)) {
-  console.error(`'${name}' is a web page: npx vite examples/${name}  (see examples/${name}/README.md)`);
+  console.error(
+    `'${name}' is a web page: pnpm web, then open http://localhost:5173 (see examples/${name}/README.md)`,
+  );
   process.exit(1);
 }
 const names = folders('main.ts').filter((n) => !pages.includes(n));

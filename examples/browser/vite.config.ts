@@ -1,6 +1,6 @@
 /**
  * Serves the page with the workspace packages taken from their sources, so no build is needed:
- *   npx vite examples/browser      (then open http://localhost:5173, or /mnist.html)
+ *   pnpm web      (from the repository root; then open http://localhost:5173, or /mnist.html)
  * Add `?isolated` to a page's address to serve it cross-origin isolated.
  */
 import { createReadStream } from 'node:fs';

@@ -9,6 +9,8 @@
  * loss.backward();
  * console.log(w.grad!.toString());
  * ```
+ *
+ * @packageDocumentation
  * @module @tsgrad/core
  */
 import { registerBackend } from './backend/backend.js';

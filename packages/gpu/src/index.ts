@@ -9,6 +9,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module @tsgrad/gpu
  */
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats } from './backend.js';
 export { initWebGPU, isWebGPUAvailable, type WebGPUOptions } from './init.js';

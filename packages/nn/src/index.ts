@@ -11,7 +11,9 @@
  * const loss = F.crossEntropyLoss(model.forward(randn([8, 4])), labels);
  * loss.backward();
  * ```
+ *
  * @packageDocumentation
+ * @module @tsgrad/nn
  */
 export {
   type CheckpointContents,

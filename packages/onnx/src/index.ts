@@ -8,6 +8,8 @@
  * const bytes = exportOnnx(model.eval(), [randn([1, 4])]);
  * await saveOnnx('model.onnx', model, [randn([1, 4])]);
  * ```
+ *
+ * @packageDocumentation
  * @module @tsgrad/onnx
  */
 export {

@@ -12,7 +12,9 @@
  *   sched.step();
  * }
  * ```
+ *
  * @packageDocumentation
+ * @module @tsgrad/optim
  */
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';

@@ -19,7 +19,9 @@
  *   ),
  * );
  * ```
+ *
  * @packageDocumentation
+ * @module @tsgrad/core/testing
  */
 import fc from 'fast-check';
 import type { Device, DType, Tensor } from '../index.js';
