@@ -45,7 +45,12 @@ export class Sequential extends Module {
     return this.children();
   }
 
-  /** Feeds `x` through the modules in order. */
+  /**
+   * Feeds `x` through the modules in order.
+   *
+   * @param x - what the first module takes (e.g. [N, in] for a Linear)
+   * @returns what the last module gives (e.g. [N, out])
+   */
   override forward(x: Tensor): Tensor {
     let y = x;
     for (const m of this.children()) y = m.forward(y);
@@ -142,6 +147,7 @@ export class ModuleDict<M extends Module = Module> extends Module {
  * ```
  */
 export class Identity extends Module {
+  /** @param x - any shape [*] @returns x itself, [*] */
   override forward(x: Tensor): Tensor {
     return x;
   }
@@ -163,6 +169,10 @@ export class Flatten extends Module {
     this.startDim = startDim;
     this.endDim = endDim;
   }
+  /**
+   * @param x - [d₀, d₁, …, dₙ₋₁], at least 1-D (e.g. [N, C, H, W])
+   * @returns dims startDim … endDim merged into one: [N, C·H·W] by default
+   */
   override forward(x: Tensor): Tensor {
     if (x.ndim === 0) throw new ShapeError('Flatten: cannot flatten a 0-d tensor');
     return x.flatten(this.startDim, this.endDim);

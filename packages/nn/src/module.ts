@@ -52,7 +52,7 @@ const SKIP = new Set(['training', '_bufferNames', '_nonPersistent']);
  * class TwoLayer extends Module {
  *   fc1 = new Linear(4, 8);
  *   fc2 = new Linear(8, 1);
- *   forward(x: Tensor): Tensor {
+ *   override forward(x: Tensor): Tensor {
  *     return this.fc2.forward(this.fc1.forward(x).relu());
  *   }
  * }
@@ -68,7 +68,13 @@ export class Module {
   /** @internal Buffers left out of `stateDict()`. */
   _nonPersistent: Set<string> = new Set();
 
-  /** The computation; subclasses override it. */
+  /**
+   * The computation; subclasses override it.
+   *
+   * @param _args - the layer's inputs: each layer's `forward` gives their shapes, e.g.
+   *   [N, inFeatures] for a {@link Linear}
+   * @returns the layer's output, e.g. [N, outFeatures] for a {@link Linear}
+   */
   forward(..._args: any[]): any {
     throw new ValueError(`${this.constructor.name}.forward: not implemented`);
   }

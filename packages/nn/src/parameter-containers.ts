@@ -156,6 +156,8 @@ export class Unflatten extends Module {
   /**
    * Reshapes dim `dim` of `x` into `unflattenedSize`.
    *
+   * @param x - [*, n, *], n at dim `dim` (e.g. [N, 784])
+   * @returns [*, ...unflattenedSize, *] (e.g. [N, 1, 28, 28]), the sizes multiplying to n
    * @example
    * ```ts
    * new Unflatten(-1, [2, 3]).forward(zeros([4, 6])).shape; // [4, 2, 3]

@@ -7,6 +7,7 @@ import { Module } from '../module.js';
 
 /** max(x, 0). @example `new ReLU().forward(x)` */
 export class ReLU extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.relu();
   }
@@ -17,6 +18,7 @@ export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
   }
@@ -30,6 +32,7 @@ export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
   }
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.elu(this.alpha);
   }
@@ -43,6 +46,7 @@ export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
   }
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.gelu(this.approximate);
   }
@@ -53,6 +57,7 @@ export class GELU extends Module {
 
 /** x·σ(x). @example `new SiLU().forward(x)` */
 export class SiLU extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.silu();
   }
@@ -60,6 +65,7 @@ export class SiLU extends Module {
 
 /** 1 / (1 + e^−x). @example `new Sigmoid().forward(x)` */
 export class Sigmoid extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
@@ -67,6 +73,7 @@ export class Sigmoid extends Module {
 
 /** tanh(x). @example `new Tanh().forward(x)` */
 export class Tanh extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.tanh();
   }
@@ -87,6 +94,7 @@ export class Softplus extends Module {
   ) {
     super();
   }
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     const bx = this.beta === 1 ? x : x.mul(this.beta);
     let sp = bx.softplus();
@@ -103,6 +111,10 @@ export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
   }
+  /**
+   * @param x - any shape [*], softmax taken along `dim`
+   * @returns [*], x's shape, each slice along `dim` summing to 1
+   */
   override forward(x: Tensor): Tensor {
     return x.softmax(this.dim);
   }
@@ -116,6 +128,10 @@ export class LogSoftmax extends Module {
   constructor(readonly dim = -1) {
     super();
   }
+  /**
+   * @param x - any shape [*], log-softmax taken along `dim`
+   * @returns [*], x's shape
+   */
   override forward(x: Tensor): Tensor {
     return x.logSoftmax(this.dim);
   }
@@ -126,6 +142,7 @@ export class LogSoftmax extends Module {
 
 /** log σ(x), computed stably. @example `new LogSigmoid().forward(x)` */
 export class LogSigmoid extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.logSigmoid();
   }
@@ -133,6 +150,7 @@ export class LogSigmoid extends Module {
 
 /** scale·x for x > 0, scale·α·(eˣ − 1) otherwise (α ≈ 1.6733, scale ≈ 1.0507). @example `new SELU().forward(x)` */
 export class SELU extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.selu();
   }
@@ -140,6 +158,7 @@ export class SELU extends Module {
 
 /** min(max(x, 0), 6). @example `new ReLU6().forward(x)` */
 export class ReLU6 extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.relu6();
   }
@@ -153,6 +172,7 @@ export class Hardtanh extends Module {
   ) {
     super();
   }
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.hardtanh(this.minVal, this.maxVal);
   }
@@ -163,6 +183,7 @@ export class Hardtanh extends Module {
 
 /** x·hardsigmoid(x). @example `new Hardswish().forward(x)` */
 export class Hardswish extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.hardswish();
   }
@@ -170,6 +191,7 @@ export class Hardswish extends Module {
 
 /** 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between. @example `new Hardsigmoid().forward(x)` */
 export class Hardsigmoid extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.hardsigmoid();
   }
@@ -177,6 +199,7 @@ export class Hardsigmoid extends Module {
 
 /** x·tanh(softplus(x)). @example `new Mish().forward(x)` */
 export class Mish extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.mish();
   }
@@ -184,6 +207,7 @@ export class Mish extends Module {
 
 /** x / (1 + |x|). @example `new Softsign().forward(x)` */
 export class Softsign extends Module {
+  /** @param x - any shape [*] @returns [*], x's shape, elementwise */
   override forward(x: Tensor): Tensor {
     return x.softsign();
   }

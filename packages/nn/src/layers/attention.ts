@@ -64,6 +64,13 @@ export class BahdanauAttention extends Module {
     this.v = new Linear(hiddenSize, 1, { bias: false });
   }
 
+  /**
+   * @param query - [B, querySize] — the decoder's state
+   * @param keys - [B, S, keySize] — the encoder's outputs, S positions
+   * @param opts - `values` [B, S, Dv] (the keys by default) and `keyPaddingMask` [B, S]
+   * @returns [context, weights] — context [B, Dv] (Dv = keySize without `values`), the
+   *   weights [B, S] (each row summing to 1)
+   */
   override forward(query: Tensor, keys: Tensor, opts: SeqAttentionOptions = {}): [Tensor, Tensor] {
     checkQK('BahdanauAttention', query, keys, this.querySize, this.keySize);
     const e = this.keyProj.forward(keys).add(this.queryProj.forward(query).unsqueeze(1)).tanh();
@@ -104,6 +111,13 @@ export class LuongAttention extends Module {
     this.v = method === 'concat' ? new Linear(hiddenSize, 1, { bias: false }) : null;
   }
 
+  /**
+   * @param query - [B, hiddenSize] — the decoder's state
+   * @param keys - [B, S, hiddenSize] — the encoder's outputs, S positions
+   * @param opts - `values` [B, S, Dv] (the keys by default) and `keyPaddingMask` [B, S]
+   * @returns [context, weights] — context [B, Dv] (Dv = hiddenSize without `values`), the
+   *   weights [B, S] (each row summing to 1)
+   */
   override forward(query: Tensor, keys: Tensor, opts: SeqAttentionOptions = {}): [Tensor, Tensor] {
     checkQK('LuongAttention', query, keys, this.hiddenSize, this.hiddenSize);
     let scores: Tensor;
@@ -215,6 +229,14 @@ export class MultiheadAttention extends Module {
    * with `batchFirst`; unbatched [L, E], [S, kdim], [S, vdim] too). Returns the output of the
    * query's shape and the weights [N, L, S] (averaged over heads; [N, heads, L, S] otherwise).
    *
+   * @param query - [L, N, E] ([N, L, E] with `batchFirst`, [L, E] unbatched), E = embedDim
+   * @param key - [S, N, kdim] ([N, S, kdim] with `batchFirst`, [S, kdim] unbatched)
+   * @param value - [S, N, vdim] ([N, S, vdim] with `batchFirst`, [S, vdim] unbatched)
+   * @param opts - masks (`keyPaddingMask` [N, S], `attnMask` [L, S] or [N·heads, L, S],
+   *   `isCausal`) and what weights to return
+   * @returns [output, weights] — output of the query's shape, weights [N, L, S] ([L, S]
+   *   unbatched; [N, heads, L, S] with `averageAttnWeights: false`), or null with
+   *   `needWeights: false`
    * @example
    * ```ts
    * const [y, w] = mha.forward(x, memory, memory, { keyPaddingMask });

@@ -149,6 +149,12 @@ export class Conv2d extends ConvBase {
     super('Conv2d', 2, inChannels, outChannels, kernelSize, opts);
   }
 
+  /**
+   * @param x - [N, C_in, H, W], or [C_in, H, W] for one image
+   * @returns [N, C_out, H_out, W_out] (or [C_out, H_out, W_out]), where
+   *   H_out = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1 and W_out likewise
+   *   (`padding: 'same'` keeps H and W)
+   */
   override forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, this.convOptions);
   }
@@ -172,6 +178,11 @@ export class Conv1d extends ConvBase {
     super('Conv1d', 1, inChannels, outChannels, kernelSize, opts);
   }
 
+  /**
+   * @param x - [N, C_in, L], or [C_in, L] for one sequence
+   * @returns [N, C_out, L_out] (or [C_out, L_out]), where
+   *   L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1 (`padding: 'same'` keeps L)
+   */
   override forward(x: Tensor): Tensor {
     return conv1d(x, this.weight, this.bias, this.convOptions);
   }
@@ -217,6 +228,12 @@ export class ConvTranspose2d extends Module {
     resetConv(this.weight, this.bias);
   }
 
+  /**
+   * @param x - [N, C_in, H, W], or [C_in, H, W] for one image
+   * @returns [N, C_out, H_out, W_out] (or [C_out, H_out, W_out]), where
+   *   H_out = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1 and W_out
+   *   likewise
+   */
   override forward(x: Tensor): Tensor {
     const { bias: _, ...opts } = this.options;
     return convTranspose2d(x, this.weight, this.bias, opts);
@@ -254,6 +271,12 @@ export class MaxPool2d extends Module {
   ) {
     super();
   }
+  /**
+   * @param x - [N, C, H, W], or [C, H, W]
+   * @returns [N, C, H_out, W_out] (or [C, H_out, W_out]), where
+   *   H_out = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1 (⌈…⌉ with `ceilMode`)
+   *   and W_out likewise; `stride` defaults to the kernel size
+   */
   override forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
   }
@@ -277,6 +300,12 @@ export class MaxPool1d extends Module {
   ) {
     super();
   }
+  /**
+   * @param x - [N, C, L], or [C, L]
+   * @returns [N, C, L_out] (or [C, L_out]), where
+   *   L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1 (⌈…⌉ with `ceilMode`);
+   *   `stride` defaults to the kernel size
+   */
   override forward(x: Tensor): Tensor {
     return maxPool1d(x, this.kernelSize, this.options);
   }
@@ -314,6 +343,12 @@ export class AvgPool2d extends Module {
   ) {
     super();
   }
+  /**
+   * @param x - [N, C, H, W], or [C, H, W]
+   * @returns [N, C, H_out, W_out] (or [C, H_out, W_out]), where
+   *   H_out = ⌊(H + 2·padding − kH) / stride⌋ + 1 (⌈…⌉ with `ceilMode`) and W_out likewise;
+   *   `stride` defaults to the kernel size
+   */
   override forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
   }
@@ -334,6 +369,11 @@ export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: number | readonly (number | null)[]) {
     super();
   }
+  /**
+   * @param x - [N, C, H, W], or [C, H, W]
+   * @returns [N, C, oH, oW] (or [C, oH, oW]), [oH, oW] being `outputSize` (one number: both; `null` keeps
+   *   that input size); whatever H and W are
+   */
   override forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
@@ -354,6 +394,12 @@ export class Upsample extends Module {
   constructor(readonly options: InterpolateOptions) {
     super();
   }
+  /**
+   * @param x - [N, C, L] (modes `'nearest'`, `'linear'`) or [N, C, H, W] (`'nearest'`,
+   *   `'bilinear'`)
+   * @returns [N, C, L_out] or [N, C, H_out, W_out]: `size`, or ⌊L·scaleFactor⌋ (H_out =
+   *   ⌊H·scaleFactor⌋, W_out = ⌊W·scaleFactor⌋)
+   */
   override forward(x: Tensor): Tensor {
     return interpolate(x, this.options);
   }

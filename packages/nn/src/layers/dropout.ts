@@ -20,6 +20,7 @@ export class Dropout extends Module {
     super();
     if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1], got ${p}`);
   }
+  /** @param x - any shape [*] @returns [*], x's shape */
   override forward(x: Tensor): Tensor {
     return dropout(x, { p: this.p, training: this.training });
   }

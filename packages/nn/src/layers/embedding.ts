@@ -48,6 +48,11 @@ export class Embedding extends Module {
     if (pad !== null) noGrad(() => this.weight.narrow(0, pad, 1).zero_());
   }
 
+  /**
+   * @param indices - int32 indices of any shape [*] (e.g. [N, T] token ids), each in
+   *   [0, numEmbeddings)
+   * @returns [*, embeddingDim] — the row of `weight` for each index
+   */
   override forward(indices: IndexLike): Tensor {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }

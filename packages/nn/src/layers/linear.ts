@@ -50,6 +50,10 @@ export class Linear extends Module {
     }
   }
 
+  /**
+   * @param x - [*, inFeatures] — any number of leading dimensions (usually [N, inFeatures])
+   * @returns [*, outFeatures]
+   */
   override forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias, 'Linear');
   }

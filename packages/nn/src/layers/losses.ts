@@ -24,6 +24,12 @@ export class MSELoss extends Loss {
   constructor(opts: L.ReductionOptions = {}) {
     super(opts);
   }
+  /**
+   * @param input - any shape [*]: the predictions
+   * @param target - [*], input's shape
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.mseLoss(input, target, { reduction: this.reduction });
   }
@@ -34,6 +40,12 @@ export class L1Loss extends Loss {
   constructor(opts: L.ReductionOptions = {}) {
     super(opts);
   }
+  /**
+   * @param input - any shape [*]: the predictions
+   * @param target - [*], input's shape
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.l1Loss(input, target, { reduction: this.reduction });
   }
@@ -46,6 +58,12 @@ export class HuberLoss extends Loss {
     super(opts);
     this.delta = opts.delta ?? 1;
   }
+  /**
+   * @param input - any shape [*]: the predictions
+   * @param target - [*], input's shape
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
@@ -58,6 +76,12 @@ export class SmoothL1Loss extends Loss {
     super(opts);
     this.beta = opts.beta ?? 1;
   }
+  /**
+   * @param input - any shape [*]: the predictions
+   * @param target - [*], input's shape
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
@@ -70,6 +94,12 @@ export class BCELoss extends Loss {
     super(opts);
     this.registerBuffer('weight', opts.weight ?? null);
   }
+  /**
+   * @param input - [*] — probabilities in [0, 1]
+   * @param target - [*], input's shape: 0 or 1 (or a probability)
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.bceLoss(input, target, { reduction: this.reduction, weight: this.weight });
   }
@@ -84,6 +114,12 @@ export class BCEWithLogitsLoss extends Loss {
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }
+  /**
+   * @param input - [*] — logits (any real numbers)
+   * @param target - [*], input's shape: 0 or 1 (or a probability)
+   * @returns [] (a scalar): the mean over elements, or the sum with reduction 'sum'; with
+   *   'none', the loss of each element, [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.bceWithLogitsLoss(input, target, {
       reduction: this.reduction,
@@ -102,6 +138,12 @@ export class NLLLoss extends Loss {
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
+  /**
+   * @param input - [N, C] log-probabilities (e.g. `logSoftmax(1)` of logits), [N, C, d…] or [C]
+   * @param target - int32 class indices [N] ([N, d…], or [] for a [C] input), each in [0, C) or ignoreIndex
+   * @returns [] (a scalar): the mean over the targets (weighted with `weight`; ignored ones left
+   *   out), or the sum with reduction 'sum'; with 'none', [N] (or [N, d…], or [])
+   */
   override forward(input: Tensor, target: IndexLike): Tensor {
     return L.nllLoss(input, target, {
       reduction: this.reduction,
@@ -122,6 +164,13 @@ export class CrossEntropyLoss extends Loss {
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
   }
+  /**
+   * @param input - [N, C] logits, [N, C, d…] or [C]
+   * @param target - int32 class indices [N] ([N, d…], or [] for a [C] input), each in [0, C) or
+   *   ignoreIndex; or class probabilities of input's shape
+   * @returns [] (a scalar): the mean over the targets (weighted with `weight`; ignored ones left
+   *   out), or the sum with reduction 'sum'; with 'none', [N] (or [N, d…], or [])
+   */
   override forward(input: Tensor, target: IndexLike): Tensor {
     return L.crossEntropyLoss(input, target, {
       reduction: this.reduction,
@@ -148,7 +197,12 @@ export class KLDivLoss extends Module {
     this.reduction = opts.reduction ?? 'mean';
     this.logTarget = opts.logTarget ?? false;
   }
-  /** `input` and `target` of one shape; a scalar, or that shape with reduction 'none'. */
+  /**
+   * @param input - [*] — log-probabilities (e.g. `logSoftmax` of logits), usually [N, C]
+   * @param target - [*], input's shape: probabilities (log-probabilities with `logTarget`)
+   * @returns [] (a scalar): the mean over elements, the sum over them divided by N with
+   *   'batchmean' (the KL divergence per sample), or the sum with 'sum'; with 'none', [*]
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return D.klDivLoss(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
@@ -171,7 +225,13 @@ export class MarginRankingLoss extends Loss {
     super(opts);
     this.margin = opts.margin ?? 0;
   }
-  /** `a`, `b` and `y` (±1) of one shape; a scalar, or that shape with reduction 'none'. */
+  /**
+   * @param a - [N] (or []): the scores of the first items
+   * @param b - [N], a's shape: the scores of the second items
+   * @param y - [N], a's shape: 1 where a should rank higher, −1 where b should
+   * @returns [] (a scalar): the mean of max(0, −y·(a − b) + margin), or the sum with 'sum';
+   *   with 'none', [N]
+   */
   override forward(a: Tensor, b: Tensor, y?: Tensor): Tensor {
     if (!y) throw new ValueError('MarginRankingLoss.forward: expected (a, b, y)');
     return D.marginRankingLoss(a, b, y, { margin: this.margin, reduction: this.reduction });
@@ -194,7 +254,14 @@ export class GaussianNLLLoss extends Loss {
     this.full = opts.full ?? false;
     this.eps = opts.eps ?? 1e-6;
   }
-  /** `input` and `target` [N, *], `variance` of that shape, one dim fewer, or last dim 1. */
+  /**
+   * @param input - [N, *] — the predicted means
+   * @param target - [N, *], input's shape
+   * @param variance - [N, *] (input's shape), [N, *] with one dim fewer, or with last dim 1:
+   *   the predicted variances, positive
+   * @returns [] (a scalar): the mean negative log-likelihood, or the sum with 'sum'; with
+   *   'none', [N, *]
+   */
   override forward(input: Tensor, target: Tensor, variance?: Tensor): Tensor {
     if (!variance) throw new ValueError('GaussianNLLLoss.forward: expected (input, target, variance)');
     return D.gaussianNllLoss(input, target, variance, {
@@ -219,7 +286,13 @@ export class CosineEmbeddingLoss extends Loss {
     super(opts);
     this.margin = opts.margin ?? 0;
   }
-  /** `a`, `b` [N, D] (or [D]) and `y` [N] (or []) of ±1. */
+  /**
+   * @param a - [N, D] (or [D]): the first embeddings
+   * @param b - [N, D] (or [D]): the second embeddings
+   * @param y - [N] (or []): 1 where a and b should be alike, −1 where not
+   * @returns [] (a scalar): the mean of 1 − cos(a, b) where y = 1 and max(0, cos(a, b) −
+   *   margin) where y = −1, or the sum with 'sum'; with 'none', [N] (or [])
+   */
   override forward(a: Tensor, b: Tensor, y?: Tensor): Tensor {
     if (!y) throw new ValueError('CosineEmbeddingLoss.forward: expected (a, b, y)');
     return D.cosineEmbeddingLoss(a, b, y, { margin: this.margin, reduction: this.reduction });

@@ -1,7 +1,7 @@
 /**
  * `MLP`: a stack of Linear layers with an activation (and optional dropout) between them.
  */
-import { ValueError } from '@tsgrad/core';
+import { type Tensor, ValueError } from '@tsgrad/core';
 import { Sequential } from '../containers.js';
 import type { Module } from '../module.js';
 import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh } from './activations.js';
@@ -56,5 +56,13 @@ export class MLP extends Sequential {
       }
     }
     super(...layers);
+  }
+
+  /**
+   * @param x - [*, sizes[0]]: any number of leading dimensions (usually [N, sizes[0]])
+   * @returns [*, sizes[n−1]]
+   */
+  override forward(x: Tensor): Tensor {
+    return super.forward(x);
   }
 }

@@ -78,6 +78,9 @@ export abstract class BatchNormBase extends Module {
   /**
    * Normalises `x` per channel (dim 1); the output has the input's shape.
    *
+   * @param x - [N, C] or [N, C, L] for {@link BatchNorm1d}, [N, C, H, W] for
+   *   {@link BatchNorm2d}; C = numFeatures
+   * @returns x's shape: [N, C], [N, C, L] or [N, C, H, W]
    * @example
    * ```ts
    * new BatchNorm2d(3).forward(randn([2, 3, 4, 4])).shape; // [2, 3, 4, 4]
@@ -188,6 +191,8 @@ export class GroupNorm extends Module {
   /**
    * Normalises [N, C, *] input; the output has its shape.
    *
+   * @param x - [N, C, *], C = numChannels
+   * @returns [N, C, *], x's shape
    * @example
    * ```ts
    * gn.forward(randn([2, 6, 5]));
@@ -241,6 +246,8 @@ export class RMSNorm extends Module {
   /**
    * Normalises over the last dims; the output has the input's shape.
    *
+   * @param x - [*, ...normalizedShape]
+   * @returns [*, ...normalizedShape], x's shape
    * @example
    * ```ts
    * norm.forward(randn([4, 16]));
@@ -291,6 +298,11 @@ export class LayerNorm extends Module {
       this.elementwiseAffine && (opts.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null;
   }
 
+  /**
+   * @param x - [*, ...normalizedShape] (e.g. [N, T, D] with normalizedShape [D])
+   * @returns [*, ...normalizedShape], x's shape, each slice over the last dims with mean 0 and
+   *   variance 1 before the scale and shift
+   */
   override forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }

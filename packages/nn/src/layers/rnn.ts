@@ -304,12 +304,25 @@ export class RNN extends RNNBase {
    * {@link PackedSequence}; `h0` [layers·dirs, B, H]. Returns `[output, hN]`: output
    * [T, B, dirs·H] (or packed like the input), hN [layers·dirs, B, H].
    *
+   * @param x - [T, B, inputSize] ([B, T, inputSize] with `batchFirst`, [T, inputSize]
+   *   unbatched)
+   * @param h0 - [layers·dirs, B, H] ([layers·dirs, H] unbatched), zeros when omitted; dirs is
+   *   2 when bidirectional, H = hiddenSize
+   * @param opts - `lengths`: the true length of each sequence of a padded batch
+   * @returns [output, hN] — output [T, B, dirs·H] ([B, T, dirs·H] with `batchFirst`), the last
+   *   layer's h at every step; hN [layers·dirs, B, H], every layer's h after the last step
    * @example
    * ```ts
    * const [out, hN] = rnn.forward(padded, null, { lengths: [5, 3] });
    * ```
    */
   override forward(x: Tensor, h0?: Tensor | null, opts?: RNNForwardOptions): [Tensor, Tensor];
+  /**
+   * @param x - a {@link PackedSequence} of B sequences of inputSize features (see
+   *   {@link packPaddedSequence})
+   * @param h0 - [layers·dirs, B, H], zeros when omitted
+   * @returns [output, hN] — output packed like x with dirs·H features, hN [layers·dirs, B, H]
+   */
   override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
   override forward(
     x: Tensor | PackedSequence,
@@ -340,6 +353,13 @@ export class LSTM extends RNNBase {
    * {@link PackedSequence}; `state` [h0, c0], each [layers·dirs, B, H]. Returns
    * `[output, [hN, cN]]`: output [T, B, dirs·H] (or packed like the input).
    *
+   * @param x - [T, B, inputSize] ([B, T, inputSize] with `batchFirst`, [T, inputSize]
+   *   unbatched)
+   * @param state - [h0, c0], each [layers·dirs, B, H] ([layers·dirs, H] unbatched), zeros when
+   *   omitted; dirs is 2 when bidirectional, H = hiddenSize
+   * @param opts - `lengths`: the true length of each sequence of a padded batch
+   * @returns [output, [hN, cN]]: output [T, B, dirs·H] ([B, T, dirs·H] with `batchFirst`), the
+   *   last layer's h at every step; hN and cN [layers·dirs, B, H] after the last step
    * @example
    * ```ts
    * const [out, [h, c]] = lstm.forward(packPaddedSequence(padded, [5, 3]));
@@ -350,6 +370,13 @@ export class LSTM extends RNNBase {
     state?: [Tensor, Tensor] | null,
     opts?: RNNForwardOptions,
   ): [Tensor, [Tensor, Tensor]];
+  /**
+   * @param x - a {@link PackedSequence} of B sequences of inputSize features (see
+   *   {@link packPaddedSequence})
+   * @param state - [h0, c0], each [layers·dirs, B, H], zeros when omitted
+   * @returns [output, [hN, cN]]: output packed like x with dirs·H features, hN and cN
+   *   [layers·dirs, B, H]
+   */
   override forward(x: PackedSequence, state?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   override forward(
     x: Tensor | PackedSequence,
@@ -380,12 +407,25 @@ export class GRU extends RNNBase {
    * {@link PackedSequence}; `h0` [layers·dirs, B, H]. Returns `[output, hN]`: output
    * [T, B, dirs·H] (or packed like the input), hN [layers·dirs, B, H].
    *
+   * @param x - [T, B, inputSize] ([B, T, inputSize] with `batchFirst`, [T, inputSize]
+   *   unbatched)
+   * @param h0 - [layers·dirs, B, H] ([layers·dirs, H] unbatched), zeros when omitted; dirs is
+   *   2 when bidirectional, H = hiddenSize
+   * @param opts - `lengths`: the true length of each sequence of a padded batch
+   * @returns [output, hN] — output [T, B, dirs·H] ([B, T, dirs·H] with `batchFirst`), the last
+   *   layer's h at every step; hN [layers·dirs, B, H], every layer's h after the last step
    * @example
    * ```ts
    * const [out, hN] = rnn.forward(padded, null, { lengths: [5, 3] });
    * ```
    */
   override forward(x: Tensor, h0?: Tensor | null, opts?: RNNForwardOptions): [Tensor, Tensor];
+  /**
+   * @param x - a {@link PackedSequence} of B sequences of inputSize features (see
+   *   {@link packPaddedSequence})
+   * @param h0 - [layers·dirs, B, H], zeros when omitted
+   * @returns [output, hN] — output packed like x with dirs·H features, hN [layers·dirs, B, H]
+   */
   override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
   override forward(
     x: Tensor | PackedSequence,
@@ -484,6 +524,11 @@ export class RNNCell extends CellBase {
   ) {
     super(opts.nonlinearity === 'relu' ? 'RNN_RELU' : 'RNN_TANH', inputSize, hiddenSize, opts);
   }
+  /**
+   * @param x - [B, inputSize], or [inputSize] for one sample
+   * @param h - [B, hiddenSize] (or [hiddenSize]), zeros when omitted
+   * @returns h' [B, hiddenSize] (or [hiddenSize])
+   */
   override forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.cell(x, h ?? null, null)[0];
   }
@@ -502,6 +547,11 @@ export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
     super('LSTM', inputSize, hiddenSize, opts);
   }
+  /**
+   * @param x - [B, inputSize], or [inputSize] for one sample
+   * @param state - [h, c], each [B, hiddenSize] (or [hiddenSize]), zeros when omitted
+   * @returns [h', c'], each [B, hiddenSize] (or [hiddenSize])
+   */
   override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const [h, c] = this.cell(x, state?.[0] ?? null, state?.[1] ?? null);
     return [h, c!];
@@ -521,6 +571,11 @@ export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
     super('GRU', inputSize, hiddenSize, opts);
   }
+  /**
+   * @param x - [B, inputSize], or [inputSize] for one sample
+   * @param h - [B, hiddenSize] (or [hiddenSize]), zeros when omitted
+   * @returns h' [B, hiddenSize] (or [hiddenSize])
+   */
   override forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.cell(x, h ?? null, null)[0];
   }

@@ -114,6 +114,11 @@ export class TransformerEncoderLayer extends Module {
     return this.dropout2.forward(this.linear2.forward(h));
   }
 
+  /**
+   * @param src - [L, N, dModel] ([N, L, dModel] with `batchFirst`, [L, dModel] unbatched)
+   * @param opts - `srcMask` [L, L], `srcKeyPaddingMask` [N, L], `isCausal`
+   * @returns [L, N, dModel], src's shape
+   */
   override forward(src: Tensor, opts: EncoderForwardOptions = {}): Tensor {
     let x = src;
     if (this.normFirst) {
@@ -207,6 +212,14 @@ export class TransformerDecoderLayer extends Module {
     return this.dropout3.forward(this.linear2.forward(h));
   }
 
+  /**
+   * @param tgt - [T, N, dModel] ([N, T, dModel] with `batchFirst`, [T, dModel] unbatched)
+   * @param memory - [S, N, dModel] — the encoder's output ([N, S, dModel] with `batchFirst`,
+   *   [S, dModel] unbatched)
+   * @param opts - masks: `tgtMask` [T, T], `memoryMask` [T, S], `tgtKeyPaddingMask` [N, T],
+   *   `memoryKeyPaddingMask` [N, S], `tgtIsCausal`, `memoryIsCausal`
+   * @returns [T, N, dModel], tgt's shape
+   */
   override forward(tgt: Tensor, memory: Tensor, opts: DecoderForwardOptions = {}): Tensor {
     let x = tgt;
     if (this.normFirst) {
@@ -245,6 +258,11 @@ export class TransformerEncoder extends Module {
     this.norm = opts.norm ?? null;
   }
 
+  /**
+   * @param src - [L, N, dModel] ([N, L, dModel] with `batchFirst`, [L, dModel] unbatched)
+   * @param opts - `srcMask` [L, L], `srcKeyPaddingMask` [N, L], `isCausal`
+   * @returns [L, N, dModel], src's shape
+   */
   override forward(src: Tensor, opts: EncoderForwardOptions = {}): Tensor {
     let x = src;
     for (const layer of this.layers) x = layer.forward(x, opts);
@@ -276,6 +294,14 @@ export class TransformerDecoder extends Module {
     this.norm = opts.norm ?? null;
   }
 
+  /**
+   * @param tgt - [T, N, dModel] ([N, T, dModel] with `batchFirst`, [T, dModel] unbatched)
+   * @param memory - [S, N, dModel] — the encoder's output ([N, S, dModel] with `batchFirst`,
+   *   [S, dModel] unbatched)
+   * @param opts - masks: `tgtMask` [T, T], `memoryMask` [T, S], `tgtKeyPaddingMask` [N, T],
+   *   `memoryKeyPaddingMask` [N, S], `tgtIsCausal`, `memoryIsCausal`
+   * @returns [T, N, dModel], tgt's shape
+   */
   override forward(tgt: Tensor, memory: Tensor, opts: DecoderForwardOptions = {}): Tensor {
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, opts);
@@ -327,6 +353,10 @@ export class PositionalEncoding extends Module {
     this.registerBuffer('pe', tensor(data, { shape: [maxLen, dModel] }));
   }
 
+  /**
+   * @param x - [L, N, dModel] ([N, L, dModel] with `batchFirst`), L ≤ maxLen
+   * @returns [L, N, dModel], x's shape: x plus the encoding of each position, then dropout
+   */
   override forward(x: Tensor): Tensor {
     const L = x.shape[this.batchFirst ? 1 : 0];
     if (x.ndim !== 3 || x.shape[2] !== this.dModel || L === undefined || L > this.pe.shape[0]!) {
@@ -425,6 +455,11 @@ export class Transformer extends Module {
    * [T, N, dModel] ([N, S, dModel] and [N, T, dModel] with batchFirst; unbatched [S, dModel]
    * and [T, dModel] too); the output has the shape of `tgt`.
    *
+   * @param src - [S, N, dModel] ([N, S, dModel] with `batchFirst`, [S, dModel] unbatched)
+   * @param tgt - [T, N, dModel] ([N, T, dModel] with `batchFirst`, [T, dModel] unbatched)
+   * @param opts - masks for the encoder, the decoder and between them (see
+   *   {@link TransformerForwardOptions})
+   * @returns [T, N, dModel], tgt's shape
    * @example
    * ```ts
    * const out = model.forward(src, tgt, { tgtMask: Transformer.generateSquareSubsequentMask(tgt.shape[0]) });
