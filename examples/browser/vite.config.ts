@@ -1,6 +1,7 @@
 /**
  * Serves the page with the workspace packages taken from their sources, so no build is needed:
- *   pnpm web      (from the repository root; then open http://localhost:5173, or /mnist.html)
+ *   pnpm web      (from the repository root; then open http://localhost:5173, /mnist.html or
+ *                 /playground.html)
  * Add `?isolated` to a page's address to serve it cross-origin isolated.
  */
 import { createReadStream } from 'node:fs';
@@ -55,6 +56,41 @@ function ortFiles(): Plugin {
 }
 
 /**
+ * Runs the playground's snippets (playground.html): the page POSTs a snippet's source to
+ * /playground/run and imports the module address it gets back, /snippets/run-<n>.ts. Vite
+ * serves that module like the page's own TypeScript: types stripped, `@tsgrad/…` imports
+ * resolved to the very modules the page has loaded, `./playground.js` to snippets/playground.ts.
+ */
+function playgroundRuns(): Plugin {
+  const dir = fileURLToPath(new URL('./snippets/', import.meta.url));
+  const runs = new Map<string, string>();
+  return {
+    name: 'playground-runs',
+    enforce: 'pre',
+    configureServer(server) {
+      server.middlewares.use('/playground/run', (req, res, next) => {
+        if (req.method !== 'POST') return next();
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const name = `run-${runs.size + 1}.ts`;
+          runs.set(join(dir, name), Buffer.concat(chunks).toString('utf8'));
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ url: `/snippets/${name}` }));
+        });
+      });
+    },
+    resolveId(id) {
+      const run = /^\/snippets\/(run-\d+\.ts)(\?.*)?$/.exec(id);
+      return run ? join(dir, run[1]!) : null;
+    },
+    load(id) {
+      return runs.get(id) ?? null;
+    },
+  };
+}
+
+/**
  * Serves a page requested with `?isolated` cross-origin isolated (COOP + COEP headers), the
  * condition for SharedArrayBuffer in browsers and so for the CPU backend's worker threads.
  */
@@ -74,7 +110,7 @@ function isolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [mnistFiles(), ortFiles(), isolation()],
+  plugins: [mnistFiles(), ortFiles(), playgroundRuns(), isolation()],
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: [
@@ -83,6 +119,7 @@ export default defineConfig({
       { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },
       { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
       { find: /^@tsgrad\/gpu$/, replacement: src('gpu/src/index.ts') },
+      { find: /^@tsgrad\/plot$/, replacement: src('plot/src/index.ts') },
     ],
   },
   server: { host: 'localhost' },
