@@ -33,7 +33,10 @@ function learningRates(): string {
 async function batchSizes(): Promise<string> {
   manualSeed(0);
   const x = randn([64, 1]);
-  const y = x.mul(2).add(1).add(randn([64, 1]).mul(0.1));
+  const y = x
+    .mul(2)
+    .add(1)
+    .add(randn([64, 1]).mul(0.1));
   const series: Series[] = [];
   for (const [name, batchSize] of [
     ['batch (64)', 64],
