@@ -59,3 +59,21 @@ export function formatTensor(t: Tensor): string {
   const body = render(0, 0, '       ');
   return `tensor(${body}${extras.map((e) => `, ${e}`).join('')})`;
 }
+
+/**
+ * One number as `explain()` and the graph drawings write it: at most four decimals and no
+ * trailing zeros (0.4502, 0.85, 1), exponent form for magnitudes below 1e-4 or from 1e6 on.
+ */
+export function formatShort(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v);
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e6) return v.toExponential(3);
+  const s = String(Number(v.toFixed(4)));
+  return s === '-0' ? '0' : s;
+}
+
+/** Numbers as `formatShort` writes them: one alone, several in brackets. */
+export function formatShortList(values: ArrayLike<number>): string {
+  const parts = Array.from(values, formatShort);
+  return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
+}
