@@ -10,7 +10,7 @@
 
 /** The local derivative of one op. */
 export interface LocalDerivative {
-  /** One line per tensor input, in the order of the node's inputs. */
+  /** One line per tensor input, in the order of the node's inputs (one line for all of `cat`'s). */
   readonly inputs: readonly string[];
   /** The line for `tensor op number`, whose node has one input and a `scalar` attribute. */
   readonly scalar?: string;
@@ -139,9 +139,13 @@ export const localDerivatives: Readonly<Record<string, LocalDerivative>> = {
  */
 export const withoutLocalDerivative: ReadonlySet<string> = new Set(['joinGradients']);
 
-/** The line describing input `i` of a node named `op` (`scalar`: it was `tensor op number`). */
+/**
+ * The line describing input `i` of a node named `op` (`scalar`: it was `tensor op number`).
+ * An op with one line and several inputs (`cat`) says the same of each.
+ */
 export function describeLocalDerivative(op: string, i: number, scalar: boolean): string {
   const d = localDerivatives[op];
-  const line = scalar ? (d?.scalar ?? d?.inputs[i]) : d?.inputs[i];
+  let line: string | undefined;
+  if (d !== undefined) line = scalar ? d.scalar : d.inputs.length === 1 ? d.inputs[0] : d.inputs[i];
   return line ?? `the backward rule of '${op}' for input ${i + 1}`;
 }

@@ -50,7 +50,7 @@ const mermaidShape: Record<DrawnKind, readonly [string, string]> = {
  * entity codes (`#quot;` and the like), lines joined by `<br/>`.
  */
 function mermaidLabel(lines: readonly string[]): string {
-  const escape = (l: string) =>
+  const encode = (l: string) =>
     l
       .replace(/#/g, '#35;')
       .replace(/"/g, '#quot;')
@@ -58,7 +58,7 @@ function mermaidLabel(lines: readonly string[]): string {
       .replace(/</g, '#lt;')
       .replace(/>/g, '#gt;')
       .replace(/\r?\n/g, '<br/>');
-  return `"${lines.map(escape).join('<br/>')}"`;
+  return `"${lines.map(encode).join('<br/>')}"`;
 }
 
 /** The graph as a Mermaid `flowchart`, left to right from the leaves to the root. */
