@@ -72,8 +72,19 @@ export function formatShort(v: number): string {
   return s === '-0' ? '0' : s;
 }
 
-/** Numbers as `formatShort` writes them: one alone, several in brackets. */
-export function formatShortList(values: ArrayLike<number>): string {
+/**
+ * Numbers as `formatShort` writes them: one alone, several in brackets, nested by `shape`
+ * when it has several dims (`[[1, 2], [3, 4]]`).
+ */
+export function formatShortList(values: ArrayLike<number>, shape?: readonly number[]): string {
   const parts = Array.from(values, formatShort);
-  return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
+  if (parts.length === 1) return parts[0]!;
+  const dims = shape !== undefined && shape.length > 1 ? shape : [parts.length];
+  let k = 0;
+  const nest = (d: number): string => {
+    const items: string[] = [];
+    for (let i = 0; i < dims[d]!; i++) items.push(d === dims.length - 1 ? parts[k++]! : nest(d + 1));
+    return `[${items.join(', ')}]`;
+  };
+  return nest(0);
 }

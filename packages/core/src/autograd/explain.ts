@@ -276,11 +276,13 @@ function table(steps: readonly ExplainStep[], leaves: readonly ExplainedLeaf[]):
 
 function tensorCell(t: ExplainedTensor): string {
   const shape = t.shape.length === 0 ? '' : ` ${formatShape(t.shape)}`;
-  return t.values === undefined ? `${t.name}${shape}` : `${t.name}${shape} = ${formatShortList(t.values)}`;
+  return t.values === undefined
+    ? `${t.name}${shape}`
+    : `${t.name}${shape} = ${formatShortList(t.values, t.shape)}`;
 }
 
 function numbersCell(v: ExplainedValues): string {
-  return v.values === undefined ? `shape ${formatShape(v.shape)}` : formatShortList(v.values);
+  return v.values === undefined ? `shape ${formatShape(v.shape)}` : formatShortList(v.values, v.shape);
 }
 
 function productCell(s: ExplainStep, input: ExplainedInput): string {
@@ -288,7 +290,8 @@ function productCell(s: ExplainStep, input: ExplainedInput): string {
   const up = s.upstream.values;
   if (up !== undefined && input.local !== undefined && input.grad.values !== undefined) {
     const times = up.length === 1 ? '×' : '⊙';
-    return `${formatShortList(up)} ${times} ${formatShortList(input.local)} = ${formatShortList(input.grad.values)}`;
+    const shape = input.tensor.shape;
+    return `${formatShortList(up, s.upstream.shape)} ${times} ${formatShortList(input.local, shape)} = ${formatShortList(input.grad.values, input.grad.shape)}`;
   }
   return numbersCell(input.grad);
 }

@@ -3,7 +3,7 @@
  * leaves, as text that Graphviz or Mermaid draws.
  */
 import { formatShape } from '../errors.js';
-import { formatShort } from '../format.js';
+import { formatShort, formatShortList } from '../format.js';
 import { Value } from '../scalar/value.js';
 import type { Tensor } from '../tensor.js';
 import { type DrawnGraph, type DrawnNode, writeDot, writeMermaid } from './text.js';
@@ -129,7 +129,8 @@ function tensorGraph(root: Tensor, opts: DrawOptions): DrawnGraph {
 function gradText(g: Tensor): string {
   if (g.numel > 4 || g._ref.backend.readSync === undefined) return formatShape(g.shape);
   const values = Array.from(g.dataSync(), Number);
-  return g.ndim === 0 ? formatShort(values[0]!) : `[${values.map(formatShort).join(', ')}]`;
+  if (g.numel > 1) return formatShortList(values, g.shape);
+  return g.ndim === 0 ? formatShort(values[0]!) : `[${formatShort(values[0]!)}]`;
 }
 
 function valueGraph(root: Value, opts: DrawOptions): DrawnGraph {
