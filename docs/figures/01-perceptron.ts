@@ -50,7 +50,15 @@ function regions(title: string, ys: number[], { w, b }: Weights): string {
     xRange: [-0.5, 1.5],
     yRange: [-0.5, 1.5],
     background: {
-      predict: (ps) => Array.from(tensor(ps).matmul(w).add(b).gt(0).dataSync(), Number),
+      predict: (ps) =>
+        Array.from(
+          tensor(ps.map(([a, c]) => [a, c]))
+            .matmul(w)
+            .add(b)
+            .gt(0)
+            .dataSync(),
+          Number,
+        ),
       resolution: 80,
     },
   });

@@ -31,7 +31,15 @@ export function figures(): Record<string, string> {
     xRange: [-0.5, 1.5],
     yRange: [-0.5, 1.5],
     background: {
-      predict: (ps) => noGrad(() => Array.from(model.forward(tensor(ps)).sigmoid().dataSync())),
+      predict: (ps) =>
+        noGrad(() =>
+          Array.from(
+            model
+              .forward(tensor(ps.map(([a, b]) => [a, b])))
+              .sigmoid()
+              .dataSync(),
+          ),
+        ),
       resolution: 80,
     },
   });
