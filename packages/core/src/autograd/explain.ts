@@ -122,8 +122,8 @@ export interface Explanation extends ReadonlyArray<ExplainStep> {
 export function explain(root: Tensor, opts: ExplainOptions = {}): Explanation {
   const maxValues = opts.maxValues ?? 4;
   const label = labeller(root, opts.names);
-  const show = (t: Tensor, name = label(t)): ExplainedTensor => ({
-    name,
+  const show = (t: Tensor): ExplainedTensor => ({
+    name: label(t),
     dtype: t.dtype,
     requiresGrad: t.requiresGrad,
     isLeaf: t.gradFn === null,
