@@ -14,7 +14,14 @@ import { type LineOptions, linePlot, type Series } from '@tsgrad/plot';
 import { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 import type { Module } from './module.js';
 
-/** Options of {@link Diagnostics}. */
+/**
+ * Options of {@link Diagnostics}.
+ *
+ * @example
+ * ```ts
+ * const diag = new Diagnostics(model, { tanhSaturation: 0.99, sigmoidSaturation: [0.01, 0.99] });
+ * ```
+ */
 export interface DiagnosticsOptions {
   /** A tanh output counts as saturated where |y| > this (0.97). */
   tanhSaturation?: number;
@@ -25,6 +32,12 @@ export interface DiagnosticsOptions {
 /**
  * What {@link Diagnostics} measured for one layer; a field is undefined where it does not
  * apply to the layer or has not been measured yet.
+ *
+ * @example
+ * ```ts
+ * const relus = diag.stats().filter((s) => s.dead !== undefined);
+ * relus.map((s) => `${s.name}: ${(s.dead! * 100).toFixed(1)}% dead`);
+ * ```
  */
 export interface LayerStats {
   /** The module's dotted name in the model (`'0'`, `'encoder.fc1'`); `''` for the model itself. */
@@ -43,10 +56,25 @@ export interface LayerStats {
   updateRatio?: number;
 }
 
-/** The per-layer numbers {@link Diagnostics} can plot. */
+/**
+ * The per-layer numbers {@link Diagnostics} can plot.
+ *
+ * @example
+ * ```ts
+ * const metric: DiagnosticMetric = 'updateRatio';
+ * const svg = diag.plotHistory(metric);
+ * ```
+ */
 export type DiagnosticMetric = Exclude<keyof LayerStats, 'name' | 'type'>;
 
-/** One optimizer step's statistics, as {@link Diagnostics.afterStep} recorded them. */
+/**
+ * One optimizer step's statistics, as {@link Diagnostics.afterStep} recorded them.
+ *
+ * @example
+ * ```ts
+ * const firstLayer = diag.history.map((r: DiagnosticsRecord) => r.layers[0]!.weightGradNorm);
+ * ```
+ */
 export interface DiagnosticsRecord {
   /** 0 for the first `afterStep()`, then 1, 2, … */
   step: number;
@@ -84,8 +112,8 @@ interface Layer {
  * The layers watched are the model's leaf modules that hold weights (Linear, Conv2d, …) or are
  * `ReLU`, `Tanh` or `Sigmoid` modules (activations applied as functions inside another
  * module's `forward` are not seen). Each measurement is of the latest call: a module called
- * several times in one forward pass reports its last call. Numbers are read from the tensors
- * when asked for (`stats()`, `afterStep()`, `table()`), so the model runs on the CPU backend.
+ * several times in one forward pass reports its last call. Numbers are read synchronously when
+ * asked for (`stats()`, `afterStep()`, `table()`), which needs the model on the CPU backend.
  *
  * @example
  * ```ts
@@ -105,7 +133,7 @@ interface Layer {
  * ```
  */
 export class Diagnostics {
-  /** What each `afterStep()` recorded, oldest first. */
+  /** What each `afterStep()` recorded, oldest first. @example `diag.history.length` */
   readonly history: DiagnosticsRecord[] = [];
   private readonly layers: Layer[] = [];
   private readonly handles: { remove(): void }[] = [];
@@ -113,7 +141,14 @@ export class Diagnostics {
   private readonly sigmoidLimits: [number, number];
   private attached = true;
 
-  /** Attaches the hooks to `model`'s layers. */
+  /**
+   * Attaches the hooks to `model`'s layers.
+   *
+   * @example
+   * ```ts
+   * const diag = new Diagnostics(new MLP([2, 16, 16, 1], { activation: 'tanh' }));
+   * ```
+   */
   constructor(model: Module, options: DiagnosticsOptions = {}) {
     this.tanhLimit = options.tanhSaturation ?? 0.97;
     this.sigmoidLimits = options.sigmoidSaturation ?? [0.03, 0.97];
