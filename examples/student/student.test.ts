@@ -81,8 +81,12 @@ describe('student example', () => {
     const leaves = Object.fromEntries(bp.leaves.map((l) => [l.tensor.name, l.grad!.values!]));
     expect(Object.keys(leaves).sort()).toEqual(['b1', 'b2', 'w1', 'w2']);
     expect(leaves.b2![0]).toBeCloseTo(delta, 12);
-    leaves.w2!.forEach((g, j) => expect(g).toBeCloseTo(delta * ref.hidden[j]!, 12));
-    leaves.b1!.forEach((g, j) => expect(g).toBeCloseTo(ref.zHidden[j]! > 0 ? delta * w2[j]! : 0, 12));
+    leaves.w2!.forEach((g, j) => {
+      expect(g).toBeCloseTo(delta * ref.hidden[j]!, 12);
+    });
+    leaves.b1!.forEach((g, j) => {
+      expect(g).toBeCloseTo(ref.zHidden[j]! > 0 ? delta * w2[j]! : 0, 12);
+    });
     // sigmoid: dL/dp × σ'(z_out) = p − y, the collapse of sigmoid and cross-entropy.
     const sig = bp.find((s) => s.op === 'sigmoid')!;
     expect(sig.upstream.values![0]).toBeCloseTo(1 / (1 - ref.p), 12);

@@ -191,7 +191,11 @@ describe('local derivatives', () => {
   it('describe an op without a line of its own generically', () => {
     const [a] = joinGradients([tensor([1, 2], f64)], (g) => g);
     const report = explain(a!.mul(2).sum());
-    const joined = report.find((s) => s.op === 'joinGradients')!;
-    expect(joined.inputs[0]!.derivative).toBe("the backward rule of 'joinGradients' for input 1");
+    // Two nodes: the alias handed out, then the one-element joint that sends the gradient on.
+    const [alias, joint] = report.filter((s) => s.op === 'joinGradients');
+    expect(alias!.inputs[0]!.derivative).toBe("the backward rule of 'joinGradients' for input 1");
+    expect(joint!.output.shape).toEqual([]);
+    expect(joint!.inputs[0]!.local).toBeUndefined();
+    expect(joint!.inputs[0]!.grad!.values).toEqual([2, 2]);
   });
 });

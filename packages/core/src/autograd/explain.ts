@@ -12,7 +12,7 @@ import type { Tensor } from '../tensor.js';
 import { observedBackward } from './engine.js';
 import { gradFactory } from './factory.js';
 import { noGrad } from './grad-mode.js';
-import { describeLocalDerivative, localDerivatives } from './local-derivatives.js';
+import { describeLocalDerivative, localDerivatives, withoutLocalDerivative } from './local-derivatives.js';
 import { isSlice, type Node, type SliceGrad } from './node.js';
 import { topoOrder } from './order.js';
 
@@ -122,8 +122,8 @@ export interface Explanation extends ReadonlyArray<ExplainStep> {
 export function explain(root: Tensor, opts: ExplainOptions = {}): Explanation {
   const maxValues = opts.maxValues ?? 4;
   const label = labeller(root, opts.names);
-  const show = (t: Tensor, name = label(t)): ExplainedTensor => ({
-    name,
+  const show = (t: Tensor): ExplainedTensor => ({
+    name: label(t),
     dtype: t.dtype,
     requiresGrad: t.requiresGrad,
     isLeaf: t.gradFn === null,
@@ -209,6 +209,9 @@ const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  */
 function localNumbers(out: Tensor, node: Node, g: Tensor, maxValues: number): (number[] | undefined)[] {
   const elementwise = localDerivatives[node.name]?.elementwise ?? false;
+  // An op without a formula may not have a local derivative at all (joinGradients hands on
+  // whatever its callback chose), so its rule is not run again.
+  if (withoutLocalDerivative.has(node.name)) return node.inputs.map(() => undefined);
   const wanted = node.inputs.map(
     (x) =>
       x.requiresGrad &&
