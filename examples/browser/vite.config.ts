@@ -116,6 +116,7 @@ export default defineConfig({
     alias: [
       { find: /^@tsgrad\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@tsgrad\/core\/internal$/, replacement: src('core/src/internal.ts') },
+      { find: /^@tsgrad\/core\/scalar$/, replacement: src('core/src/scalar/index.ts') },
       { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },
       { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
       { find: /^@tsgrad\/gpu$/, replacement: src('gpu/src/index.ts') },
