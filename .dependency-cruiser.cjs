@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^packages/onnx/' },
     },
     {
+      name: 'plot-imports-nothing',
+      comment: 'charts are plain SVG strings: plot imports no tsgrad package and no npm package.',
+      severity: 'error',
+      from: { path: '^packages/plot/src/' },
+      to: { path: '^packages/(?!plot/)|node_modules' },
+    },
+    {
       name: 'packages-never-import-examples-or-bench',
       comment: 'examples, benchmarks and the conformance suite sit above every package.',
       severity: 'error',

@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@tsgrad\/optim$/, replacement: src('optim/src/index.ts') },
       { find: /^@tsgrad\/gpu$/, replacement: src('gpu/src/index.ts') },
       { find: /^@tsgrad\/onnx$/, replacement: src('onnx/src/index.ts') },
+      { find: /^@tsgrad\/plot$/, replacement: src('plot/src/index.ts') },
     ],
   },
   test: {

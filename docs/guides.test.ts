@@ -27,6 +27,7 @@ const runnable = [
   'packages/optim/README.md',
   'packages/gpu/README.md',
   'packages/onnx/README.md',
+  'packages/plot/README.md',
 ];
 const scratch = join(root, '.tmp', 'doc-snippets');
 

@@ -5,14 +5,17 @@
  * for MNIST's 60,000 training images (469 steps; data loading not included).
  *
  * tsgrad and TF.js's wasm backend, the closest peer, are timed in alternation (see
- * `measureInterleaved`); the far slower cpu backend on its own.
+ * `measureInterleavedStats`); the far slower cpu backend on its own, and PyTorch (where installed)
+ * in its own process at its best thread count. Mean (what an epoch costs, garbage collection
+ * included) and median are both reported.
  */
 import { initCpuKernels, manualSeed, randint, randn } from '@tsgrad/core';
 import { crossEntropyLoss, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf, use } from '../peers.js';
 import { fmt, ratio, type Table } from '../table.js';
-import { measure, measureInterleaved } from '../timing.js';
+import { measureInterleavedStats, measureStats, type Stats } from '../timing.js';
+import { torchPython, torchStats } from '../torch/peer.js';
 import type { Suite } from './suite.js';
 
 const SIZES = [784, 256, 128, 10];
@@ -73,30 +76,48 @@ export const run: Suite = async ({ peers }) => {
   // Worker threads up before timing, as a deployed app would have them after its first steps.
   await initCpuKernels();
   const ourStep = tsgradStep();
-  const theirs: number[] = [];
-  let ours = Number.NaN;
+  const rows: [string, Stats][] = [];
+  let ours: Stats | undefined;
   for (const p of peers) {
     await use(p);
     const peer = tfjsStep();
     if (p.backend === 'wasm') {
-      const [a, b] = measureInterleaved([ourStep, peer.step], timing);
+      const [a, b] = measureInterleavedStats([ourStep, peer.step], timing);
       ours = a!;
-      theirs.push(b!);
+      rows.push([p.label, b!]);
     } else {
-      theirs.push(measure(peer.step, timing));
+      rows.push([p.label, measureStats(peer.step, timing)]);
     }
     peer.dispose();
   }
-  if (Number.isNaN(ours)) ours = measure(ourStep, timing);
-  const cells = (ms: number) => [fmt(1000 / ms), fmt(ms), fmt((ms * STEPS_PER_EPOCH) / 1000)];
-  const rows = [
-    ['tsgrad', ...cells(ours), '—'],
-    ...peers.map((p, i) => [p.label, ...cells(theirs[i]!), ratio(1000 / ours, 1000 / theirs[i]!)]),
+  ours ??= measureStats(ourStep, timing);
+  const torch = torchStats('mlp');
+  if (torch !== null)
+    rows.push([
+      `PyTorch ${torchPython()!.version} (${torch.threads} thread${torch.threads > 1 ? 's' : ''})`,
+      torch,
+    ]);
+  const cells = (s: Stats) => [
+    fmt(1000 / s.mean),
+    fmt(s.mean),
+    fmt(s.median),
+    fmt((s.mean * STEPS_PER_EPOCH) / 1000),
   ];
   const table: Table = {
     title: `MLP ${SIZES.join('-')} training step, batch ${BATCH}, Adam (higher steps/s is better)`,
-    headers: ['library', 'steps/s', 'ms/step', `MNIST epoch, s (${STEPS_PER_EPOCH} steps)`, 'tsgrad vs it'],
-    rows,
+    headers: [
+      'library',
+      'steps/s (mean)',
+      'ms/step (mean)',
+      'ms/step (median)',
+      `MNIST epoch, s (${STEPS_PER_EPOCH} steps)`,
+      'tsgrad vs it (mean)',
+    ],
+    rows: [
+      ['tsgrad', ...cells(ours), '—'],
+      ...rows.map(([label, s]) => [label, ...cells(s), ratio(1000 / ours.mean, 1000 / s.mean)]),
+    ],
+    notes: torch === null ? ['(no PyTorch row: no python3 here imports torch)'] : [],
   };
   return [table];
 };

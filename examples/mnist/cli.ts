@@ -5,7 +5,8 @@
  */
 import type { Device } from '@tsgrad/core';
 import { parseFlags } from '../shared/flags.js';
-import type { MnistHooks, MnistTrainOptions, Progress } from './train.js';
+import { ProgressBar } from '../shared/progress.js';
+import type { MnistHooks, MnistTrainOptions } from './train.js';
 
 /** What a digit example plugs into {@link runDigitsCli}. */
 export interface DigitsExample {
@@ -59,26 +60,7 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
     }
   }
 
-  // The bar redraws in place on a terminal; in a log it prints a line every tenth of an epoch.
-  const tty = process.stderr.isTTY === true;
-  let lastTenth = -1;
-
-  function clock(sec: number): string {
-    if (!Number.isFinite(sec)) return '--:--';
-    const s = Math.max(0, Math.round(sec));
-    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-  }
-
-  function bar(p: Progress): string {
-    const width = 24;
-    const filled = Math.round((p.batch / p.batches) * width);
-    const pad = String(p.batches).length;
-    return (
-      `epoch ${p.epoch}/${p.epochs} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ` +
-      `${String(p.batch).padStart(pad)}/${p.batches}  loss ${p.loss.toFixed(4)}  ` +
-      `${Math.round(p.samplesPerSec)} samples/s  ETA ${clock(p.etaSec)}`
-    );
-  }
+  let bar: ProgressBar | undefined;
 
   console.log(
     `MNIST: ${ex.model}, Adam (${schedule} lr ${flags.lr}), batch ${flags.batchSize}, ` +
@@ -91,19 +73,12 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
       onLoaded: ({ train, test, seconds }) =>
         console.log(`loaded ${train} training and ${test} test images in ${seconds.toFixed(1)} s`),
       onProgress: (p) => {
-        if (tty) {
-          process.stderr.write(`\r${bar(p)}\x1b[K`);
-          return;
-        }
-        const tenth = Math.floor((p.batch / p.batches) * 10);
-        if (tenth !== lastTenth) {
-          lastTenth = tenth;
-          console.log(bar(p));
-        }
+        if (bar === undefined) bar = new ProgressBar(p.batches, `epoch ${p.epoch}/${p.epochs}`);
+        bar.update(p.batch, { loss: p.loss.toFixed(4), 'samples/s': String(Math.round(p.samplesPerSec)) });
       },
       onEpoch: (e) => {
-        if (tty) process.stderr.write('\n');
-        lastTenth = -1;
+        bar?.end();
+        bar = undefined;
         console.log(
           `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, test accuracy ${e.testAccuracy.toFixed(4)}, ` +
             `${e.seconds.toFixed(1)} s (${Math.round(e.samplesPerSec)} samples/s)`,

@@ -1,0 +1,164 @@
+"""PyTorch's side of `pnpm bench`: the same CPU workloads as the TypeScript suites, timed one
+call at a time after a warm-up, printed as one JSON line of per-call milliseconds.
+
+    python3 peer.py mlp --threads 1 --budget-ms 2500
+
+Run by bench/torch/peer.ts, which picks the thread count that gives PyTorch its best mean and
+unsets the OpenBLAS pins these machines export (they force AVX2 kernels).
+"""
+
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def mlp():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(128, 784)
+    y = torch.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
+def conv():
+    torch.manual_seed(0)
+    c1 = nn.Conv2d(1, 32, 3)
+    c2 = nn.Conv2d(32, 64, 3)
+    x = torch.randn(64, 1, 28, 28)
+
+    def step():
+        c1.zero_grad()
+        c2.zero_grad()
+        c2(F.relu(c1(x))).sum().backward()
+        c1.weight.grad.sum().item()
+
+    return step
+
+
+def lenet():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(800, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(64, 1, 28, 28)
+    y = torch.randint(0, 10, (64,))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
+def lstm():
+    """An LSTM training step: T 32, batch 64, input and hidden 256, a linear head, Adam."""
+    torch.manual_seed(0)
+    cell = nn.LSTM(256, 256)
+    head = nn.Linear(256, 10)
+    params = list(cell.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    x = torch.randn(32, 64, 256)
+    y = torch.randint(0, 10, (64,))
+
+    def step():
+        opt.zero_grad()
+        out, _ = cell(x)
+        loss = F.cross_entropy(head(out[-1]), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
+def transformer():
+    """A TransformerEncoderLayer training step: d 128, 4 heads, feed-forward 512, batch 32 × 64 tokens, Adam."""
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
+    opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
+    x = torch.randn(32, 64, 128)
+    mask = torch.triu(torch.full((64, 64), float("-inf")), diagonal=1)
+
+    def step():
+        opt.zero_grad()
+        loss = layer(x, src_mask=mask).pow(2).mean()
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
+def elementwise(op):
+    a = torch.randn(1 << 20)
+    b = torch.randn(1 << 20)
+    row = torch.randn(1024)
+    m = a.view(1024, 1024)
+
+    def step():
+        if op == "add":
+            r = a + b
+        elif op == "exp":
+            r = a.exp()
+        else:
+            r = m * row
+        r.view(-1)[0].item()
+
+    return step
+
+
+CASES = {
+    "mlp": mlp,
+    "conv": conv,
+    "lenet": lenet,
+    "lstm": lstm,
+    "transformer": transformer,
+    "add": lambda: elementwise("add"),
+    "exp": lambda: elementwise("exp"),
+    "mul": lambda: elementwise("mul"),
+}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("case", choices=sorted(CASES))
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--budget-ms", type=float, default=2500)
+    p.add_argument("--min-reps", type=int, default=20)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    step = CASES[args.case]()
+    end = time.perf_counter() + args.budget_ms / 5000
+    step()
+    while time.perf_counter() < end:
+        step()
+    times = []
+    end = time.perf_counter() + args.budget_ms / 1000
+    while time.perf_counter() < end or len(times) < args.min_reps:
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({"case": args.case, "threads": args.threads, "torch": torch.__version__, "times_ms": times}))
+
+
+if __name__ == "__main__":
+    main()
