@@ -74,12 +74,12 @@ module.exports = {
     {
       name: 'import-packages-through-their-entries',
       comment:
-        'another package is imported by name (its index, /internal or /testing), never from its src files.',
+        'another package is imported by name (its index, /internal, /testing or /scalar), never from its src files.',
       severity: 'error',
       from: { path: '^(packages/([^/]+)|conformance|examples|docs)/' },
       to: {
         path: '^packages/[^/]+/src/',
-        pathNot: ['^packages/$2/', '^packages/[^/]+/src/(index|internal|testing/index)\\.ts$'],
+        pathNot: ['^packages/$2/', '^packages/[^/]+/src/(index|internal|testing/index|scalar/index)\\.ts$'],
       },
     },
     {
@@ -91,7 +91,7 @@ module.exports = {
       to: {
         path: '^packages/[^/]+/src/',
         pathNot: [
-          '^packages/[^/]+/src/(index|internal|testing/index)\\.ts$',
+          '^packages/[^/]+/src/(index|internal|testing/index|scalar/index)\\.ts$',
           '^packages/core/src/backend/cpu/kernels/matmul\\.ts$',
         ],
       },

@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tsgrad\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@tsgrad\/core\/scalar$/, replacement: src('core/src/scalar/index.ts') },
       { find: /^@tsgrad\/core\/internal$/, replacement: src('core/src/internal.ts') },
       { find: /^@tsgrad\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@tsgrad\/nn$/, replacement: src('nn/src/index.ts') },

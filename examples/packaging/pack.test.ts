@@ -1,5 +1,5 @@
 /**
- * The packages as a user gets them: `pnpm pack` turns `@tsgrad/core`, `nn`, `optim`, `gpu` and `onnx`
+ * The packages as a user gets them: `pnpm pack` turns `@tsgrad/core`, `nn`, `optim`, `gpu`, `onnx` and `plot`
  * into tarballs, npm installs them into a fresh project outside the workspace, and that project
  * (`project/`) trains a small model in Node on the CPU and on WebGPU, type-checks against the
  * installed declarations, and is bundled by Vite into a page that trains in headless Chromium.
@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const projectSource = fileURLToPath(new URL('./project', import.meta.url));
-const names = ['core', 'nn', 'optim', 'gpu', 'onnx'] as const;
+const names = ['core', 'nn', 'optim', 'gpu', 'onnx', 'plot'] as const;
 const pnpm = ['-y', 'pnpm@10.34.9'];
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);

@@ -4,10 +4,11 @@
  * hidden units, one sigmoid output read as the probability of passing.
  *
  * `studentNetwork()` runs the article's forward pass, then one training step (binary
- * cross-entropy, plain gradient descent) whose gradients come from autograd, and returns both
- * the numbers and the lines `main.ts` prints.
+ * cross-entropy, plain gradient descent) whose gradients come from autograd — through
+ * `explain()`, which prints each step of backpropagation — and returns both the numbers and
+ * the lines `main.ts` prints.
  */
-import { noGrad, type Tensor, tensor } from '@tsgrad/core';
+import { type Explanation, explain, noGrad, type Tensor, tensor } from '@tsgrad/core';
 
 /** The article's starting weights. Row i of `w1` holds the weights leaving input x_{i+1}. */
 export const initialWeights = {
@@ -46,7 +47,7 @@ export interface Forward {
 /** Everything the example computes, as numbers, plus the text it prints. */
 export interface StudentReport {
   prediction: Forward & { verdict: string };
-  step: Forward & { loss: number; grads: Weights; updated: Weights };
+  step: Forward & { loss: number; grads: Weights; updated: Weights; backprop: Explanation };
   lines: string[];
 }
 
@@ -78,7 +79,7 @@ function forward(params: Params, x: number[]) {
   const hidden = zHidden.relu();
   const zOut = hidden.matmul(params.w2).add(params.b2);
   const p = zOut.sigmoid();
-  return { zHidden, hidden, zOut, p };
+  return { x: xt, zHidden, hidden, zOut, p };
 }
 
 function numbers(f: ReturnType<typeof forward>): Forward {
@@ -151,9 +152,26 @@ export function studentNetwork(): StudentReport {
         .mul(1 - y),
     )
     .neg();
-  loss.backward();
   const fwd = numbers(out);
   const lossValue = loss.itemSync();
+  // Backpropagation through explain(): it runs loss.backward() and reports every op of the
+  // graph from the loss down, its local derivative, and the chain rule it applies (upstream
+  // gradient × local derivative = the gradient passed to each input).
+  const explanation = explain(loss, {
+    names: {
+      loss,
+      p: out.p,
+      z_out: out.zOut,
+      h: out.hidden,
+      z_h: out.zHidden,
+      x: out.x,
+      w1: params.w1,
+      b1: params.b1,
+      w2: params.w2,
+      b2: params.b2,
+    },
+    maxValues: 6,
+  });
   const grads = readWeights({
     w1: params.w1.grad,
     b1: params.b1.grad,
@@ -165,7 +183,6 @@ export function studentNetwork(): StudentReport {
   });
   const updated = readWeights(params);
 
-  const delta = fwd.p - y;
   say(`Training step: x = (${x.join(', ')}), target y = ${y}, binary cross-entropy, lr = ${lr}`);
   for (let j = 0; j < 3; j++) {
     say(`  z_h${j + 1} = ${f4(fwd.zHidden[j]!)}   ReLU → h${j + 1} = ${f4(fwd.hidden[j]!)}`);
@@ -173,30 +190,12 @@ export function studentNetwork(): StudentReport {
   say(`  z_out = ${f4(fwd.zOut)}   p = σ(z_out) = ${f4(fwd.p)}`);
   say(`  loss L = −[y·log p + (1 − y)·log(1 − p)] = ${f4(lossValue)}`);
   say();
-  say('Gradients (autograd), with the chain rule beside each:');
-  say(`  dL/dz_out = p − y = ${f4(fwd.p)} − ${y} = ${f4(delta)}`);
-  for (let j = 0; j < 3; j++) {
-    say(
-      `  dL/dw_h${j + 1}→out = (p − y) · h${j + 1} = ${f4(delta)} · ${f4(fwd.hidden[j]!)} = ${f4(grads.w2[j]!)}`,
-    );
-  }
-  say(`  dL/db_out = p − y = ${f4(grads.b2)}`);
-  for (let j = 0; j < 3; j++) {
-    const on = fwd.zHidden[j]! > 0 ? 1 : 0;
-    say(
-      `  dL/db_h${j + 1} = (p − y) · w_h${j + 1}→out · ReLU'(z_h${j + 1}) = ` +
-        `${f4(delta)} · ${w2[j]} · ${on} = ${f4(grads.b1[j]!)}`,
-    );
-  }
-  for (let i = 0; i < 2; i++) {
-    for (let j = 0; j < 3; j++) {
-      const on = fwd.zHidden[j]! > 0 ? 1 : 0;
-      say(
-        `  dL/dw_x${i + 1}→h${j + 1} = (p − y) · w_h${j + 1}→out · ReLU'(z_h${j + 1}) · x${i + 1} = ` +
-          `${f4(delta)} · ${w2[j]} · ${on} · ${x[i]} = ${f4(grads.w1[i]![j]!)}`,
-      );
-    }
-  }
+  say('Backpropagation, step by step (explain):');
+  for (const l of explanation.toString().split('\n')) say(`  ${l}`);
+  const sigmoidStep = explanation.find((s) => s.op === 'sigmoid')!;
+  const dzOut = sigmoidStep.inputs[0]!.grad!.values![0]!;
+  say();
+  say(`  sigmoid and cross-entropy together: dL/dz_out = p − y = ${f4(fwd.p)} − ${y} = ${f4(dzOut)}`);
   if (fwd.hidden.every((h) => h === 0)) {
     say('  (every hidden unit is below zero for this sample, so ReLU passes no gradient back:');
     say('   only the output bias learns from it)');
@@ -225,7 +224,7 @@ export function studentNetwork(): StudentReport {
 
   return {
     prediction: { ...pred, verdict: v },
-    step: { ...fwd, loss: lossValue, grads, updated },
+    step: { ...fwd, loss: lossValue, grads, updated, backprop: explanation },
     lines,
   };
 }

@@ -70,7 +70,39 @@ describe('student example', () => {
     expect(text).toContain(
       `b_out = ${b2} − ${learningRate} · ${delta.toFixed(4)} = ${(b2 - learningRate * delta).toFixed(4)}`,
     );
-    expect(text).toContain('dL/dw_h1→out = (p − y) · h1 =');
+  });
+
+  it('prints backpropagation through explain, step by step', () => {
+    const { x, y } = trainingSample;
+    const ref = reference(x);
+    const delta = ref.p - y;
+    const bp = report.step.backprop;
+    // The pass ends at the parameters, whose gradients are the chain rule's.
+    const leaves = Object.fromEntries(bp.leaves.map((l) => [l.tensor.name, l.grad!.values!]));
+    expect(Object.keys(leaves).sort()).toEqual(['b1', 'b2', 'w1', 'w2']);
+    expect(leaves.b2![0]).toBeCloseTo(delta, 12);
+    leaves.w2!.forEach((g, j) => {
+      expect(g).toBeCloseTo(delta * ref.hidden[j]!, 12);
+    });
+    leaves.b1!.forEach((g, j) => {
+      expect(g).toBeCloseTo(ref.zHidden[j]! > 0 ? delta * w2[j]! : 0, 12);
+    });
+    // sigmoid: dL/dp × σ'(z_out) = p − y, the collapse of sigmoid and cross-entropy.
+    const sig = bp.find((s) => s.op === 'sigmoid')!;
+    expect(sig.upstream.values![0]).toBeCloseTo(1 / (1 - ref.p), 12);
+    expect(sig.inputs[0]!.local![0]).toBeCloseTo(ref.p * (1 - ref.p), 12);
+    expect(sig.inputs[0]!.grad!.values![0]).toBeCloseTo(delta, 12);
+    // h·w2: the local derivative for h is w2.
+    const out = bp.find((s) => s.op === 'matmul' && s.inputs[0]!.tensor.name === 'h')!;
+    expect(out.inputs[0]!.local).toEqual(w2);
+    const d = delta.toFixed(4);
+    expect(text).toMatch(
+      new RegExp(`z_out \\[\\]\\s+d/dx σ\\(x\\) = σ\\(x\\)·\\(1 − σ\\(x\\)\\)\\s+[\\d.]+ × [\\d.]+ = ${d}`),
+    );
+    expect(text).toMatch(
+      new RegExp(`h \\[3\\]\\s+∂\\(A·B\\)/∂A = B, so dL/dA = G·Bᵀ\\s+${d} × \\[${w2.join(', ')}\\]`),
+    );
+    expect(text).toContain(`b2 []: ${d}`);
   });
 
   it('names the verdict from the probability', () => {

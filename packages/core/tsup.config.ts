@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', internal: 'src/internal.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'scalar/index': 'src/scalar/index.ts',
+    internal: 'src/internal.ts',
+  },
   format: ['esm'],
   dts: true,
   sourcemap: true,

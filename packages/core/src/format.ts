@@ -59,3 +59,32 @@ export function formatTensor(t: Tensor): string {
   const body = render(0, 0, '       ');
   return `tensor(${body}${extras.map((e) => `, ${e}`).join('')})`;
 }
+
+/**
+ * One number as `explain()` and the graph drawings write it: at most four decimals and no
+ * trailing zeros (0.4502, 0.85, 1), exponent form for magnitudes below 1e-4 or from 1e6 on.
+ */
+export function formatShort(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v);
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e6) return v.toExponential(3);
+  const s = String(Number(v.toFixed(4)));
+  return s === '-0' ? '0' : s;
+}
+
+/**
+ * Numbers as `formatShort` writes them: one alone, several in brackets, nested by `shape`
+ * when it has several dims (`[[1, 2], [3, 4]]`).
+ */
+export function formatShortList(values: ArrayLike<number>, shape?: readonly number[]): string {
+  const parts = Array.from(values, formatShort);
+  if (parts.length === 1) return parts[0]!;
+  const dims = shape !== undefined && shape.length > 1 ? shape : [parts.length];
+  let k = 0;
+  const nest = (d: number): string => {
+    const items: string[] = [];
+    for (let i = 0; i < dims[d]!; i++) items.push(d === dims.length - 1 ? parts[k++]! : nest(d + 1));
+    return `[${items.join(', ')}]`;
+  };
+  return nest(0);
+}

@@ -18,6 +18,16 @@ registerBackend('cpu', cpuBackend);
 
 export { detectAnomaly } from './autograd/anomaly.js';
 export { backward, type GradOptions, grad } from './autograd/engine.js';
+export {
+  type ExplainedInput,
+  type ExplainedLeaf,
+  type ExplainedTensor,
+  type ExplainedValues,
+  type ExplainOptions,
+  type ExplainStep,
+  type Explanation,
+  explain,
+} from './autograd/explain.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { RemovableHandle, type TensorHook } from './autograd/hooks.js';
 export type { BackwardRule, Node, NodeAttrs } from './autograd/node.js';
@@ -63,6 +73,7 @@ export {
   TsgradError,
   ValueError,
 } from './errors.js';
+export { type DrawOptions, toDot, toMermaid } from './graph/draw.js';
 export * as safetensors from './io/safetensors.js';
 export {
   broadcastShapes,

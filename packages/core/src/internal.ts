@@ -1,7 +1,7 @@
 /**
  * `@tsgrad/core/internal`: what tsgrad's own packages, tests and benchmarks share beyond the
  * public API — the CPU backend object, the composite references of fused kernels, the random
- * generator's hash, the autograd node class. Not for users: these change without notice.
+ * generator's hash, the autograd node class, the table of local derivatives `explain` prints. Not for users: these change without notice.
  *
  * @example
  * ```ts
@@ -11,6 +11,12 @@
  * @module @tsgrad/core/internal
  */
 export { isTracing, traced } from './autograd/grad-mode.js';
+export {
+  describeLocalDerivative,
+  type LocalDerivative,
+  localDerivatives,
+  withoutLocalDerivative,
+} from './autograd/local-derivatives.js';
 export { Node, type NodeAttrs } from './autograd/node.js';
 export { cpuBackend } from './backend/cpu/cpu-backend.js';
 export { adamStepComposite_, lerp_ } from './ops/optimizers.js';

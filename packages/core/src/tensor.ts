@@ -4,6 +4,7 @@
  */
 
 import { backward as runBackward } from './autograd/engine.js';
+import { explain } from './autograd/explain.js';
 import { addHook, type RemovableHandle, type TensorHook } from './autograd/hooks.js';
 import type { Node } from './autograd/node.js';
 import type { Device, View } from './backend/backend.js';
@@ -46,6 +47,11 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, for higher-order gradients. */
   createGraph?: boolean;
+  /**
+   * Print each step of the pass with console.log: the op, its local derivatives and the
+   * chain-rule products (the report of {@link explain}).
+   */
+  explain?: boolean;
 }
 
 /**
@@ -192,16 +198,27 @@ export class Tensor {
 
   /**
    * Computes gradients of this tensor with respect to the graph's leaves, accumulating them
-   * into their `.grad`. `gradient` defaults to 1 for a one-element tensor.
+   * into their `.grad`. `gradient` defaults to 1 for a one-element tensor. With
+   * `{ explain: true }` it also prints what it does at each node (see {@link explain}).
    *
    * @example
    * ```ts
    * const w = tensor([2], { requiresGrad: true });
    * w.mul(3).sum().backward(); // w.grad is [3]
+   * w.mul(3).sum().backward({ explain: true }); // prints the steps; w.grad is [6]
    * ```
    */
-  backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
-    runBackward([this], gradient === undefined ? undefined : [gradient], opts);
+  backward(opts?: BackwardOptions): void;
+  backward(gradient?: Tensor, opts?: BackwardOptions): void;
+  backward(gradient?: Tensor | BackwardOptions, opts: BackwardOptions = {}): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) {
+      opts = gradient;
+      gradient = undefined;
+    }
+    if (opts.explain) {
+      const { retainGraph, createGraph } = opts;
+      console.log(explain(this, { gradient, retainGraph, createGraph }).toString());
+    } else runBackward([this], gradient === undefined ? undefined : [gradient], opts);
   }
 
   // ---- reading ----

@@ -38,6 +38,14 @@ export {
   TensorDataset,
 } from './data.js';
 export {
+  type DiagnosticMetric,
+  Diagnostics,
+  type DiagnosticsOptions,
+  type DiagnosticsRecord,
+  type LayerStats,
+  statsTable,
+} from './diagnostics.js';
+export {
   type CosineEmbeddingOptions,
   cosineEmbeddingLoss,
   type GaussianNllOptions,

@@ -13,7 +13,7 @@ import { BufferReuse } from './buffer-reuse.js';
 import { gradFactory } from './factory.js';
 import { setGradEnabled } from './grad-mode.js';
 import { runTensorHooks } from './hooks.js';
-import { isSlice, type SliceGrad } from './node.js';
+import { isSlice, type Node, type SliceGrad } from './node.js';
 import { leadingTo, topoOrder } from './order.js';
 
 /** Options of {@link grad}. */
@@ -53,6 +53,18 @@ function seedGradient(out: Tensor, g: Tensor | undefined, op: string): Tensor {
 }
 
 /**
+ * Called by a backward pass each time it runs a node's rule: `t` is the tensor the node made,
+ * `grad` its complete gradient, `inputGrads` what the rule sent to each input. Called before
+ * those gradients are summed into anything, while the node can still run its rule again.
+ */
+export type BackwardObserver = (
+  t: Tensor,
+  node: Node,
+  grad: Tensor,
+  inputGrads: readonly (Tensor | SliceGrad | null)[],
+) => void;
+
+/**
  * The core walk. Returns the gradient reaching each tensor in `capture` when given; otherwise
  * accumulates into the `.grad` of leaves (and of tensors that asked to retain theirs).
  */
@@ -62,6 +74,7 @@ function run(
   gradients: readonly (Tensor | undefined)[] | undefined,
   opts: { retainGraph?: boolean; createGraph?: boolean },
   capture: ReadonlySet<Tensor> | null,
+  observe: BackwardObserver | null = null,
 ): Map<Tensor, Tensor> {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
@@ -102,6 +115,7 @@ function run(
         // (worth freeing at once when the backend pools buffers of this size).
         const inGrads = reuse?.worthFreeing(g) ? tidy(() => node.apply(g)) : node.apply(g);
         checkAnomaly(node.name, inGrads);
+        observe?.(t, node, g, inGrads);
         for (let i = 0; i < node.inputs.length; i++) {
           const input = node.inputs[i]!;
           const gi = inGrads[i];
@@ -146,6 +160,18 @@ export function backward(
   opts: { retainGraph?: boolean; createGraph?: boolean } = {},
 ): void {
   run('backward', outputs, gradients, opts, null);
+}
+
+/**
+ * @internal {@link backward} that reports each node it runs to `observe` (what `explain` reads).
+ */
+export function observedBackward(
+  outputs: readonly Tensor[],
+  gradients: readonly (Tensor | undefined)[] | undefined,
+  opts: { retainGraph?: boolean; createGraph?: boolean },
+  observe: BackwardObserver,
+): void {
+  run('backward', outputs, gradients, opts, null, observe);
 }
 
 /**
