@@ -1,7 +1,7 @@
 /** Line charts: loss curves, gradient norms per layer, optimizer races. */
 import { axes, type ChartOptions, frameFor, labels, legend } from './frame.js';
 import { extent, linearScale, logScale, type Scale } from './scale.js';
-import { el, nextId, palette, svgDocument } from './svg.js';
+import { el, idFor, palette, svgDocument } from './svg.js';
 
 /** One line: y values, at x = 0, 1, 2, … unless `x` is given. */
 export interface Series {
@@ -55,7 +55,8 @@ export function linePlot(series: Series | readonly Series[], opts: LineOptions =
     opts.logY === true
       ? logScale(yDomain[0] > 0 ? yDomain : [1e-3, 1], [f.bottom, f.top])
       : linearScale(yDomain, [f.bottom, f.top]);
-  const clipId = nextId('plot-area');
+  // A stand-in id while the lines are drawn; the real one is a hash of the drawing.
+  const clipId = 'plot-area-?';
   let body = labels(f, opts) + axes(f, xScale, yScale);
   const named: { name: string; color: string; dashed?: boolean }[] = [];
   all.forEach((s, i) => {
@@ -86,5 +87,6 @@ export function linePlot(series: Series | readonly Series[], opts: LineOptions =
     { id: clipId },
     el('rect', { x: f.left, y: f.top, width: f.right - f.left, height: f.bottom - f.top }),
   );
-  return svgDocument(f.width, f.height, `<defs>${clip}</defs>${body}${legend(f, named)}`);
+  const doc = svgDocument(f.width, f.height, `<defs>${clip}</defs>${body}${legend(f, named)}`);
+  return doc.replaceAll(clipId, idFor('plot-area', doc));
 }

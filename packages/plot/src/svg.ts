@@ -79,10 +79,15 @@ export function text(
   );
 }
 
-let ids = 0;
-
-/** An element id unique within this program, so that several charts can share one page. */
-export function nextId(prefix: string): string {
-  ids += 1;
-  return `${prefix}-${ids}`;
+/**
+ * An element id made from the text of what it names (a 32-bit FNV-1a hash), so that several
+ * charts can share one page and the same chart always gets the same id.
+ */
+export function idFor(prefix: string, content: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < content.length; i++) {
+    h ^= content.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${prefix}-${h.toString(36)}`;
 }

@@ -149,3 +149,15 @@ describe('barPlot', () => {
     expect([...grouped.matchAll(/fill="#(0072b2|d55e00)"/g)].length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('clip-path ids', () => {
+  it('are the same for the same chart and differ between charts', () => {
+    const a = linePlot({ y: [1, 2] });
+    const b = linePlot({ y: [1, 3] });
+    const id = (svg: string) => /clipPath id="([^"]+)"/.exec(svg)![1]!;
+    expect(linePlot({ y: [1, 2] })).toBe(a);
+    expect(id(a)).not.toBe(id(b));
+    expect(a).toContain(`url(#${id(a)})`);
+    expect(a).not.toContain('?');
+  });
+});
