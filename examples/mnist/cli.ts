@@ -1,9 +1,11 @@
 /**
  * The command line shared by the digit examples (`mnist`, `cnn`): flags, WebGPU start-up, a
  * progress bar (batch, loss, samples/s, ETA), a line per epoch, the total time and, last,
- * `test accuracy: 0.xxxx`.
+ * `test accuracy: 0.xxxx`; the loss curve is written as `<out>/loss.svg`.
  */
 import type { Device } from '@tsgrad/core';
+import { linePlot } from '@tsgrad/plot';
+import { writeSvg } from '../shared/figures.js';
 import { parseFlags } from '../shared/flags.js';
 import { ProgressBar } from '../shared/progress.js';
 import type { MnistHooks, MnistTrainOptions } from './train.js';
@@ -25,8 +27,13 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
   const usage =
     `${head}[--epochs ${d.epochs}] [--batch-size ${d.batchSize}] [--lr ${d.lr}] [--device cpu|webgpu] [--seed ${d.seed}]\n` +
     `${' '.repeat(head.length)}[--schedule onecycle|constant] [--train-limit N] [--test-limit N]  (0 = the whole set)\n` +
+    `${' '.repeat(head.length)}[--out out/${ex.name}]  (where loss.svg, the loss curve, is written)\n` +
     '  --lr is the peak learning rate of the one-cycle schedule (or the constant rate)';
-  const flags = parseFlags(argv, { ...d, device: 'cpu' as string, schedule: 'onecycle' as string }, usage);
+  const { out, ...flags } = parseFlags(
+    argv,
+    { ...d, device: 'cpu' as string, schedule: 'onecycle' as string, out: `out/${ex.name}` },
+    usage,
+  );
   if (flags.schedule !== 'onecycle' && flags.schedule !== 'constant') {
     console.error(`--schedule must be onecycle or constant, got '${flags.schedule}'\n${usage}`);
     process.exit(2);
@@ -61,6 +68,8 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
   }
 
   let bar: ProgressBar | undefined;
+  const lossAt: number[] = [];
+  const losses: number[] = [];
 
   console.log(
     `MNIST: ${ex.model}, Adam (${schedule} lr ${flags.lr}), batch ${flags.batchSize}, ` +
@@ -73,6 +82,8 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
       onLoaded: ({ train, test, seconds }) =>
         console.log(`loaded ${train} training and ${test} test images in ${seconds.toFixed(1)} s`),
       onProgress: (p) => {
+        lossAt.push((p.epoch - 1) * p.batches + p.batch);
+        losses.push(p.loss);
         if (bar === undefined) bar = new ProgressBar(p.batches, `epoch ${p.epoch}/${p.epochs}`);
         bar.update(p.batch, { loss: p.loss.toFixed(4), 'samples/s': String(Math.round(p.samplesPerSec)) });
       },
@@ -87,5 +98,10 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
     },
   );
   console.log(`total time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const chart = linePlot(
+    { name: 'mean loss of the epoch so far', x: lossAt, y: losses },
+    { title: `${ex.name}: training loss`, xLabel: 'batch', yLabel: 'cross-entropy', logY: true },
+  );
+  writeSvg(out, 'loss.svg', chart);
   console.log(`test accuracy: ${result.testAccuracy.toFixed(4)}`);
 }
