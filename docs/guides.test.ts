@@ -141,14 +141,24 @@ describe('docs/guides/18-deploying-and-scaling.md', () => {
     const sources = pythonSources();
     for (const b of blocks) expect(sources.includes(b), b.slice(0, 80)).toBe(true);
   });
-  it('names examples and paths that exist in its commands', () => {
-    const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    expect(blocks.length).toBeGreaterThan(0);
-    const cmds = blocks.join('\n');
-    for (const [, name] of cmds.matchAll(/run example ([a-z-]+)/g)) {
-      expect(existsSync(join(root, 'examples', name!, 'main.ts')), name).toBe(true);
+});
+
+describe.each(['README.md', ...guides])('%s: commands', (file) => {
+  const text = readFileSync(join(root, file), 'utf8');
+  const cmds = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n');
+  const scripts = Object.keys(
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts,
+  );
+  it('names examples, root scripts and repository paths that exist', () => {
+    for (const [, name] of cmds.matchAll(/pnpm (?:run )?example ([a-z0-9-]+)/g)) {
+      expect(existsSync(join(root, 'examples', name!, 'main.ts')), `example ${name}`).toBe(true);
     }
-    for (const [path] of cmds.matchAll(/examples\/[\w./-]+\.py/g))
+    for (const [, script] of cmds.matchAll(/^\s*pnpm (?:run )?([a-z:-]+)/gm)) {
+      if (['install', 'add', 'exec', 'dlx'].includes(script!)) continue;
+      expect(scripts, `pnpm ${script}`).toContain(script);
+    }
+    for (const [path] of cmds.matchAll(/\b(?:examples|docs|scripts|bench|packages)\/[\w./-]+\.(?:py|ts|md)/g))
       expect(existsSync(join(root, path)), path).toBe(true);
   });
 });
