@@ -6,7 +6,7 @@
  * loss curves to `<out>/loss.svg`, and ends with a sample and the line
  * `validation loss L nats/char = B bits/char`.
  */
-import { manualSeed } from '@tsgrad/core';
+import { getRngState, manualSeed, setRngState } from '@tsgrad/core';
 import { type CharVocab, loadCorpus } from '../shared/corpus.js';
 import { startDevice } from '../shared/device.js';
 import { writeSvg } from '../shared/figures.js';
@@ -54,7 +54,15 @@ const device = await startDevice(flags.device, usage);
 const sampling = { temperature: flags.temperature, topK: flags.topK };
 
 function checkSizes(): string | null {
-  for (const name of ['steps', 'batchSize', 'seqLen', 'embedDim', 'hiddenSize', 'numLayers', 'evalEvery'] as const) {
+  for (const name of [
+    'steps',
+    'batchSize',
+    'seqLen',
+    'embedDim',
+    'hiddenSize',
+    'numLayers',
+    'evalEvery',
+  ] as const) {
     if (!Number.isInteger(flags[name]) || flags[name] < 1) {
       return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, got ${flags[name]}`;
     }
@@ -90,9 +98,11 @@ const result = await trainCharLstm(
       lastVal = valLoss.toFixed(3);
       if (step === flags.steps) return;
       bar.end();
-      // Samples along the way use their own seed, so they leave the training's draws alone.
+      // Samples along the way draw from their own seed and leave the training's draws alone.
+      const rng = getRngState();
       manualSeed(flags.seed + step);
       const text = await sample(model, vocab, 120);
+      setRngState(rng);
       console.log(`step ${step}: validation loss ${lastVal}  sample: ${JSON.stringify(text)}`);
     },
   },

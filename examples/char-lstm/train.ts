@@ -128,7 +128,11 @@ export async function trainCharLstm(
   const o = { ...charLstmDefaults, ...options };
   const { vocab, train, val } = loadCorpus({ limit: o.limit });
   const trainStreams = asStreams(train, o.batchSize, o.device);
-  const valStreams = asStreams(val, Math.min(o.batchSize, Math.floor(val.length / (o.seqLen + 1)) || 1), o.device);
+  const valStreams = asStreams(
+    val,
+    Math.min(o.batchSize, Math.floor(val.length / (o.seqLen + 1)) || 1),
+    o.device,
+  );
   manualSeed(o.seed);
   const model = new CharLSTM(vocab.size, o).to(o.device);
   const opt = new Adam(model.parameters(), { lr: o.lr });

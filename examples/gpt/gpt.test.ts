@@ -21,7 +21,9 @@ describe('gpt example (smoke)', () => {
     expect(r.uniformLoss).toBeCloseTo(Math.log(75), 6);
     expect(r.reachedAt).not.toBeNull();
     expect(r.losses).toHaveLength(r.reachedAt!);
-    expect(r.evals.map((e) => e.step)).toEqual(Array.from({ length: r.reachedAt! / 20 }, (_, i) => 20 * (i + 1)));
+    expect(r.evals.map((e) => e.step)).toEqual(
+      Array.from({ length: r.reachedAt! / 20 }, (_, i) => 20 * (i + 1)),
+    );
     expect(r.valLoss).toBeLessThanOrEqual(2.7);
     expect(r.valLoss).toBeGreaterThan(1.5);
     expect(r.evals[0]!.valLoss).toBeLessThan(r.uniformLoss - 1);

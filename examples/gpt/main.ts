@@ -7,7 +7,7 @@
  * attention over the start of the final sample), prints a sample and ends with the line
  * `validation loss L nats/char = B bits/char; target T reached at step S` (or `not reached`).
  */
-import { manualSeed, tensor } from '@tsgrad/core';
+import { getRngState, manualSeed, setRngState, tensor } from '@tsgrad/core';
 import { heatmap } from '@tsgrad/plot';
 import { type CharVocab, loadCorpus } from '../shared/corpus.js';
 import { startDevice } from '../shared/device.js';
@@ -51,7 +51,15 @@ const flags = parseFlags(
 );
 
 function checkFlags(): string | null {
-  for (const name of ['steps', 'batchSize', 'contextLen', 'dModel', 'numHeads', 'numLayers', 'evalEvery'] as const) {
+  for (const name of [
+    'steps',
+    'batchSize',
+    'contextLen',
+    'dModel',
+    'numHeads',
+    'numLayers',
+    'evalEvery',
+  ] as const) {
     if (!Number.isInteger(flags[name]) || flags[name] < 1) {
       return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, got ${flags[name]}`;
     }
@@ -122,9 +130,11 @@ const result = await trainGpt(
       lastVal = valLoss.toFixed(3);
       if (step === flags.steps || (flags.target > 0 && valLoss <= flags.target)) return;
       bar.end();
-      // Samples along the way use their own seed, so they leave the training's draws alone.
+      // Samples along the way draw from their own seed and leave the training's draws alone.
+      const rng = getRngState();
       manualSeed(flags.seed + step);
       const text = await sample(model, vocab, 100);
+      setRngState(rng);
       console.log(`step ${step}: validation loss ${lastVal}  sample: ${JSON.stringify(text)}`);
     },
   },
@@ -134,7 +144,11 @@ const { model, vocab, valLoss, bitsPerChar, reachedAt, losses } = result;
 console.log(`trained ${losses.length} steps in ${seconds.toFixed(1)} s`);
 manualSeed(flags.seed);
 const text = await sample(model, vocab, flags.sampleLen);
-writeSvg(flags.out, 'loss.svg', lossChart({ ...result, title: `gpt: loss per character (validation ${valLoss.toFixed(3)})` }));
+writeSvg(
+  flags.out,
+  'loss.svg',
+  lossChart({ ...result, title: `gpt: loss per character (validation ${valLoss.toFixed(3)})` }),
+);
 writeSvg(flags.out, 'attention.svg', await attentionChart(model, vocab, text));
 console.log(`sample (temperature ${sampling.temperature}, top-k ${sampling.topK}):\n${text}`);
 const outcome =
@@ -143,4 +157,6 @@ const outcome =
     : reachedAt !== null
       ? `target ${flags.target} reached at step ${reachedAt}`
       : `target ${flags.target} not reached in ${flags.steps} steps`;
-console.log(`validation loss ${valLoss.toFixed(4)} nats/char = ${bitsPerChar.toFixed(3)} bits/char; ${outcome}`);
+console.log(
+  `validation loss ${valLoss.toFixed(4)} nats/char = ${bitsPerChar.toFixed(3)} bits/char; ${outcome}`,
+);

@@ -25,7 +25,12 @@ export function lossChart(h: LossHistory): string {
       { name: 'train (each step)', x: steps, y: h.losses, color: '#c6d4e6' },
       { name: 'train (mean of 25)', x: steps, y: mean },
       { name: 'validation', x: h.evals.map((e) => e.step), y: h.evals.map((e) => e.valLoss) },
-      { name: 'uniform guess', x: [1, Math.max(steps.length, 2)], y: [h.uniformLoss, h.uniformLoss], dashed: true },
+      {
+        name: 'uniform guess',
+        x: [1, Math.max(steps.length, 2)],
+        y: [h.uniformLoss, h.uniformLoss],
+        dashed: true,
+      },
     ],
     { title: h.title, xLabel: 'step', yLabel: 'cross-entropy (nats per character)' },
   );

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { sampleNext, samplingError } from './sample.js';
 
 // 4 rows of the same logits, so one call draws 4 tokens; 500 calls draw 2000.
-const logits = tensor([[2, 0, 1, -1, 0.5]]).expand([4, 5]).contiguous();
+const logits = tensor([[2, 0, 1, -1, 0.5]])
+  .expand([4, 5])
+  .contiguous();
 
 function counts(temperature: number, topK: number): number[] {
   manualSeed(3);
