@@ -18,19 +18,32 @@ import type { CharLSTM } from './model.js';
 import { charLstmDefaults, trainCharLstm } from './train.js';
 
 const d = charLstmDefaults;
-const usage = `usage: pnpm example char-lstm [flags]
-  --steps ${d.steps}          optimizer steps, one chunk of --seq-len characters per stream each
-  --batch-size ${d.batchSize}      parallel streams of text
-  --seq-len ${d.seqLen}         characters per chunk (gradients flow back this far)
-  --embed-dim ${d.embedDim}       --hidden-size ${d.hiddenSize}   --num-layers ${d.numLayers}   --dropout ${d.dropout}
-  --lr ${d.lr}           Adam's learning rate      --clip ${d.clip}   largest gradient norm
-  --eval-every ${d.evalEvery}     steps between validation losses and samples
-  --temperature 0.8     sampling temperature (0: always the likeliest character)
-  --top-k 5             draw among the k likeliest characters (0: all)
-  --sample-len 300      characters per final sample     --prompt 'Fellow-Citizens'
-  --device cpu|webgpu   --seed ${d.seed}   --limit 0 (use only the first N characters)
-  --out out/char-lstm   where loss.svg goes
-The defaults take about 2.5 minutes on two CPU cores.`;
+const usage = [
+  'usage: pnpm example char-lstm [flags]',
+  ...(
+    [
+      [`--steps ${d.steps}`, 'optimizer steps, one chunk of text per stream each'],
+      [`--batch-size ${d.batchSize}`, 'parallel streams of text'],
+      [`--seq-len ${d.seqLen}`, 'characters per chunk: how far back gradients flow'],
+      [`--embed-dim ${d.embedDim}`, "width of a character's embedding"],
+      [`--hidden-size ${d.hiddenSize}`, "width of the LSTM's state"],
+      [`--num-layers ${d.numLayers}`, 'stacked LSTM layers'],
+      [`--dropout ${d.dropout}`, 'dropout between LSTM layers'],
+      [`--lr ${d.lr}`, "Adam's learning rate"],
+      [`--clip ${d.clip}`, 'the largest norm of all gradients together'],
+      [`--eval-every ${d.evalEvery}`, 'steps between validation losses and samples'],
+      ['--temperature 0.8', 'sampling temperature (0: always the likeliest character)'],
+      ['--top-k 5', 'draw among the k likeliest characters (0: all)'],
+      ['--sample-len 300', 'characters in the final sample'],
+      ["--prompt 'Fellow-Citizens'", 'what the samples start from'],
+      ['--device cpu|webgpu', 'where the model trains'],
+      [`--seed ${d.seed}`, 'seeds the weights and the samples'],
+      ['--limit 0', 'use only the first N characters of the text (0: all)'],
+      ['--out out/char-lstm', 'where loss.svg goes'],
+    ] as const
+  ).map(([flag, what]) => `  ${flag.padEnd(28)}${what}`),
+  'The defaults take about 2.5 minutes on two CPU cores.',
+].join('\n');
 
 const flags = parseFlags(
   process.argv.slice(2),

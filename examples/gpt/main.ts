@@ -20,20 +20,34 @@ import type { TinyGPT } from './model.js';
 import { gptDefaults, trainGpt } from './train.js';
 
 const d = gptDefaults;
-const usage = `usage: pnpm example gpt [flags]
-  --target ${d.target}        stop at this validation loss, nats per character (0: run all --steps)
-  --steps ${d.steps}         the most optimizer steps        --batch-size ${d.batchSize}   windows per step
-  --context-len ${d.contextLen}    characters the model sees    --d-model ${d.dModel}   --num-heads ${d.numHeads}
-  --num-layers ${d.numLayers}      transformer blocks            --dropout ${d.dropout}
-  --lr ${d.lr}          AdamW's peak learning rate (cosine down to a tenth)   --clip ${d.clip}
-  --eval-every ${d.evalEvery}    steps between validation losses and samples
-  --temperature 0.8     sampling temperature (0: always the likeliest character)
-  --top-k 5             draw among the k likeliest characters (0: all)
-  --sample-len 300      characters per final sample     --prompt 'Fellow-Citizens'
-  --head 0              the head of the last block drawn in attention.svg
-  --device cpu|webgpu   --seed ${d.seed}   --limit 0 (use only the first N characters)
-  --out out/gpt         where loss.svg and attention.svg go
-The defaults reach the target in about 3 minutes on two CPU cores.`;
+const usage = [
+  'usage: pnpm example gpt [flags]',
+  ...(
+    [
+      [`--target ${d.target}`, 'stop at this validation loss, nats per character (0: run all steps)'],
+      [`--steps ${d.steps}`, 'the most optimizer steps'],
+      [`--batch-size ${d.batchSize}`, 'windows of text per step'],
+      [`--context-len ${d.contextLen}`, 'characters the model sees'],
+      [`--d-model ${d.dModel}`, 'width of the residual stream'],
+      [`--num-heads ${d.numHeads}`, 'attention heads per block'],
+      [`--num-layers ${d.numLayers}`, 'transformer blocks'],
+      [`--dropout ${d.dropout}`, 'dropout in the blocks'],
+      [`--lr ${d.lr}`, "AdamW's peak learning rate, annealed to a tenth along a cosine"],
+      [`--clip ${d.clip}`, 'the largest norm of all gradients together'],
+      [`--eval-every ${d.evalEvery}`, 'steps between validation losses and samples'],
+      ['--temperature 0.8', 'sampling temperature (0: always the likeliest character)'],
+      ['--top-k 5', 'draw among the k likeliest characters (0: all)'],
+      ['--sample-len 300', 'characters in the final sample'],
+      ["--prompt 'Fellow-Citizens'", 'what the samples start from'],
+      ['--head 0', 'the head of the last block drawn in attention.svg'],
+      ['--device cpu|webgpu', 'where the model trains'],
+      [`--seed ${d.seed}`, 'seeds the weights, the batches and the samples'],
+      ['--limit 0', 'use only the first N characters of the text (0: all)'],
+      ['--out out/gpt', 'where loss.svg and attention.svg go'],
+    ] as const
+  ).map(([flag, what]) => `  ${flag.padEnd(28)}${what}`),
+  'The defaults reach the target in about 3 minutes on two CPU cores.',
+].join('\n');
 
 const flags = parseFlags(
   process.argv.slice(2),
