@@ -30,7 +30,10 @@ export interface CharLstmOptions extends CharLstmSize {
   limit: number;
 }
 
-/** Defaults: about 2.5 minutes on two CPU cores, to about 1.75 nats (2.5 bits) per character. */
+/**
+ * Defaults: 318,635 parameters, about 2.5 minutes on two CPU cores, to a validation loss of
+ * 1.261 nats (1.819 bits) per character.
+ */
 export const charLstmDefaults: CharLstmOptions = {
   embedDim: 32,
   hiddenSize: 256,

@@ -9,6 +9,8 @@ export interface LossHistory {
   evals: readonly { step: number; valLoss: number }[];
   /** ln(vocab), drawn dashed: the loss of a uniform guess. */
   uniformLoss: number;
+  /** A validation loss to reach, drawn dashed (0 or absent: none). */
+  target?: number;
   title: string;
 }
 
@@ -20,17 +22,14 @@ export function lossChart(h: LossHistory): string {
     const from = Math.max(0, i - 24);
     return h.losses.slice(from, i + 1).reduce((a, b) => a + b, 0) / (i + 1 - from);
   });
+  const across = (y: number) => ({ x: [1, Math.max(steps.length, 2)], y: [y, y], dashed: true });
   return linePlot(
     [
       { name: 'train (each step)', x: steps, y: h.losses, color: '#c6d4e6' },
       { name: 'train (mean of 25)', x: steps, y: mean },
       { name: 'validation', x: h.evals.map((e) => e.step), y: h.evals.map((e) => e.valLoss) },
-      {
-        name: 'uniform guess',
-        x: [1, Math.max(steps.length, 2)],
-        y: [h.uniformLoss, h.uniformLoss],
-        dashed: true,
-      },
+      { name: 'uniform guess', ...across(h.uniformLoss) },
+      ...(h.target ? [{ name: 'target', ...across(h.target) }] : []),
     ],
     { title: h.title, xLabel: 'step', yLabel: 'cross-entropy (nats per character)' },
   );
