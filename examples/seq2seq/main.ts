@@ -20,7 +20,7 @@ const usage = `usage: pnpm example seq2seq [flags]
   --attention bahdanau|luong  additive vᵀ tanh(W₁h + W₂s), or multiplicative sᵀWh (${d.attention})
   --score general|dot         Luong's score: sᵀWh or sᵀh (${d.score})
   --cell gru|lstm             the recurrent unit of encoder and decoder (${d.cell})
-  --bidirectional true|false  read the input both ways (${d.bidirectional})
+  --bidirectional=false       a one-way encoder instead of a bidirectional one
   --min-len ${d.minLen} --max-len ${d.maxLen}       input lengths of 'reverse'; 'add' uses up to 3 digits per number
   --embed ${d.embed} --hidden ${d.hidden}         embedding and state sizes
   --steps ${d.steps} --batch-size ${d.batchSize} --lr ${d.lr} --clip ${d.clip}
@@ -153,8 +153,8 @@ decoded.forEach((x: Decoded, i) => {
       xLabel: 'input token',
       yLabel: 'output token',
       range: [0, 1],
-      width: 120 + 40 * x.pair.source.length,
-      height: 120 + 32 * x.output.length,
+      width: Math.max(400, 150 + 40 * x.pair.source.length),
+      height: 110 + 32 * x.output.length,
     }),
   );
 });
