@@ -3,8 +3,8 @@
  * progress bar (batch, loss, samples/s, ETA), a line per epoch, the total time and, last,
  * `test accuracy: 0.xxxx`; the loss curve is written as `<out>/loss.svg`.
  */
-import type { Device } from '@tsgrad/core';
 import { linePlot } from '@tsgrad/plot';
+import { startDevice } from '../shared/device.js';
 import { writeSvg } from '../shared/figures.js';
 import { parseFlags } from '../shared/flags.js';
 import { ProgressBar } from '../shared/progress.js';
@@ -39,10 +39,6 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
     process.exit(2);
   }
   const schedule = flags.schedule;
-  if (flags.device !== 'cpu' && flags.device !== 'webgpu') {
-    console.error(`--device must be cpu or webgpu, got '${flags.device}'\n${usage}`);
-    process.exit(2);
-  }
   if (!(flags.lr > 0)) {
     console.error(`--lr must be positive, got ${flags.lr}\n${usage}`);
     process.exit(2);
@@ -55,17 +51,7 @@ export async function runDigitsCli(ex: DigitsExample, argv: readonly string[]): 
       process.exit(2);
     }
   }
-  const device = flags.device as Device;
-
-  if (device === 'webgpu') {
-    const { initWebGPU } = await import('@tsgrad/gpu');
-    try {
-      await initWebGPU();
-    } catch (e) {
-      console.error(`--device webgpu: no WebGPU adapter (${(e as Error).message})`);
-      process.exit(1);
-    }
-  }
+  const device = await startDevice(flags.device, usage);
 
   let bar: ProgressBar | undefined;
   const lossAt: number[] = [];

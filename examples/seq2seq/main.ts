@@ -7,8 +7,8 @@
  * and accuracy curves and attention heat maps as SVG under `--out`, and ends with the line
  * `sequence accuracy: 0.xxxx` (the fraction of held-out outputs that are exactly right).
  */
-import type { Device } from '@tsgrad/core';
 import { heatmap, linePlot } from '@tsgrad/plot';
+import { startDevice } from '../shared/device.js';
 import { writeSvg } from '../shared/figures.js';
 import { parseFlags } from '../shared/flags.js';
 import { ProgressBar } from '../shared/progress.js';
@@ -52,7 +52,6 @@ const task = oneOf('task', flags.task, ['reverse', 'add'] as const);
 const attention = oneOf('attention', flags.attention, ['bahdanau', 'luong'] as const);
 const score = oneOf('score', flags.score, ['general', 'dot'] as const);
 const cell = oneOf('cell', flags.cell, ['gru', 'lstm'] as const);
-const device = oneOf('device', flags.device, ['cpu', 'webgpu'] as const) as Device;
 for (const name of [
   'steps',
   'batchSize',
@@ -70,15 +69,7 @@ if (flags.minLen > flags.maxLen) fail(`--min-len ${flags.minLen} is more than --
 if (flags.bidirectional && flags.hidden % 2 !== 0) fail(`--hidden must be even for a bidirectional encoder`);
 if (!(flags.lr > 0) || !(flags.clip > 0)) fail('--lr and --clip must be positive');
 
-if (device === 'webgpu') {
-  const { initWebGPU } = await import('@tsgrad/gpu');
-  try {
-    await initWebGPU();
-  } catch (e) {
-    console.error(`--device webgpu: no WebGPU adapter (${(e as Error).message})`);
-    process.exit(1);
-  }
-}
+const device = await startDevice(flags.device, usage);
 
 const options: Seq2seqOptions = { ...flags, task, attention, score, cell, device };
 const what =
