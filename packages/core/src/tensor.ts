@@ -1943,7 +1943,10 @@ export class Tensor {
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {
-  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+  // One array is the whole list; an array beside other sizes is a size of the wrong type.
+  return args.length === 1 && Array.isArray(args[0])
+    ? [...(args[0] as readonly number[])]
+    : (args as number[]);
 }
 
 function nest(data: TypedArray, shape: readonly number[], dtype: DType): NestedArray {

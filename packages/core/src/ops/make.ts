@@ -9,7 +9,7 @@ import type { DType } from '../dtype.js';
 import { itemSize } from '../dtype.js';
 import { DeviceError, formatShape, ValueError } from '../errors.js';
 import type { Layout } from '../layout.js';
-import { contiguousLayout, numelOf } from '../layout.js';
+import { contiguousLayout, describeValue, numelOf } from '../layout.js';
 import { StorageRef } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
@@ -32,6 +32,12 @@ export function viewWith(t: Tensor, layout: Layout): Tensor {
 /** The backend of `t`. */
 export function backendOf(t: Tensor): Backend {
   return t._ref.backend;
+}
+
+/** Throws a ValueError naming `op` unless `v` is a tensor (`what` names the argument). */
+export function checkTensor(v: unknown, op: string, what = 'argument'): asserts v is Tensor {
+  if (!(v instanceof Tensor))
+    throw new ValueError(`${op}: expected a tensor as ${what}, got ${describeValue(v)}`);
 }
 
 /** The common device of op inputs, or a DeviceError naming the op and devices. */
