@@ -2,6 +2,7 @@
  * References of the reductions (sum, mean, prod, max, min, amax, amin, argmax, argmin,
  * logsumexp), softmax and logSoftmax, and matmul.
  */
+import { isArr } from './elementwise.js';
 import {
   type Arr,
   broadcast,
@@ -191,7 +192,9 @@ export function softmax(op: 'softmax' | 'logSoftmax', x: Arr, dim: unknown): Arr
  * different dtypes are promoted (PyTorch refuses them; tsgrad's choice); integers multiply
  * exactly, wrapping around as int32 arithmetic does.
  */
-export function matmul(a: Arr, b: Arr): Arr {
+export function matmul(a: Arr, other: unknown): Arr {
+  need(isArr(other), 'the other operand is not a tensor');
+  let b = other;
   need(a.shape.length > 0 && b.shape.length > 0, 'matmul of a 0-d tensor');
   need(a.dtype !== 'bool' && b.dtype !== 'bool', 'bool matmul');
   const dtype: DType =

@@ -4,9 +4,11 @@
  * of the wrong type): each call returns what the float64 reference computes or throws a
  * TsgradError (see conformance/src/properties).
  */
+import { type Tensor, where } from '@tsgrad/core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { agree, arg } from '../../src/properties/agree.js';
+import type { Layout } from '../../src/properties/arbitraries.js';
 import { arbArrOf, arbLayout, arbShape, DTYPES, JUNK, toTensor } from '../../src/properties/arbitraries.js';
 import {
   ARITHMETIC,
@@ -16,7 +18,7 @@ import {
   UNARY,
   unary,
 } from '../../src/properties/elementwise.js';
-import { type DType, isFloat } from '../../src/properties/reference.js';
+import { type Arr, type DType, isFloat, Rejected } from '../../src/properties/reference.js';
 
 const call = (x: object, op: string, ...args: unknown[]) =>
   (x as Record<string, (...a: unknown[]) => unknown>)[op]!(...args);
@@ -38,6 +40,30 @@ function arbOtherShape(shape: readonly number[]): fc.Arbitrary<number[]> {
 
 /** Integers small enough that pow stays exact (powers of larger ones overflow int32). */
 const kindFor = (op: string, dtype: DType) => (op === 'pow' && !isFloat(dtype) ? 'tame' : 'any');
+
+const arr = (dtype: DType, data: number[], shape = [data.length]): Arr => ({ shape, dtype, data });
+
+/** Calls these properties once failed (the bugs they found, fixed); each run replays them. */
+const FOUND_BETWEEN_TENSORS: [[BinaryName, Arr, Arr, Layout, Layout]][] = [
+  [['pow', arr('bool', [1], []), arr('float64', [Number.NaN], []), 'contiguous', 'contiguous']],
+  [
+    [
+      'pow',
+      arr('float32', [-1, 1]),
+      arr('float32', [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
+      'contiguous',
+      'contiguous',
+    ],
+  ],
+  [['mul', arr('int32', [-16777217]), arr('int32', [2147483647]), 'contiguous', 'contiguous']],
+];
+const FOUND_WITH_NUMBER: [[BinaryName, Arr, unknown, Layout]][] = [
+  [['add', arr('float32', [Number.NaN], []), 'a', 'contiguous']],
+  [['eq', arr('int32', [1]), null, 'contiguous']],
+  [['minimum', arr('int32', [0], []), 2 ** 31, 'contiguous']],
+  [['lt', arr('bool', [0, 1]), 1e10, 'contiguous']],
+  [['ge', arr('int32', [-2147483648, 5]), -(2 ** 40), 'contiguous']],
+];
 
 describe('elementwise ops: properties over the public API', () => {
   it('unary ops', () => {
@@ -79,7 +105,7 @@ describe('elementwise ops: properties over the public API', () => {
           () => binary(op, a, b),
         ),
       ),
-      { numRuns: 1600 },
+      { numRuns: 1600, examples: FOUND_BETWEEN_TENSORS },
     );
   });
 
@@ -114,7 +140,48 @@ describe('elementwise ops: properties over the public API', () => {
           () => binary(op, a, b),
         );
       }),
-      { numRuns: 1600 },
+      { numRuns: 1600, examples: FOUND_WITH_NUMBER },
+    );
+  });
+
+  it('ops taking a tensor operand refuse values of other types', () => {
+    const calls: Record<string, (x: Tensor, v: unknown) => unknown> = {
+      add: (x, v) => x.add(v as Tensor),
+      eq: (x, v) => x.eq(v as Tensor),
+      logicalAnd: (x, v) => x.logicalAnd(v as Tensor),
+      logicalOr: (x, v) => x.logicalOr(v as Tensor),
+      matmul: (x, v) => x.matmul(v as Tensor),
+      dot: (x, v) => x.dot(v as Tensor),
+      outer: (x, v) => x.outer(v as Tensor),
+      whereCondition: (x, v) => where(v as Tensor, x, x),
+      whereChoice: (x, v) => where(x.gt(0), v as Tensor, x),
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(calls)),
+        fc.tuple(arbShape({ minRank: 1 }), fc.constantFrom(...DTYPES)).chain(([s, d]) => arbArrOf(s, d)),
+        fc.constantFrom(...JUNK.filter((j) => typeof j !== 'number')),
+        (name, x, junk) =>
+          agree(
+            `${name} with ${arg(junk)}`,
+            () => calls[name]!(toTensor(x), junk),
+            () => {
+              throw new Rejected('not a tensor');
+            },
+          ),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('where refuses a number beyond int32 for an int32 result', () => {
+    const x = toTensor(arr('int32', [1, 2]));
+    agree(
+      'where with 2⁴⁰',
+      () => where(x.gt(1), x, 2 ** 40),
+      () => {
+        throw new Rejected('2⁴⁰ does not fit int32');
+      },
     );
   });
 });

@@ -9,6 +9,7 @@ import { cat, stack } from '@tsgrad/core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { agree, arg } from '../../src/properties/agree.js';
+import type { Layout } from '../../src/properties/arbitraries.js';
 import {
   arbArr,
   arbArrOf,
@@ -20,7 +21,7 @@ import {
   toTensor,
 } from '../../src/properties/arbitraries.js';
 import * as M from '../../src/properties/movement.js';
-import { type Arr, numel } from '../../src/properties/reference.js';
+import { type Arr, type DType, numel } from '../../src/properties/reference.js';
 
 const call = (x: object, op: string, ...args: unknown[]) =>
   (x as Record<string, (...a: unknown[]) => unknown>)[op]!(...args);
@@ -69,6 +70,23 @@ const arbBound = fc.oneof(
   { arbitrary: fc.constantFrom(undefined, 0.5, Number.NaN, ...JUNK), weight: 1 },
 );
 
+const arr = (dtype: DType, data: number[], shape = [data.length]): Arr => ({ shape, dtype, data });
+
+/** Calls these properties once failed (the bugs they found, fixed); each run replays them. */
+const FOUND_RESHAPING: [[string, Arr, readonly unknown[], Layout, boolean]][] = [
+  [['flatten', arr('bool', [0], []), ['a', 0], 'offset', true]],
+  [['reshape', arr('float32', [-3], [1, 1, 1]), [[], 0], 'contiguous', true]],
+];
+const FOUND_SLICING: [[string, Arr, readonly unknown[], Layout]][] = [
+  [['narrow', arr('float32', [0], []), [0, 0, 0], 'offset']],
+  [['expand', arr('float64', [1], []), [[], 0], 'offset']],
+];
+const FOUND_JOINING: [[string, unknown, unknown, Layout]][] = [
+  [['cat', [arr('float32', [0], [])], 0, 'contiguous']],
+  [['cat', 'a', 0, 'contiguous']],
+  [['stack', [arr('int32', [1]), 7], 0, 'contiguous']],
+];
+
 describe('movement and indexing ops: properties over the public API', () => {
   it('reshape, permute, transpose and flatten', () => {
     const arbCase = fc
@@ -97,7 +115,7 @@ describe('movement and indexing ops: properties over the public API', () => {
         };
         agree(`${op}(${arg(given)})`, () => call(toTensor(x, layout), op, ...given), expected);
       }),
-      { numRuns: 1200 },
+      { numRuns: 1200, examples: FOUND_RESHAPING },
     );
   });
 
@@ -142,7 +160,7 @@ describe('movement and indexing ops: properties over the public API', () => {
         };
         agree(`${op}(${arg(args)})`, () => call(toTensor(x, layout), op, ...args), expected);
       }),
-      { numRuns: 1200 },
+      { numRuns: 1200, examples: FOUND_SLICING },
     );
   });
 
@@ -181,7 +199,7 @@ describe('movement and indexing ops: properties over the public API', () => {
           () => ref(list, dim),
         );
       }),
-      { numRuns: 800 },
+      { numRuns: 800, examples: FOUND_JOINING },
     );
   });
 

@@ -3,10 +3,11 @@
  * logSoftmax, and matmul over random shapes, dtypes and values: each call returns what the
  * float64 reference computes or throws a TsgradError (see conformance/src/properties).
  */
-import { logSoftmax, softmax } from '@tsgrad/core';
+import { logSoftmax, softmax, type Tensor } from '@tsgrad/core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { agree, arg } from '../../src/properties/agree.js';
+import type { Layout } from '../../src/properties/arbitraries.js';
 import {
   arbArr,
   arbArrOf,
@@ -17,6 +18,7 @@ import {
   JUNK,
   toTensor,
 } from '../../src/properties/arbitraries.js';
+import { isArr } from '../../src/properties/elementwise.js';
 import {
   argReduce,
   matmul,
@@ -24,7 +26,7 @@ import {
   reduce,
   softmax as softmaxRef,
 } from '../../src/properties/reductions.js';
-import type { Arr } from '../../src/properties/reference.js';
+import type { Arr, DType } from '../../src/properties/reference.js';
 
 const call = (x: object, op: string, ...args: unknown[]) =>
   (x as Record<string, (...a: unknown[]) => unknown>)[op]!(...args);
@@ -53,6 +55,33 @@ const arbKeepdim = fc.oneof(
 
 /** Products overflow quickly: prod gets finite, moderate values. */
 const arbInput = (op: string) => arbArr(op === 'prod' ? { kind: 'tame', maxRank: 3 } : { maxRank: 4 });
+
+const arr = (dtype: DType, data: number[], shape = [data.length]): Arr => ({ shape, dtype, data });
+const big = 2147483647;
+
+/** Calls these properties once failed (the bugs they found, fixed); each run replays them. */
+const FOUND_REDUCTIONS: [[ReductionName, Arr, unknown, unknown, Layout]][] = [
+  [['sum', arr('bool', [0]), 'a', undefined, 'contiguous']],
+  [['sum', arr('float32', [1, 2, 3, 4, 5, 6], [2, 3]), [0, -2], false, 'contiguous']],
+  [['prod', arr('int32', [1, 2], [2]), 0, 'yes', 'contiguous']],
+  [['amax', arr('float32', [1], []), null, false, 'contiguous']],
+  [['max', arr('float32', [], [0, 3]), 1, false, 'contiguous']],
+  [['amin', arr('int32', [], [2, 0, 3]), [0, 2], true, 'transposed']],
+];
+const FOUND_ARG: [['argmax' | 'argmin', Arr, unknown, unknown, Layout]][] = [
+  [['argmax', arr('float32', [-0], []), undefined, 1, 'contiguous']],
+  [['argmin', arr('float64', [], [0, 2]), 1, false, 'contiguous']],
+];
+const FOUND_SOFTMAX: [['softmax' | 'logSoftmax', Arr, unknown, Layout, boolean]][] = [
+  [['softmax', arr('float32', [0, Number.POSITIVE_INFINITY, 0]), 0, 'contiguous', false]],
+  [['softmax', arr('int32', [big, 0, big]), 0, 'contiguous', false]],
+  [['logSoftmax', arr('float64', [0, 3.4e38, 3.4e38, 0], [4, 1]), 0, 'offset', true]],
+];
+const FOUND_MATMUL: [[Arr, unknown], Layout, Layout][] = [
+  [[arr('int32', [1], [1, 1]), arr('int32', [16777217], [1, 1])], 'contiguous', 'contiguous'],
+  [[arr('int32', [big, -big - 1]), arr('int32', [big, 3])], 'contiguous', 'contiguous'],
+  [[arr('float32', [1, 2]), [1, 2]], 'contiguous', 'contiguous'],
+];
 
 const REDUCTIONS: readonly ReductionName[] = [
   'sum',
@@ -84,7 +113,7 @@ describe('reductions, softmax and matmul: properties over the public API', () =>
           () => reduce(op, x, dim, keepdim),
         ),
       ),
-      { numRuns: 1600 },
+      { numRuns: 1600, examples: FOUND_REDUCTIONS },
     );
   });
 
@@ -108,7 +137,7 @@ describe('reductions, softmax and matmul: properties over the public API', () =>
           () => argReduce(op, x, dim, keepdim),
         ),
       ),
-      { numRuns: 800 },
+      { numRuns: 800, examples: FOUND_ARG },
     );
   });
 
@@ -127,12 +156,12 @@ describe('reductions, softmax and matmul: properties over the public API', () =>
           () => softmaxRef(op, x, dim),
         );
       }),
-      { numRuns: 800 },
+      { numRuns: 800, examples: FOUND_SOFTMAX },
     );
   });
 
   it('matmul of vectors, matrices and broadcast batches', () => {
-    const arbPair: fc.Arbitrary<[Arr, Arr]> = fc
+    const arbPair: fc.Arbitrary<[Arr, unknown]> = fc
       .tuple(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 4 }),
@@ -149,17 +178,23 @@ describe('reductions, softmax and matmul: properties over the public API', () =>
         const inner = k2 === 4 ? k + 1 : k;
         const sa = kind === 1 || kind === 3 ? [k] : [...batch, m, k];
         const sb = kind === 1 || kind === 2 ? [inner] : [...batch.slice(cut), inner, n];
-        return fc.tuple(arbArrOf(sa, da, 'finite'), arbArrOf(sb, db, 'finite'));
+        // Now and then the other operand is 0-d or not a tensor at all.
+        const other = fc.oneof(
+          { arbitrary: arbArrOf(sb, db, 'finite'), weight: 12 },
+          { arbitrary: arbArrOf([], db), weight: 1 },
+          { arbitrary: fc.constantFrom(...JUNK), weight: 1 },
+        );
+        return fc.tuple(arbArrOf(sa, da, 'finite'), other);
       });
     fc.assert(
       fc.property(arbPair, arbLayout, arbLayout, ([a, b], la, lb) =>
         agree(
           'matmul',
-          () => toTensor(a, la).matmul(toTensor(b, lb)),
+          () => toTensor(a, la).matmul((isArr(b) ? toTensor(b, lb) : b) as Tensor),
           () => matmul(a, b),
         ),
       ),
-      { numRuns: 800 },
+      { numRuns: 800, examples: FOUND_MATMUL },
     );
   });
 });

@@ -695,7 +695,7 @@ export class Tensor {
    * ```
    */
   logicalAnd(other: Tensor): Tensor {
-    return E.binaryOp('minimum', this.ne(0), other.ne(0));
+    return E.logical('and', this, other);
   }
   /**
    * Logical or of two bool tensors.
@@ -706,7 +706,7 @@ export class Tensor {
    * ```
    */
   logicalOr(other: Tensor): Tensor {
-    return E.binaryOp('maximum', this.ne(0), other.ne(0));
+    return E.logical('or', this, other);
   }
   /**
    * x², elementwise.

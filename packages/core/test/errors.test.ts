@@ -310,7 +310,11 @@ describe('empty reductions', () => {
     expect(zeros([2, 0]).sum(1).shape).toEqual([2]);
     expectError(() => zeros([0]).max(), ShapeError, /max: cannot reduce over an empty dimension of \[0\]/);
     expectError(() => zeros([0]).argmax(), ShapeError, /argmax: cannot reduce over an empty dimension/);
-    expectError(() => zeros([0, 3]).amax(0), ShapeError, /amax: cannot reduce over an empty dimension of \[0,3\]/);
+    expectError(
+      () => zeros([0, 3]).amax(0),
+      ShapeError,
+      /amax: cannot reduce over an empty dimension of \[0,3\]/,
+    );
     // Reducing a dim that has elements, of a tensor that has none, gives an empty result.
     expect(zeros([0, 3]).max(1).shape).toEqual([0]);
     expect(zeros([0, 3]).argmin(1, true).shape).toEqual([0, 1]);

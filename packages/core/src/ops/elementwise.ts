@@ -130,6 +130,14 @@ export function logicalNot(x: Tensor): Tensor {
   );
 }
 
+/** Logical and (`'and'`) or or of two tensors, nonzero meaning true. */
+export function logical(op: 'and' | 'or', a: Tensor, other: Tensor): Tensor {
+  const name = op === 'and' ? 'logicalAnd' : 'logicalOr';
+  checkTensor(other, name, 'the other operand');
+  broadcastShapes(a.shape, other.shape, name);
+  return binaryOp(op === 'and' ? 'minimum' : 'maximum', a.ne(0), other.ne(0));
+}
+
 type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
 function halfOnTies(g: Tensor, win: Tensor, tie: Tensor): Tensor {
@@ -319,6 +327,9 @@ function zeroStrides(n: number): number[] {
  * ```
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor(cond, 'where', 'the condition');
+  if (typeof a !== 'number') checkTensor(a, 'where', 'the first choice (or a number)');
+  if (typeof b !== 'number') checkTensor(b, 'where', 'the second choice (or a number)');
   const ref = typeof a === 'number' ? (typeof b === 'number' ? cond : b) : a;
   let dtype: DType;
   if (typeof a === 'number' && typeof b === 'number')
@@ -326,6 +337,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   else if (typeof a === 'number') dtype = promoteWithScalar((b as Tensor).dtype, a);
   else if (typeof b === 'number') dtype = promoteWithScalar(a.dtype, b);
   else dtype = promoteOperands(a, b);
+  for (const v of [a, b]) {
+    if (dtype === 'int32' && typeof v === 'number' && (v > INT32_MAX || v < INT32_MIN)) {
+      throw new ValueError(`where: ${v} does not fit the int32 result; pass float tensors or numbers`);
+    }
+  }
   let ta = typeof a === 'number' ? scalarLike(ref, a, dtype) : a;
   let tb = typeof b === 'number' ? scalarLike(ref, b, dtype) : b;
   const backend = sameDevice('where', cond, ta, tb);

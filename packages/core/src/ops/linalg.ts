@@ -10,7 +10,7 @@ import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { fromStorage, sameDevice } from './make.js';
+import { checkTensor, fromStorage, sameDevice } from './make.js';
 import { sumTo } from './reduce.js';
 
 /**
@@ -23,6 +23,8 @@ import { sumTo } from './reduce.js';
  * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul');
+  checkTensor(b, 'matmul');
   const backend = sameDevice('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(

@@ -42,6 +42,7 @@ export function checkTensor(v: unknown, op: string, what = 'argument'): asserts 
 
 /** The common device of op inputs, or a DeviceError naming the op and devices. */
 export function sameDevice(op: string, ...ts: Tensor[]): Backend {
+  for (const t of ts) checkTensor(t, op);
   const b = ts[0]!._ref.backend;
   for (let i = 1; i < ts.length; i++) {
     if (ts[i]!._ref.backend !== b) {
