@@ -94,22 +94,35 @@ export class Origin {
 export const PENDING = Symbol('pending');
 
 /**
- * The origin of a buffer that `op`, running in `batch`, writes after reading buffers of
- * origins `reads` (null entries: buffers with no recorded history).
+ * The origin of what a command of `op`, running in `batch`, writes after reading `buffers`
+ * (every buffer it binds, written ones too: a partial write keeps what was there).
  */
-export function originOf(op: OpInfo, batch: Batch, reads: readonly (Origin | null)[]): Origin {
+export function originOf(
+  op: OpInfo,
+  batch: Batch,
+  buffers: readonly { readonly origin: Origin | null; readonly shared?: boolean }[],
+): Origin {
   let from: Origin[] | null = null;
-  for (const p of reads) {
-    if (p === null) continue;
+  for (let i = 0; i < buffers.length; i++) {
+    const buf = buffers[i]!;
+    const p = buf.origin;
+    if (p === null || buf.shared === true) continue;
     const r = p.from === null ? p.fault : p.batch?.settled === false ? PENDING : resolve(p);
-    if (r === PENDING) {
-      if (from === null) from = [p];
-      else if (!from.includes(p)) from.push(p);
-    } else if (r !== null) {
-      return new Origin(op, null, null, r);
-    }
+    if (r === null) continue;
+    if (r !== PENDING) return new Origin(op, null, null, r);
+    // An origin in this same batch adds only its history (the batch's failure is ours too);
+    // sharing its list, never changed once made, keeps a chain of ops from allocating.
+    const add = p.batch === batch ? p.from! : [p];
+    from = from === null || from.length === 0 ? add : union(from, add);
   }
   return new Origin(op, batch, from ?? NO_ORIGINS);
+}
+
+function union(a: Origin[], b: Origin[]): Origin[] {
+  if (a === b || b.length === 0) return a;
+  const out = a.slice();
+  for (const o of b) if (!out.includes(o)) out.push(o);
+  return out;
 }
 
 /** The origin of a buffer whose write failed at once, while it was being recorded. */

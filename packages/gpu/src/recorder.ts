@@ -26,7 +26,7 @@
  * Any other failure spoils the results of the whole batch it happened in, and the error names
  * the batch's ops.
  */
-import { Batch, failedOrigin, type OpInfo, type Origin, originOf } from './outcome.js';
+import { Batch, failedOrigin, type OpInfo, originOf } from './outcome.js';
 import type { Kernel } from './pipeline-cache.js';
 import type { PooledBuffer } from './storage.js';
 
@@ -260,19 +260,13 @@ export class Recorder {
     );
   }
 
-  /** Leaves the origins of one command on the buffers it writes. */
+  /** Leaves the origin of one command on the buffers it writes. */
   private track(writes: readonly boolean[], buffers: readonly PooledBuffer[]): void {
-    const b = this.batchForOp();
-    const op = this.currentOp();
-    const reads: (Origin | null)[] = [];
+    const origin = originOf(this.currentOp(), this.batchForOp(), buffers);
     for (let i = 0; i < buffers.length; i++) {
       const buf = buffers[i]!;
       buf.lastUse = this.batch;
-      if (buf.shared !== true) reads.push(buf.origin);
-    }
-    for (let i = 0; i < buffers.length; i++) {
-      const buf = buffers[i]!;
-      if (writes[i] && buf.shared !== true) buf.origin = originOf(op, b, reads);
+      if (writes[i] && buf.shared !== true) buf.origin = origin;
     }
   }
 
