@@ -53,7 +53,6 @@ export class BufferPool {
         continue;
       }
       if (reused.createdIn !== null) reused.createdIn = this.guard.vet(reused.createdIn);
-      reused.origin = null;
       return reused;
     }
     const createdIn = this.guard.isolate();
@@ -69,6 +68,7 @@ export class BufferPool {
 
   /** Puts a buffer back for reuse. */
   release(b: PooledBuffer): void {
+    b.origin = null; // lets the history it pointed to be collected
     let list = this.lists.get(b.capacity);
     if (list === undefined) {
       list = [];
