@@ -180,7 +180,9 @@ export function collapseDims(
 export function normDim(dim: number, ndim: number, op: string): number {
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new ShapeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dimensions`);
+    throw new ShapeError(
+      `${op}: dim ${describeValue(dim)} is out of range for a tensor of ${ndim} dimensions`,
+    );
   }
   return dim < 0 ? dim + n : dim;
 }

@@ -712,7 +712,7 @@ export class Tensor {
    * ```
    */
   logicalAnd(other: Tensor): Tensor {
-    return E.binaryOp('minimum', this.ne(0), other.ne(0));
+    return E.logical('and', this, other);
   }
   /**
    * Logical or of two bool tensors.
@@ -723,7 +723,7 @@ export class Tensor {
    * ```
    */
   logicalOr(other: Tensor): Tensor {
-    return E.binaryOp('maximum', this.ne(0), other.ne(0));
+    return E.logical('or', this, other);
   }
   /**
    * x², elementwise.
@@ -1960,7 +1960,10 @@ export class Tensor {
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {
-  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+  // One array is the whole list; an array beside other sizes is a size of the wrong type.
+  return args.length === 1 && Array.isArray(args[0])
+    ? [...(args[0] as readonly number[])]
+    : (args as number[]);
 }
 
 function nest(data: TypedArray, shape: readonly number[], dtype: DType): NestedArray {

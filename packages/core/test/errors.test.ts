@@ -308,7 +308,16 @@ describe('empty reductions', () => {
     expect(zeros([0]).sum().itemSync()).toBe(0);
     expect(Array.from(zeros([0, 3]).sum(0).dataSync())).toEqual([0, 0, 0]);
     expect(zeros([2, 0]).sum(1).shape).toEqual([2]);
-    expectError(() => zeros([0]).max(), ShapeError, /max: cannot reduce an empty tensor \[0\]/);
-    expectError(() => zeros([0]).argmax(), ShapeError, /argmax: cannot reduce an empty tensor/);
+    expectError(() => zeros([0]).max(), ShapeError, /max: cannot reduce over an empty dimension of \[0\]/);
+    expectError(() => zeros([0]).argmax(), ShapeError, /argmax: cannot reduce over an empty dimension/);
+    expectError(
+      () => zeros([0, 3]).amax(0),
+      ShapeError,
+      /amax: cannot reduce over an empty dimension of \[0,3\]/,
+    );
+    // Reducing a dim that has elements, of a tensor that has none, gives an empty result.
+    expect(zeros([0, 3]).max(1).shape).toEqual([0]);
+    expect(zeros([0, 3]).argmin(1, true).shape).toEqual([0, 1]);
+    expect(zeros([0, 3]).amax([1]).shape).toEqual([0]);
   });
 });

@@ -46,6 +46,7 @@ import { scatterAddKey, scatterAddParams, scatterAddSource } from './kernels/sca
 import { lineParams, scanKey, scanSource, sortKey, sortSource } from './kernels/sort.js';
 import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
 import { windowsKey, windowsParams, windowsSource } from './kernels/windows.js';
+import { faultError, OpInfo, type Origin, PENDING, resolve } from './outcome.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
 import { GpuStorage, type PooledBuffer } from './storage.js';
@@ -139,13 +140,13 @@ export class WebGPUBackend implements Backend {
     this.maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.memory.maxBytes = this.maxBinding;
     this.maxPooled = options.maxPooledBytes ?? 2 ** 30;
-    this.pool = new BufferPool(gpu, this.maxBinding);
-    this.pipelines = new PipelineCache(gpu);
     this.recorder = new Recorder(gpu, {
       maxDispatches: options.maxDispatchesPerSubmit ?? 256,
       paramBytes: 256 * 1024,
       uniformAlign: gpu.limits.minUniformBufferOffsetAlignment,
     });
+    this.pool = new BufferPool(gpu, this.maxBinding, this.recorder);
+    this.pipelines = new PipelineCache(gpu, this.recorder);
     this.status = {
       buffer: gpu.createBuffer({
         size: 16,
@@ -155,7 +156,12 @@ export class WebGPUBackend implements Backend {
       capacity: 16,
       id: 0,
       lastUse: 0,
+      origin: null,
+      createdIn: null,
+      shared: true,
     };
+    // The device calls that can fail run inside error scopes, and their failures spoil only
+    // the results they touch (see recorder.ts); this catches anything that escapes them.
     gpu.addEventListener('uncapturederror', (e) => {
       this.errors.push((e as GPUUncapturedErrorEvent).error.message);
     });
@@ -169,24 +175,29 @@ export class WebGPUBackend implements Backend {
 
   fromArray(data: TypedArray, dtype: DType): GpuStorage {
     const words = hostWords(data, dtype);
+    this.begin('fromArray', [words.length]);
     const s = this.alloc(words.length, 'fromArray');
     if (words.length > 0) {
       // writeBuffer runs ahead of commands still being recorded: if the buffer came back from
       // the pool while a recorded command still uses it, submit that command first.
       if (s.buf.lastUse === this.recorder.batch) this.recorder.flush();
-      this.gpu.queue.writeBuffer(
-        s.buffer,
-        0,
-        words.buffer as ArrayBuffer,
-        words.byteOffset,
-        words.byteLength,
+      this.recorder.guarded(() =>
+        this.gpu.queue.writeBuffer(
+          s.buffer,
+          0,
+          words.buffer as ArrayBuffer,
+          words.byteOffset,
+          words.byteLength,
+        ),
       );
+      this.recorder.wrote(s.buf);
     }
     return s;
   }
 
   fill(size: number, value: number, dtype: DType): GpuStorage {
     checkDtype(dtype, 'fill');
+    this.begin('fill', [size]);
     const s = this.alloc(size, 'fill');
     if (size === 0) return s;
     const bits = scalarBits(value, dtype);
@@ -203,15 +214,17 @@ export class WebGPUBackend implements Backend {
     const s = this.storageOf(storage, 'read');
     checkDtype(dtype, 'read');
     if (size > s.size) throw new ShapeError(`read: ${size} elements asked of a storage of ${s.size}`);
+    // Where the contents come from, as of this read (later ops may write the buffer again).
+    const origin = s.buf.origin;
+    throwFault(origin);
+    this.begin('read', [size]);
     const bytes = size * 4;
     const total = bytes + 16;
     const staging = this.takeStaging(total);
-    if (bytes > 0) {
-      s.buf.lastUse = this.recorder.batch;
-      this.recorder.copy(s.buffer, 0, staging, 0, bytes);
-    }
-    this.recorder.copy(this.status.buffer, 0, staging, bytes, 16);
+    if (bytes > 0) this.recorder.copyOut(s.buf, 0, staging, 0, bytes);
+    this.recorder.copyOut(this.status, 0, staging, bytes, 16);
     this.recorder.flush();
+    const answered = this.recorder.settled();
     let out: TypedArray;
     let status: Uint32Array;
     try {
@@ -229,6 +242,8 @@ export class WebGPUBackend implements Backend {
       this.returnStaging(staging);
     }
     this.throwIfBroken();
+    await answered;
+    throwFault(origin);
     if (status[0] !== 0) {
       this.recorder.clear(this.status, 16);
       const op = STATUS_OPS[status[0]!] ?? 'index';
@@ -255,28 +270,34 @@ export class WebGPUBackend implements Backend {
   // Elementwise
 
   unary(op: UnaryOp, x: View, outDtype: DType): GpuStorage {
+    this.begin(op, x.layout.shape);
     return this.mapElements('unary', [x], outDtype, unaryExpr(op, x.dtype, outDtype));
   }
 
   binary(op: BinaryOp, a: View, b: View, outDtype: DType): GpuStorage {
+    this.begin(op, a.layout.shape, b.layout.shape);
     return this.mapElements('binary', [a, b], outDtype, binaryExpr(op, a.dtype, outDtype));
   }
 
   where(cond: View, a: View, b: View): GpuStorage {
     checkDtype(cond.dtype, 'where');
+    this.begin('where', cond.layout.shape, a.layout.shape, b.layout.shape);
     return this.mapElements('where', [cond, a, b], a.dtype, `select(v2, v1, ${truthy('v0', cond.dtype)})`);
   }
 
   /** A contiguous copy of x (what the seam's `cast` to x's own dtype runs). */
   copy(x: View): GpuStorage {
+    this.begin('copy', x.layout.shape);
+    return this.copyOf(x);
+  }
+
+  private copyOf(x: View): GpuStorage {
     const src = this.storageOf(x.storage, 'copy');
     checkDtype(x.dtype, 'copy');
     const n = numelOf(x.layout.shape);
     if (n > 0 && isContiguous(x.layout)) {
       const out = this.alloc(n, 'copy');
-      src.buf.lastUse = this.recorder.batch;
-      out.buf.lastUse = this.recorder.batch;
-      this.recorder.copy(src.buffer, x.layout.offset * 4, out.buffer, 0, n * 4);
+      this.recorder.copy(src.buf, x.layout.offset * 4, out.buf, 0, n * 4);
       return out;
     }
     return this.mapElements('copy', [x], x.dtype, 'v0');
@@ -284,18 +305,20 @@ export class WebGPUBackend implements Backend {
 
   cast(x: View, dtype: DType): GpuStorage {
     checkDtype(dtype, 'cast');
-    if (dtype === x.dtype) return this.copy(x);
+    this.begin('cast', x.layout.shape);
+    if (dtype === x.dtype) return this.copyOf(x);
     return this.mapElements('cast', [x], dtype, convert('v0', x.dtype, dtype));
   }
 
   assign(dst: View, src: View): void {
     const d = this.storageOf(dst.storage, 'assign');
     checkDtype(dst.dtype, 'assign');
+    this.begin('assign', dst.layout.shape, src.layout.shape);
     let from = src;
     let tmp: GpuStorage | null = null;
     if (src.storage === dst.storage) {
       // Reading and writing one buffer in one dispatch would race; read from a copy.
-      tmp = this.copy(src);
+      tmp = this.copyOf(src);
       from = { storage: tmp, dtype: src.dtype, layout: contiguousLayout(src.layout.shape) };
     }
     this.writeStrided(from, d, dst.layout, 'assign');
@@ -306,6 +329,7 @@ export class WebGPUBackend implements Backend {
     const first = inputs[0];
     if (first === undefined) throw new ShapeError('concat: needs at least one tensor');
     checkDtype(first.dtype, 'concat');
+    this.begin('concat', ...inputs.map((v) => v.layout.shape));
     const shape = first.layout.shape.slice();
     shape[dim] = inputs.reduce((acc, v) => acc + v.layout.shape[dim]!, 0);
     const out = this.alloc(numelOf(shape), 'concat');
@@ -324,6 +348,7 @@ export class WebGPUBackend implements Backend {
   reduce(op: ReduceOp, x: View, axes: readonly number[]): GpuStorage {
     const src = this.storageOf(x.storage, 'reduce');
     checkDtype(x.dtype, 'reduce');
+    this.begin(op, x.layout.shape);
     const { shape, strides, offset } = x.layout;
     const rank = shape.length;
     const isAxis = new Array<boolean>(rank).fill(false);
@@ -382,6 +407,7 @@ export class WebGPUBackend implements Backend {
           (a.dtype === 'float64' || b.dtype === 'float64' ? ' (WebGPU has no float64; use float32)' : ''),
       );
     }
+    this.begin('matmul', a.layout.shape, b.layout.shape);
     const [batch, M, K] = a.layout.shape as [number, number, number];
     const N = b.layout.shape[2]!;
     const out = this.alloc(batch * M * N, 'matmul');
@@ -416,6 +442,7 @@ export class WebGPUBackend implements Backend {
     const sx = this.storageOf(x.storage, 'gather');
     const si = this.storageOf(index.storage, 'gather');
     checkDtype(x.dtype, 'gather');
+    this.begin('gather', x.layout.shape, index.layout.shape);
     const n = numelOf(index.layout.shape);
     const out = this.alloc(n, 'gather');
     if (n === 0) return out;
@@ -433,6 +460,7 @@ export class WebGPUBackend implements Backend {
     const sidx = this.storageOf(index.storage, 'scatterAdd');
     const ssrc = this.storageOf(src.storage, 'scatterAdd');
     checkDtype(base.dtype, 'scatterAdd');
+    this.begin('scatterAdd', base.layout.shape, index.layout.shape, src.layout.shape);
     const n = numelOf(base.layout.shape);
     const out = this.alloc(n, 'scatterAdd');
     if (n === 0) return out;
@@ -458,6 +486,7 @@ export class WebGPUBackend implements Backend {
       checkDtype(dtype, 'random');
       throw new DTypeError(`random: draws are float32 on webgpu, got ${dtype}`);
     }
+    this.begin(kind, [size]);
     const out = this.alloc(size, 'random');
     if (size === 0) return out;
     const k = this.pipelines.get(randomKey(kind), 'w', () => randomSource(kind));
@@ -473,6 +502,7 @@ export class WebGPUBackend implements Backend {
     checkDtype(x.dtype, 'sort');
     if (x.dtype === 'bool')
       throw new DTypeError("sort: cannot sort bool on webgpu; convert with .to('int32')");
+    this.begin('sort', x.layout.shape);
     const n = numelOf(x.layout.shape);
     const values = this.alloc(n, 'sort');
     const indices = this.alloc(n, 'sort');
@@ -498,6 +528,7 @@ export class WebGPUBackend implements Backend {
     if (x.dtype === 'bool' || (op === 'logsumexp' && x.dtype !== 'float32')) {
       throw new DTypeError(`scan: ${op} of ${x.dtype} is not supported on webgpu`);
     }
+    this.begin(op, x.layout.shape);
     const n = numelOf(x.layout.shape);
     const out = this.alloc(n, 'scan');
     if (n === 0) return out;
@@ -515,6 +546,7 @@ export class WebGPUBackend implements Backend {
   im2col(x: View, spec: WindowSpec, padValue: number): GpuStorage {
     const sx = this.storageOf(x.storage, 'im2col');
     checkDtype(x.dtype, 'im2col');
+    this.begin('im2col', x.layout.shape);
     const [N, C] = x.layout.shape as [number, number];
     const n = N * C * spec.kernel[0] * spec.kernel[1] * spec.out[0] * spec.out[1];
     const out = this.alloc(n, 'im2col');
@@ -529,6 +561,7 @@ export class WebGPUBackend implements Backend {
     const sc = this.storageOf(cols.storage, 'col2im');
     checkDtype(cols.dtype, 'col2im');
     if (cols.dtype === 'bool') throw new DTypeError('col2im: cannot sum bool on webgpu');
+    this.begin('col2im', cols.layout.shape);
     const [N, C] = cols.layout.shape as [number, number];
     const n = N * C * spec.size[0] * spec.size[1];
     const out = this.alloc(n, 'col2im');
@@ -618,6 +651,11 @@ export class WebGPUBackend implements Backend {
     );
   }
 
+  /** Starts recording an op named `name` called with these shapes. */
+  private begin(name: string, ...shapes: (readonly number[])[]): void {
+    this.recorder.begin(new OpInfo(name, shapes));
+  }
+
   private alloc(size: number, op: string): GpuStorage {
     if (this.lostMessage !== null) throw new DeviceError(`${op}: ${this.lostMessage}`);
     const bytes = Math.max(4, size * 4);
@@ -695,7 +733,10 @@ export class WebGPUBackend implements Backend {
     const cls = sizeClass(bytes);
     const b = this.staging.get(cls)?.pop();
     if (b !== undefined) return b;
-    return this.gpu.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.recorder.isolate();
+    return this.recorder.guarded(() =>
+      this.gpu.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    );
   }
 
   private returnStaging(b: GPUBuffer): void {
@@ -720,6 +761,13 @@ export class WebGPUBackend implements Backend {
       throw new DeviceError(`webgpu: a kernel failed validation: ${e}`);
     }
   }
+}
+
+/** Throws the failure in a buffer's history, if one is known. */
+function throwFault(origin: Origin | null): void {
+  if (origin === null) return;
+  const fault = resolve(origin);
+  if (fault !== null && fault !== PENDING) throw faultError(origin, fault);
 }
 
 function checkDtype(dtype: DType, op: string): void {

@@ -3,6 +3,7 @@
  * list, and a training loop frees and allocates the same sizes every step, so freed buffers
  * go to a list per size class and the next request of that class takes one back.
  */
+import type { Guard } from './outcome.js';
 import type { PooledBuffer } from './storage.js';
 
 const SMALLEST = 256;
@@ -34,28 +35,40 @@ export class BufferPool {
   constructor(
     private readonly device: GPUDevice,
     private readonly maxBytes: number,
+    /** Creation may fail (out of memory): a new buffer is made in a batch of its own. */
+    private readonly guard: Guard,
   ) {}
 
   /** A buffer of at least `bytes` bytes, reused when one of its class is free. */
   acquire(bytes: number): PooledBuffer {
     const cls = sizeClass(bytes, this.maxBytes);
     const list = this.lists.get(cls);
-    const reused = list?.pop();
-    if (reused !== undefined) {
+    for (let reused = list?.pop(); reused !== undefined; reused = list?.pop()) {
       this.pooledBuffers--;
       this.pooledBytes -= cls;
+      if (reused.createdIn !== null && reused.createdIn.fault !== null) {
+        // Its creation failed (out of memory …): an invalid buffer, no use to anyone.
+        reused.buffer.destroy();
+        this.allocatedBytes -= cls;
+        continue;
+      }
+      if (reused.createdIn !== null) reused.createdIn = this.guard.vet(reused.createdIn);
       return reused;
     }
-    const buffer = this.device.createBuffer({
-      size: cls,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
+    const createdIn = this.guard.isolate();
+    const buffer = this.guard.guarded(() =>
+      this.device.createBuffer({
+        size: cls,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      }),
+    );
     this.allocatedBytes += cls;
-    return { buffer, capacity: cls, id: this.nextId++, lastUse: 0 };
+    return { buffer, capacity: cls, id: this.nextId++, lastUse: 0, origin: null, createdIn };
   }
 
   /** Puts a buffer back for reuse. */
   release(b: PooledBuffer): void {
+    b.origin = null; // lets the history it pointed to be collected
     let list = this.lists.get(b.capacity);
     if (list === undefined) {
       list = [];

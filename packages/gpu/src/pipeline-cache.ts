@@ -7,13 +7,18 @@
  * bound with a dynamic offset (so one bind group serves every dispatch over the same
  * buffers), then storage buffers, read-only (`r`) or written (`w`).
  */
+import type { Batch, Guard } from './outcome.js';
 
 /** A pipeline and the layout of its single bind group. */
 export interface Kernel {
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
+  /** Which bindings 1, 2, … the program writes. */
+  readonly writes: readonly boolean[];
   /** A small number naming the kernel in bind-group cache keys. */
   readonly id: number;
+  /** The batch that compiled it, until that batch answered clean (then null). */
+  createdIn: Batch | null;
 }
 
 /** Pipelines by key. */
@@ -21,15 +26,24 @@ export class PipelineCache {
   private readonly kernels = new Map<string, Kernel>();
   private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    /** Compiling may fail: a program is compiled in a batch of its own. */
+    private readonly guard: Guard,
+  ) {}
 
   /**
    * The kernel for `key`, compiling `source()` on first use. `bindings` spells the storage
    * bindings 1, 2, … as `r` (read-only) or `w` (read-write).
    */
   get(key: string, bindings: string, source: () => string): Kernel {
-    let k = this.kernels.get(key);
-    if (k === undefined) {
+    const cached = this.kernels.get(key);
+    if (cached !== undefined) {
+      if (cached.createdIn !== null) cached.createdIn = this.guard.vet(cached.createdIn);
+      return cached;
+    }
+    const createdIn = this.guard.isolate();
+    const { layout, pipeline } = this.guard.guarded(() => {
       const layout = this.layoutFor(bindings);
       const module = this.device.createShaderModule({ code: source(), label: key });
       const pipeline = this.device.createComputePipeline({
@@ -37,9 +51,11 @@ export class PipelineCache {
         compute: { module, entryPoint: 'main' },
         label: key,
       });
-      k = { pipeline, layout: layout.group, id: this.kernels.size + 1 };
-      this.kernels.set(key, k);
-    }
+      return { layout, pipeline };
+    });
+    const writes = [...bindings].map((c) => c === 'w');
+    const k = { pipeline, layout: layout.group, writes, id: this.kernels.size + 1, createdIn };
+    this.kernels.set(key, k);
     return k;
   }
 

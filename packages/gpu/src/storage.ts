@@ -2,6 +2,7 @@
  * What the WebGPU backend hands core as a `Storage`: a pooled GPU buffer and the number of
  * elements it holds. Every dtype takes 4 bytes per element (bool is stored as a u32 0/1).
  */
+import type { Batch, Origin } from './outcome.js';
 
 /** A GPU buffer as the pool hands it out. */
 export interface PooledBuffer {
@@ -16,6 +17,12 @@ export interface PooledBuffer {
    * the batch being recorded must not take one until that batch is submitted.
    */
   lastUse: number;
+  /** Where the contents came from (see outcome.ts); null for a buffer nothing wrote yet. */
+  origin: Origin | null;
+  /** The batch that created the buffer, until it answered clean (then null). */
+  createdIn: Batch | null;
+  /** A buffer of the backend's own (the index status), whose contents belong to no result. */
+  readonly shared?: boolean;
 }
 
 /** One storage of the WebGPU backend. */

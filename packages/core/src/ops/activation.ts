@@ -2,11 +2,13 @@
  * Activations and normalised exponentials, composed from primitives — they need no backward
  * rule of their own, since autograd differentiates the primitives they are built from.
  */
+import { isFloating } from '../dtype.js';
 import { ValueError } from '../errors.js';
 import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
+import { castTo } from './convert.js';
 import { where } from './elementwise.js';
-import { logsumexp } from './reduce.js';
+import { shiftByMax, sum } from './reduce.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const SQRT_2_OVER_PI = 0.7978845608028654;
@@ -64,14 +66,26 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   return y;
 }
 
-/** exp(x − logsumexp(x)) along `dim`. */
+/**
+ * exp(z) / Σ exp(z) along `dim`, z = x − max(x): computed from z, not as exp(x − logsumexp(x)),
+ * whose sum max + log Σ would round the log away when the maximum is large.
+ */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return x.sub(logsumexp(x, normDim(dim, x.ndim, 'softmax'), true)).exp();
+  const d = normDim(dim, x.ndim, 'softmax');
+  const e = shiftByMax(floating(x), d).exp();
+  return e.div(sum(e, d, true));
 }
 
-/** x − logsumexp(x) along `dim`. */
+/** z − log Σ exp(z) along `dim`, z = x − max(x) (see {@link softmax}). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return x.sub(logsumexp(x, normDim(dim, x.ndim, 'logSoftmax'), true));
+  const d = normDim(dim, x.ndim, 'logSoftmax');
+  const z = shiftByMax(floating(x), d);
+  return z.sub(sum(z.exp(), d, true).log());
+}
+
+/** `x` as a floating tensor (integers and bools become float32). */
+function floating(x: Tensor): Tensor {
+  return isFloating(x.dtype) ? x : castTo(x, 'float32');
 }
 
 /** −|x| and log(1 + e^−|x|), with the sign test, built with `where` so no branch overflows. */

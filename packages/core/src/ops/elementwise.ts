@@ -33,11 +33,11 @@ import { record, recordTraceOnly } from '../autograd/node.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
 import { isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 import { broadcastShapes, expandLayout, sameShape } from '../layout.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { castTo } from './convert.js';
-import { backendOf, filled, fromStorage, sameDevice, scalarLike } from './make.js';
+import { backendOf, checkTensor, filled, fromStorage, sameDevice, scalarLike } from './make.js';
 import { sumTo } from './reduce.js';
 
 type UnaryRule = (g: Tensor, x: Tensor, y: Tensor) => Tensor | null;
@@ -130,6 +130,14 @@ export function logicalNot(x: Tensor): Tensor {
   );
 }
 
+/** Logical and (`'and'`) or or of two tensors, nonzero meaning true. */
+export function logical(op: 'and' | 'or', a: Tensor, other: Tensor): Tensor {
+  const name = op === 'and' ? 'logicalAnd' : 'logicalOr';
+  checkTensor(other, name, 'the other operand');
+  broadcastShapes(a.shape, other.shape, name);
+  return binaryOp(op === 'and' ? 'minimum' : 'maximum', a.ne(0), other.ne(0));
+}
+
 type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
 function halfOnTies(g: Tensor, win: Tensor, tie: Tensor): Tensor {
@@ -205,7 +213,17 @@ function resultDType(op: BinaryOp, a: Tensor, other: TensorLike): DType {
  * ```
  */
 export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
+  if (typeof other !== 'number') checkTensor(other, op, 'the other operand (or a number)');
   const dtype = resultDType(op, a, other);
+  if (dtype === 'int32' && typeof other === 'number' && (other > INT32_MAX || other < INT32_MIN)) {
+    if (!comparisons.has(op)) {
+      throw new ValueError(
+        `${op}: ${other} does not fit the int32 result of a ${a.dtype} tensor and an integer; ` +
+          "convert the tensor first, e.g. t.to('float64')",
+      );
+    }
+    [op, other] = beyondInt32(op, other);
+  }
   if (dtype === 'bool' && (op === 'add' || op === 'mul' || op === 'sub')) {
     // Bools hold 0/1: + is or, · is and (as in PyTorch); − has no meaning.
     if (op === 'sub') {
@@ -240,6 +258,19 @@ export function binaryOp(op: BinaryOp, a: Tensor, other: TensorLike): Tensor {
     const [ga, gb] = rule(g, A, B, y);
     return [ga && sumTo(ga, A.shape), gb && sumTo(gb, B.shape)];
   });
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT32_MIN = -(2 ** 31);
+
+/**
+ * An int32 tensor compared with an integer beyond int32 gives the same answer everywhere:
+ * the comparison with the nearest int32 bound that gives it (every x has x ≤ MAX and x ≥ MIN,
+ * none has x > MAX or x < MIN).
+ */
+function beyondInt32(op: BinaryOp, n: number): [BinaryOp, number] {
+  if (n > INT32_MAX) return [op === 'lt' || op === 'le' || op === 'ne' ? 'le' : 'gt', INT32_MAX];
+  return [op === 'gt' || op === 'ge' || op === 'ne' ? 'ge' : 'lt', INT32_MIN];
 }
 
 type ScalarRule = (g: Tensor, a: Tensor, n: number, y: Tensor) => Tensor;
@@ -296,6 +327,9 @@ function zeroStrides(n: number): number[] {
  * ```
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor(cond, 'where', 'the condition');
+  if (typeof a !== 'number') checkTensor(a, 'where', 'the first choice (or a number)');
+  if (typeof b !== 'number') checkTensor(b, 'where', 'the second choice (or a number)');
   const ref = typeof a === 'number' ? (typeof b === 'number' ? cond : b) : a;
   let dtype: DType;
   if (typeof a === 'number' && typeof b === 'number')
@@ -303,6 +337,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   else if (typeof a === 'number') dtype = promoteWithScalar((b as Tensor).dtype, a);
   else if (typeof b === 'number') dtype = promoteWithScalar(a.dtype, b);
   else dtype = promoteOperands(a, b);
+  for (const v of [a, b]) {
+    if (dtype === 'int32' && typeof v === 'number' && (v > INT32_MAX || v < INT32_MIN)) {
+      throw new ValueError(`where: ${v} does not fit the int32 result; pass float tensors or numbers`);
+    }
+  }
   let ta = typeof a === 'number' ? scalarLike(ref, a, dtype) : a;
   let tb = typeof b === 'number' ? scalarLike(ref, b, dtype) : b;
   const backend = sameDevice('where', cond, ta, tb);

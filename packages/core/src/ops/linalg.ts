@@ -10,7 +10,7 @@ import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { fromStorage, sameDevice } from './make.js';
+import { checkTensor, fromStorage, sameDevice } from './make.js';
 import { sumTo } from './reduce.js';
 
 /**
@@ -23,6 +23,8 @@ import { sumTo } from './reduce.js';
  * ```
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul');
+  checkTensor(b, 'matmul');
   const backend = sameDevice('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(
@@ -34,13 +36,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       throw new DTypeError(`matmul: bool tensors are not supported (got ${a.dtype} and ${b.dtype})`);
     }
   }
-  const dtype =
-    !isFloating(a.dtype) && !isFloating(b.dtype)
-      ? 'float32'
-      : a.dtype === 'float64' || b.dtype === 'float64'
-        ? 'float64'
-        : 'float32';
   const outInt = !isFloating(a.dtype) && !isFloating(b.dtype);
+  if (outInt && backend.dtypes.includes('float64')) return intMatmul(a, b);
+  // Integers on a backend without float64 multiply in float32: exact while sums stay below 2²⁴.
+  const dtype = a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32';
   const A0 = castTo(a, dtype);
   const B0 = castTo(b, dtype);
   const A = A0.ndim === 1 ? A0.unsqueeze(0) : A0;
@@ -75,6 +74,23 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return [ga, gb];
   });
   return outInt ? castTo(out, 'int32') : out;
+}
+
+/**
+ * An int32 product, exact and wrapping around as int32 arithmetic does, from float64 products:
+ * with each int split as hi·2¹⁶ + lo (lo in [0, 2¹⁶)), a·b ≡ (hiA·loB + loA·hiB)·2¹⁶ + loA·loB
+ * (mod 2³²), and float64 holds each of those sums exactly for inner sizes below 2²⁰.
+ */
+function intMatmul(a: Tensor, b: Tensor): Tensor {
+  const split = (t: Tensor): [Tensor, Tensor] => {
+    const f = castTo(t, 'float64');
+    const hi = f.div(65536).floor();
+    return [hi, f.sub(hi.mul(65536))];
+  };
+  const [hiA, loA] = split(a);
+  const [hiB, loB] = split(b);
+  const mid = matmul(hiA, loB).add(matmul(loA, hiB)).remainder(65536);
+  return castTo(mid.mul(65536).add(matmul(loA, loB)), 'int32');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DType } from '../dtype.js';
 import { itemSize } from '../dtype.js';
 import { DeviceError, formatShape, ValueError } from '../errors.js';
 import type { Layout } from '../layout.js';
-import { contiguousLayout, numelOf } from '../layout.js';
+import { contiguousLayout, describeValue, numelOf } from '../layout.js';
 import { StorageRef } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
@@ -34,8 +34,15 @@ export function backendOf(t: Tensor): Backend {
   return t._ref.backend;
 }
 
+/** Throws a ValueError naming `op` unless `v` is a tensor (`what` names the argument). */
+export function checkTensor(v: unknown, op: string, what = 'argument'): asserts v is Tensor {
+  if (!(v instanceof Tensor))
+    throw new ValueError(`${op}: expected a tensor as ${what}, got ${describeValue(v)}`);
+}
+
 /** The common device of op inputs, or a DeviceError naming the op and devices. */
 export function sameDevice(op: string, ...ts: Tensor[]): Backend {
+  for (const t of ts) checkTensor(t, op);
   const b = ts[0]!._ref.backend;
   for (let i = 1; i < ts.length; i++) {
     if (ts[i]!._ref.backend !== b) {

@@ -17,6 +17,7 @@ import { promoteTypes } from '../dtype.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import {
   checkShape,
+  describeValue,
   expandLayout,
   isContiguous,
   narrowLayout,
@@ -28,7 +29,7 @@ import {
 } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
-import { backendOf, filled, fromStorage, sameDevice, viewWith } from './make.js';
+import { backendOf, checkTensor, filled, fromStorage, sameDevice, viewWith } from './make.js';
 import { sumTo } from './reduce.js';
 
 function resolveShape(x: Tensor, shape: readonly number[], op: string): number[] {
@@ -149,9 +150,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Merges dims `start … end` into one. */
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(start, x.ndim, 'flatten');
   const e = normDim(end, x.ndim, 'flatten');
+  if (x.ndim === 0) return reshape(x, [1]);
   if (s > e) throw new ShapeError(`flatten: startDim ${start} comes after endDim ${end}`);
   const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
@@ -159,6 +160,7 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
 
 /** Elements `start … start+length−1` along `dim`, as a view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  if (x.ndim === 0) throw new ShapeError('narrow: cannot narrow a 0-d tensor');
   const d = normDim(dim, x.ndim, 'narrow');
   const size = x.shape[d]!;
   if (start < 0) start += size;
@@ -241,8 +243,9 @@ export function detach(x: Tensor): Tensor {
  * ```
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new ValueError('cat: expected a non-empty list of tensors');
+  checkTensorList(tensors, 'cat');
   const first = tensors[0]!;
+  if (first.ndim === 0) throw new ShapeError('cat: cannot join 0-d tensors; stack them instead');
   const b = sameDevice('cat', ...tensors);
   const d = normDim(dim, first.ndim, 'cat');
   for (const t of tensors) {
@@ -292,7 +295,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * ```
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new ValueError('stack: expected a non-empty list of tensors');
+  checkTensorList(tensors, 'stack');
   const first = tensors[0]!;
   for (const t of tensors) {
     if (!sameShape(t.shape, first.shape)) {
@@ -306,6 +309,16 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     tensors.map((t) => unsqueeze(t, d)),
     d,
   );
+}
+
+/** Throws unless `tensors` is a non-empty array of tensors. */
+function checkTensorList(tensors: readonly Tensor[], op: string): void {
+  if (!Array.isArray(tensors) || tensors.length === 0) {
+    throw new ValueError(`${op}: expected a non-empty list of tensors, got ${describeValue(tensors)}`);
+  }
+  tensors.forEach((t, i) => {
+    checkTensor(t, op, `element ${i} of the list`);
+  });
 }
 
 /** Views of `size`-long pieces along `dim` (the last may be shorter), or of the listed sizes. */

@@ -24,7 +24,7 @@ import { extreme, reduceAxes, sum } from './reduce.js';
 function dimList(dim: number | readonly number[] | undefined): readonly number[] | undefined {
   if (dim === undefined) return undefined;
   if (typeof dim === 'number') return [dim];
-  return dim.length === 0 ? undefined : dim;
+  return Array.isArray(dim) && dim.length === 0 ? undefined : dim;
 }
 
 /**
@@ -37,7 +37,7 @@ function dimList(dim: number | readonly number[] | undefined): readonly number[]
  * ```
  */
 export function amax(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
-  return extreme('max', x, dimList(dim), keepdim);
+  return extreme('max', x, dimList(dim), keepdim, 'amax');
 }
 
 /**
@@ -50,7 +50,7 @@ export function amax(x: Tensor, dim?: number | readonly number[], keepdim = fals
  * ```
  */
 export function amin(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
-  return extreme('min', x, dimList(dim), keepdim);
+  return extreme('min', x, dimList(dim), keepdim, 'amin');
 }
 
 /** ‖x‖_p over `axes` for a finite p other than 0 and 1, with the gradient masked at 0. */
@@ -97,8 +97,8 @@ export function norm(
     throw new ValueError(`norm: p must be a number, Infinity, -Infinity or 'fro', got ${String(p)}`);
   }
   const axes = reduceAxes(x, dimList(dim), 'norm');
-  if (q === Number.POSITIVE_INFINITY) return extreme('max', x.abs(), axes, keepdim);
-  if (q === Number.NEGATIVE_INFINITY) return extreme('min', x.abs(), axes, keepdim);
+  if (q === Number.POSITIVE_INFINITY) return extreme('max', x.abs(), axes, keepdim, 'norm');
+  if (q === Number.NEGATIVE_INFINITY) return extreme('min', x.abs(), axes, keepdim, 'norm');
   if (q === 1) return sum(x.abs(), axes, keepdim);
   if (q === 0) {
     const y = castTo(sum(x.ne(0), axes, keepdim), x.dtype);

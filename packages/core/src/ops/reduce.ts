@@ -11,8 +11,8 @@
 import { record, recordTraceOnly } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
-import { DTypeError, formatShape, ShapeError } from '../errors.js';
-import { normDim, sameShape } from '../layout.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { describeValue, normDim, sameShape } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { where } from './elementwise.js';
@@ -21,10 +21,30 @@ import { backendOf, fromStorage } from './make.js';
 /** Sorted, normalised, distinct axes (all axes when `dim` is omitted). */
 export function reduceAxes(x: Tensor, dim: number | readonly number[] | undefined, op: string): number[] {
   if (dim === undefined) return x.shape.map((_, i) => i);
+  if (typeof dim !== 'number' && !Array.isArray(dim)) {
+    throw new ShapeError(`${op}: dim must be a number or a list of numbers, got ${describeValue(dim)}`);
+  }
   const list = typeof dim === 'number' ? [dim] : dim;
-  const axes = [...new Set(list.map((d) => normDim(d, x.ndim, op)))].sort((a, b) => a - b);
+  const axes = list.map((d) => normDim(d, x.ndim, op)).sort((a, b) => a - b);
+  if (axes.some((a, i) => a === axes[i - 1])) {
+    throw new ShapeError(`${op}: dim ${formatShape(list)} names a dimension twice`);
+  }
   if (x.ndim === 0) return [];
   return axes;
+}
+
+/** Throws unless `keepdim` is a boolean (or left out). */
+export function checkKeepdim(keepdim: unknown, op: string): void {
+  if (keepdim !== undefined && typeof keepdim !== 'boolean') {
+    throw new ValueError(`${op}: keepdim must be true or false, got ${describeValue(keepdim)}`);
+  }
+}
+
+/** Throws if `x` has nothing to reduce over `axes` (an extreme of no elements is undefined). */
+function checkExtent(x: Tensor, axes: readonly number[], op: string): void {
+  if (axes.some((a) => x.shape[a] === 0) || (axes.length === 0 && x.numel === 0)) {
+    throw new ShapeError(`${op}: cannot reduce over an empty dimension of ${formatShape(x.shape)}`);
+  }
 }
 
 function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
@@ -69,6 +89,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkKeepdim(keepdim, 'sum');
   if (x.dtype === 'bool') x = castTo(x, 'int32');
   const axes = reduceAxes(x, dim, 'sum');
   const kept = reduceRaw('sum', x, axes);
@@ -89,6 +110,7 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
  * ```
  */
 export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkKeepdim(keepdim, 'mean');
   if (!isFloating(x.dtype)) {
     throw new DTypeError(`mean: needs a floating tensor, got ${x.dtype}; convert with .to('float32')`);
   }
@@ -99,6 +121,7 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
 
 /** Product over `dim`. */
 export function prod(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkKeepdim(keepdim, 'prod');
   if (x.dtype === 'bool') x = castTo(x, 'int32');
   const axes = reduceAxes(x, dim, 'prod');
   const kept = reduceRaw('prod', x, axes);
@@ -128,15 +151,18 @@ export function extreme(
   x: Tensor,
   dim: number | readonly number[] | undefined,
   keepdim: boolean,
+  name: string = op,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
+  checkKeepdim(keepdim, name);
   if (typeof dim === 'number' && x.ndim > 0) {
-    const d = normDim(dim, x.ndim, op);
+    const d = normDim(dim, x.ndim, name);
+    checkExtent(x, [d], name);
     const idx = argExtreme(op === 'max' ? 'argmax' : 'argmin', x, d, true);
     const y = x.gather(d, idx);
     return keepdim ? y : y.squeeze(d);
   }
-  const axes = reduceAxes(x, dim, op);
+  const axes = reduceAxes(x, dim, name);
+  checkExtent(x, axes, name);
   const kept = reduceRaw(op, x, axes);
   const y = keepdim ? kept : kept.reshape(dropAxes(x.shape, axes));
   return record(
@@ -162,14 +188,16 @@ export function argExtreme(
   dim: number | undefined,
   keepdim: boolean,
 ): Tensor {
-  if (x.numel === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${formatShape(x.shape)}`);
+  checkKeepdim(keepdim, op);
   if (dim === undefined) {
+    checkExtent(x, [], op);
     const flat = x.reshape([x.numel]);
     const r = recordTraceOnly(reduceRaw(op, flat, [0]), op, [flat], { axes: [0], keepdim: true });
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r.reshape([]);
   }
   const d = normDim(dim, x.ndim, op);
   if (x.ndim === 0) return reduceRaw(op, x.reshape([1]), [0]).reshape([]);
+  checkExtent(x, [d], op);
   const r = recordTraceOnly(reduceRaw(op, x, [d]), op, [x], { axes: [d], keepdim: true });
   return keepdim ? r : r.squeeze(d);
 }
@@ -189,6 +217,7 @@ export function variance(
   correction: number,
   op: 'var' | 'std' = 'var',
 ): Tensor {
+  checkKeepdim(keepdim, op);
   if (!isFloating(x.dtype)) throw new DTypeError(`${op}: needs a floating tensor, got ${x.dtype}`);
   const axes = reduceAxes(x, dim, op);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
@@ -205,10 +234,19 @@ export function variance(
  * ```
  */
 export function logsumexp(x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Tensor {
+  checkKeepdim(keepdim, 'logsumexp');
   if (!isFloating(x.dtype)) x = castTo(x, 'float32');
   const axes = reduceAxes(x, dim, 'logsumexp');
   const m = recordTraceOnly(reduceRaw('max', x, axes), 'max', [x], { axes, keepdim: true });
   const finiteM = where(m.abs().eq(Number.POSITIVE_INFINITY), 0, m);
   const r = sum(x.sub(finiteM).exp(), axes, true).log().add(finiteM);
   return keepdim ? r : r.reshape(dropAxes(x.shape, axes));
+}
+
+/**
+ * x minus its maximum along `dim` (a constant for autograd), as softmax and logSoftmax start.
+ * The plain maximum, as PyTorch's: a line holding +∞ or NaN, or only −∞, turns NaN.
+ */
+export function shiftByMax(x: Tensor, dim: number): Tensor {
+  return x.sub(recordTraceOnly(reduceRaw('max', x, [dim]), 'max', [x], { axes: [dim], keepdim: true }));
 }

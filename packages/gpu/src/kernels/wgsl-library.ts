@@ -8,7 +8,7 @@
 // infinity come from variables because WGSL rejects them as constant expressions. erf_f,
 // tanh_f, log1p_f, expm1_f and sinh_f use series near 0 (where the textbook formulas lose
 // relative precision); pow_f and pow_i treat negative bases and integer exponents as
-// JavaScript's Math.pow does. atan_f replaces the atan builtin, which some drivers (lavapipe)
+// JavaScript's Math.pow does, and pow_f gives 1 for 1ᵇ and (−1)^±∞ as C's pow (and PyTorch). atan_f replaces the atan builtin, which some drivers (lavapipe)
 // compute only to about 1e-4; asin_f, acos_f and atan2_f are built on it.
 const LIBRARY: Record<string, string> = {
   isnan_f: 'fn isnan_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }',
@@ -68,7 +68,8 @@ const LIBRARY: Record<string, string> = {
   return sqrt(x);
 }`,
   pow_f: `fn pow_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0) { return 1.0; }
+  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (abs(a) == 1.0 && abs(b) == inf_f()) { return 1.0; }
   if (isnan_f(a) || isnan_f(b)) { return nan_f(); }
   let ab = abs(a);
   let isInt = floor(b) == b;

@@ -10,7 +10,7 @@ import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
 import { binaryWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
-import { erf, remainder, roundHalfEven, sigmoid } from './math.js';
+import { erf, pow, remainder, roundHalfEven, sigmoid } from './math.js';
 import { jointRows, offsetsOf, type Rows, rowsOf } from './strided.js';
 
 type Fn1 = (x: number) => number;
@@ -50,7 +50,7 @@ const binaryFns: Record<BinaryOp, Fn2> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: Math.pow,
+  pow,
   maximum: Math.max,
   minimum: Math.min,
   remainder,
@@ -116,7 +116,10 @@ function binaryRows(op: BinaryOp, ra: Rows, rb: Rows, out: TypedArray): void {
         for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! - sb[ob + j * pb]!;
         break;
       case 'mul':
-        if (pa === 1 && pb === 1) for (let j = 0; j < L; j++) out[k++] = sa[oa + j]! * sb[ob + j]!;
+        // int32 products wrap around; in float64 a product past 2⁵³ would round first.
+        if (out instanceof Int32Array)
+          for (let j = 0; j < L; j++) out[k++] = Math.imul(sa[oa + j * pa]!, sb[ob + j * pb]!);
+        else if (pa === 1 && pb === 1) for (let j = 0; j < L; j++) out[k++] = sa[oa + j]! * sb[ob + j]!;
         else for (let j = 0; j < L; j++) out[k++] = sa[oa + j * pa]! * sb[ob + j * pb]!;
         break;
       case 'div':

@@ -52,3 +52,12 @@ export function remainder(a: number, b: number): number {
   const r = a % b;
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
+
+/**
+ * aᵇ as C's pow and PyTorch compute it: 1 for a⁰ and 1ᵇ whatever the other operand (NaN
+ * too) and for (−1)^±∞, where JavaScript's `**` gives NaN.
+ */
+export function pow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Number.POSITIVE_INFINITY || b === Number.NEGATIVE_INFINITY))) return 1;
+  return a ** b;
+}
