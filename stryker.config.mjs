@@ -1,0 +1,95 @@
+// Mutation testing with StrykerJS (not part of CI: it runs the tests once per mutant and takes
+// a long time). `pnpm mutation [area…]` (scripts/mutation.mjs) runs Stryker once per area below
+// with TSGRAD_MUTATION_AREA set; `TSGRAD_MUTATION_AREA=clip npx stryker run` runs one by hand.
+// Each area mutates a few source files and runs only the test files that pin them (named one by
+// one: Stryker hands glob matches to vitest as paths outside its sandbox, which match nothing);
+// with perTest coverage analysis a mutant runs only the tests that reach it.
+
+/** What each area mutates, and the tests that must kill its mutants. */
+export const AREAS = {
+  // The derivative table and binary backward rules of the elementwise primitives.
+  grad: {
+    mutate: ['packages/core/src/ops/elementwise.ts'],
+    testFiles: [
+      'packages/core/test/autograd.test.ts',
+      'packages/core/test/elementwise-math.test.ts',
+      'packages/core/test/edge.test.ts',
+      'conformance/test/gradcheck.test.ts',
+      'conformance/test/reference.test.ts',
+    ],
+  },
+  functional: {
+    mutate: ['packages/nn/src/functional.ts'],
+    testFiles: [
+      'packages/nn/test/functional.test.ts',
+      'packages/nn/test/activations.test.ts',
+      'packages/nn/test/gradcheck.test.ts',
+      'packages/nn/test/edge.test.ts',
+      'packages/nn/test/layer-norm-kaiming.test.ts',
+      'packages/nn/test/parity-modules.test.ts',
+    ],
+  },
+  losses: {
+    mutate: ['packages/nn/src/losses.ts', 'packages/nn/src/distribution-losses.ts'],
+    testFiles: [
+      'packages/nn/test/loss-modules.test.ts',
+      'packages/nn/test/loss-curvature.test.ts',
+      'packages/nn/test/functional.test.ts',
+      'packages/nn/test/gradcheck.test.ts',
+      'packages/nn/test/edge.test.ts',
+      'packages/nn/test/parity-modules.test.ts',
+    ],
+  },
+  clip: {
+    mutate: ['packages/nn/src/clip.ts'],
+    testFiles: ['packages/nn/test/clip.test.ts', 'packages/nn/test/edge.test.ts'],
+  },
+  data: {
+    mutate: ['packages/nn/src/data.ts', 'packages/nn/src/shuffle.ts'],
+    testFiles: [
+      'packages/nn/test/data.test.ts',
+      'packages/nn/test/data-shuffle.test.ts',
+      'packages/nn/test/edge.test.ts',
+    ],
+  },
+  optim: {
+    mutate: ['packages/optim/src/**/*.ts'],
+    testFiles: [
+      'packages/optim/test/edge.test.ts',
+      'packages/optim/test/lbfgs.test.ts',
+      'packages/optim/test/optimizer.test.ts',
+      'packages/optim/test/reference.test.ts',
+      'packages/optim/test/schedulers.test.ts',
+      'packages/optim/test/state-file.test.ts',
+    ],
+  },
+};
+
+const area = process.env.TSGRAD_MUTATION_AREA ?? 'clip';
+const spec = AREAS[area];
+if (spec === undefined) {
+  throw new Error(`TSGRAD_MUTATION_AREA: unknown area '${area}' (one of ${Object.keys(AREAS).join(', ')})`);
+}
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  mutate: spec.mutate,
+  testFiles: spec.testFiles,
+  // The machine is usually shared; raise with --concurrency when it is not.
+  concurrency: 2,
+  timeoutMS: 30_000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${area}.json` },
+  htmlReporter: { fileName: `reports/mutation/${area}.html` },
+  // A rerun tests again only the mutants whose code or covering tests changed.
+  incremental: true,
+  incrementalFile: `reports/mutation/${area}.incremental.json`,
+  tempDirName: `.stryker-tmp/${area}`,
+  cleanTempDir: 'always',
+  ignorePatterns: ['/.stryker-tmp', '/coverage', '/docs/api'],
+  thresholds: { high: 90, low: 85, break: 85 },
+};
