@@ -22,6 +22,7 @@ export const AREAS = {
     mutate: ['packages/nn/src/functional.ts'],
     testFiles: [
       'packages/nn/test/functional.test.ts',
+      'packages/nn/test/bad-input.test.ts',
       'packages/nn/test/activations.test.ts',
       'packages/nn/test/gradcheck.test.ts',
       'packages/nn/test/edge.test.ts',
@@ -33,6 +34,8 @@ export const AREAS = {
     mutate: ['packages/nn/src/losses.ts', 'packages/nn/src/distribution-losses.ts'],
     testFiles: [
       'packages/nn/test/loss-modules.test.ts',
+      'packages/nn/test/loss-formulas.test.ts',
+      'packages/nn/test/bad-input.test.ts',
       'packages/nn/test/loss-curvature.test.ts',
       'packages/nn/test/functional.test.ts',
       'packages/nn/test/gradcheck.test.ts',
@@ -48,6 +51,8 @@ export const AREAS = {
     mutate: ['packages/nn/src/data.ts', 'packages/nn/src/shuffle.ts'],
     testFiles: [
       'packages/nn/test/data.test.ts',
+      'packages/nn/test/data-loader.test.ts',
+      'packages/nn/test/bad-input.test.ts',
       'packages/nn/test/data-shuffle.test.ts',
       'packages/nn/test/edge.test.ts',
     ],

@@ -159,6 +159,7 @@ function permutation(n: number, seed: number | undefined, epoch: number): Int32A
     return out;
   }
   const p = Int32Array.from({ length: n }, (_, i) => i);
+  // Stryker disable next-line EqualityOperator: a step at i = 0 would swap p[0] with itself
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(hash32Uniform(seed, epoch, i) * (i + 1));
     const t = p[i]!;

@@ -12,20 +12,7 @@ import {
   ValueError,
   where,
 } from '@tsgrad/core';
-import type { Reduction, ReductionOptions } from './losses.js';
-
-function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
-  switch (reduction ?? 'mean') {
-    case 'mean':
-      return l.mean();
-    case 'sum':
-      return l.sum();
-    case 'none':
-      return l;
-    default:
-      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
-  }
-}
+import { type Reduction, type ReductionOptions, reduce } from './losses.js';
 
 function checkFloating(op: string, ...ts: Tensor[]): void {
   for (const t of ts)

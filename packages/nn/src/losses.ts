@@ -23,7 +23,8 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
-function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
+/** Applies a loss's `reduction` (default 'mean') to its per-element values. */
+export function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
   switch (reduction ?? 'mean') {
     case 'mean':
       return l.mean();

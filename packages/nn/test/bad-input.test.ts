@@ -573,7 +573,8 @@ describe('layers', () => {
     ],
     [
       'LSTM: packed input and lengths',
-      () => new LSTM(2, 3).forward(packPaddedSequence(zeros([2, 1, 2]), [2]), null, { lengths: [2] }),
+      () =>
+        new LSTM(2, 3).forward(packPaddedSequence(zeros([2, 1, 2]), [2]) as never, null, { lengths: [2] }),
       ValueError,
       /^LSTM: a PackedSequence carries its lengths; do not pass lengths too/,
     ],
