@@ -22,6 +22,7 @@ export const AREAS = {
     mutate: ['packages/nn/src/functional.ts'],
     testFiles: [
       'packages/nn/test/functional.test.ts',
+      'packages/nn/test/functional-options.test.ts',
       'packages/nn/test/bad-input.test.ts',
       'packages/nn/test/activations.test.ts',
       'packages/nn/test/gradcheck.test.ts',

@@ -47,7 +47,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   /** The rows at `indices`, one gather per tensor. */
   batch(indices: Int32Array): Tensor[] {
     const idx = tensor(indices, { shape: [indices.length], dtype: 'int32' });
-    const out = this.tensors.map((t) => t.indexSelect(0, idx.device === t.device ? idx : idx.to(t.device)));
+    const out = this.tensors.map((t) => t.indexSelect(0, idx.to(t.device)));
     idx.dispose();
     return out;
   }

@@ -186,7 +186,7 @@ export function cosineEmbeddingLoss(
   const m1 = a.mul(a).sum(dim).add(EPS);
   const m2 = b.mul(b).sum(dim).add(EPS);
   const cos = prod.div(m1.mul(m2).sqrt());
-  const yt = y.dtype === cos.dtype ? y : y.to(cos.dtype);
+  const yt = y.to(cos.dtype);
   const l = where(yt.eq(1), cos.neg().add(1), 0).add(where(yt.eq(-1), cos.sub(opts.margin ?? 0).relu(), 0));
   return reduce(op, l, opts.reduction);
 }

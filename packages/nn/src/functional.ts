@@ -39,7 +39,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, op = 'li
   }
   if (!bias) return x.matmul(weight.T);
   // Rows of features through one fused matmul + bias; other ranks flatten to rows and back.
+  // Stryker disable next-line ConditionalExpression: the general path below computes the same
   if (x.ndim === 2) return addmm(bias, x, weight.T);
+  // Stryker disable next-line ConditionalExpression: the general path below computes the same
   if (x.ndim === 1) return addmm(bias, x.unsqueeze(0), weight.T).squeeze(0);
   const rows = addmm(bias, x.reshape([-1, inF]), weight.T);
   return rows.reshape([...x.shape.slice(0, -1), weight.shape[0]!]);
@@ -217,9 +219,13 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   if (p === 1) return x.mul(0);
   const dtype = isFloating(x.dtype) ? x.dtype : 'float32';
   const u = rand(x.shape, { dtype, device: x.device });
-  const mask = where(u.ge(p), 1 / (1 - p), 0);
+  const keep = u.ge(p);
   u.dispose();
-  return x.mul(mask.dtype === dtype ? mask : mask.to(dtype));
+  // Scaled in the input's own precision (a float32 mask would round 1/(1 − p) for float64).
+  return x
+    .to(dtype)
+    .mul(keep)
+    .mul(1 / (1 - p));
 }
 
 /** Options of {@link scaledDotProductAttention}. */
