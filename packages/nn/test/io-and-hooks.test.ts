@@ -26,7 +26,9 @@ function idx(type: number, shape: number[], values: number[]): Uint8Array {
   const view = new DataView(bytes.buffer);
   bytes[2] = type;
   bytes[3] = shape.length;
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  shape.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   const start = 4 + 4 * shape.length;
   values.forEach((v, i) => {
     const o = start + i * size;
@@ -41,7 +43,7 @@ function idx(type: number, shape: number[], values: number[]): Uint8Array {
 }
 
 describe('IDX files', () => {
-  test.each<[number, number[], Function]>([
+  test.each<[number, number[], new (n: number) => ArrayLike<number>]>([
     [8, [0, 200, 255], Uint8Array],
     [9, [-128, -1, 127], Int8Array],
     [11, [-30000, 2, 30000], Int16Array],

@@ -269,7 +269,7 @@ describe('multi-head attention masks', () => {
     const [a, wa] = mha.forward(x, x, x, { keyPaddingMask: boolMask });
     const [b] = mha.forward(x, x, x, { keyPaddingMask: floatMask });
     expectClose(a, b, 6);
-    expect(values(wa!.narrow(0, 1, 1)).filter((v, i) => i % 3 !== 0)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(values(wa!.narrow(0, 1, 1)).filter((_v, i) => i % 3 !== 0)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   test('unbatched input with a 1-D key padding mask, without weights, and without biases', () => {
