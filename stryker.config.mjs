@@ -12,6 +12,7 @@ export const AREAS = {
     mutate: ['packages/core/src/ops/elementwise.ts'],
     testFiles: [
       'packages/core/test/autograd.test.ts',
+      'packages/core/test/binary-gradients.test.ts',
       'packages/core/test/elementwise-math.test.ts',
       'packages/core/test/edge.test.ts',
       'conformance/test/gradcheck.test.ts',
@@ -23,6 +24,7 @@ export const AREAS = {
     testFiles: [
       'packages/nn/test/functional.test.ts',
       'packages/nn/test/functional-options.test.ts',
+      'packages/nn/test/layer-options.test.ts',
       'packages/nn/test/bad-input.test.ts',
       'packages/nn/test/activations.test.ts',
       'packages/nn/test/gradcheck.test.ts',
