@@ -156,6 +156,10 @@ describe('randomSplit lengths', () => {
     expect(() => sizes([2.5, 7.5])).toThrow(msg);
     expect(() => sizes([])).toThrow(/lengths \[\] must be whole numbers/);
     expect(() => sizes([1.5, -0.5])).toThrow('randomSplit: fraction at index 0 is 1.5, not between 0 and 1');
+    expect(() => sizes([-0.5, 1.5])).toThrow('randomSplit: fraction at index 0 is -0.5, not between 0 and 1');
+    expect(() => sizes([0.5, 0.3])).toThrow(
+      "randomSplit: lengths [0.5, 0.3] must be whole numbers summing to the dataset's length 10, or fractions summing to 1",
+    );
   });
 });
 
@@ -213,5 +217,9 @@ describe('defaultCollate', () => {
     expect(() => defaultCollate([Object.create(null)] as never[])).toThrow(
       'cannot batch sample of type an object',
     );
+    expect(() => defaultCollate([null] as never[])).toThrow(
+      'defaultCollate: cannot batch sample of type null',
+    );
+    expect(() => defaultCollate([undefined] as never[])).toThrow('cannot batch sample of type undefined');
   });
 });
