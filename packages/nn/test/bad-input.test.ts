@@ -417,7 +417,103 @@ describe('functional layers', () => {
 
 describe('losses', () => {
   const f = () => zeros([2, 3]);
+  const pairLosses = [
+    'mseLoss',
+    'l1Loss',
+    'huberLoss',
+    'smoothL1Loss',
+    'bceLoss',
+    'bceWithLogitsLoss',
+  ] as const;
+  check(
+    pairLosses.flatMap((name): Case[] => [
+      [
+        `${name}: shapes differ`,
+        () => F[name](zeros([2]), zeros([3])),
+        ShapeError,
+        new RegExp(`^${name}: input \\[2\\] and target \\[3\\] must have the same shape`),
+      ],
+      [
+        `${name}: unknown reduction`,
+        () => F[name](f(), f(), { reduction: 'avg' as never }),
+        ValueError,
+        new RegExp(`^${name}: reduction must be 'mean', 'sum' or 'none', got 'avg'`),
+      ],
+    ]),
+  );
   check([
+    [
+      'smoothL1Loss: beta 0, unknown reduction',
+      () => F.smoothL1Loss(f(), f(), { beta: 0, reduction: 'avg' as never }),
+      ValueError,
+      /^smoothL1Loss: reduction must be/,
+    ],
+    [
+      'nllLoss: unknown reduction',
+      () => F.nllLoss(f(), i32([0, 1]), { reduction: 'avg' as never }),
+      ValueError,
+      /^nllLoss: reduction must be 'mean', 'sum' or 'none', got 'avg'/,
+    ],
+    [
+      'nllLoss: float target',
+      () => F.nllLoss(f(), tensor([0.5, 1])),
+      DTypeError,
+      /^nllLoss: target must be int32, got float32/,
+    ],
+    [
+      'nllLoss: target out of range',
+      () => F.nllLoss(f(), i32([0, 3])),
+      ValueError,
+      /^nllLoss: target 3 is out of bounds for 3 classes/,
+    ],
+    [
+      'nllLoss: negative target',
+      () => F.nllLoss(f(), i32([-1, 0])),
+      ValueError,
+      /^nllLoss: target -1 is out of bounds for 3 classes/,
+    ],
+    [
+      'crossEntropyLoss: fractional label list',
+      () => F.crossEntropyLoss(f(), [0.5, 1]),
+      ValueError,
+      /^crossEntropyLoss: target must hold integers/,
+    ],
+    [
+      'crossEntropyLoss: target out of range',
+      () => F.crossEntropyLoss(f(), [0, 7]),
+      ValueError,
+      /^crossEntropyLoss: target 7 is out of bounds for 3 classes/,
+    ],
+    [
+      'crossEntropyLoss: negative label smoothing',
+      () => F.crossEntropyLoss(f(), i32([0, 1]), { labelSmoothing: -0.1 }),
+      ValueError,
+      /labelSmoothing must be in \[0, 1\], got -0.1/,
+    ],
+    [
+      'cosineEmbeddingLoss: 3-D inputs with a 2-D target',
+      () => F.cosineEmbeddingLoss(zeros([1, 2, 3]), zeros([1, 2, 3]), ones([1, 2])),
+      ShapeError,
+      /^cosineEmbeddingLoss: expected inputs/,
+    ],
+    [
+      'gaussianNllLoss: variance of another last dim',
+      () => F.gaussianNllLoss(zeros([2, 3, 4]), zeros([2, 3, 4]), ones([2, 3, 5])),
+      ShapeError,
+      /^gaussianNllLoss: variance \[2,3,5\] does not fit input \[2,3,4\]/,
+    ],
+    [
+      'gaussianNllLoss: variance of another lead',
+      () => F.gaussianNllLoss(zeros([2, 3, 4]), zeros([2, 3, 4]), ones([1, 3, 1])),
+      ShapeError,
+      /variance \[1,3,1\] does not fit/,
+    ],
+    [
+      'gaussianNllLoss: variance [N, 1] for [N, C, D]',
+      () => F.gaussianNllLoss(zeros([2, 3, 4]), zeros([2, 3, 4]), ones([2, 1])),
+      ShapeError,
+      /variance \[2,1\] does not fit/,
+    ],
     [
       'mseLoss: int input',
       () => F.mseLoss(zeros([2], { dtype: 'int32' }), zeros([2])),

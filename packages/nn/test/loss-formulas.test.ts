@@ -52,6 +52,14 @@ describe('regression losses', () => {
     expectValues(F.l1Loss(f64(x), f64(y), { reduction: 'none' }), diffs.map(Math.abs));
   });
 
+  test('smoothL1Loss with beta 0 is the L1 loss, gradient sign(d) included (no 0·∞)', () => {
+    const a = tensor(x, { dtype: 'float64', requiresGrad: true });
+    const l = F.smoothL1Loss(a, f64(y), { beta: 0, reduction: 'sum' });
+    expectValues(l, sum(diffs.map(Math.abs)));
+    l.backward();
+    expectValues(a.grad!, diffs.map(Math.sign));
+  });
+
   test('the default delta and beta are 1', () => {
     expectValues(F.huberLoss(f64(x), f64(y)), F.huberLoss(f64(x), f64(y), { delta: 1 }).itemSync());
     expectValues(F.smoothL1Loss(f64(x), f64(y)), F.smoothL1Loss(f64(x), f64(y), { beta: 1 }).itemSync());
@@ -129,6 +137,22 @@ describe('nll and cross-entropy', () => {
       0,
       picked[2]!,
       0,
+    ]);
+  });
+
+  test('crossEntropyLoss: labels as a plain array; a −∞ logit of another class keeps the loss finite', () => {
+    expectValues(
+      F.crossEntropyLoss(f64(logits), labels),
+      F.crossEntropyLoss(f64(logits), idx(labels)).itemSync(),
+    );
+    const masked = f64([
+      [1, Number.NEGATIVE_INFINITY, 0.5],
+      [0, 2, Number.NEGATIVE_INFINITY],
+    ]);
+    const lse = (a: number, b: number) => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+    expectValues(F.crossEntropyLoss(masked, idx([0, 1]), { reduction: 'none' }), [
+      lse(1, 0.5) - 1,
+      lse(0, 2) - 2,
     ]);
   });
 
@@ -318,6 +342,22 @@ describe('distribution losses', () => {
           return 0.5 * (Math.log(vv) + (m - tgt[i]![j]!) ** 2 / vv);
         }),
       ),
+    );
+    // For [N, C, D] input the variance may be [N, C] or [N, C, 1].
+    const i3 = f64([inp, tgt]);
+    const v2 = f64([
+      [0.5, 2],
+      [1, 4],
+    ]);
+    expectValues(
+      F.gaussianNllLoss(i3, f64([tgt, inp]), v2, { reduction: 'sum' }),
+      F.gaussianNllLoss(i3, f64([tgt, inp]), v2.unsqueeze(-1).expand([2, 2, 2]), {
+        reduction: 'sum',
+      }).itemSync(),
+    );
+    expectValues(
+      F.gaussianNllLoss(i3, f64([tgt, inp]), v2.unsqueeze(-1), { reduction: 'sum' }),
+      F.gaussianNllLoss(i3, f64([tgt, inp]), v2, { reduction: 'sum' }).itemSync(),
     );
     expect(() => F.gaussianNllLoss(f64(inp), f64(tgt), f64([[0.5, 1, 2]]))).toThrow(
       /variance \[1,3\] does not fit input \[2,2\]/,
