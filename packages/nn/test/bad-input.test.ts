@@ -263,6 +263,18 @@ describe('convolution, pooling and resampling', () => {
 describe('functional layers', () => {
   check([
     [
+      'embedding: float indices',
+      () => F.embedding(tensor([0.5]), zeros([3, 2])),
+      DTypeError,
+      /^embedding: indices must be int32, got float32/,
+    ],
+    [
+      'embedding: fractional index list',
+      () => F.embedding([0.5], zeros([3, 2])),
+      ValueError,
+      /^embedding: indices must hold integers/,
+    ],
+    [
       'linear: 1-D weight',
       () => F.linear(zeros([2, 3]), zeros([3])),
       ShapeError,
