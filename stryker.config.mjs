@@ -100,6 +100,7 @@ export const AREAS = {
       'packages/optim/test/reference.test.ts',
       'packages/optim/test/schedulers.test.ts',
       'packages/optim/test/state-file.test.ts',
+      'packages/optim/test/update-rules.test.ts',
     ],
   },
 };
