@@ -101,6 +101,7 @@ export const AREAS = {
       'packages/optim/test/schedulers.test.ts',
       'packages/optim/test/state-file.test.ts',
       'packages/optim/test/update-rules.test.ts',
+      'packages/optim/test/scheduler-options.test.ts',
     ],
   },
 };
