@@ -34,6 +34,13 @@ const gradAt = (t: number) => P0.map((_, i) => Math.sin(1.7 * t + 2 * i) + 0.3 *
 
 const vec = (n: number, v = 0) => Array<number>(n).fill(v);
 
+/** Decoupled weight decay: p ← p·(1 − lr·weightDecay). */
+function decay(p: number[], o: Opts): void {
+  p.forEach((_, i) => {
+    p[i]! *= 1 - o.lr * o.weightDecay;
+  });
+}
+
 /** The gradient after `maximize` and (coupled) weight decay, as every algorithm starts. */
 function grad(p: number[], g: number[], o: Opts): number[] {
   return g.map((gi, i) => (o.maximize ? -gi : gi) + (o.weightDecay ?? 0) * p[i]!);
@@ -143,7 +150,7 @@ const rules: Record<string, [Opts, Rule]> = {
     },
     (p, g0, s, o, t) => {
       const [b1, b2] = o.betas;
-      if (o.decoupledWeightDecay) p.forEach((_, i) => (p[i]! *= 1 - o.lr * o.weightDecay));
+      if (o.decoupledWeightDecay) decay(p, o);
       const g = grad(p, g0, { ...o, weightDecay: o.decoupledWeightDecay ? 0 : o.weightDecay });
       const mu = b1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
       const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
@@ -163,7 +170,7 @@ const rules: Record<string, [Opts, Rule]> = {
     { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false },
     (p, g0, s, o, t) => {
       const [b1, b2] = o.betas;
-      if (o.decoupledWeightDecay) p.forEach((_, i) => (p[i]! *= 1 - o.lr * o.weightDecay));
+      if (o.decoupledWeightDecay) decay(p, o);
       const g = grad(p, g0, { ...o, weightDecay: o.decoupledWeightDecay ? 0 : o.weightDecay });
       s.m ??= vec(p.length);
       s.v ??= vec(p.length);
@@ -202,7 +209,7 @@ const rules: Record<string, [Opts, Rule]> = {
     { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false },
     (p, g0, s, o, t) => {
       const [b1, b2] = o.betas;
-      if (o.decoupledWeightDecay) p.forEach((_, i) => (p[i]! *= 1 - o.lr * o.weightDecay));
+      if (o.decoupledWeightDecay) decay(p, o);
       const g = grad(p, g0, { ...o, weightDecay: o.decoupledWeightDecay ? 0 : o.weightDecay });
       s.m ??= vec(p.length);
       s.v ??= vec(p.length);
