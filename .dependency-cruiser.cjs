@@ -130,7 +130,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|coverage)/|^(docs/api|\\.tmp)/' },
+    exclude: { path: '(^|/)(dist|coverage)/|^(docs/api|\\.tmp|\\.stryker-tmp|reports)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -11,13 +11,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Floors (percent) at which CI fails: each a little under what the suite reaches, so coverage
- * cannot drop unnoticed. Raise them as tests are added.
+ * Floors (percent) at which CI fails, so coverage cannot drop unnoticed: core, nn and optim
+ * must keep 95 % of lines and 90 % of branches; the others sit a little under what the suite
+ * reaches. Raise them as tests are added.
  */
 export const FLOORS = {
-  core: { lines: 96, branches: 89 },
-  nn: { lines: 87, branches: 81 },
-  optim: { lines: 93, branches: 88 },
+  core: { lines: 95, branches: 90 },
+  nn: { lines: 95, branches: 90 },
+  optim: { lines: 95, branches: 90 },
   gpu: { lines: 96, branches: 86 },
   onnx: { lines: 91, branches: 80 },
   plot: { lines: 95, branches: 85 },

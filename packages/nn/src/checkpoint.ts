@@ -210,18 +210,10 @@ export function restoreCheckpoint(bytes: Uint8Array, into: RestoreTargets): Load
     if (!Object.hasOwn(meta.others, k)) throw new ValueError(`${op}: the checkpoint has no state for '${k}'`);
   }
   const tensors = safetensors.deserialize(bytes);
-  const unpackOrThrow = (v: unknown, what: string): unknown => {
-    try {
-      return unpack(v, tensors);
-    } catch (e) {
-      if (e instanceof TsgradError) throw e;
-      throw new ValueError(`${op}: the ${what} state is malformed (${(e as Error).message})`);
-    }
-  };
-  const modelState = unpackOrThrow(meta.model, 'model') as Record<string, unknown>;
+  const modelState = unpack(meta.model, tensors) as Record<string, unknown>;
   checkModelState(into.model, modelState, into.strict ?? true);
-  const optimizerState = into.optimizer ? unpackOrThrow(meta.optimizer, 'optimizer') : undefined;
-  const otherStates = Object.keys(into.others ?? {}).map((k) => unpackOrThrow(meta.others[k], `'${k}'`));
+  const optimizerState = into.optimizer ? unpack(meta.optimizer, tensors) : undefined;
+  const otherStates = Object.keys(into.others ?? {}).map((k) => unpack(meta.others[k], tensors));
 
   // Stateful objects validate in their own loadStateDict: restore them first, keeping their
   // current state to put back if a later one refuses; the model (checked above) goes last.

@@ -40,8 +40,12 @@ export function clipGradNorm_(
     if (p === Infinity) {
       total = stack(grads.map((g) => g.abs().max().to(grads[0]!.dtype))).max();
     } else {
+      // The p = 2 and single-tensor forms are shortcuts of the general ones (same values).
+      // Stryker disable next-line ConditionalExpression: g·g equals |g|^2
       const parts = grads.map((g) => (p === 2 ? g.mul(g) : g.abs().pow(p)).sum().to(grads[0]!.dtype));
+      // Stryker disable next-line ConditionalExpression: the sum of a stack of one is that one
       const s = parts.length === 1 ? parts[0]! : stack(parts).sum();
+      // Stryker disable next-line ConditionalExpression: sqrt is the power 1/2
       total = p === 2 ? s.sqrt() : s.pow(1 / p);
     }
     if (opts.errorIfNonfinite && total.device === 'cpu') {

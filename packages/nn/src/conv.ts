@@ -6,8 +6,7 @@
  * are differentiable again:
  * - windows: the backend's `im2col` primitive lays out every window (taps in the padding
  *   reading a constant); its gradient is `col2im`, whose gradient is `im2col` again. The
- *   reflect, replicate and circular padding modes lay windows out with one `gather` through a
- *   precomputed index instead (its gradient a `scatterAdd`);
+ *   reflect, replicate and circular padding modes pad the input first (`pad`), as PyTorch does;
  * - convolution is then one batched matmul of the weight [O, C·kH·kW] by the windows
  *   [N, C·kH·kW, oH·oW]; the transposed convolution is the matmul of the weight's transpose by
  *   the input followed by `col2im`;
@@ -19,7 +18,6 @@
 import {
   cat,
   formatShape,
-  full,
   isGradEnabled,
   ShapeError,
   type Tensor,
@@ -28,6 +26,7 @@ import {
   type WindowSpec,
 } from '@tsgrad/core';
 import { col2im, im2col, isTracing } from '@tsgrad/core/internal';
+import { pad } from './pad.js';
 
 /** Padding of a convolution: per-dim sizes, or `'same'` (output as long as the input, stride 1) or `'valid'` (none). */
 export type ConvPadding = number | readonly number[] | 'same' | 'valid';
@@ -161,75 +160,6 @@ function outSize(
   return o;
 }
 
-/** Where tap position `i` (possibly outside [0, n)) reads from, or -1 for the padding value. */
-function source(i: number, n: number, mode: PaddingMode): number {
-  if (i >= 0 && i < n) return i;
-  switch (mode) {
-    case 'zeros':
-      return -1;
-    case 'replicate':
-      return i < 0 ? 0 : n - 1;
-    case 'circular':
-      return ((i % n) + n) % n;
-    case 'reflect': {
-      if (n === 1) return 0;
-      const period = 2 * (n - 1);
-      const r = ((i % period) + period) % period;
-      return r < n ? r : period - r;
-    }
-  }
-}
-
-// Window indices depend only on the geometry: keep the latest few.
-const indexCache = new Map<string, Int32Array>();
-
-/**
- * The gather index laying out every window of an [H, W] plane: entry (kh, kw, oh, ow) is the
- * flat position its tap reads, or H·W (the padding slot) where it falls in the padding.
- */
-function windowIndex(h: Axis, w: Axis, mode: PaddingMode): Int32Array {
-  const key = [
-    h.size,
-    h.kernel,
-    h.stride,
-    h.before,
-    h.dilation,
-    h.out,
-    w.size,
-    w.kernel,
-    w.stride,
-    w.before,
-    w.dilation,
-    w.out,
-    mode,
-  ].join(',');
-  const hit = indexCache.get(key);
-  if (hit !== undefined) return hit;
-  const P = h.out * w.out;
-  const idx = new Int32Array(h.kernel * w.kernel * P);
-  const pad = h.size * w.size;
-  const rows = new Int32Array(h.out);
-  const cols = new Int32Array(w.out);
-  let at = 0;
-  for (let kh = 0; kh < h.kernel; kh++) {
-    for (let o = 0; o < h.out; o++) rows[o] = source(o * h.stride - h.before + kh * h.dilation, h.size, mode);
-    for (let kw = 0; kw < w.kernel; kw++) {
-      for (let o = 0; o < w.out; o++)
-        cols[o] = source(o * w.stride - w.before + kw * w.dilation, w.size, mode);
-      for (let oh = 0; oh < h.out; oh++) {
-        const r = rows[oh]!;
-        for (let ow = 0; ow < w.out; ow++) {
-          const c = cols[ow]!;
-          idx[at++] = r < 0 || c < 0 ? pad : r * w.size + c;
-        }
-      }
-    }
-  }
-  if (indexCache.size >= 32) indexCache.delete(indexCache.keys().next().value!);
-  indexCache.set(key, idx);
-  return idx;
-}
-
 /** The window geometry of two axes, as the `im2col` primitive takes it. */
 function specOf(h: Axis, w: Axis): WindowSpec {
   return {
@@ -244,23 +174,17 @@ function specOf(h: Axis, w: Axis): WindowSpec {
 
 /**
  * Every window of x [N, C, H, W] as [N, C, kH·kW, oH·oW] (im2col), taps outside the input
- * reading `padValue` (or, for the other padding modes, the input's reflected, replicated or
- * wrapped border, through one `gather`).
+ * reading `padValue`. The other padding modes follow PyTorch's rule: pad the input by the
+ * mode (reflected, replicated or wrapped borders), then lay out the windows without padding.
  */
 function windows(x: Tensor, h: Axis, w: Axis, padValue: number, mode: PaddingMode): Tensor {
   if (mode === 'zeros') return im2col(x, specOf(h, w), padValue);
-  const [N, C] = x.shape as [number, number];
-  const K = h.kernel * w.kernel;
-  const P = h.out * w.out;
-  const idx = windowIndex(h, w, mode);
-  const plane = h.size * w.size;
-  const flat = x.reshape([N, C, plane]);
-  const needsPad = idx.some((v) => v === plane);
-  const src = needsPad
-    ? cat([flat, full([N, C, 1], padValue, { dtype: x.dtype, device: x.device })], 2)
-    : flat;
-  const index = tensor(idx, { shape: [1, 1, K * P], dtype: 'int32', device: x.device }).expand([N, C, K * P]);
-  return src.gather(2, index).reshape([N, C, K, P]);
+  // Padding after the input: as far as the last window reaches.
+  const after = (a: Axis) =>
+    Math.max(0, (a.out - 1) * a.stride + (a.kernel - 1) * a.dilation + 1 - a.before - a.size);
+  const padded = pad(x, [w.before, after(w), h.before, after(h)], { mode });
+  const inside = (a: Axis): Axis => ({ ...a, size: a.size + a.before + after(a), before: 0 });
+  return im2col(padded, specOf(inside(h), inside(w)), padValue);
 }
 
 /**

@@ -12,20 +12,7 @@ import {
   ValueError,
   where,
 } from '@tsgrad/core';
-import type { Reduction, ReductionOptions } from './losses.js';
-
-function reduce(op: string, l: Tensor, reduction: Reduction | undefined): Tensor {
-  switch (reduction ?? 'mean') {
-    case 'mean':
-      return l.mean();
-    case 'sum':
-      return l.sum();
-    case 'none':
-      return l;
-    default:
-      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
-  }
-}
+import { type Reduction, type ReductionOptions, reduce } from './losses.js';
 
 function checkFloating(op: string, ...ts: Tensor[]): void {
   for (const t of ts)
@@ -199,7 +186,7 @@ export function cosineEmbeddingLoss(
   const m1 = a.mul(a).sum(dim).add(EPS);
   const m2 = b.mul(b).sum(dim).add(EPS);
   const cos = prod.div(m1.mul(m2).sqrt());
-  const yt = y.dtype === cos.dtype ? y : y.to(cos.dtype);
+  const yt = y.to(cos.dtype);
   const l = where(yt.eq(1), cos.neg().add(1), 0).add(where(yt.eq(-1), cos.sub(opts.margin ?? 0).relu(), 0));
   return reduce(op, l, opts.reduction);
 }

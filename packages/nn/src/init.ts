@@ -235,15 +235,14 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
     const alpha = r[k * n + k]! >= 0 ? -norm : norm;
     for (let i = k; i < m; i++) v[i] = r[i * n + k]!;
     v[k] = v[k]! - alpha;
+    // v[k] = r[k][k] ± norm with the sign of r[k][k], so v ≠ 0 (a Gaussian column is never zero).
     let vn = 0;
     for (let i = k; i < m; i++) vn += v[i]! ** 2;
-    if (vn > 0) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let i = k; i < m; i++) s += v[i]! * r[i * n + j]!;
-        const f = (2 * s) / vn;
-        for (let i = k; i < m; i++) r[i * n + j] = r[i * n + j]! - f * v[i]!;
-      }
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = k; i < m; i++) s += v[i]! * r[i * n + j]!;
+      const f = (2 * s) / vn;
+      for (let i = k; i < m; i++) r[i * n + j] = r[i * n + j]! - f * v[i]!;
     }
     vs.push(v);
   }
@@ -254,7 +253,6 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
     const v = vs[k]!;
     let vn = 0;
     for (let i = k; i < m; i++) vn += v[i]! ** 2;
-    if (vn === 0) continue;
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let i = k; i < m; i++) s += v[i]! * q[i * n + j]!;

@@ -348,7 +348,7 @@ export class Module {
         for (const [, p] of m.ownParameters()) {
           const moved = convert(p.detach());
           p._setData(moved);
-          if (moved !== p) moved.dispose();
+          moved.dispose(); // p.detach() made a new tensor, so moved is never p
         }
         const self = m as unknown as Record<string, unknown>;
         for (const [k, b] of m.ownBuffers()) self[k] = convert(b);
@@ -446,7 +446,7 @@ export class Module {
       for (const [k, t] of targets) {
         const src = dict[k];
         if (src === undefined) continue;
-        t.copy_(src.device === t.device ? src : src.to(t.device));
+        t.copy_(src.to(t.device)); // to() returns src itself on its own device
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -65,6 +65,8 @@ describe('clipGradNorm_', () => {
     c = 1 / (n3 + 1e-6);
     closeAll([...vals(ps[0]!.grad!), ...vals(ps[1]!.grad!)], [c, -2 * c, -3 * c]);
 
+    // The max norm is the largest |g| of all: here in the first tensor, whose smallest is 1.
+    expect(clipGradNorm_(withGrads([[1, -4], [-3]]), 10, { normType: Infinity }).itemSync()).toBe(4);
     ps = withGrads([[1, -2], [-3]]);
     expect(clipGradNorm_(ps, 1.5, { normType: Infinity }).itemSync()).toBe(3);
     c = 1.5 / (3 + 1e-6);
@@ -105,6 +107,17 @@ describe('clipGradNorm_', () => {
     );
     expect(clipGradNorm_(withGrads([[Number.NaN]]), 1).itemSync()).toBeNaN();
     expect(clipGradNorm_(withGrads([[3, 4]]), 1, { errorIfNonfinite: true }).itemSync()).toBeCloseTo(5, 12);
+  });
+
+  it('maxNorm 0 zeroes the gradients; a negative or non-number maxNorm is refused', () => {
+    const ps = withGrads([[3, -4]]);
+    expect(clipGradNorm_(ps, 0).itemSync()).toBeCloseTo(5, 12);
+    expect(vals(ps[0]!.grad!).map(Math.abs)).toEqual([0, 0]);
+    for (const maxNorm of [-1, Number.NaN, '1' as never]) {
+      expect(() => clipGradNorm_(withGrads([[1]]), maxNorm)).toThrow(
+        `clipGradNorm_: maxNorm must be a non-negative number, got ${String(maxNorm)}`,
+      );
+    }
   });
 
   it('refuses a norm type that is not positive', () => {

@@ -1,13 +1,7 @@
 /** Adam, as `torch.optim.Adam`. */
 import { adamStep_, keep, type Tensor, zerosLike } from '@tsgrad/core';
 import { checkBetas, checkLr, checkNonNegative } from './checks.js';
-import {
-  Optimizer,
-  type OptimizerOptions,
-  type ParamGroup,
-  type ParamState,
-  type Params,
-} from './optimizer.js';
+import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends OptimizerOptions {
@@ -64,13 +58,10 @@ export class Adam extends Optimizer<AdamOptions> {
     const [beta1, beta2] = betas;
     for (const p of group.params) {
       if (p.grad === null) continue;
-      const state = this.stateOf(p, () => {
-        const s: ParamState = { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
-        if (amsgrad) s.maxExpAvgSq = zerosLike(p);
-        return s;
-      });
+      const state = this.stateOf(p, () => ({ step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) }));
       const step = (state.step as number) + 1;
       state.step = step;
+      // Made on the first amsgrad step (amsgrad may be turned on after the state was made).
       let max = state.maxExpAvgSq as Tensor | undefined;
       if (amsgrad && max === undefined) {
         max = keep(zerosLike(p));

@@ -328,7 +328,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     noGrad(() =>
       tidy(() => {
         let currentEvals = 1;
-        (state.funcEvals as number)++;
+        state.funcEvals = (state.funcEvals as number) + 1;
         let flatGrad = this.flatGrad();
         let optCond = absMax(flatGrad) <= toleranceGrad;
         if (optCond) return;

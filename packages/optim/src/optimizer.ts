@@ -256,8 +256,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       v instanceof Tensor ? v.clone() : Array.isArray(v) ? ((v as StateValue[]).map(copy) as StateValue) : v;
     noGrad(() => {
       for (const [p, s] of this.state) {
-        const i = index.get(p);
-        if (i === undefined) continue;
+        // Only parameters of the groups get state (from stateOf or loadStateDict).
+        const i = index.get(p)!;
         state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [toSnakeCase(k), copy(v)]));
       }
     });

@@ -64,12 +64,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     for (const p of group.params) {
       if (p.grad === null) continue;
-      const state = this.stateOf(p, () => {
-        const s: ParamState = { step: 0, squareAvg: zerosLike(p) };
-        if (momentum > 0) s.momentumBuffer = zerosLike(p);
-        if (centered) s.gradAvg = zerosLike(p);
-        return s;
-      });
+      const state = this.stateOf(p, () => ({ step: 0, squareAvg: zerosLike(p) }));
       state.step = (state.step as number) + 1;
       let g: Tensor = maximize ? p.grad.neg() : p.grad;
       if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
@@ -94,7 +89,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     }
   }
 
-  /** A zero buffer that a group option turned on after the parameter's state was made. */
+  /** The zero-initialised buffer `key` of an option (momentum, centered), made on its first use. */
   private lazyState(p: Tensor, state: ParamState, key: string): Tensor {
     let t = state[key] as Tensor | undefined;
     if (t === undefined) {

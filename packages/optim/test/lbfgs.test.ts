@@ -142,3 +142,82 @@ describe('LBFGS', () => {
     expect(() => new LBFGS(p()).step()).toThrow(/closure/);
   });
 });
+
+describe('LBFGS strong-Wolfe line search', () => {
+  const wolfe = { lineSearchFn: 'strong_wolfe', maxIter: 1 } as const;
+
+  test('a first step that overshoots is cut back by zooming, onto the minimum of a quadratic', () => {
+    // f = 1.5x² from 0.1: g = 0.3, so the first trial t = 1 along −g lands at −0.2, where the
+    // loss went up; the cubic through both ends finds the exact minimum, t = 1/3.
+    const { p, opt } = minimise((x) => x.square().sum().mul(1.5), [0.1], wolfe, 1);
+    const s = opt.state.get(p)!;
+    expect(s.t).toBeCloseTo(1 / 3, 14);
+    expect(p.itemSync()).toBeCloseTo(0, 14);
+    expect(s.funcEvals).toBe(3);
+  });
+
+  test('a first step that falls short is extended, at most tenfold per try', () => {
+    // f = 0.001x² from 1: g = 0.002, and each trial t = 1, 10 leaves |g·d| above 0.9 of its
+    // start; the minimum (t = 500) lies beyond, so each try goes ten times further: t = 100,
+    // where x = 0.8 and the slope has fallen to 0.8 of its start.
+    const { p, opt } = minimise((x) => x.square().sum().mul(0.001), [1], wolfe, 1);
+    const s = opt.state.get(p)!;
+    expect(s.t).toBeCloseTo(100, 10);
+    expect(p.itemSync()).toBeCloseTo(0.8, 12);
+    expect(s.funcEvals).toBe(4);
+  });
+
+  const coshBowl = (k: number) => (x: Tensor) => x.mul(k).cosh().sum();
+  const wavy = (x: Tensor) => x.sin().add(x.square().mul(0.05)).sum();
+  test.each<[string, number[], number, (x: Tensor) => Tensor]>([
+    ['Rosenbrock', [-1.5, 2], 1, rosenbrock],
+    ['Rosenbrock', [0.3, -0.9], 4, rosenbrock],
+    ['cosh 3x', [0.3], 4, coshBowl(3)],
+    ['cosh 3x', [-0.8], 4, coshBowl(3)],
+    ['cosh 10x', [1.3, -0.4], 4, coshBowl(10)],
+    ['sin x + x²/20', [2], 4, wavy],
+    ['sin x + x²/20', [1.3, -0.4], 4, wavy],
+  ])('every step on %s from %j (lr %d) meets the strong Wolfe conditions', (_name, x0, lr, f) => {
+    const p = tensor(x0, { dtype: 'float64', requiresGrad: true });
+    const opt = new LBFGS([p], { ...wolfe, lr });
+    const at = (v: number[]) => {
+      const q = tensor(v, { dtype: 'float64', requiresGrad: true });
+      const y = f(q);
+      y.backward();
+      return { f: y.itemSync(), g: Array.from(q.grad!.dataSync()) };
+    };
+    const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+    const closure = () => {
+      opt.zeroGrad();
+      const loss = f(p);
+      loss.backward();
+      return loss;
+    };
+    let checked = 0;
+    for (let i = 0; i < 12; i++) {
+      const before = Array.from(p.dataSync());
+      const { f: f0, g: g0 } = at(before);
+      // Near the minimum a step may stop at once (toleranceGrad) without a line search.
+      if (Math.max(...g0.map(Math.abs)) < 1e-5) break;
+      const evals = (opt.state.get(p)?.funcEvals as number | undefined) ?? 0;
+      opt.step(closure);
+      const s = opt.state.get(p)!;
+      const d = Array.from((s.d as Tensor).dataSync());
+      const t = s.t as number;
+      const after = Array.from(p.dataSync());
+      // A direction along which the loss barely falls (g·d > −toleranceChange) stops the step.
+      if (after.every((v, j) => v === before[j])) break;
+      after.forEach((v, j) => {
+        expect(v).toBeCloseTo(before[j]! + t * d[j]!, 12);
+      });
+      const { f: f1, g: g1 } = at(after);
+      const gtd = dot(g0, d);
+      expect(gtd, 'a descent direction').toBeLessThan(0);
+      if ((s.funcEvals as number) - evals >= 26) continue; // the search ran out of evaluations
+      expect(f1, 'sufficient decrease').toBeLessThanOrEqual(f0 + 1e-4 * t * gtd);
+      expect(Math.abs(dot(g1, d)), 'curvature').toBeLessThanOrEqual(0.9 * Math.abs(gtd));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});

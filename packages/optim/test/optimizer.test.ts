@@ -171,6 +171,17 @@ describe.each(configs)('%s', (name, make) => {
     expect(memory().cpu!.tensors).toBe(live);
   });
 
+  test('a parameter without a gradient is skipped: unchanged and given no state', () => {
+    const a = setup(make);
+    const before = Array.from(a.b.dataSync());
+    a.w.grad = grads(0)[0]!;
+    a.opt.step();
+    expect(Array.from(a.b.dataSync())).toEqual(before);
+    expect(a.opt.state.has(a.b)).toBe(false);
+    expect(a.opt.state.has(a.w)).toBe(true);
+    expect(Array.from(a.w.dataSync())).not.toEqual([0.5, -1, 2, 0.25]);
+  });
+
   test('float32 parameters stay float32, and state loads across dtypes', () => {
     const a = setup(make, [
       tensor(
@@ -227,6 +238,10 @@ describe('param groups', () => {
     expect(() => new SGD([])).toThrow(/empty parameter list/);
     const r = tensor([1], { requiresGrad: true });
     expect(() => new SGD([r, r])).toThrow(/same tensor twice/);
+    expect(() => new SGD([r, { params: [q] }] as never)).toThrow(
+      /all tensors or all parameter groups, not a mix/,
+    );
+    expect(() => new SGD([{ params: [r, 3 as never] }])).toThrow(/SGD: params\[1\] is not a Tensor/);
   });
 
   test('parameters without a gradient are left alone', () => {
@@ -238,6 +253,58 @@ describe('param groups', () => {
     expect(q.itemSync()).toBe(1);
     expect(opt.state.has(q)).toBe(false);
     expect(p.itemSync()).toBeCloseTo(0.9, 6);
+  });
+});
+
+describe('options turned on after the state was made', () => {
+  const f64 = (v: number[]) => tensor(v, { dtype: 'float64' });
+
+  test('Adam amsgrad: the running maximum of v starts from zero', () => {
+    const [g1, g2] = [f64([0.5, -2]), f64([1, 0.25])];
+    const p = f64([1, -1]).requiresGrad_();
+    const q = f64([1, -1]).requiresGrad_();
+    const toggled = new Adam([p], { lr: 0.1 });
+    const plain = new Adam([q], { lr: 0.1 });
+    for (const [i, g] of [g1, g2].entries()) {
+      if (i === 1) toggled.paramGroups[0]!.amsgrad = true;
+      p.grad = g;
+      q.grad = g;
+      toggled.step();
+      plain.step();
+    }
+    // max(0, v₂) = v₂: the first amsgrad step is the plain one.
+    expect(Array.from(p.dataSync())).toEqual(Array.from(q.dataSync()));
+    const s = toggled.state.get(p)!;
+    expect(Array.from((s.maxExpAvgSq as Tensor).dataSync())).toEqual(
+      Array.from((s.expAvgSq as Tensor).dataSync()),
+    );
+    expect(plain.state.get(q)!.maxExpAvgSq).toBeUndefined();
+  });
+
+  test('RMSprop momentum and centered: their buffers start from zero', () => {
+    const [lr, alpha, eps, momentum] = [0.01, 0.9, 1e-8, 0.5];
+    const g1 = [0.5, -2];
+    const g2 = [1, 0.25];
+    const p = f64([1, -1]).requiresGrad_();
+    const opt = new RMSprop([p], { lr, alpha, eps });
+    p.grad = f64(g1);
+    opt.step();
+    Object.assign(opt.paramGroups[0]!, { momentum, centered: true });
+    p.grad = f64(g2);
+    opt.step();
+    const expected = [1, -1].map((p0, i) => {
+      const v1 = (1 - alpha) * g1[i]! ** 2;
+      const p1 = p0 - (lr * g1[i]!) / (Math.sqrt(v1) + eps);
+      const v2 = alpha * v1 + (1 - alpha) * g2[i]! ** 2;
+      const gAvg = (1 - alpha) * g2[i]!;
+      const buf = g2[i]! / (Math.sqrt(v2 - gAvg ** 2) + eps);
+      return p1 - lr * buf;
+    });
+    Array.from(p.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 14);
+    });
+    const s = opt.state.get(p)!;
+    expect(Array.from((s.gradAvg as Tensor).dataSync())).toEqual(g2.map((g) => (1 - alpha) * g));
   });
 });
 
@@ -304,6 +371,30 @@ describe('loadStateDict checks', () => {
     const d = trained();
     const o = new Adam([tensor([1, 2, 3], { requiresGrad: true }), tensor([3], { requiresGrad: true })]);
     expect(() => o.loadStateDict(d)).toThrow(ShapeError);
+  });
+  test('a dict without param_groups, or with state for an unlisted parameter, is refused', () => {
+    const o = fresh();
+    expect(() => o.loadStateDict({ state: {} } as never)).toThrow(/has no parameter groups/);
+    const d = trained();
+    d.state[7] = d.state[0]!;
+    expect(() => o.loadStateDict(d)).toThrow(/state for parameter 7, which no parameter group lists/);
+  });
+  test('loading replaces the state: the old tensors are freed; a failed load changes nothing', () => {
+    const o = fresh();
+    const [a, b] = o.paramGroups[0]!.params as [Tensor, Tensor];
+    a.grad = tensor([1, 1]);
+    b.grad = tensor([1]);
+    o.step();
+    const old = o.state.get(a)!.expAvg as Tensor;
+    const bad = trained();
+    bad.state[1]!.exp_avg = tensor([1, 2, 3]);
+    expect(() => o.loadStateDict(bad)).toThrow(ShapeError);
+    expect(o.state.get(a)!.expAvg).toBe(old);
+    expect(old.isDisposed).toBe(false);
+    o.loadStateDict(trained());
+    expect(old.isDisposed).toBe(true);
+    o.loadStateDict({ param_groups: trained().param_groups } as OptimizerStateDict);
+    expect(o.state.size).toBe(0);
   });
   test('group options are restored', () => {
     const d: OptimizerStateDict = trained();

@@ -581,3 +581,103 @@ describe('CyclicLR', () => {
     expect(() => new CyclicLR(sgd(), 0.1, 1, { mode: 'sawtooth' as 'triangular' })).toThrow(/mode/);
   });
 });
+
+describe('step(epoch) jumps by the closed form', () => {
+  test('LinearLR: base · (start + (end − start)·min(epoch, total)/total)', () => {
+    const s = new LinearLR(sgd(2), { startFactor: 0.25, endFactor: 0.75, totalIters: 4 });
+    for (const e of [3, 1, 9, 0]) {
+      s.step(e);
+      expectClose(s.getLastLr(), [2 * (0.25 + (0.5 * Math.min(e, 4)) / 4)]);
+    }
+  });
+  test('MultiStepLR: gamma to the number of milestones passed, repeated ones counting twice', () => {
+    const s = new MultiStepLR(sgd(1), [3, 1, 3], { gamma: 0.5 });
+    const at = (e: number) => {
+      s.step(e);
+      return s.getLastLr()[0];
+    };
+    expect([at(0), at(2), at(3), at(9), at(1)]).toEqual([1, 0.5, 0.125, 0.125, 0.5]);
+    // The chainable form agrees: a repeated milestone multiplies by gamma twice at once.
+    expect(trace(new MultiStepLR(sgd(1), [3, 1, 3], { gamma: 0.5 }), 4)).toEqual([1, 0.5, 0.5, 0.125, 0.125]);
+  });
+  test('ConstantLR: the factor before totalIters, 1 from then on', () => {
+    const s = new ConstantLR(sgd(1), { factor: 0.5, totalIters: 3 });
+    s.step(2);
+    expect(s.getLastLr()).toEqual([0.5]);
+    s.step(3);
+    expect(s.getLastLr()).toEqual([1]);
+  });
+  test('a schedule without a closed form takes one chainable step from the new epoch', () => {
+    const s = new LambdaLR(sgd(2), (e) => 1 / (e + 1));
+    s.step(3);
+    expect(s.lastEpoch).toBe(3);
+    expect(s.getLastLr()).toEqual([0.5]);
+  });
+  test('the epoch must be a whole number >= 0', () => {
+    const s = new StepLR(sgd(), 2);
+    expect(() => s.step(-1)).toThrow(/StepLR.step: invalid epoch -1/);
+    expect(() => s.step(1.5)).toThrow(/invalid epoch 1.5/);
+    const w = new CosineAnnealingWarmRestarts(sgd(), 3);
+    expect(() => w.step(-0.5)).toThrow(/invalid epoch -0.5/);
+    expect(() => w.step(Number.NaN)).toThrow(/invalid epoch NaN/);
+    expect(() => w.step(Number.POSITIVE_INFINITY)).toThrow(/invalid epoch Infinity/);
+  });
+});
+
+test('CosineAnnealingLR resumed at lastEpoch starts from the closed form', () => {
+  const opt = sgd(1);
+  new CosineAnnealingLR(opt, 10);
+  const s = new CosineAnnealingLR(opt, 10, { etaMin: 0.1, lastEpoch: 3 });
+  const closed = (e: number) => 0.1 + 0.45 * (1 + Math.cos((Math.PI * e) / 10));
+  expectClose(trace(s, 2), [4, 5, 6].map(closed));
+});
+
+test('ReduceLROnPlateau in min mode: absolute threshold, and a JSON round trip before the first metric', () => {
+  const s = new ReduceLROnPlateau(sgd(1), { thresholdMode: 'abs', threshold: 0.5, patience: 0 });
+  expect(s.isBetter(1.4, 2)).toBe(true);
+  expect(s.isBetter(1.5, 2)).toBe(false);
+  const b = new ReduceLROnPlateau(sgd(1));
+  b.loadStateDict(JSON.parse(JSON.stringify(s.stateDict())));
+  expect(b.best).toBe(Number.POSITIVE_INFINITY);
+  s.step(2);
+  s.step(1.6); // not better by 0.5: patience 0 reduces at once
+  expect(s.getLastLr()[0]).toBeCloseTo(0.1, 15);
+  expect(() => s.step('1' as never)).toThrow(/the metric must be a number, got string/);
+});
+
+test('invalid scheduler arguments throw ValueError naming them', () => {
+  expect(() => new StepLR({} as never, 2)).toThrow(/StepLR: expected an Optimizer/);
+  expect(() => new CosineAnnealingLR(sgd(), 5, { etaMin: Number.NaN })).toThrow(/invalid etaMin NaN/);
+  expect(() => new CosineAnnealingWarmRestarts(sgd(), 5, { etaMin: '0' as never })).toThrow(
+    /invalid etaMin 0/,
+  );
+  expect(() => new LambdaLR(sgd(), 0.5 as never)).toThrow(/lrLambda must be a function/);
+  expect(() => new LambdaLR(sgd(), () => Number.NaN)).toThrow(
+    /lrLambda\[0\]\(0\) returned NaN, not a number/,
+  );
+  const opt = new SGD([{ params: [param()] }, { params: [param()] }], { lr: 0.1 });
+  const off = { cycleMomentum: false };
+  expect(() => new CyclicLR(opt, 0.01, [0.1], off)).toThrow(/maxLr must be a number or a list of 2 numbers/);
+  expect(() => new CyclicLR(sgd(), Number.NaN, 0.1, off)).toThrow(/baseLr must be a number/);
+  expect(() => new CyclicLR(sgd(), 0.01, 0.1, { ...off, stepSizeUp: 0 })).toThrow(/invalid stepSizeUp 0/);
+  expect(() => new CyclicLR(sgd(), 0.01, 0.1, { ...off, stepSizeDown: Number.POSITIVE_INFINITY })).toThrow(
+    /invalid stepSizeDown Infinity/,
+  );
+  expect(() => new OneCycleLR(sgd(), 1, { totalSteps: 10, divFactor: 0 })).toThrow(/invalid divFactor 0/);
+  expect(() => new OneCycleLR(sgd(), 1, { totalSteps: 10, finalDivFactor: -1 })).toThrow(
+    /invalid finalDivFactor -1/,
+  );
+  const o = sgd();
+  const a = new StepLR(o, 2);
+  expect(() => new SequentialLR(o, [a, new ReduceLROnPlateau(o) as never], [2])).toThrow(
+    /schedulers\[1\] is not an epoch-based scheduler/,
+  );
+  for (const m of [[0], [1.5], [3, 3]]) {
+    const b = [a, new StepLR(o, 3), new StepLR(o, 4)].slice(0, m.length + 1);
+    expect(() => new SequentialLR(o, b, m), JSON.stringify(m)).toThrow(/increasing integers >= 1/);
+  }
+  const seq = new SequentialLR(o, [a, new StepLR(o, 3)], [2]);
+  expect(() => seq.loadStateDict({ ...seq.stateDict(), schedulers: [a.stateDict()] })).toThrow(
+    /expected states of 2 schedulers/,
+  );
+});

@@ -234,7 +234,34 @@ describe('optimizer state files', () => {
     for (const [i, p] of ps.entries()) expect(b[i]!.toArraySync()).toEqual(p.toArraySync());
   });
 
+  it('writes a state dict given as such, leaving its tensors to the caller; a dict may lack state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgrad-optim-'));
+    const path = join(dir, 'sgd.safetensors');
+    const ps = params();
+    const opt = new SGD(ps, { lr: 0.1, momentum: 0.9 });
+    run(opt, ps, 0, 2);
+    const dict = opt.stateDict();
+    await saveOptimizerState(path, dict);
+    const buf = dict.state[0]!.momentum_buffer as Tensor;
+    expect(buf.isDisposed).toBe(false);
+    const opt2 = new SGD(copies(ps), { lr: 0.5 });
+    await loadOptimizerState(path, opt2);
+    expect(opt2.paramGroups[0]!.lr).toBe(0.1);
+    const loaded = opt2.state.get(opt2.paramGroups[0]!.params[0]!)!.momentumBuffer as Tensor;
+    expect(loaded.toArraySync()).toEqual(buf.toArraySync());
+    const bare = optimizerStateFromBytes(
+      await optimizerStateToBytes({ param_groups: dict.param_groups } as never),
+    );
+    expect(bare.state).toEqual({});
+    expect(bare.param_groups).toEqual(dict.param_groups);
+    await expect(optimizerStateToBytes(null as never)).rejects.toThrow(
+      /expected a state dict with param_groups/,
+    );
+  });
+
   it('rejects files that are not optimizer state, naming what is missing', () => {
+    const notJson = safetensors.serialize({}, { state_dict: '{"state": ' });
+    expect(() => optimizerStateFromBytes(notJson)).toThrow(/the 'state_dict' metadata is not valid JSON/);
     const plain = safetensors.serialize({ w: tensor([1]) });
     expect(() => optimizerStateFromBytes(plain)).toThrow(
       /optimizerStateFromBytes: not an optimizer state file/,

@@ -280,8 +280,9 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   target([steps], opts, dtype, 'linspace');
   const vals = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
+  // Fill from both ends, as PyTorch does, so the last value is exactly `end`; one step is
+  // `start` (PyTorch fills it so).
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) vals[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
   return make(toTyped(vals, dtype, 'linspace'), [steps], opts, dtype, 'linspace');
 }

@@ -126,7 +126,7 @@ abstract class ConvBase extends Module {
 
   override extraRepr(): string {
     const pad = typeof this.padding === 'string' ? `'${this.padding}'` : JSON.stringify(this.padding);
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${pad}, groups=${this.groups}, bias=${this.bias !== null}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${pad}, groups=${this.groups}, bias=${this.bias !== null}${this.paddingMode === 'zeros' ? '' : `, paddingMode='${this.paddingMode}'`}`;
   }
 }
 
