@@ -102,6 +102,8 @@ export const AREAS = {
       'packages/optim/test/state-file.test.ts',
       'packages/optim/test/update-rules.test.ts',
       'packages/optim/test/scheduler-options.test.ts',
+      'packages/optim/test/option-checks.test.ts',
+      'packages/optim/test/lbfgs-reference.test.ts',
     ],
   },
 };

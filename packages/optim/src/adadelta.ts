@@ -44,8 +44,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       if (p.grad === null) continue;
       const state = this.stateOf(p, () => ({ step: 0, squareAvg: zerosLike(p), accDelta: zerosLike(p) }));
       state.step = (state.step as number) + 1;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      const g = this.gradient(p, maximize, weightDecay);
       const squareAvg = state.squareAvg as Tensor;
       const accDelta = state.accDelta as Tensor;
       squareAvg.mul_(rho).add_(g.mul(g).mul(1 - rho));

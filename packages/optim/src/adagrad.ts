@@ -56,8 +56,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       const state = this.stateOf(p, () => ({ step: 0, sum: fullLike(p, initialAccumulatorValue) }));
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      const g = this.gradient(p, maximize, weightDecay);
       const clr = lr / (1 + (step - 1) * lrDecay);
       const sum = state.sum as Tensor;
       sum.add_(g.mul(g));

@@ -54,8 +54,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       const state = this.stateOf(p, () => ({ step: 0, expAvg: zerosLike(p), expInf: zerosLike(p) }));
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      const g = this.gradient(p, maximize, weightDecay);
       const expAvg = state.expAvg as Tensor;
       const expInf = state.expInf as Tensor;
       lerp_(expAvg, g, 1 - beta1);

@@ -58,13 +58,13 @@ export class ASGD extends Optimizer<ASGDOptions> {
       const state = this.stateOf(p, () => ({ step: 0, eta: lr, mu: 1, ax: zerosLike(p) }));
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      const g = this.gradient(p, maximize, weightDecay);
       const eta = state.eta as number;
       const mu = state.mu as number;
       p.mul_(1 - lambd * eta);
       p.sub_(g.mul(eta));
       const ax = state.ax as Tensor;
+      // Stryker disable next-line ConditionalExpression: with mu = 1 the average is p itself
       if (mu !== 1) ax.add_(p.sub(ax).mul(mu));
       else ax.copy_(p);
       state.eta = lr / (1 + lambd * lr * step) ** alpha;

@@ -67,11 +67,10 @@ export class NAdam extends Optimizer<NAdamOptions> {
       }));
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) {
-        if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else g = g.add(p.mul(weightDecay));
-      }
+      // Decoupled weight decay shrinks p itself (AdamW's way); coupled decay joins the gradient.
+      // Stryker disable next-line ConditionalExpression: multiplying by 1 − lr·0 changes nothing
+      if (decoupledWeightDecay && weightDecay !== 0) p.mul_(1 - lr * weightDecay);
+      const g = this.gradient(p, maximize, decoupledWeightDecay ? 0 : weightDecay);
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
       const muProduct = (state.muProduct as number) * mu;

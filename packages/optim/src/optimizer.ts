@@ -216,6 +216,16 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   }
 
   /**
+   * The gradient an update starts from: `p.grad`, negated with `maximize`, plus
+   * `weightDecay`·p (L2 weight decay, coupled to the gradient as PyTorch's optimizers do).
+   */
+  protected gradient(p: Tensor, maximize: boolean, weightDecay = 0): Tensor {
+    const g = maximize ? p.grad!.neg() : p.grad!;
+    // Stryker disable next-line ConditionalExpression: adding 0·p changes nothing
+    return weightDecay === 0 ? g : g.add(p.mul(weightDecay));
+  }
+
+  /**
    * The state of `p`, made by `init` on first use. Tensors in it are kept, so no `tidy` frees
    * them; the optimizer owns and disposes them.
    */

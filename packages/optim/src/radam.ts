@@ -60,11 +60,10 @@ export class RAdam extends Optimizer<RAdamOptions> {
       const state = this.stateOf(p, () => ({ step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) }));
       const step = (state.step as number) + 1;
       state.step = step;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) {
-        if (decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else g = g.add(p.mul(weightDecay));
-      }
+      // Decoupled weight decay shrinks p itself (AdamW's way); coupled decay joins the gradient.
+      // Stryker disable next-line ConditionalExpression: multiplying by 1 − lr·0 changes nothing
+      if (decoupledWeightDecay && weightDecay !== 0) p.mul_(1 - lr * weightDecay);
+      const g = this.gradient(p, maximize, decoupledWeightDecay ? 0 : weightDecay);
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
       lerp_(expAvg, g, 1 - beta1);

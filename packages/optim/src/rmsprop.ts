@@ -66,8 +66,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       if (p.grad === null) continue;
       const state = this.stateOf(p, () => ({ step: 0, squareAvg: zerosLike(p) }));
       state.step = (state.step as number) + 1;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      const g = this.gradient(p, maximize, weightDecay);
       const squareAvg = state.squareAvg as Tensor;
       squareAvg.mul_(alpha).add_(g.mul(g).mul(1 - alpha));
       let avg: Tensor;

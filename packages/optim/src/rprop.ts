@@ -60,7 +60,7 @@ export class Rprop extends Optimizer<RpropOptions> {
       if (p.grad === null) continue;
       const state = this.stateOf(p, () => ({ step: 0, prev: zerosLike(p), stepSize: fullLike(p, lr) }));
       state.step = (state.step as number) + 1;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
+      let g = this.gradient(p, maximize);
       const prev = state.prev as Tensor;
       const stepSize = state.stepSize as Tensor;
       const agree = g.mul(prev);

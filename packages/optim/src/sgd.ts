@@ -61,8 +61,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const p of group.params) {
       if (p.grad === null) continue;
-      let g: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+      let g = this.gradient(p, maximize, weightDecay);
       if (momentum !== 0) {
         const state = this.state.get(p);
         let buf = state?.momentumBuffer as Tensor | undefined;
