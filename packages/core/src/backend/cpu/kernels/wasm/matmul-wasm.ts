@@ -15,7 +15,7 @@
  *   SEQ     job sequence number: odd while the caller rewrites a job, even once published
  *   CLAIM   next unclaimed tile of the current job
  *   NTILES  tiles in the current job
- *   KIND    0 = pack tiles, 1 = compute tiles
+ *   KIND    0 = pack tiles, 1 = compute tiles, 2 = compute tiles with fused multiply-add
  *   ACTIVE  workers inside the current job
  *   READY   workers started and waiting for jobs
  *   STOP    set to make the workers exit
@@ -94,6 +94,23 @@ export async function initMatmulWasm(): Promise<boolean> {
   return true;
 }
 
+/** Whether products accumulate with relaxed SIMD's fused multiply-add where the engine has it. */
+let fma = true;
+
+/**
+ * Uses the fused multiply-add kernel where relaxed SIMD is available (`true`, the default) or
+ * the plain SIMD one (`false`). Results differ in rounding only: see `matmul`.
+ */
+export function setFma(on: boolean): void {
+  fma = on;
+}
+
+/** Whether products run through the fused multiply-add kernel. */
+export function fmaInUse(): boolean {
+  const e = getEngine();
+  return fma && e !== null && e.matmul.compute_tile_fma !== undefined;
+}
+
 /** Whether the WebAssembly kernel can run here. */
 export function wasmAvailable(): boolean {
   return getEngine() !== null;
@@ -130,7 +147,7 @@ const WORKER_SOURCE = `
 function work({ memory, module, spinMs }) {
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, 16);
-const run = [ex.pack_tile, ex.compute_tile];
+const run = [ex.pack_tile, ex.compute_tile, ex.compute_tile_fma];
 let last = Atomics.load(ctl, ${SEQ});
 Atomics.add(ctl, ${READY}, 1);
 Atomics.notify(ctl, ${READY});
@@ -244,8 +261,8 @@ function waitZero(ctl: Int32Array, slot: number): void {
 }
 
 /** Runs tiles [0, n) of `kind` on this thread and any ready workers. */
-function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
-  const f = kind === 0 ? e.matmul.pack_tile : e.matmul.compute_tile;
+function runJob(e: Engine, kind: 0 | 1 | 2, n: number, parallel: boolean): void {
+  const f = kind === 0 ? e.matmul.pack_tile : kind === 1 ? e.matmul.compute_tile : e.matmul.compute_tile_fma!;
   if (!parallel || n <= 1) {
     for (let t = 0; t < n; t++) f(t);
     return;
@@ -473,7 +490,7 @@ export function matmulWasm(
   d[FIELD.TILES_N >> 2] = tilesN;
 
   runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
-  runJob(e, 1, batch * tilesM * tilesN, useWorkers);
+  runJob(e, fma && e.matmul.compute_tile_fma ? 2 : 1, batch * tilesM * tilesN, useWorkers);
 
   if (bias !== null) {
     addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out);
