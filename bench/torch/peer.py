@@ -3,12 +3,17 @@ call at a time after a warm-up, printed as one JSON line of per-call millisecond
 
     python3 peer.py mlp --threads 1 --budget-ms 2500
 
+With --serve it waits instead for lines `turn <ms>` on stdin and answers each with one JSON
+line: the milliseconds of each call it made in a turn of about that length (at least one
+call), so that its turns can alternate with tsgrad's.
+
 Run by bench/torch/peer.ts, which picks the thread count that gives PyTorch its best mean and
 unsets the OpenBLAS pins these machines export (they force AVX2 kernels).
 """
 
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -44,6 +49,19 @@ def conv():
         c2.zero_grad()
         c2(F.relu(c1(x))).sum().backward()
         c1.weight.grad.sum().item()
+
+    return step
+
+
+def conv_forward():
+    torch.manual_seed(0)
+    c1 = nn.Conv2d(1, 32, 3)
+    c2 = nn.Conv2d(32, 64, 3)
+    x = torch.randn(64, 1, 28, 28)
+
+    def step():
+        with torch.no_grad():
+            c2(F.relu(c1(x))).view(-1)[0].item()
 
     return step
 
@@ -129,6 +147,7 @@ def elementwise(op):
 CASES = {
     "mlp": mlp,
     "conv": conv,
+    "conv_forward": conv_forward,
     "lenet": lenet,
     "lstm": lstm,
     "transformer": transformer,
@@ -138,15 +157,40 @@ CASES = {
 }
 
 
+def turn(step, ms):
+    """Calls `step` until `ms` milliseconds have passed (at least once); the ms of each call."""
+    times = []
+    end = time.perf_counter() + ms / 1000
+    while True:
+        t0 = time.perf_counter()
+        step()
+        t1 = time.perf_counter()
+        times.append((t1 - t0) * 1000)
+        if t1 >= end:
+            return times
+
+
+def serve(step):
+    for line in sys.stdin:
+        cmd, _, arg = line.strip().partition(" ")
+        if cmd != "turn":
+            break
+        print(json.dumps(turn(step, float(arg))), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("case", choices=sorted(CASES))
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--budget-ms", type=float, default=2500)
     p.add_argument("--min-reps", type=int, default=20)
+    p.add_argument("--serve", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     step = CASES[args.case]()
+    if args.serve:
+        serve(step)
+        return
     end = time.perf_counter() + args.budget_ms / 5000
     step()
     while time.perf_counter() < end:
