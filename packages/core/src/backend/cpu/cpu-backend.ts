@@ -11,6 +11,7 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward } from './normalize.js';
 import { adamStep } from './optimizers.js';
 import { reduce } from './reduce.js';
 import { scan, sort } from './sort.js';
@@ -92,7 +93,14 @@ export const cpuBackend: Backend = {
     // Kernels index elements with int32 (row starts, gather indices), and typed arrays stop near there.
     maxElements: 2 ** 31 - 1,
   },
-  fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
+  fused: {
+    addmm: (bias, a, b) => matmul(a, b, bias),
+    adamStep,
+    softmax,
+    softmaxBackward,
+    layerNorm,
+    layerNormBackward,
+  },
 };
 
 function dtypeOf(a: TypedArray): DType {
