@@ -151,6 +151,7 @@ export function stepTable(
         ? ['(no PyTorch row: no python3 here imports torch)']
         : [
             'tsgrad, tfjs-wasm and PyTorch (1 and 2 threads, the better mean shown) take turns, so a busy spell of the machine hits all alike.',
+            "tsgrad's step runs in tidy(), as the examples' training loops do (TF.js's minimize() tidies too).",
           ],
   };
 }

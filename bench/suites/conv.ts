@@ -26,13 +26,18 @@ function tsgradConv(): () => void {
   const c1 = new Conv2d(1, 32, 3);
   const c2 = new Conv2d(32, 64, 3);
   const x = randn([BATCH, 1, 28, 28]);
-  return () => {
-    c1.zeroGrad();
-    c2.zeroGrad();
-    const y = c2.forward(c1.forward(x).relu());
-    y.sum().backward();
-    c1.weight.grad!.dataSync();
-  };
+  const params = [...c1.parameters(), ...c2.parameters()];
+  return () =>
+    tidy(() => {
+      // Last step's gradients are freed (kept out of tidy, as gradients are), not left to the GC.
+      for (const p of params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+      const y = c2.forward(c1.forward(x).relu());
+      y.sum().backward();
+      c1.weight.grad!.dataSync();
+    });
 }
 
 function tfConv(): TfjsStep {
@@ -63,13 +68,14 @@ function tsgradLenet(): () => void {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, 1, 28, 28]);
   const y: Tensor = randint(0, 10, [BATCH], { dtype: 'int32' });
-  return () => {
-    opt.zeroGrad();
-    const loss = crossEntropyLoss(model.call(x), y);
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = crossEntropyLoss(model.call(x), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
 function tfLenet(): TfjsStep {

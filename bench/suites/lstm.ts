@@ -6,7 +6,7 @@
  * `tf.basicLSTMCell` computes it. tsgrad, tfjs-wasm and PyTorch take turns (`compareSteps`);
  * tfjs-cpu, which needs seconds per step, is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
-import { initCpuKernels, manualSeed, randint, randn } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, Linear, LSTM } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
@@ -27,14 +27,15 @@ function tsgradStep(): () => void {
   const opt = new Adam([...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
   const x = randn([T, BATCH, IN]);
   const y = randint(0, CLASSES, [BATCH], { dtype: 'int32' });
-  return () => {
-    opt.zeroGrad();
-    const [out] = lstm.forward(x);
-    const loss = crossEntropyLoss(head.forward(out.narrow(0, T - 1, 1).squeeze(0)), y);
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const [out] = lstm.forward(x);
+      const loss = crossEntropyLoss(head.forward(out.narrow(0, T - 1, 1).squeeze(0)), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
 /** A TF.js step on the current backend, and a function that frees its tensors. */

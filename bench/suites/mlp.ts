@@ -8,7 +8,7 @@
  * turns (`compareSteps`); the far slower tfjs-cpu runs on its own. Mean (what an epoch costs,
  * garbage collection included, over at least 200 steps) and median are both reported.
  */
-import { initCpuKernels, manualSeed, randint, randn } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
@@ -27,13 +27,14 @@ function tsgradStep(): () => void {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, SIZES[0]!]);
   const y = randint(0, 10, [BATCH], { dtype: 'int32' });
-  return () => {
-    opt.zeroGrad();
-    const loss = crossEntropyLoss(model.call(x), y);
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = crossEntropyLoss(model.call(x), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
 /** A TF.js step on the current backend, and a function that frees its tensors. */

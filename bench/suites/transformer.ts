@@ -6,7 +6,7 @@
  * head matmuls, softmax, a hand-written layer norm). tsgrad, tfjs-wasm and PyTorch take turns
  * (`compareSteps`); tfjs-cpu is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
-import { initCpuKernels, manualSeed, randn, tensor } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, randn, tensor, tidy } from '@tsgrad/core';
 import { TransformerEncoderLayer } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
@@ -34,13 +34,14 @@ function tsgradStep(): () => void {
   const opt = new Adam(layer.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, SEQ, D]);
   const mask = tensor(causal(), { shape: [SEQ, SEQ] });
-  return () => {
-    opt.zeroGrad();
-    const loss = layer.forward(x, { srcMask: mask }).pow(2).mean();
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = layer.forward(x, { srcMask: mask }).pow(2).mean();
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
 /** A TF.js step on the current backend, and a function that frees its tensors. */
