@@ -11,13 +11,14 @@ import {
   type Device,
   type FusedKernels,
   getBackend,
+  grad,
   manualSeed,
   matmul,
   rand,
   randn,
   type Tensor,
 } from '@tsgrad/core';
-import { adamStepComposite_, layerNorm } from '@tsgrad/core/internal';
+import { adamStepComposite_, layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { allDevices } from '../src/devices.js';
 
@@ -189,6 +190,71 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
         return cat([x, ...(w ? [w, b!] : [])].map((t) => t.grad!.reshape([-1])));
       };
       await compare(device, 'layerNormBackward', grads(fused), grads(composite));
+    },
+  );
+
+  it.skipIf(!available).each([
+    { B: 3, H: 5 },
+    { B: 16, H: 64 },
+    { B: 9, H: 130 },
+  ])('lstmCell and its gradients ($B rows, hidden $H)', async (c) => {
+    manualSeed(c.B * 1000 + c.H);
+    const gx0 = randn([c.B, 4 * c.H]);
+    const gh0 = randn([c.B, 4 * c.H]);
+    // The previous cell as a view with a row stride, as the layer passes it.
+    const c00 = randn([c.B, 2 * c.H]);
+    const g0 = randn([c.B, 2 * c.H]);
+    const composite = (gx: Tensor, gh: Tensor, cp: Tensor) => {
+      const g = gx.add(gh);
+      const [i, f, gg, o] = [0, 1, 2, 3].map((k) => g.narrow(1, k * c.H, c.H));
+      const c2 = f!.sigmoid().mul(cp).add(i!.sigmoid().mul(gg!.tanh()));
+      return cat([o!.sigmoid().mul(c2.tanh()), c2], 1);
+    };
+    const fused = (gx: Tensor, gh: Tensor, cp: Tensor) => lstmCell(gx, gh, cp);
+    const inputs = (d: Device) => [gx0.to(d), gh0.to(d), c00.to(d).narrow(1, c.H, c.H)] as const;
+    await compare(
+      device,
+      'lstmCell',
+      (d) => fused(...inputs(d)),
+      (d) => composite(...inputs(d)),
+    );
+    const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
+    const grads = (f: typeof fused) => (d: Device) => {
+      const xs = [leaf(gx0, d), leaf(gh0, d), leaf(c00, d)] as const;
+      f(xs[0], xs[1], xs[2].narrow(1, c.H, c.H))
+        .mul(g0.to(d))
+        .sum()
+        .backward();
+      return cat(xs.map((t) => t.grad!.reshape([-1])));
+    };
+    await compare(device, 'lstmCellBackward', grads(fused), grads(composite));
+  });
+
+  it.skipIf(!available)(
+    'lstmCell: a backward pass that builds a graph differentiates the formulas',
+    async () => {
+      manualSeed(9);
+      const [B, H] = [4, 8];
+      const gx0 = randn([B, 4 * H]);
+      const gh0 = randn([B, 4 * H]);
+      const c0 = randn([B, H]);
+      const secondOrder = (fusedPath: boolean) => {
+        const gx = gx0.to(device).detach().clone().requiresGrad_();
+        const cp = c0.to(device).detach().clone().requiresGrad_();
+        const gh = gh0.to(device);
+        const hc = fusedPath
+          ? lstmCell(gx, gh, cp)
+          : (() => {
+              const g = gx.add(gh);
+              const [i, f, gg, o] = [0, 1, 2, 3].map((k) => g.narrow(1, k * H, H));
+              const c2 = f!.sigmoid().mul(cp).add(i!.sigmoid().mul(gg!.tanh()));
+              return cat([o!.sigmoid().mul(c2.tanh()), c2], 1);
+            })();
+        const [dgx] = grad(hc.pow(2).sum(), [gx], { createGraph: true });
+        return grad(dgx!.pow(2).sum(), [gx, cp]);
+      };
+      const [a, b] = [secondOrder(true), secondOrder(false)];
+      for (let k = 0; k < 2; k++) await expectClose(a[k]!, b[k]!, 1e-4, 1e-5);
     },
   );
 });

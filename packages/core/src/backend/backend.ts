@@ -259,6 +259,19 @@ export interface FusedKernels {
     size: number,
     want: { weight: boolean; bias: boolean },
   ): { dx: Storage; dWeight: Storage | null; dBias: Storage | null };
+  /**
+   * One LSTM step: the gate pre-activations gx + gh ([B, 4H] each, gates in PyTorch's order
+   * i, f, g, o) and the previous cell c ([B, H]), all with unit column stride, give
+   * hc = [h | c'] ([B, 2H], contiguous) and the gate activations ([B, 4H]), which the
+   * gradient reads. Composite: `lstmCell` in `ops/recurrent.ts`.
+   */
+  lstmCell?(gx: View, gh: View, c: View): { hc: Storage; acts: Storage };
+  /**
+   * The gradient of {@link FusedKernels.lstmCell} for the gradient g of hc (unit column
+   * stride): of the gate pre-activations ([B, 4H]) and of c ([B, H]). Composite: the same
+   * formulas in tensor ops.
+   */
+  lstmCellBackward?(acts: View, c: View, hc: View, g: View): { dGates: Storage; dc: Storage };
 }
 
 /** What a device implements. */

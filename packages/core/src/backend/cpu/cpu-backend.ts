@@ -13,6 +13,7 @@ import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
 import { layerNorm, layerNormBackward, softmax, softmaxBackward } from './normalize.js';
 import { adamStep } from './optimizers.js';
+import { lstmCell, lstmCellBackward } from './recurrent.js';
 import { reduce } from './reduce.js';
 import { scan, sort } from './sort.js';
 import { col2im, im2col } from './windows.js';
@@ -100,6 +101,8 @@ export const cpuBackend: Backend = {
     softmaxBackward,
     layerNorm,
     layerNormBackward,
+    lstmCell,
+    lstmCellBackward,
   },
 };
 

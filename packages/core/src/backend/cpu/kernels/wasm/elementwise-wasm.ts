@@ -561,3 +561,83 @@ export function layerNormBackwardWasm(
     e.elementwise.layernorm_bw!(ga!, xa!, wa, sa!, da!, gwa, gba, rows, L);
   });
 }
+
+/** A float32 matrix operand read in place: its storage, first element and row stride. */
+export interface RowsAt {
+  data: Float32Array;
+  offset: number;
+  stride: number;
+}
+
+/** Whether row kernels can read every operand in place (all in the arena) and rows are whole vectors. */
+function inPlace(ops: readonly { data: Float32Array }[], H: number): Engine | null {
+  if (H % 4 !== 0 || !ops.every((o) => inArena(o.data))) return null;
+  return engineFor(H * 4);
+}
+
+/**
+ * One LSTM step over B rows (see the `lstm_fwd` kernel): hc = [h | c'] (rows of 2H) and the
+ * gate activations (rows of 4H). Runs only on arena operands with H a multiple of 4.
+ */
+export function lstmCellWasm(
+  gx: RowsAt,
+  gh: RowsAt,
+  c: RowsAt,
+  B: number,
+  H: number,
+  hc: Float32Array,
+  acts: Float32Array,
+): boolean {
+  const e = inPlace([gx, gh, c, { data: hc }, { data: acts }], H);
+  if (e === null) return false;
+  const a = (x: RowsAt) => addressOf(x.data, x.offset);
+  e.elementwise.lstm_fwd!(
+    a(gx),
+    gx.stride,
+    a(gh),
+    gh.stride,
+    a(c),
+    c.stride,
+    addressOf(hc, 0),
+    addressOf(acts, 0),
+    B,
+    H,
+  );
+  calls++;
+  return true;
+}
+
+/**
+ * The gradient of one LSTM step (see `lstm_bwd`): of the gates (rows of 4H) and of the
+ * previous c (rows of H), from the activations, the previous c, the output hc and its
+ * gradient g. Runs only on arena operands with H a multiple of 4.
+ */
+export function lstmCellBackwardWasm(
+  acts: RowsAt,
+  c: RowsAt,
+  hc: RowsAt,
+  g: RowsAt,
+  B: number,
+  H: number,
+  dGates: Float32Array,
+  dc: Float32Array,
+): boolean {
+  if (acts.stride !== 4 * H || hc.stride !== 2 * H) return false;
+  const e = inPlace([acts, c, hc, g, { data: dGates }, { data: dc }], H);
+  if (e === null) return false;
+  const a = (x: RowsAt) => addressOf(x.data, x.offset);
+  e.elementwise.lstm_bwd!(
+    a(acts),
+    a(c),
+    c.stride,
+    a(hc),
+    a(g),
+    g.stride,
+    addressOf(dGates, 0),
+    addressOf(dc, 0),
+    B,
+    H,
+  );
+  calls++;
+  return true;
+}

@@ -448,6 +448,108 @@ function layerNormBackward() {
       (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
 }
 
+// LSTM cell: B rows of H values per gate (H a multiple of 4), gates in PyTorch's order
+// (input, forget, cell, output), each operand with its own row stride in floats.
+
+/** Locals of the LSTM kernels: the row walk and the scratch of `exp`, `sigmoid` and `tanh`. */
+const cellLocals = `(local $row i32) (local $j i32) (local $hb i32)
+    (local $t v128) (local $e v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
+    (local $q v128) (local $a v128) (local $s v128) (local $z v128)`;
+
+/** Byte address of vector $j of gate `k` in the row at local `base`. */
+const gate = (base, k) =>
+  `(i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $hb) (i32.const ${k}))))`;
+
+/** Byte address of row $row of a matrix at local `base` whose rows are `stride` floats apart. */
+const rowOf = (base, stride) =>
+  `(i32.add (local.get ${base}) (i32.shl (i32.mul (local.get $row) ${stride}) (i32.const 2)))`;
+
+/**
+ * One LSTM step: with gates = gx + gh, i = σ, f = σ, g = tanh, o = σ of the four gates,
+ * c' = f·c + i·g and h = o·tanh(c'). Writes hc = [h | c'] (rows of 2H) and the activations
+ * (i, f, g, o) (rows of 4H), which the gradient reads.
+ */
+function lstmForward() {
+  const pre = (k) => `(f32x4.add (v128.load ${gate('$xr', k)}) (v128.load ${gate('$yr', k)}))`;
+  return `
+  (func (export "lstm_fwd") (param $gx i32) (param $gxs i32) (param $gh i32) (param $ghs i32) (param $c i32)
+    (param $cs i32) (param $hc i32) (param $acts i32) (param $B i32) (param $H i32)
+    ${cellLocals} (local $xr i32) (local $yr i32) (local $cr i32) (local $or i32) (local $ar i32)
+    (local $vi v128) (local $vf v128) (local $vg v128) (local $vo v128) (local $vc v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (loop $rowl
+      (local.set $xr ${rowOf('$gx', '(local.get $gxs)')})
+      (local.set $yr ${rowOf('$gh', '(local.get $ghs)')})
+      (local.set $cr ${rowOf('$c', '(local.get $cs)')})
+      (local.set $or ${rowOf('$hc', '(i32.shl (local.get $H) (i32.const 1))')})
+      (local.set $ar ${rowOf('$acts', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $j (i32.const 0))
+      (loop $vec
+        (local.set $vi ${sigmoid(pre(0))})
+        (local.set $vf ${sigmoid(pre(1))})
+        (local.set $vg ${tanh(pre(2))})
+        (local.set $vo ${sigmoid(pre(3))})
+        (v128.store ${gate('$ar', 0)} (local.get $vi))
+        (v128.store ${gate('$ar', 1)} (local.get $vf))
+        (v128.store ${gate('$ar', 2)} (local.get $vg))
+        (v128.store ${gate('$ar', 3)} (local.get $vo))
+        (local.set $vc (f32x4.add (f32x4.mul (local.get $vf) (v128.load ${gate('$cr', 0)}))
+          (f32x4.mul (local.get $vi) (local.get $vg))))
+        (v128.store ${gate('$or', 1)} (local.get $vc))
+        (v128.store ${gate('$or', 0)} (f32x4.mul (local.get $vo) ${tanh('(local.get $vc)')}))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $vec (i32.lt_u (local.get $j) (local.get $hb))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $B)))))`;
+}
+
+/**
+ * The gradient of one LSTM step from its activations, the previous c, its output hc = [h | c']
+ * and the gradient g of hc (rows `gs` floats apart): with t = tanh(c') and
+ * dc' = g_c + g_h·o·(1 − t²), the gates get (dc'·g·i(1 − i), dc'·c·f(1 − f), dc'·i·(1 − g²),
+ * g_h·t·o(1 − o)) (rows of 4H) and the previous c gets dc'·f (rows of H).
+ */
+function lstmBackward() {
+  const one = splat(1);
+  return `
+  (func (export "lstm_bwd") (param $acts i32) (param $c i32) (param $cs i32) (param $hc i32) (param $g i32)
+    (param $gs i32) (param $dg i32) (param $dc i32) (param $B i32) (param $H i32)
+    ${cellLocals} (local $ar i32) (local $cr i32) (local $or i32) (local $gr i32) (local $dr i32) (local $er i32)
+    (local $vi v128) (local $vf v128) (local $vg v128) (local $vo v128) (local $tc v128) (local $gh v128) (local $d v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (loop $rowl
+      (local.set $ar ${rowOf('$acts', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $cr ${rowOf('$c', '(local.get $cs)')})
+      (local.set $or ${rowOf('$hc', '(i32.shl (local.get $H) (i32.const 1))')})
+      (local.set $gr ${rowOf('$g', '(local.get $gs)')})
+      (local.set $dr ${rowOf('$dg', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $er ${rowOf('$dc', '(local.get $H)')})
+      (local.set $j (i32.const 0))
+      (loop $vec
+        (local.set $vi (v128.load ${gate('$ar', 0)}))
+        (local.set $vf (v128.load ${gate('$ar', 1)}))
+        (local.set $vg (v128.load ${gate('$ar', 2)}))
+        (local.set $vo (v128.load ${gate('$ar', 3)}))
+        (local.set $tc ${tanh(`(v128.load ${gate('$or', 1)})`)})
+        (local.set $gh (v128.load ${gate('$gr', 0)}))
+        (local.set $d (f32x4.add (v128.load ${gate('$gr', 1)})
+          (f32x4.mul (f32x4.mul (local.get $gh) (local.get $vo))
+            (f32x4.sub ${one} (f32x4.mul (local.get $tc) (local.get $tc))))))
+        (v128.store ${gate('$er', 0)} (f32x4.mul (local.get $d) (local.get $vf)))
+        (v128.store ${gate('$dr', 0)} (f32x4.mul (f32x4.mul (local.get $d) (local.get $vg))
+          (f32x4.mul (local.get $vi) (f32x4.sub ${one} (local.get $vi)))))
+        (v128.store ${gate('$dr', 1)} (f32x4.mul (f32x4.mul (local.get $d) (v128.load ${gate('$cr', 0)}))
+          (f32x4.mul (local.get $vf) (f32x4.sub ${one} (local.get $vf)))))
+        (v128.store ${gate('$dr', 2)} (f32x4.mul (f32x4.mul (local.get $d) (local.get $vi))
+          (f32x4.sub ${one} (f32x4.mul (local.get $vg) (local.get $vg)))))
+        (v128.store ${gate('$dr', 3)} (f32x4.mul (f32x4.mul (local.get $gh) (local.get $tc))
+          (f32x4.mul (local.get $vo) (f32x4.sub ${one} (local.get $vo)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $vec (i32.lt_u (local.get $j) (local.get $hb))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $B)))))`;
+}
+
 /** The whole module as WebAssembly text. */
 export function elementwiseWat() {
   return `;; Generated by elementwise-wat.mjs: float32 elementwise and optimizer loops with SIMD128.
@@ -472,6 +574,8 @@ ${softmax()}
 ${softmaxBackward()}
 ${layerNorm()}
 ${layerNormBackward()}
+${lstmForward()}
+${lstmBackward()}
 )
 `;
 }
