@@ -7,6 +7,9 @@ With --serve it waits instead for lines `turn <ms>` on stdin and answers each wi
 line: the milliseconds of each call it made in a turn of about that length (at least one
 call), so that its turns can alternate with tsgrad's.
 
+`python3 peer.py mnist-epoch --data DIR` trains one MNIST epoch instead and prints its peak
+resident set size (the `memory` suite).
+
 Run by bench/torch/peer.ts, which picks the thread count that gives PyTorch its best mean and
 unsets the OpenBLAS pins these machines export (they force AVX2 kernels).
 """
@@ -178,15 +181,55 @@ def serve(step):
         print(json.dumps(turn(step, float(arg))), flush=True)
 
 
+def mnist_epoch(data_dir):
+    """One epoch of the MNIST MLP (as `pnpm example mnist`: standardised inputs, batch 128,
+    Adam lr 5e-3 with OneCycleLR, shuffled), then the test accuracy; prints the peak resident
+    set size and the epoch's seconds as one JSON line."""
+    import resource
+
+    def idx(name, offset):
+        with open(f"{data_dir}/{name}", "rb") as f:
+            return torch.frombuffer(bytearray(f.read()[offset:]), dtype=torch.uint8)
+
+    train_x = (idx("train-images-idx3-ubyte", 16).view(-1, 784).float() / 255 - 0.1307) / 0.3081
+    train_y = idx("train-labels-idx1-ubyte", 8).long()
+    test_x = (idx("t10k-images-idx3-ubyte", 16).view(-1, 784).float() / 255 - 0.1307) / 0.3081
+    test_y = idx("t10k-labels-idx1-ubyte", 8).long()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    steps = (len(train_x) + 127) // 128
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 5e-3, epochs=1, steps_per_epoch=steps)
+    t0 = time.perf_counter()
+    order = torch.randperm(len(train_x))
+    for k in range(steps):
+        batch = order[k * 128 : (k + 1) * 128]
+        opt.zero_grad()
+        loss = F.cross_entropy(model(train_x[batch]), train_y[batch])
+        loss.backward()
+        opt.step()
+        sched.step()
+        loss.item()
+    seconds = time.perf_counter() - t0
+    with torch.no_grad():
+        acc = (model(test_x).argmax(1) == test_y).float().mean().item()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"maxRssMiB": rss, "seconds": seconds, "testAccuracy": acc}))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("case", choices=sorted(CASES))
+    p.add_argument("case", choices=sorted([*CASES, "mnist-epoch"]))
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--budget-ms", type=float, default=2500)
     p.add_argument("--min-reps", type=int, default=20)
     p.add_argument("--serve", action="store_true")
+    p.add_argument("--data", help="mnist-epoch: the directory of the four MNIST IDX files")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.case == "mnist-epoch":
+        mnist_epoch(args.data)
+        return
     step = CASES[args.case]()
     if args.serve:
         serve(step)
