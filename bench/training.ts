@@ -50,6 +50,8 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
   const rows: PeerRow[] = [];
   const fma = fmaAvailable();
   if (fma) contenders.push(localContender(withoutFma(c.ours)));
+  // Rows come in contender order (tsgrad without FMA first); a peer that cannot run says so after them.
+  const failed: PeerRow[] = [];
   const wasm = c.peers.find((p) => p.backend === 'wasm');
   let tfjs: TfjsStep | null = null;
   if (wasm !== undefined) {
@@ -59,7 +61,7 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
       tfjs.step();
       contenders.push(localContender(tfjs.step));
     } catch (e) {
-      rows.push([wasm.label, reason(e)]);
+      failed.push([wasm.label, reason(e)]);
       tfjs.dispose();
       tfjs = null;
     }
@@ -74,6 +76,7 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
     rows.push([wasm!.label, stats[k++]!]);
     tfjs.dispose();
   }
+  rows.push(...failed);
   if (torch.length > 0 && torch[0] !== null) {
     const [one, two] = [stats[k]!, stats[k + 1]!];
     const threads = two.mean < one.mean ? 2 : 1;
