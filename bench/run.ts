@@ -19,6 +19,9 @@ const suites: { name: string; load: () => Promise<{ run: Suite }> }[] = [
   { name: 'autograd', load: () => import('./suites/autograd.js') },
   { name: 'mlp', load: () => import('./suites/mlp.js') },
   { name: 'conv', load: () => import('./suites/conv.js') },
+  { name: 'lstm', load: () => import('./suites/lstm.js') },
+  { name: 'transformer', load: () => import('./suites/transformer.js') },
+  { name: 'memory', load: () => import('./suites/memory.js') },
 ];
 
 const child = process.env.TSGRAD_BENCH_SUITE;
@@ -54,12 +57,21 @@ console.log(' leaves XNNPACK with a 1-thread pool, so there is no 2-thread colum
 console.log();
 
 const self = fileURLToPath(import.meta.url);
+// Node 20 keeps relaxed SIMD (tsgrad's fused multiply-add matmul) behind a flag; Node 22 has it on.
+const relaxedFlag =
+  Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+const execArgv = [...process.execArgv, ...relaxedFlag];
+if (relaxedFlag.length > 0) {
+  console.log('(suites run with --experimental-wasm-relaxed-simd, which Node 20 needs for relaxed SIMD;');
+  console.log(' tsgrad detects it and uses its fused multiply-add matmul, timed beside the plain SIMD one)');
+  console.log();
+}
 const started = performance.now();
 let failed = false;
 for (const s of chosen) {
   const t0 = performance.now();
   const code = await new Promise<number>((resolve) => {
-    fork(self, [], { env: { ...process.env, TSGRAD_BENCH_SUITE: s.name }, stdio: 'inherit' }).on(
+    fork(self, [], { env: { ...process.env, TSGRAD_BENCH_SUITE: s.name }, stdio: 'inherit', execArgv }).on(
       'exit',
       (c) => resolve(c ?? 1),
     );

@@ -103,15 +103,61 @@ export function measureInterleavedStats(fns: readonly (() => void)[], opts: Meas
   return times.map((ts) => ({ mean: ts.reduce((a, b) => a + b, 0) / ts.length, median: median(ts) }));
 }
 
+/** One side of an interleaved comparison: runs for about `ms` and returns the ms of each call. */
+export interface Contender {
+  turn(ms: number): number[] | Promise<number[]>;
+  /** Frees what the contender holds (a peer process) once the comparison is over. */
+  close?(): void;
+}
+
+/** A function of this process as a contender: each turn calls it until `ms` have passed (at least once). */
+export function localContender(fn: () => void): Contender {
+  return {
+    turn(ms) {
+      const times: number[] = [];
+      const end = performance.now() + ms;
+      do {
+        const t0 = performance.now();
+        fn();
+        times.push(performance.now() - t0);
+      } while (performance.now() < end);
+      return times;
+    },
+  };
+}
+
+/** Options of {@link interleaveStats}. */
+export interface InterleaveOptions {
+  /** Each contender's warm-up turn, not counted (default 500 ms; 0 for none). */
+  warmupMs?: number;
+  /** Length of one turn (default 250 ms). */
+  turnMs?: number;
+  /** Rounds of turns (default 8). */
+  rounds?: number;
+  /** Calls every contender makes at least, rounds added as needed (default 20). */
+  minCalls?: number;
+}
+
 /**
- * Mean and median milliseconds per call of `fn` alone, after a warm-up (each repetition runs
- * one call, so the mean shows occasional garbage collections).
+ * Mean and median milliseconds per call of each contender, timed in alternation: after a
+ * warm-up turn each, every round gives each contender one turn of `turnMs`, so a slow spell
+ * of a shared machine hits them all alike and their ratios stay fair. Every call is timed on
+ * its own; the mean is the total time over the calls (garbage collection included), the
+ * median that of the single calls. Contenders may be other processes (see `torchContender`).
  */
-export function measureStats(fn: () => void, opts: MeasureOptions = {}): Stats {
-  const budget = opts.budgetMs ?? 600;
-  const first = warmUp(fn, opts.warmupMs ?? budget / 5);
-  const reps = repsFor(budget, first, opts);
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) times.push(perCall(fn, 1));
-  return { mean: times.reduce((a, b) => a + b, 0) / times.length, median: median(times) };
+export async function interleaveStats(
+  contenders: readonly Contender[],
+  opts: InterleaveOptions = {},
+): Promise<Stats[]> {
+  const turnMs = opts.turnMs ?? 250;
+  const rounds = opts.rounds ?? 8;
+  const minCalls = opts.minCalls ?? 20;
+  const warmup = opts.warmupMs ?? 500;
+  if (warmup > 0) for (const c of contenders) await c.turn(warmup);
+  const times = contenders.map(() => [] as number[]);
+  for (let r = 0; r < 8 * rounds; r++) {
+    if (r >= rounds && times.every((ts) => ts.length >= minCalls)) break;
+    for (let i = 0; i < contenders.length; i++) times[i]!.push(...(await contenders[i]!.turn(turnMs)));
+  }
+  return times.map((ts) => ({ mean: ts.reduce((a, b) => a + b, 0) / ts.length, median: median(ts) }));
 }

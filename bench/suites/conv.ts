@@ -1,23 +1,24 @@
 /**
  * Convolutions: conv2d forward and backward (batch 64, 28×28, 1→32→64 channels, 3×3 kernels,
  * ReLU between), and one training step of a LeNet-style network (the model of
- * `pnpm example cnn`, batch 64, Adam). tsgrad and TF.js's wasm backend are timed in
- * alternation. TF.js 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so it cannot
- * train a convolution: its rows say so, and a forward-only table compares the convolutions
- * themselves. The training rows then name tfjs-cpu, the backend that can run them; it takes
- * minutes per step, so it is timed (once) only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ * `pnpm example cnn`, batch 64, Adam). tsgrad, TF.js's wasm backend and PyTorch take turns
+ * (`compareSteps`). TF.js 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so its
+ * training steps write the convolution's gradient out in kernels it has (`trainableConv`); a
+ * forward-only table compares the convolutions themselves. tfjs-cpu takes minutes per
+ * training step, so it is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor, tidy } from '@tsgrad/core';
 import { Conv2d, crossEntropyLoss } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { lenet } from '../../examples/cnn/train.js';
-import { tf, use } from '../peers.js';
-import { fmt, ratio, type Table } from '../table.js';
-import { measure, measureInterleavedStats, measureStats, type Stats } from '../timing.js';
+import { type Peer, tf } from '../peers.js';
+import type { Table } from '../table.js';
+import type { TorchCase } from '../torch/peer.js';
+import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const BATCH = 64;
-const timing = { budgetMs: 3000, warmupMs: 600, minReps: 3, turnMs: 400 };
+const timing = { warmupMs: 1000, turnMs: 500, rounds: 6, minCalls: 10 };
 
 /** tsgrad: conv 1→32, ReLU, conv 32→64; backward of the sum of the output into both weights. */
 function tsgradConv(): () => void {
@@ -25,24 +26,58 @@ function tsgradConv(): () => void {
   const c1 = new Conv2d(1, 32, 3);
   const c2 = new Conv2d(32, 64, 3);
   const x = randn([BATCH, 1, 28, 28]);
-  return () => {
-    c1.zeroGrad();
-    c2.zeroGrad();
-    const y = c2.forward(c1.forward(x).relu());
-    y.sum().backward();
-    c1.weight.grad!.dataSync();
-  };
+  const params = [...c1.parameters(), ...c2.parameters()];
+  return () =>
+    tidy(() => {
+      // Last step's gradients are freed (kept out of tidy, as gradients are), not left to the GC.
+      for (const p of params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+      const y = c2.forward(c1.forward(x).relu());
+      y.sum().backward();
+      c1.weight.grad!.dataSync();
+    });
 }
 
-function tfConv(): { step: () => void; dispose: () => void } {
+/**
+ * A stride-1 'valid' convolution TF.js can train on its current backend: `tf.conv2d` itself,
+ * or on wasm, which has no `Conv2DBackpropFilter` kernel, `tf.conv2d` with a gradient written
+ * out in kernels wasm has: the input's through `conv2dTranspose`, the filter's as a conv2d of
+ * the input (channels first, the batch as the summed channel) with the output gradient.
+ */
+function trainableConv(): (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D {
+  if (tf.getBackend() !== 'wasm') return (x, w) => tf.conv2d(x, w, 1, 'valid');
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([x, w]);
+    return {
+      value: tf.conv2d(x, w, 1, 'valid'),
+      gradFunc: (g: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const dy = g as tf.Tensor4D;
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dx = tf.conv2dTranspose(dy, ws, xs.shape, 1, 'valid');
+        const byChannel = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D;
+        const dw = tf.transpose(
+          tf.conv2d(byChannel, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'),
+          [1, 2, 0, 3],
+        );
+        return [dx, dw];
+      },
+    };
+  }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+}
+
+function tfConv(): TfjsStep {
   const w1 = tf.variable(tf.randomUniform([3, 3, 1, 32], -0.3, 0.3, 'float32', 1));
   const b1 = tf.variable(tf.zeros([32]));
   const w2 = tf.variable(tf.randomUniform([3, 3, 32, 64], -0.06, 0.06, 'float32', 2));
   const b2 = tf.variable(tf.zeros([64]));
   const x = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 3);
   const f = () => {
-    const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'valid'), b1));
-    return tf.sum(tf.add(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'valid'), b2)) as tf.Scalar;
+    const conv = trainableConv();
+    const h = tf.relu(tf.add(conv(x as tf.Tensor4D, w1 as tf.Tensor4D), b1));
+    return tf.sum(tf.add(conv(h as tf.Tensor4D, w2 as tf.Tensor4D), b2)) as tf.Scalar;
   };
   const step = () => {
     const { grads, value } = tf.variableGrads(f, [w1, b1, w2, b2]);
@@ -62,16 +97,17 @@ function tsgradLenet(): () => void {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, 1, 28, 28]);
   const y: Tensor = randint(0, 10, [BATCH], { dtype: 'int32' });
-  return () => {
-    opt.zeroGrad();
-    const loss = crossEntropyLoss(model.call(x), y);
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = crossEntropyLoss(model.call(x), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
-function tfLenet(): { step: () => void; dispose: () => void } {
+function tfLenet(): TfjsStep {
   const shapes: number[][] = [
     [5, 5, 1, 16],
     [16],
@@ -95,9 +131,16 @@ function tfLenet(): { step: () => void; dispose: () => void } {
   const y = tf.oneHot(labels, 10);
   const step = () => {
     const cost = opt.minimize(() => {
-      let h = tf.relu(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1!)) as tf.Tensor4D;
+      const conv = trainableConv();
+      const padded = tf.pad(x, [
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ]);
+      let h = tf.relu(tf.add(conv(padded, w1 as tf.Tensor4D), b1!)) as tf.Tensor4D;
       h = tf.maxPool(h, 2, 2, 'valid');
-      h = tf.relu(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid'), b2!)) as tf.Tensor4D;
+      h = tf.relu(tf.add(conv(h, w2 as tf.Tensor4D), b2!)) as tf.Tensor4D;
       h = tf.maxPool(h, 2, 2, 'valid');
       let z: tf.Tensor = tf.reshape(h, [BATCH, 800]);
       z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f1!), fb1!));
@@ -115,64 +158,6 @@ function tfLenet(): { step: () => void; dispose: () => void } {
   return { step, dispose };
 }
 
-/** A peer step that TF.js cannot run: the error it throws, shortened. */
-function unsupported(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0]!.slice(0, 90);
-}
-
-/**
- * Set to time tfjs-cpu where the wasm backend cannot run a step. It needs minutes per
- * convolution training step (its Conv2DBackpropFilter is a scalar loop nest), so it is off
- * by default and then timed once, without repetitions.
- */
-const slowPeer = process.env.TSGRAD_BENCH_TFJS_CPU === '1';
-
-async function table(
-  title: string,
-  ours: () => void,
-  theirs: () => { step: () => void; dispose: () => void },
-  peers: Parameters<Suite>[0]['peers'],
-): Promise<Table> {
-  const wasm = peers.find((p) => p.backend === 'wasm');
-  const cpu = peers.find((p) => p.backend === 'cpu');
-  let mine: Stats | null = null;
-  const peerRows: string[][] = [];
-  let wasmError: string | null = null;
-  if (wasm !== undefined) {
-    await use(wasm);
-    const peer = theirs();
-    try {
-      peer.step();
-      const [a, b] = measureInterleavedStats([ours, peer.step], timing);
-      mine = a!;
-      peerRows.push([wasm.label, fmt(b!.median), fmt(b!.mean), ratio(1000 / a!.median, 1000 / b!.median)]);
-    } catch (e) {
-      wasmError = unsupported(e);
-      peerRows.push([wasm.label, 'cannot run', wasmError, '—']);
-    }
-    peer.dispose();
-  }
-  if (mine === null) mine = measureStats(ours, timing);
-  if (wasmError !== null && cpu !== undefined) {
-    // The next best peer that can run the step: TF.js's pure-JavaScript backend.
-    if (slowPeer) {
-      await use(cpu);
-      const peer = theirs();
-      const ms = measure(peer.step, { ...timing, budgetMs: 1, minReps: 1, maxReps: 1 });
-      peer.dispose();
-      peerRows.push([`${cpu.label} (1 step)`, fmt(ms), fmt(ms), ratio(1000 / mine.median, 1000 / ms)]);
-    } else {
-      peerRows.push([cpu.label, 'not timed', 'minutes per step; TSGRAD_BENCH_TFJS_CPU=1 times one', '—']);
-    }
-  }
-  return {
-    title,
-    headers: ['library', 'ms (median)', 'ms (mean)', 'tsgrad vs it (median)'],
-    rows: [['tsgrad', fmt(mine.median), fmt(mine.mean), '—'], ...peerRows],
-  };
-}
-
 /** tsgrad: the forward pass of the two convolutions alone. */
 function tsgradConvForward(): () => void {
   manualSeed(0);
@@ -185,7 +170,7 @@ function tsgradConvForward(): () => void {
   };
 }
 
-function tfConvForward(): { step: () => void; dispose: () => void } {
+function tfConvForward(): TfjsStep {
   const w1 = tf.randomUniform([3, 3, 1, 32], -0.3, 0.3, 'float32', 1) as tf.Tensor4D;
   const b1 = tf.zeros([32]);
   const w2 = tf.randomUniform([3, 3, 32, 64], -0.06, 0.06, 'float32', 2) as tf.Tensor4D;
@@ -205,25 +190,47 @@ function tfConvForward(): { step: () => void; dispose: () => void } {
   return { step, dispose };
 }
 
+/** One table: tsgrad's step against TF.js's and PyTorch's (see `compareSteps`). */
+async function table(
+  title: string,
+  ours: () => void,
+  theirs: () => TfjsStep,
+  torch: TorchCase,
+  peers: Peer[],
+): Promise<Table> {
+  const r = await compareSteps({ peers, ours, tfjs: theirs, torch, timing, tfjsCpu: slowPeers });
+  const t = stepTable(title, r.ours, r.rows);
+  if (torch !== 'conv_forward') {
+    t.notes = [
+      ...(t.notes ?? []),
+      "tfjs-wasm has no Conv2DBackpropFilter kernel: its step computes the filter's gradient as a conv2d (see trainableConv).",
+    ];
+  }
+  return t;
+}
+
 export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
   return [
     await table(
-      `conv2d forward only, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (lower is better)`,
+      `conv2d forward only, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (higher steps/s is better)`,
       tsgradConvForward(),
       tfConvForward,
+      'conv_forward',
       peers,
     ),
     await table(
-      `conv2d forward + backward, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (lower is better)`,
+      `conv2d forward + backward, batch ${BATCH}, 28×28, 1→32→64 channels, 3×3 (higher steps/s is better)`,
       tsgradConv(),
       tfConv,
+      'conv',
       peers,
     ),
     await table(
-      `LeNet-style training step (conv 16, 32 5×5 + max pool, FC 800-120-84-10), batch ${BATCH}, Adam (lower is better)`,
+      `LeNet-style training step (conv 16, 32 5×5 + max pool, FC 800-120-84-10), batch ${BATCH}, Adam (higher steps/s is better)`,
       tsgradLenet(),
       tfLenet,
+      'lenet',
       peers,
     ),
   ];

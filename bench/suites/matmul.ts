@@ -1,12 +1,15 @@
 /**
  * Matrix multiplication throughput, float32, in GFLOP/s (2·M·N·K per product): square sizes,
  * plus the transposed operands backward passes use (Aᵀ·B for weight gradients, A·Bᵀ for
- * input gradients). tsgrad's transposes are views; TF.js gets its transpose flags.
+ * input gradients). tsgrad's transposes are views; TF.js gets its transpose flags. Where
+ * relaxed SIMD is available tsgrad runs its fused multiply-add kernel, timed in alternation
+ * with the plain SIMD one.
  */
 import { initCpuKernels, manualSeed, randn, type Tensor } from '@tsgrad/core';
+import { fmaAvailable, tsgradLabel, withoutFma } from '../fma.js';
 import { tf, use } from '../peers.js';
 import { fmt, ratio } from '../table.js';
-import { measure } from '../timing.js';
+import { measure, measureInterleaved } from '../timing.js';
 import type { Suite } from './suite.js';
 
 interface Case {
@@ -24,16 +27,21 @@ const cases: Case[] = [
 
 const budget = (n: number) => (n >= 1024 ? 1500 : 500);
 
-function tsgradGflops(c: Case): number {
+/** tsgrad's GFLOP/s: with the fused multiply-add kernel and without it, where it runs; else the one. */
+function tsgradGflops(c: Case): number[] {
   manualSeed(0);
   const a = randn([c.n, c.n]);
   const b = randn([c.n, c.n]);
   const A: Tensor = c.transA ? a.T : a;
   const B: Tensor = c.transB ? b.T : b;
-  const ms = measure(() => A.matmul(B).dispose(), { budgetMs: budget(c.n), warmupMs: 400 });
+  const product = () => A.matmul(B).dispose();
+  const opts = { budgetMs: budget(c.n), warmupMs: 400 };
+  const ms = fmaAvailable()
+    ? measureInterleaved([product, withoutFma(product)], opts)
+    : [measure(product, opts)];
   a.dispose();
   b.dispose();
-  return (2 * c.n ** 3) / (ms * 1e6);
+  return ms.map((t) => (2 * c.n ** 3) / (t * 1e6));
 }
 
 function tfjsGflops(c: Case): number {
@@ -53,18 +61,31 @@ export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
   const rows: string[][] = [];
   for (const c of cases) {
-    const ours = tsgradGflops(c);
+    const [ours, plain] = tsgradGflops(c) as [number, number | undefined];
     const theirs: number[] = [];
     for (const p of peers) {
       await use(p);
       theirs.push(tfjsGflops(c));
     }
-    rows.push([c.label, fmt(ours), ...theirs.map(fmt), ...theirs.map((t) => ratio(ours, t))]);
+    rows.push([
+      c.label,
+      fmt(ours),
+      ...(plain === undefined ? [] : [fmt(plain)]),
+      ...theirs.map(fmt),
+      ...theirs.map((t) => ratio(ours, t)),
+    ]);
   }
+  const fma = fmaAvailable();
   return [
     {
       title: 'matmul, float32 (GFLOP/s, higher is better)',
-      headers: ['case', 'tsgrad', ...peers.map((p) => p.label), ...peers.map((p) => `vs ${p.backend}`)],
+      headers: [
+        'case',
+        tsgradLabel(),
+        ...(fma ? [tsgradLabel(false)] : []),
+        ...peers.map((p) => p.label),
+        ...peers.map((p) => `vs ${p.backend}`),
+      ],
       rows,
       notes: ['vs X: tsgrad ÷ X (×2 means tsgrad is twice as fast)'],
     },

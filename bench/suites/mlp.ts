@@ -4,24 +4,22 @@
  * `pnpm example mnist`. Reported in steps per second, with the one-epoch time that implies
  * for MNIST's 60,000 training images (469 steps; data loading not included).
  *
- * tsgrad and TF.js's wasm backend, the closest peer, are timed in alternation (see
- * `measureInterleavedStats`); the far slower cpu backend on its own, and PyTorch (where installed)
- * in its own process at its best thread count. Mean (what an epoch costs, garbage collection
- * included) and median are both reported.
+ * tsgrad, TF.js's wasm backend and PyTorch (where installed, at one and two threads) take
+ * turns (`compareSteps`); the far slower tfjs-cpu runs on its own. Mean (what an epoch costs,
+ * garbage collection included, over at least 200 steps) and median are both reported.
  */
-import { initCpuKernels, manualSeed, randint, randn } from '@tsgrad/core';
+import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { tf, use } from '../peers.js';
-import { fmt, ratio, type Table } from '../table.js';
-import { measureInterleavedStats, measureStats, type Stats } from '../timing.js';
-import { torchPython, torchStats } from '../torch/peer.js';
+import { tf } from '../peers.js';
+import { fmt } from '../table.js';
+import { compareSteps, stepTable, type TfjsStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const SIZES = [784, 256, 128, 10];
 const BATCH = 128;
 const STEPS_PER_EPOCH = Math.ceil(60_000 / BATCH);
-const timing = { budgetMs: 2500, warmupMs: 500, minReps: 3 };
+const timing = { warmupMs: 500, turnMs: 250, rounds: 8, minCalls: 200 };
 
 function tsgradStep(): () => void {
   manualSeed(0);
@@ -29,17 +27,18 @@ function tsgradStep(): () => void {
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, SIZES[0]!]);
   const y = randint(0, 10, [BATCH], { dtype: 'int32' });
-  return () => {
-    opt.zeroGrad();
-    const loss = crossEntropyLoss(model.call(x), y);
-    loss.backward();
-    opt.step();
-    loss.itemSync();
-  };
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const loss = crossEntropyLoss(model.call(x), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
 }
 
 /** A TF.js step on the current backend, and a function that frees its tensors. */
-function tfjsStep(): { step: () => void; dispose: () => void } {
+function tfjsStep(): TfjsStep {
   const params: tf.Variable[] = [];
   for (let i = 0; i + 1 < SIZES.length; i++) {
     const bound = 1 / Math.sqrt(SIZES[i]!);
@@ -75,49 +74,23 @@ function tfjsStep(): { step: () => void; dispose: () => void } {
 export const run: Suite = async ({ peers }) => {
   // Worker threads up before timing, as a deployed app would have them after its first steps.
   await initCpuKernels();
-  const ourStep = tsgradStep();
-  const rows: [string, Stats][] = [];
-  let ours: Stats | undefined;
-  for (const p of peers) {
-    await use(p);
-    const peer = tfjsStep();
-    if (p.backend === 'wasm') {
-      const [a, b] = measureInterleavedStats([ourStep, peer.step], timing);
-      ours = a!;
-      rows.push([p.label, b!]);
-    } else {
-      rows.push([p.label, measureStats(peer.step, timing)]);
-    }
-    peer.dispose();
-  }
-  ours ??= measureStats(ourStep, timing);
-  const torch = torchStats('mlp');
-  if (torch !== null)
-    rows.push([
-      `PyTorch ${torchPython()!.version} (${torch.threads} thread${torch.threads > 1 ? 's' : ''})`,
-      torch,
-    ]);
-  const cells = (s: Stats) => [
-    fmt(1000 / s.mean),
-    fmt(s.mean),
-    fmt(s.median),
-    fmt((s.mean * STEPS_PER_EPOCH) / 1000),
+  const { ours, rows } = await compareSteps({
+    peers,
+    ours: tsgradStep(),
+    tfjs: tfjsStep,
+    torch: 'mlp',
+    timing,
+    tfjsCpu: true,
+  });
+  return [
+    stepTable(
+      `MLP ${SIZES.join('-')} training step, batch ${BATCH}, Adam (higher steps/s is better)`,
+      ours,
+      rows,
+      {
+        header: `MNIST epoch, s (${STEPS_PER_EPOCH} steps)`,
+        cell: (s) => fmt((s.mean * STEPS_PER_EPOCH) / 1000),
+      },
+    ),
   ];
-  const table: Table = {
-    title: `MLP ${SIZES.join('-')} training step, batch ${BATCH}, Adam (higher steps/s is better)`,
-    headers: [
-      'library',
-      'steps/s (mean)',
-      'ms/step (mean)',
-      'ms/step (median)',
-      `MNIST epoch, s (${STEPS_PER_EPOCH} steps)`,
-      'tsgrad vs it (mean)',
-    ],
-    rows: [
-      ['tsgrad', ...cells(ours), '—'],
-      ...rows.map(([label, s]) => [label, ...cells(s), ratio(1000 / ours.mean, 1000 / s.mean)]),
-    ],
-    notes: torch === null ? ['(no PyTorch row: no python3 here imports torch)'] : [],
-  };
-  return [table];
 };

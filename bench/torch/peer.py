@@ -3,12 +3,20 @@ call at a time after a warm-up, printed as one JSON line of per-call millisecond
 
     python3 peer.py mlp --threads 1 --budget-ms 2500
 
+With --serve it waits instead for lines `turn <ms>` on stdin and answers each with one JSON
+line: the milliseconds of each call it made in a turn of about that length (at least one
+call), so that its turns can alternate with tsgrad's.
+
+`python3 peer.py mnist-epoch --data DIR` trains one MNIST epoch instead and prints its peak
+resident set size (the `memory` suite).
+
 Run by bench/torch/peer.ts, which picks the thread count that gives PyTorch its best mean and
 unsets the OpenBLAS pins these machines export (they force AVX2 kernels).
 """
 
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -44,6 +52,19 @@ def conv():
         c2.zero_grad()
         c2(F.relu(c1(x))).sum().backward()
         c1.weight.grad.sum().item()
+
+    return step
+
+
+def conv_forward():
+    torch.manual_seed(0)
+    c1 = nn.Conv2d(1, 32, 3)
+    c2 = nn.Conv2d(32, 64, 3)
+    x = torch.randn(64, 1, 28, 28)
+
+    def step():
+        with torch.no_grad():
+            c2(F.relu(c1(x))).view(-1)[0].item()
 
     return step
 
@@ -129,6 +150,7 @@ def elementwise(op):
 CASES = {
     "mlp": mlp,
     "conv": conv,
+    "conv_forward": conv_forward,
     "lenet": lenet,
     "lstm": lstm,
     "transformer": transformer,
@@ -138,15 +160,80 @@ CASES = {
 }
 
 
+def turn(step, ms):
+    """Calls `step` until `ms` milliseconds have passed (at least once); the ms of each call."""
+    times = []
+    end = time.perf_counter() + ms / 1000
+    while True:
+        t0 = time.perf_counter()
+        step()
+        t1 = time.perf_counter()
+        times.append((t1 - t0) * 1000)
+        if t1 >= end:
+            return times
+
+
+def serve(step):
+    for line in sys.stdin:
+        cmd, _, arg = line.strip().partition(" ")
+        if cmd != "turn":
+            break
+        print(json.dumps(turn(step, float(arg))), flush=True)
+
+
+def mnist_epoch(data_dir):
+    """One epoch of the MNIST MLP (as `pnpm example mnist`: standardised inputs, batch 128,
+    Adam lr 5e-3 with OneCycleLR, shuffled), then the test accuracy; prints the peak resident
+    set size and the epoch's seconds as one JSON line."""
+    import resource
+
+    def idx(name, offset):
+        with open(f"{data_dir}/{name}", "rb") as f:
+            return torch.frombuffer(bytearray(f.read()[offset:]), dtype=torch.uint8)
+
+    train_x = (idx("train-images-idx3-ubyte", 16).view(-1, 784).float() / 255 - 0.1307) / 0.3081
+    train_y = idx("train-labels-idx1-ubyte", 8).long()
+    test_x = (idx("t10k-images-idx3-ubyte", 16).view(-1, 784).float() / 255 - 0.1307) / 0.3081
+    test_y = idx("t10k-labels-idx1-ubyte", 8).long()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    steps = (len(train_x) + 127) // 128
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 5e-3, epochs=1, steps_per_epoch=steps)
+    t0 = time.perf_counter()
+    order = torch.randperm(len(train_x))
+    for k in range(steps):
+        batch = order[k * 128 : (k + 1) * 128]
+        opt.zero_grad()
+        loss = F.cross_entropy(model(train_x[batch]), train_y[batch])
+        loss.backward()
+        opt.step()
+        sched.step()
+        loss.item()
+    seconds = time.perf_counter() - t0
+    with torch.no_grad():
+        acc = (model(test_x).argmax(1) == test_y).float().mean().item()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"maxRssMiB": rss, "seconds": seconds, "testAccuracy": acc}))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("case", choices=sorted(CASES))
+    p.add_argument("case", choices=sorted([*CASES, "mnist-epoch"]))
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--budget-ms", type=float, default=2500)
     p.add_argument("--min-reps", type=int, default=20)
+    p.add_argument("--serve", action="store_true")
+    p.add_argument("--data", help="mnist-epoch: the directory of the four MNIST IDX files")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.case == "mnist-epoch":
+        mnist_epoch(args.data)
+        return
     step = CASES[args.case]()
+    if args.serve:
+        serve(step)
+        return
     end = time.perf_counter() + args.budget_ms / 5000
     step()
     while time.perf_counter() < end:

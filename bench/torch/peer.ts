@@ -5,9 +5,10 @@
  * figure: its best setting on the machine. The OpenBLAS pins that these machines export are
  * unset for PyTorch's process alone.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { median, type Stats } from '../timing.js';
+import type { Contender } from '../timing.js';
 
 const script = fileURLToPath(new URL('./peer.py', import.meta.url));
 let python: string | null | undefined;
@@ -30,30 +31,53 @@ export function torchPython(): { exe: string; version: string } | null {
 }
 
 /** The workloads `peer.py` knows. */
-export type TorchCase = 'mlp' | 'conv' | 'lenet' | 'lstm' | 'transformer' | 'add' | 'exp' | 'mul';
+export type TorchCase =
+  | 'mlp'
+  | 'conv'
+  | 'conv_forward'
+  | 'lenet'
+  | 'lstm'
+  | 'transformer'
+  | 'add'
+  | 'exp'
+  | 'mul';
 
-/** PyTorch's mean and median ms per call of a workload at its best thread count, or null without torch. */
-export function torchStats(name: TorchCase, budgetMs = 2500): (Stats & { threads: number }) | null {
+/**
+ * PyTorch at `threads` threads as a contender of `interleaveStats`: `peer.py --serve` in a
+ * child process, one turn per request; null where no Python imports torch.
+ */
+export function torchContender(name: TorchCase, threads: number): Contender | null {
   const py = torchPython();
   if (py === null) return null;
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  let best: (Stats & { threads: number }) | null = null;
-  for (const threads of [1, 2]) {
-    const r = spawnSync(
-      py.exe,
-      [script, name, '--threads', String(threads), '--budget-ms', String(budgetMs)],
-      {
-        encoding: 'utf8',
-        env,
-      },
-    );
-    if (r.status !== 0)
-      throw new Error(`bench: PyTorch peer '${name}' failed: ${r.stderr.trim().split('\n').pop()}`);
-    const times = (JSON.parse(r.stdout) as { times_ms: number[] }).times_ms;
-    const s = { mean: times.reduce((a, b) => a + b, 0) / times.length, median: median(times), threads };
-    if (best === null || s.mean < best.mean) best = s;
-  }
-  return best;
+  const child = spawn(py.exe, [script, name, '--threads', String(threads), '--serve'], {
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  let ended = false;
+  child.on('exit', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w('null');
+  });
+  return {
+    turn(ms) {
+      if (ended) throw new Error(`bench: PyTorch peer '${name}' exited`);
+      return new Promise((resolve, reject) => {
+        waiting.push((line) => {
+          const times = JSON.parse(line) as number[] | null;
+          if (times === null) reject(new Error(`bench: PyTorch peer '${name}' exited`));
+          else resolve(times);
+        });
+        child.stdin!.write(`turn ${ms}\n`);
+      });
+    },
+    close() {
+      child.stdin!.end();
+    },
+  };
 }

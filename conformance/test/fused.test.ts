@@ -7,16 +7,18 @@ import {
   type AdamStepOptions,
   adamStep_,
   addmm,
+  cat,
   type Device,
   type FusedKernels,
   getBackend,
+  grad,
   manualSeed,
   matmul,
   rand,
   randn,
   type Tensor,
 } from '@tsgrad/core';
-import { adamStepComposite_ } from '@tsgrad/core/internal';
+import { adamStepComposite_, layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { allDevices } from '../src/devices.js';
 
@@ -112,4 +114,147 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
     };
     await compare(device, 'adamStep', run(adamStep_), run(adamStepComposite_));
   });
+
+  // Rows short and long, below and above the size where the CPU's WebAssembly kernels start.
+  const rowCases = [
+    { rows: 1, L: 1 },
+    { rows: 7, L: 13 },
+    { rows: 64, L: 64 },
+    { rows: 33, L: 129 },
+  ];
+
+  it.skipIf(!available).each(rowCases)('softmax and its gradient over rows of $L ($rows rows)', async (c) => {
+    manualSeed(c.rows * 100 + c.L);
+    const x0 = randn([c.rows, c.L]).mul(3);
+    const g0 = randn([c.rows, c.L]);
+    const composite = (x: Tensor) => x.sub(x.logsumexp(-1, true)).exp();
+    await compare(
+      device,
+      'softmax',
+      (d) => x0.to(d).softmax(-1),
+      (d) => composite(x0.to(d)),
+    );
+    // A fresh leaf per run: on the CPU, .to('cpu') is the tensor itself.
+    const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
+    const grad = (f: (x: Tensor) => Tensor) => (d: Device) => {
+      const x = leaf(x0, d);
+      f(x).mul(g0.to(d)).sum().backward();
+      return x.grad!;
+    };
+    await compare(
+      device,
+      'softmaxBackward',
+      grad((x) => x.softmax(-1)),
+      grad(composite),
+    );
+  });
+
+  it
+    .skipIf(!available)
+    .each([...rowCases.map((c) => ({ ...c, affine: true })), { rows: 40, L: 30, affine: false }])(
+    'layerNorm and its gradients over rows of $L ($rows rows, weight and bias $affine)',
+    async (c) => {
+      manualSeed(c.rows * 100 + c.L + 7);
+      // Normalised over the last two dims, [3, L/3] or [1, L].
+      const inner = c.L % 3 === 0 ? [3, c.L / 3] : [1, c.L];
+      const x0 = randn([c.rows, ...inner])
+        .mul(2)
+        .add(1);
+      const w0 = randn(inner);
+      const b0 = randn(inner);
+      const g0 = randn([c.rows, ...inner]);
+      const composite = (x: Tensor, w: Tensor | null, b: Tensor | null) => {
+        const xc = x.sub(x.mean([1, 2], true));
+        let y = xc.mul(xc.mul(xc).mean([1, 2], true).add(1e-5).rsqrt());
+        if (w) y = y.mul(w);
+        if (b) y = y.add(b);
+        return y;
+      };
+      const fused = (x: Tensor, w: Tensor | null, b: Tensor | null) => layerNorm(x, [1, 2], w, b, 1e-5);
+      const params = (d: Device) => (c.affine ? [w0.to(d), b0.to(d)] : [null, null]);
+      await compare(
+        device,
+        'layerNorm',
+        (d) => fused(x0.to(d), ...(params(d) as [Tensor | null, Tensor | null])),
+        (d) => composite(x0.to(d), ...(params(d) as [Tensor | null, Tensor | null])),
+      );
+      // Fresh leaves per run: on the CPU, .to('cpu') is the tensor itself.
+      const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
+      const grads = (f: typeof fused) => (d: Device) => {
+        const x = leaf(x0, d);
+        const [w, b] = params(d).map((p) => (p === null ? null : leaf(p, d))) as [
+          Tensor | null,
+          Tensor | null,
+        ];
+        f(x, w, b).mul(g0.to(d)).sum().backward();
+        return cat([x, ...(w ? [w, b!] : [])].map((t) => t.grad!.reshape([-1])));
+      };
+      await compare(device, 'layerNormBackward', grads(fused), grads(composite));
+    },
+  );
+
+  it.skipIf(!available).each([
+    { B: 3, H: 5 },
+    { B: 16, H: 64 },
+    { B: 9, H: 130 },
+  ])('lstmCell and its gradients ($B rows, hidden $H)', async (c) => {
+    manualSeed(c.B * 1000 + c.H);
+    const gx0 = randn([c.B, 4 * c.H]);
+    const gh0 = randn([c.B, 4 * c.H]);
+    // The previous cell as a view with a row stride, as the layer passes it.
+    const c00 = randn([c.B, 2 * c.H]);
+    const g0 = randn([c.B, 2 * c.H]);
+    const composite = (gx: Tensor, gh: Tensor, cp: Tensor) => {
+      const g = gx.add(gh);
+      const [i, f, gg, o] = [0, 1, 2, 3].map((k) => g.narrow(1, k * c.H, c.H));
+      const c2 = f!.sigmoid().mul(cp).add(i!.sigmoid().mul(gg!.tanh()));
+      return cat([o!.sigmoid().mul(c2.tanh()), c2], 1);
+    };
+    const fused = (gx: Tensor, gh: Tensor, cp: Tensor) => lstmCell(gx, gh, cp);
+    const inputs = (d: Device) => [gx0.to(d), gh0.to(d), c00.to(d).narrow(1, c.H, c.H)] as const;
+    await compare(
+      device,
+      'lstmCell',
+      (d) => fused(...inputs(d)),
+      (d) => composite(...inputs(d)),
+    );
+    const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
+    const grads = (f: typeof fused) => (d: Device) => {
+      const xs = [leaf(gx0, d), leaf(gh0, d), leaf(c00, d)] as const;
+      f(xs[0], xs[1], xs[2].narrow(1, c.H, c.H))
+        .mul(g0.to(d))
+        .sum()
+        .backward();
+      return cat(xs.map((t) => t.grad!.reshape([-1])));
+    };
+    await compare(device, 'lstmCellBackward', grads(fused), grads(composite));
+  });
+
+  it.skipIf(!available)(
+    'lstmCell: a backward pass that builds a graph differentiates the formulas',
+    async () => {
+      manualSeed(9);
+      const [B, H] = [4, 8];
+      const gx0 = randn([B, 4 * H]);
+      const gh0 = randn([B, 4 * H]);
+      const c0 = randn([B, H]);
+      const secondOrder = (fusedPath: boolean) => {
+        const gx = gx0.to(device).detach().clone().requiresGrad_();
+        const cp = c0.to(device).detach().clone().requiresGrad_();
+        const gh = gh0.to(device);
+        const hc = fusedPath
+          ? lstmCell(gx, gh, cp)
+          : (() => {
+              const g = gx.add(gh);
+              const [i, f, gg, o] = [0, 1, 2, 3].map((k) => g.narrow(1, k * H, H));
+              const c2 = f!.sigmoid().mul(cp).add(i!.sigmoid().mul(gg!.tanh()));
+              return cat([o!.sigmoid().mul(c2.tanh()), c2], 1);
+            })();
+        const [dgx] = grad(hc.pow(2).sum(), [gx], { createGraph: true });
+        return grad(dgx!.pow(2).sum(), [gx, cp]);
+      };
+      const [a, b] = [secondOrder(true), secondOrder(false)];
+      for (let k = 0; k < 2; k++) await expectClose(a[k]!, b[k]!, 1e-4, 1e-5);
+    },
+  );
 });

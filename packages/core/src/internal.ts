@@ -19,7 +19,9 @@ export {
 } from './autograd/local-derivatives.js';
 export { Node, type NodeAttrs } from './autograd/node.js';
 export { cpuBackend } from './backend/cpu/cpu-backend.js';
+export { layerNorm } from './ops/norm.js';
 export { adamStepComposite_, lerp_ } from './ops/optimizers.js';
+export { lstmCell } from './ops/recurrent.js';
 export { sumTo } from './ops/reduce.js';
 export { col2im, im2col } from './ops/windows.js';
 export { hash32, normalAt, uniformAt } from './random.js';

@@ -1,6 +1,7 @@
 /**
  * The functional forms of the layers (`torch.nn.functional`): plain functions of tensors,
- * composed from core ops so autograd differentiates them without rules of their own.
+ * composed from core ops so autograd differentiates them without rules of their own (layer
+ * norm runs core's, which a backend may fuse).
  */
 import {
   addmm,
@@ -19,6 +20,7 @@ import {
   ValueError,
   where,
 } from '@tsgrad/core';
+import { layerNorm as layerNormOp } from '@tsgrad/core/internal';
 
 /**
  * `x · weightᵀ + bias`, with weight of shape [out, in]. `op` names the call in errors (the
@@ -78,14 +80,7 @@ export function layerNorm(
     );
   }
   const dims = ns.map((_, i) => x.ndim - k + i);
-  const eps = opts.eps ?? 1e-5;
-  const mean = x.mean(dims, true);
-  const xc = x.sub(mean);
-  const v = xc.mul(xc).mean(dims, true);
-  let y = xc.mul(v.add(eps).rsqrt());
-  if (opts.weight) y = y.mul(opts.weight);
-  if (opts.bias) y = y.add(opts.bias);
-  return y;
+  return layerNormOp(x, dims, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
 }
 
 /** Options of {@link batchNorm}. */
@@ -279,7 +274,9 @@ export function attention(
   const L = q.shape[q.ndim - 2]!;
   const S = k.shape[k.ndim - 2]!;
   const scale = opts.scale ?? 1 / Math.sqrt(E);
-  let scores = q.matmul(k.transpose(-2, -1)).mul(scale);
+  // Scaling q rather than the scores touches L·E values instead of L·S, and gives a contiguous
+  // operand to multiply (q is often a view of the heads).
+  let scores = q.mul(scale).matmul(k.transpose(-2, -1));
   if (opts.isCausal) scores = where(causalMask(L, S, q.device), scores, -Infinity);
   const m = opts.attnMask;
   if (m) scores = m.dtype === 'bool' ? where(m, scores, -Infinity) : scores.add(m);

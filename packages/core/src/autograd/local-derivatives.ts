@@ -104,6 +104,17 @@ export const localDerivatives: Readonly<Record<string, LocalDerivative>> = {
     '∂(bias + A·B)/∂A = B, so dL/dA = G·Bᵀ',
     '∂(bias + A·B)/∂B = A, so dL/dB = Aᵀ·G',
   ),
+  softmax: other('∂yᵢ/∂xⱼ = yᵢ·(δᵢⱼ − yⱼ) along the last dim, so dL/dx = y·(G − Σ G·y)'),
+  // One line for x and the optional weight and bias.
+  layerNorm: other(
+    'with x̂ = (x − μ)/√(σ² + ε) and Ĝ = G·weight: dL/dx = (Ĝ − mean(Ĝ) − x̂·mean(Ĝ·x̂))/√(σ² + ε); ' +
+      'dL/dweight = Σ G·x̂ and dL/dbias = Σ G over the other dims',
+  ),
+  lstmCell: other(
+    'with gates i, f, g, o and t = tanh(c′): dc′ = G_c + G_h·o·(1 − t²); dL/dgates = (dc′·g·i(1 − i), dc′·c·f(1 − f), dc′·i·(1 − g²), G_h·t·o(1 − o)) for both gate inputs',
+    'dL/dgates again (the two gate inputs are summed)',
+    '∂c′/∂c = f, so dL/dc = dc′·f',
+  ),
   sum: other('∂(Σ x)/∂xᵢ = 1: G is copied to every element summed'),
   prod: other('∂(Π x)/∂xᵢ = Π of the other elements'),
   max: other('∂max(x)/∂xᵢ = 1 at the largest element (shared evenly among ties), else 0'),

@@ -223,6 +223,55 @@ export interface FusedKernels {
     maxExpAvgSq: View | null,
     opts: AdamStepOptions,
   ): void;
+  /**
+   * softmax along the last dim of a contiguous x: e^(x − max) / Σ e^(x − max) per row, a new
+   * contiguous storage. Composite: `softmax` in `ops/activation.ts` (through logsumexp).
+   */
+  softmax?(x: View): Storage;
+  /**
+   * y·(g − Σ g·y) along the last dim, the gradient of softmax from its output y and the
+   * gradient g arriving (contiguous, one shape). Composite: the same formula in tensor ops.
+   */
+  softmaxBackward?(y: View, g: View): Storage;
+  /**
+   * Layer norm of a contiguous x over rows of its last `size` elements: y = (x − μ)/√(σ² + eps)
+   * (biased variance), times `weight` and plus `bias` (contiguous, `size` elements) when given;
+   * also each row's μ and 1/√(σ² + eps) as stats [rows, 2]. Composite: `layerNorm` in
+   * `ops/norm.ts` (means, a product, rsqrt).
+   */
+  layerNorm?(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    size: number,
+    eps: number,
+  ): { y: Storage; stats: Storage };
+  /**
+   * The gradient of {@link FusedKernels.layerNorm} from its input, weight and stats, for the
+   * gradient g of y: dx, and when asked for, the weight's (Σ g·x̂ over rows) and the bias's
+   * (Σ g) gradients. Composite: the same formulas in tensor ops.
+   */
+  layerNormBackward?(
+    g: View,
+    x: View,
+    weight: View | null,
+    stats: View,
+    size: number,
+    want: { weight: boolean; bias: boolean },
+  ): { dx: Storage; dWeight: Storage | null; dBias: Storage | null };
+  /**
+   * One LSTM step: the gate pre-activations gx + gh ([B, 4H] each, gates in PyTorch's order
+   * i, f, g, o) and the previous cell c ([B, H]), all with unit column stride, give
+   * hc = [h | c'] ([B, 2H], contiguous) and the gate activations ([B, 4H]), which the
+   * gradient reads. Composite: `lstmCell` in `ops/recurrent.ts`.
+   */
+  lstmCell?(gx: View, gh: View, c: View): { hc: Storage; acts: Storage };
+  /**
+   * The gradient of {@link FusedKernels.lstmCell} for the gradient g of hc (unit column
+   * stride): of the gate pre-activations ([B, 4H]) and of c ([B, H]). Composite: the same
+   * formulas in tensor ops.
+   */
+  lstmCellBackward?(acts: View, c: View, hc: View, g: View): { dGates: Storage; dc: Storage };
 }
 
 /** What a device implements. */

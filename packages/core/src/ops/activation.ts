@@ -1,13 +1,18 @@
 /**
  * Activations and normalised exponentials, composed from primitives — they need no backward
- * rule of their own, since autograd differentiates the primitives they are built from.
+ * rule of their own, since autograd differentiates the primitives they are built from. The
+ * exception is softmax over the last dim, which runs a backend's fused kernel where it has one
+ * (one pass per row, forward and backward), with the composite as its reference.
  */
+import { isGradEnabled, isTracing } from '../autograd/grad-mode.js';
+import { record } from '../autograd/node.js';
 import { isFloating } from '../dtype.js';
 import { ValueError } from '../errors.js';
 import { normDim } from '../layout.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { where } from './elementwise.js';
+import { backendOf, fromStorage } from './make.js';
 import { shiftByMax, sum } from './reduce.js';
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -72,8 +77,29 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
  */
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim, 'softmax');
-  const e = shiftByMax(floating(x), d).exp();
-  return e.div(sum(e, d, true));
+  const kernels = backendOf(x).fused;
+  // A traced graph (ONNX export) records the composite, whose every node it knows.
+  if (kernels?.softmax === undefined || d !== x.ndim - 1 || !isFloating(x.dtype) || isTracing()) {
+    const e = shiftByMax(floating(x), d).exp();
+    return e.div(sum(e, d, true));
+  }
+  const xc = x.contiguous();
+  const y = fromStorage(backendOf(x), kernels.softmax(xc._view('softmax')), x.shape, x.dtype);
+  if (xc !== x) xc.dispose();
+  return record(y, 'softmax', [x], [y], (g) => {
+    // A pass that builds a graph differentiates the formula; others run the fused kernel.
+    if (isGradEnabled() || kernels.softmaxBackward === undefined)
+      return [y.mul(g.sub(g.mul(y).sum(-1, true)))];
+    const gc = g.contiguous();
+    const gx = fromStorage(
+      backendOf(x),
+      kernels.softmaxBackward(y._view('softmax'), gc._view('softmax')),
+      x.shape,
+      x.dtype,
+    );
+    if (gc !== g) gc.dispose();
+    return [gx];
+  });
 }
 
 /** z − log Σ exp(z) along `dim`, z = x − max(x) (see {@link softmax}). */

@@ -281,7 +281,7 @@ const scalarRules: Partial<Record<BinaryOp, ScalarRule>> = {
   sub: (g) => g,
   mul: (g, _a, n) => g.mul(n),
   div: (g, _a, n) => g.div(n),
-  pow: (g, a, n) => (n === 0 ? g.mul(0) : g.mul(a.pow(n - 1).mul(n))),
+  pow: (g, a, n) => (n === 0 ? g.mul(0) : n === 2 ? g.mul(a.mul(2)) : g.mul(a.pow(n - 1).mul(n))),
   maximum: (g, a, n) => halfOnTies(g, a.gt(n), a.eq(n)),
   minimum: (g, a, n) => halfOnTies(g, a.lt(n), a.eq(n)),
   remainder: (g) => g,
@@ -299,7 +299,11 @@ function scalarOp(op: BinaryOp, a: Tensor, n: number): Tensor {
     dtype: a.dtype,
     layout: { shape: a.shape, strides: zeroStrides(a.ndim), offset: 0 },
   };
-  const storage = backend.binary(op, a._view(op), scalar, outDtype);
+  // x² is x·x, bit for bit (the product of two floats is exact in float64), in one fast pass.
+  const square = op === 'pow' && n === 2 && isFloating(a.dtype);
+  const storage = square
+    ? backend.binary('mul', a._view(op), a._view(op), outDtype)
+    : backend.binary(op, a._view(op), scalar, outDtype);
   backend.free(one);
   const y = fromStorage(backend, storage, a.shape, outDtype);
   const rule = scalarRules[op];

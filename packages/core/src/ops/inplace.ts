@@ -44,6 +44,8 @@ function writeInto(op: string, t: Tensor, value: Tensor): void {
     }
   }
   backendOf(t).assign(t._view(op), v._view(op));
+  // A cast or an expanded view made here holds storage nothing else frees.
+  if (v !== value) v.dispose();
   t._ref.version++;
 }
 
@@ -83,14 +85,20 @@ export function fill_<T extends Tensor>(t: T, value: number): T {
 /** Copies `src` into `t`. */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   checkInplace('copy_', t);
-  writeInto('copy_', t, src.detach());
+  // The detached alias is disposed at once, so that it does not keep src's storage alive.
+  const s = src.detach();
+  writeInto('copy_', t, s);
+  s.dispose();
   return t;
 }
 
 /** Clamps in place. */
 export function clamp_<T extends Tensor>(t: T, min?: number, max?: number): T {
   checkInplace('clamp_', t);
-  const r = clamp(t.detach(), min, max);
+  const a = t.detach();
+  const r = clamp(a, min, max);
+  a.dispose();
   writeInto('clamp_', t, r);
+  r.dispose();
   return t;
 }

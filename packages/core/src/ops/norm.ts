@@ -1,6 +1,6 @@
 /**
  * Reductions built from the reduce primitives: `amax`, `amin`, vector norms, and the logical
- * reductions `any`, `all`, `countNonzero`.
+ * reductions `any`, `all`, `countNonzero`; and layer norm, fused where the backend can.
  *
  * | op | d/dx |
  * |---|---|
@@ -10,15 +10,15 @@
  * | norm (p = ±∞) | through amax / amin of \|x\| |
  * | norm (p = 0) | 0 |
  */
-import { noGrad } from '../autograd/grad-mode.js';
+import { isGradEnabled, isTracing, noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { castTo } from './convert.js';
 import { where } from './elementwise.js';
-import { filled } from './make.js';
-import { extreme, reduceAxes, sum } from './reduce.js';
+import { backendOf, filled, fromStorage } from './make.js';
+import { extreme, reduceAxes, sum, sumTo } from './reduce.js';
 
 /** `dim` as `extreme` takes it for an `amax`-style reduction: a list (or all when omitted or empty). */
 function dimList(dim: number | readonly number[] | undefined): readonly number[] | undefined {
@@ -143,4 +143,115 @@ export function all(x: Tensor, dim?: number | readonly number[], keepdim = false
  */
 export function countNonzero(x: Tensor, dim?: number | readonly number[]): Tensor {
   return sum(x.ne(0), dimList(dim));
+}
+
+/**
+ * Layer norm over the last `size` elements of each row of x (the normalised dims, flattened):
+ * (x − μ)/√(σ² + eps) with the biased variance, times `weight` and plus `bias` when given
+ * (each of the normalised shape, `dims` naming those dims of x). Runs the backend's fused
+ * kernel where it has one (one pass per row, forward and backward), else the composite; the
+ * composite is the reference, and the gradient of a pass that builds a graph.
+ *
+ * @example
+ * ```ts
+ * layerNorm(tensor([[1, 2, 3]]), [1], null, null, 1e-5); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
+export function layerNorm(
+  x: Tensor,
+  dims: number[],
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): Tensor {
+  const backend = backendOf(x);
+  const kernels = backend.fused;
+  const size = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const fits = (p: Tensor | null) =>
+    p === null || (p.dtype === x.dtype && backendOf(p) === backend && p.numel === size);
+  if (
+    kernels?.layerNorm === undefined ||
+    !isFloating(x.dtype) ||
+    size === 0 ||
+    isTracing() ||
+    !fits(weight) ||
+    !fits(bias)
+  ) {
+    return layerNormComposite(x, dims, weight, bias, eps);
+  }
+  const view = (t: Tensor | null) => (t === null ? null : t.contiguous()._view('layerNorm'));
+  const xc = x.contiguous();
+  const r = kernels.layerNorm(xc._view('layerNorm'), view(weight), view(bias), size, eps);
+  if (xc !== x) xc.dispose();
+  const y = fromStorage(backend, r.y, x.shape, x.dtype);
+  const stats = fromStorage(backend, r.stats, [x.numel / size, 2], x.dtype);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record(y, 'layerNorm', inputs, inputs, (g) => {
+    if (isGradEnabled() || kernels.layerNormBackward === undefined) {
+      return layerNormGrads(g, x, dims, weight, bias, eps);
+    }
+    const gc = g.contiguous();
+    const xg = x.contiguous();
+    const want = { weight: weight?.requiresGrad === true, bias: bias?.requiresGrad === true };
+    const d = kernels.layerNormBackward(
+      gc._view('layerNorm'),
+      xg._view('layerNorm'),
+      view(weight),
+      stats._view('layerNorm'),
+      size,
+      want,
+    );
+    if (gc !== g) gc.dispose();
+    if (xg !== x) xg.dispose();
+    const grads: (Tensor | null)[] = [fromStorage(backend, d.dx, x.shape, x.dtype)];
+    if (weight)
+      grads.push(d.dWeight === null ? null : fromStorage(backend, d.dWeight, weight.shape, x.dtype));
+    if (bias) grads.push(d.dBias === null ? null : fromStorage(backend, d.dBias, bias.shape, x.dtype));
+    return grads;
+  });
+}
+
+/** Layer norm from means, a product and rsqrt: the reference of the fused kernel. */
+function layerNormComposite(
+  x: Tensor,
+  dims: number[],
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): Tensor {
+  const mean = x.mean(dims, true);
+  const xc = x.sub(mean);
+  const v = xc.mul(xc).mean(dims, true);
+  let y = xc.mul(v.add(eps).rsqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+/**
+ * The gradients of layer norm for the gradient g of its output, in tensor ops (so a pass
+ * that builds a graph can differentiate them): with x̂ = (x − μ)·r, r = 1/√(σ² + eps) and
+ * ĝ = g·weight, dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); the weight gets Σ g·x̂ and the bias Σ g
+ * over the other dims. One entry per input of the node (x, then weight and bias when given).
+ */
+function layerNormGrads(
+  g: Tensor,
+  x: Tensor,
+  dims: number[],
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): (Tensor | null)[] {
+  const xc = x.sub(x.mean(dims, true));
+  const r = xc.mul(xc).mean(dims, true).add(eps).rsqrt();
+  const xh = xc.mul(r);
+  const gh = weight ? g.mul(weight) : g;
+  const dx = gh
+    .sub(gh.mean(dims, true))
+    .sub(xh.mul(gh.mul(xh).mean(dims, true)))
+    .mul(r);
+  const grads: (Tensor | null)[] = [x.requiresGrad ? dx : null];
+  if (weight) grads.push(weight.requiresGrad ? sumTo(g.mul(xh), weight.shape) : null);
+  if (bias) grads.push(bias.requiresGrad ? sumTo(g, bias.shape) : null);
+  return grads;
 }

@@ -7,6 +7,7 @@ import { cat, manualSeed, randn, type Tensor, tensor, where, zeros } from '@tsgr
 import { arbBroadcastableShapes } from '@tsgrad/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ArenaLimits, setArenaLimits } from '../../src/backend/cpu/arena.js';
 import {
   elementwiseWasmCalls,
   setElementwiseImpl,
@@ -102,170 +103,183 @@ afterAll(() => {
   setElementwiseMinElements(512);
 });
 
-describe('float32 elementwise: WebAssembly and TypeScript agree bit for bit', () => {
-  it.each(['relu', 'neg', 'abs', 'sqrt', 'reciprocal', 'floor'] as const)('unary %s', (op) => {
-    fc.assert(
-      fc.property(
-        shapes.chain(([s]) => values(s!)),
-        arbView,
-        (x, how) => {
-          const [ts, wasm] = bothWays(() => view(x, how)[op]());
-          expect(wasm).toEqual(ts);
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
+describe.each(['arena', 'heap'] as const)(
+  'float32 elementwise, operands in the %s: WebAssembly and TypeScript agree bit for bit',
+  (storage) => {
+    // In the arena (at every size here) the kernels read and write tensors in place; on the
+    // heap they copy them in and out of WebAssembly memory.
+    let saved: ArenaLimits;
+    beforeAll(() => {
+      saved = setArenaLimits(storage === 'arena' ? { minElements: 1 } : { limit: 0 });
+    });
+    afterAll(() => {
+      setArenaLimits(saved);
+    });
 
-  it.each([
-    ['exp', 'Math.exp'],
-    ['sigmoid', '1 / (1 + e^-x) in float64'],
-    ['tanh', 'Math.tanh'],
-  ] as const)('%s stays within 2 ulp of %s, with its special values exact', (op, _reference) => {
-    const ulps = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.float({ min: -110, max: 95, noNaN: true }),
-            fc.float({ min: -1, max: 1, noNaN: true }),
-            fc.constantFrom(...SPECIAL, 0.625, -0.625, 88.72, 88.73, -87.3, -103.9, -104),
-          ),
-          { minLength: 1, maxLength: 300 },
-        ),
-        (xs) => {
-          const x = tensor(xs, { dtype: 'float32' });
-          const [ts, wasm] = bothWays(() => x[op]());
-          for (let i = 0; i < xs.length; i++) {
-            if (ts[i] === wasm[i]) continue;
-            const a = Number(ts[i]);
-            const b = Number(wasm[i]);
-            // Zeros, infinities and NaN must match exactly; finite values to 2 ulp.
-            expect(Number.isFinite(a) && a !== 0, `${op}(${xs[i]}): ${wasm[i]} vs ${ts[i]}`).toBe(true);
-            expect(Math.abs(ulps(a) - ulps(b)), `${op}(${xs[i]})`).toBeLessThanOrEqual(2);
-          }
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
-
-  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)(
-    'binary %s with broadcasting and views',
-    (op) => {
+    it.each(['relu', 'neg', 'abs', 'sqrt', 'reciprocal', 'floor'] as const)('unary %s', (op) => {
       fc.assert(
         fc.property(
-          shapes.chain(([s1, s2]) => fc.tuple(values(s1!), values(s2!))),
+          shapes.chain(([s]) => values(s!)),
           arbView,
-          arbView,
-          ([a, b], va, vb) => {
-            const [ts, wasm] = bothWays(() => view(a, va)[op](view(b, vb)));
+          (x, how) => {
+            const [ts, wasm] = bothWays(() => view(x, how)[op]());
             expect(wasm).toEqual(ts);
           },
         ),
         { numRuns: 40 },
       );
-    },
-  );
+    });
 
-  it('binary ops with a scalar', () => {
-    fc.assert(
-      fc.property(
-        shapes.chain(([s]) => values(s!)),
-        fc.constantFrom(...SPECIAL),
-        (x, k) => {
-          for (const op of ['add', 'mul', 'gt', 'maximum'] as const) {
-            const [ts, wasm] = bothWays(() => x[op](k));
-            expect(wasm).toEqual(ts);
-          }
-        },
-      ),
-      { numRuns: 30 },
-    );
-  });
-
-  it('where with broadcast condition and branches', () => {
-    fc.assert(
-      fc.property(
-        arbBroadcastableShapes({ maxRank: 3, maxDim: 9, count: 3 }).chain(([sc, sa, sb]) =>
-          fc.tuple(values(sc!), values(sa!), values(sb!)),
+    it.each([
+      ['exp', 'Math.exp'],
+      ['sigmoid', '1 / (1 + e^-x) in float64'],
+      ['tanh', 'Math.tanh'],
+    ] as const)('%s stays within 2 ulp of %s, with its special values exact', (op, _reference) => {
+      const ulps = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.oneof(
+              fc.float({ min: -110, max: 95, noNaN: true }),
+              fc.float({ min: -1, max: 1, noNaN: true }),
+              fc.constantFrom(...SPECIAL, 0.625, -0.625, 88.72, 88.73, -87.3, -103.9, -104),
+            ),
+            { minLength: 1, maxLength: 300 },
+          ),
+          (xs) => {
+            const x = tensor(xs, { dtype: 'float32' });
+            const [ts, wasm] = bothWays(() => x[op]());
+            for (let i = 0; i < xs.length; i++) {
+              if (ts[i] === wasm[i]) continue;
+              const a = Number(ts[i]);
+              const b = Number(wasm[i]);
+              // Zeros, infinities and NaN must match exactly; finite values to 2 ulp.
+              expect(Number.isFinite(a) && a !== 0, `${op}(${xs[i]}): ${wasm[i]} vs ${ts[i]}`).toBe(true);
+              expect(Math.abs(ulps(a) - ulps(b)), `${op}(${xs[i]})`).toBeLessThanOrEqual(2);
+            }
+          },
         ),
-        arbView,
-        ([c, a, b], v) => {
-          const [ts, wasm] = bothWays(() => where(view(c, v).gt(0), view(a, v), b));
-          expect(wasm).toEqual(ts);
-          const [ts0, wasm0] = bothWays(() => where(c.gt(0), a, 0));
-          expect(wasm0).toEqual(ts0);
-        },
-      ),
-      { numRuns: 40 },
+        { numRuns: 100 },
+      );
+    });
+
+    it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)(
+      'binary %s with broadcasting and views',
+      (op) => {
+        fc.assert(
+          fc.property(
+            shapes.chain(([s1, s2]) => fc.tuple(values(s1!), values(s2!))),
+            arbView,
+            arbView,
+            ([a, b], va, vb) => {
+              const [ts, wasm] = bothWays(() => view(a, va)[op](view(b, vb)));
+              expect(wasm).toEqual(ts);
+            },
+          ),
+          { numRuns: 40 },
+        );
+      },
     );
-  });
 
-  it('column sums (a sum over leading dims)', () => {
-    fc.assert(
-      fc.property(
-        fc
-          .tuple(
-            fc.integer({ min: 1, max: 6 }),
-            fc.integer({ min: 1, max: 9 }),
-            fc.integer({ min: 1, max: 11 }),
-          )
-          .chain((shape) => values(shape)),
-        fc.boolean(),
-        (x, both) => {
-          const [ts, wasm] = bothWays(() => (both ? x.sum([0, 1]) : x.sum(0)));
-          expect(wasm).toEqual(ts);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+    it('binary ops with a scalar', () => {
+      fc.assert(
+        fc.property(
+          shapes.chain(([s]) => values(s!)),
+          fc.constantFrom(...SPECIAL),
+          (x, k) => {
+            for (const op of ['add', 'mul', 'gt', 'maximum'] as const) {
+              const [ts, wasm] = bothWays(() => x[op](k));
+              expect(wasm).toEqual(ts);
+            }
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
 
-  it('took the WebAssembly path for most of the layouts above', () => {
-    expect(wasmRuns).toBeGreaterThan(500);
-  });
+    it('where with broadcast condition and branches', () => {
+      fc.assert(
+        fc.property(
+          arbBroadcastableShapes({ maxRank: 3, maxDim: 9, count: 3 }).chain(([sc, sa, sb]) =>
+            fc.tuple(values(sc!), values(sa!), values(sb!)),
+          ),
+          arbView,
+          ([c, a, b], v) => {
+            const [ts, wasm] = bothWays(() => where(view(c, v).gt(0), view(a, v), b));
+            expect(wasm).toEqual(ts);
+            const [ts0, wasm0] = bothWays(() => where(c.gt(0), a, 0));
+            expect(wasm0).toEqual(ts0);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
 
-  it('operations larger than one piece of wasm memory, split by rows or within rows', () => {
-    manualSeed(5);
-    const long = randn([3, 40000]);
-    const row = randn([40000]);
-    const column = randn([3, 1]);
-    const wide = randn([200, 300]);
-    const bias = randn([300]);
-    const tall = randn([300, 250]);
-    const cases: (() => Tensor)[] = [
-      () => long.add(row),
-      () => long.sub(column),
-      () => where(long.gt(0), long, 0),
-      () => wide.mul(bias),
-      () => long.reshape([-1]).relu(),
-      () => tall.sum(0),
-      () => long.sum(0),
-    ];
-    for (const f of cases) {
-      const [ts, wasm] = bothWays(f);
-      // Compared as one string: a mismatch still fails, without diffing 10⁵ lines.
-      expect(wasm.join(' ') === ts.join(' ')).toBe(true);
-    }
-  });
+    it('column sums (a sum over leading dims)', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .tuple(
+              fc.integer({ min: 1, max: 6 }),
+              fc.integer({ min: 1, max: 9 }),
+              fc.integer({ min: 1, max: 11 }),
+            )
+            .chain((shape) => values(shape)),
+          fc.boolean(),
+          (x, both) => {
+            const [ts, wasm] = bothWays(() => (both ? x.sum([0, 1]) : x.sum(0)));
+            expect(wasm).toEqual(ts);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
 
-  it('large tensors take the WebAssembly path in auto mode and match', () => {
-    manualSeed(3);
-    const a = randn([300, 257]);
-    const b = randn([257]);
-    setElementwiseMinElements(512);
-    const [ts, auto] = [
-      (() => {
-        setElementwiseImpl('ts');
-        return bits(a.add(b).relu().mul(a));
-      })(),
-      (() => {
-        setElementwiseImpl('auto');
-        return bits(a.add(b).relu().mul(a));
-      })(),
-    ];
-    setElementwiseMinElements(1);
-    expect(auto).toEqual(ts);
-  });
-});
+    it('took the WebAssembly path for most of the layouts above', () => {
+      expect(wasmRuns).toBeGreaterThan(500);
+    });
+
+    it('operations larger than one piece of wasm memory, split by rows or within rows', () => {
+      manualSeed(5);
+      const long = randn([3, 40000]);
+      const row = randn([40000]);
+      const column = randn([3, 1]);
+      const wide = randn([200, 300]);
+      const bias = randn([300]);
+      const tall = randn([300, 250]);
+      const cases: (() => Tensor)[] = [
+        () => long.add(row),
+        () => long.sub(column),
+        () => where(long.gt(0), long, 0),
+        () => wide.mul(bias),
+        () => long.reshape([-1]).relu(),
+        () => tall.sum(0),
+        () => long.sum(0),
+      ];
+      for (const f of cases) {
+        const [ts, wasm] = bothWays(f);
+        // Compared as one string: a mismatch still fails, without diffing 10⁵ lines.
+        expect(wasm.join(' ') === ts.join(' ')).toBe(true);
+      }
+    });
+
+    it('large tensors take the WebAssembly path in auto mode and match', () => {
+      manualSeed(3);
+      const a = randn([300, 257]);
+      const b = randn([257]);
+      setElementwiseMinElements(512);
+      const [ts, auto] = [
+        (() => {
+          setElementwiseImpl('ts');
+          return bits(a.add(b).relu().mul(a));
+        })(),
+        (() => {
+          setElementwiseImpl('auto');
+          return bits(a.add(b).relu().mul(a));
+        })(),
+      ];
+      setElementwiseMinElements(1);
+      expect(auto).toEqual(ts);
+    });
+  },
+);

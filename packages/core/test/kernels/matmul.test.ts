@@ -376,6 +376,73 @@ describe('build', () => {
   });
 });
 
+describe('relaxed SIMD fused multiply-add', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+
+  /** Runs `script` in a Node with relaxed SIMD (on by default from Node 22, behind a flag in 20). */
+  function withRelaxedSimd(script: string): string {
+    const r = spawnSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim();
+  }
+
+  it('is detected where the engine has it, and agrees with the plain kernel within 2·k·ε·Σ|a·b|', () => {
+    const out = withRelaxedSimd(`
+      import { initMatmul, matmul, matmulInfo, setMatmulImpl, setMatmulThreads, setMatmulTuning } from './src/backend/cpu/kernels/matmul.ts';
+      await initMatmul();
+      setMatmulImpl('wasm');
+      const [M, N, K] = [37, 45, 600];
+      let s = 7;
+      const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 1073741824 - 1);
+      const a = new Float32Array(M * K).map(rand);
+      const b = new Float32Array(K * N).map(rand);
+      const run = (fma, threads) => {
+        setMatmulTuning({ fma, parallelMinMacs: 1 });
+        setMatmulThreads(threads);
+        const c = new Float32Array(M * N);
+        matmul({ data: a, offset: 0, batchStride: 0, rowStride: K, colStride: 1 },
+               { data: b, offset: 0, batchStride: 0, rowStride: 1, colStride: K }, c, { batch: 1, m: M, n: N, k: K });
+        return c;
+      };
+      const plain = run(false, 1);
+      const fused = run(true, 1);
+      await initMatmul();
+      const fused2 = run(true, 2);
+      let worst = 0, differ = 0;
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let abs = 0;
+        for (let k = 0; k < K; k++) abs += Math.abs(a[i * K + k] * b[j * K + k]);
+        const d = Math.abs(fused[i * N + j] - plain[i * N + j]);
+        if (d > 0) differ++;
+        worst = Math.max(worst, d / (2 * K * 2 ** -24 * abs));
+      }
+      const same = fused.every((v, i) => Object.is(v, fused2[i]));
+      console.log(JSON.stringify({ info: matmulInfo().relaxedSimd, worst, differ, same }));
+    `);
+    const r = JSON.parse(out) as { info: boolean; worst: number; differ: number; same: boolean };
+    expect(r.info).toBe(true);
+    // Fused: one rounding per step instead of two, so some sums differ, all within the bound.
+    expect(r.differ).toBeGreaterThan(0);
+    expect(r.worst).toBeLessThanOrEqual(1);
+    expect(r.same).toBe(true);
+  });
+
+  it('runs when asked for where relaxed SIMD is available, and not when turned off', () => {
+    const out = withRelaxedSimd(`
+      import { initMatmul, matmulInfo, setMatmulTuning } from './src/backend/cpu/kernels/matmul.ts';
+      await initMatmul();
+      const on = matmulInfo().fma;
+      setMatmulTuning({ fma: false });
+      console.log(on, matmulInfo().fma);
+    `);
+    expect(out).toBe('true false');
+  });
+});
+
 describe('public thread controls', () => {
   it('initCpuKernels starts the kernels; setNumThreads changes the count, not the results', async () => {
     expect(await initCpuKernels()).toBe(true);

@@ -18,6 +18,7 @@ import {
   where,
   zeros,
 } from '@tsgrad/core';
+import { lstmCell } from '@tsgrad/core/internal';
 import { dropout as dropoutFn, linear } from '../functional.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -73,13 +74,9 @@ function step(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, w: CellWeight
   if (mode === 'RNN_RELU') return [xw.add(hh).relu(), null];
   const H = h.shape[h.ndim - 1]!;
   if (mode === 'LSTM') {
-    const g = xw.add(hh);
-    const i = g.narrow(-1, 0, H).sigmoid();
-    const f = g.narrow(-1, H, H).sigmoid();
-    const gg = g.narrow(-1, 2 * H, H).tanh();
-    const o = g.narrow(-1, 3 * H, H).sigmoid();
-    const c2 = f.mul(c!).add(i.mul(gg));
-    return [o.mul(c2.tanh()), c2];
+    // One op for the gates and the cell update (fused where the backend has the kernel).
+    const hc = lstmCell(xw, hh, c!);
+    return [hc.narrow(-1, 0, H), hc.narrow(-1, H, H)];
   }
   // GRU: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = (1 − z) ⊙ n + z ⊙ h.
   const rz = xw

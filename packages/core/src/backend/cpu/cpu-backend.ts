@@ -11,7 +11,9 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward } from './normalize.js';
 import { adamStep } from './optimizers.js';
+import { lstmCell, lstmCellBackward } from './recurrent.js';
 import { reduce } from './reduce.js';
 import { scan, sort } from './sort.js';
 import { col2im, im2col } from './windows.js';
@@ -92,7 +94,16 @@ export const cpuBackend: Backend = {
     // Kernels index elements with int32 (row starts, gather indices), and typed arrays stop near there.
     maxElements: 2 ** 31 - 1,
   },
-  fused: { addmm: (bias, a, b) => matmul(a, b, bias), adamStep },
+  fused: {
+    addmm: (bias, a, b) => matmul(a, b, bias),
+    adamStep,
+    softmax,
+    softmaxBackward,
+    layerNorm,
+    layerNormBackward,
+    lstmCell,
+    lstmCellBackward,
+  },
 };
 
 function dtypeOf(a: TypedArray): DType {

@@ -3,9 +3,9 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
-import { contiguousStrides, numelOf } from '../../layout.js';
+import { contiguousStrides, isContiguous, numelOf } from '../../layout.js';
 import type { View } from '../backend.js';
-import { alloc } from './alloc.js';
+import { alloc, recycle } from './alloc.js';
 import { copy } from './elementwise.js';
 import { allOffsets, rowsOf } from './strided.js';
 
@@ -135,6 +135,20 @@ export function scatterAdd(base: View, dim: number, index: View, src: View): Typ
   return out;
 }
 
+/**
+ * A view's values in row-major order: the storage itself when contiguous (and not
+ * `copyAnyway`), else a copy, which `done` hands back to the pool (in the arena, nothing
+ * else would free it).
+ */
+function contiguousValues(v: View, copyAnyway = false): { values: TypedArray; done: () => void } {
+  if (copyAnyway || !isContiguous(v.layout)) {
+    const values = copy(v);
+    return { values, done: () => recycle(values, v.dtype) };
+  }
+  const o = v.layout.offset;
+  return { values: (v.storage as TypedArray).subarray(o, o + numelOf(v.layout.shape)), done: () => {} };
+}
+
 export function concat(inputs: readonly View[], dim: number): TypedArray {
   const first = inputs[0]!;
   const shape = first.layout.shape.slice();
@@ -144,17 +158,20 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
   const rowOut = numelOf(shape.slice(dim));
   let col = 0;
   for (const v of inputs) {
-    const part = copy(v);
+    const { values: part, done } = contiguousValues(v);
     const rowIn = numelOf(v.layout.shape.slice(dim));
     for (let o = 0; o < outer; o++) out.set(part.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
     col += rowIn;
+    done();
   }
   return out;
 }
 
 export function assign(dst: View, src: View): void {
   const d = dst.storage as TypedArray;
-  const values = copy(src);
+  // A source in another storage is read where it is when contiguous; one that may overlap
+  // the destination is copied first.
+  const { values, done } = contiguousValues(src, src.storage === dst.storage);
   const rows = rowsOf(dst);
   const L = rows.length;
   const p = rows.step;
@@ -166,4 +183,5 @@ export function assign(dst: View, src: View): void {
       k += L;
     } else for (let j = 0; j < L; j++) d[o + j * p] = values[k++]!;
   }
+  done();
 }

@@ -13,11 +13,14 @@
 
 import type { Bias, FloatArray, MatmulDims, MatOperand } from './mat-operand.js';
 import { matmulTs } from './matmul-ts.js';
+import { hasRelaxedSimd } from './wasm/engine.js';
 import {
+  fmaInUse,
   getThreads,
   initMatmulWasm,
   matmulWasm,
   readyWorkers,
+  setFma,
   setMaxBytes,
   setParallelThreshold,
   setSpinMs,
@@ -71,7 +74,10 @@ export function setMatmulTuning(opts: {
   spinMs?: number;
   /** Largest wasm working set of one call in bytes; larger batches are split. */
   wasmMaxBytes?: number;
+  /** Fused multiply-add where relaxed SIMD is available (default true); false: the plain SIMD kernel. */
+  fma?: boolean;
 }): void {
+  if (opts.fma !== undefined) setFma(opts.fma);
   if (opts.wasmMaxBytes !== undefined) setMaxBytes(opts.wasmMaxBytes);
   if (opts.wasmMinMacs !== undefined) wasmMinMacs = opts.wasmMinMacs;
   if (opts.parallelMinMacs !== undefined) setParallelThreshold(opts.parallelMinMacs);
@@ -89,9 +95,24 @@ export function initMatmul(): Promise<boolean> {
   return initMatmulWasm();
 }
 
-/** What `matmul` can use here: whether WebAssembly runs, and how many workers are up. */
-export function matmulInfo(): { wasm: boolean; threads: number; readyWorkers: number } {
-  return { wasm: wasmAvailable(), threads: getThreads(), readyWorkers: readyWorkers() };
+/**
+ * What `matmul` can use here: whether WebAssembly runs, whether the engine has relaxed SIMD
+ * and the fused multiply-add kernel is in use, and how many workers are up.
+ */
+export function matmulInfo(): {
+  wasm: boolean;
+  relaxedSimd: boolean;
+  fma: boolean;
+  threads: number;
+  readyWorkers: number;
+} {
+  return {
+    wasm: wasmAvailable(),
+    relaxedSimd: hasRelaxedSimd(),
+    fma: fmaInUse(),
+    threads: getThreads(),
+    readyWorkers: readyWorkers(),
+  };
 }
 
 /**
@@ -99,6 +120,12 @@ export function matmulInfo(): { wasm: boolean; threads: number; readyWorkers: nu
  * [m, k] by [k, n], each operand read through its strides (see `MatOperand`). `out` is a
  * contiguous [batch, m, n] array of the operands' type and is overwritten; with `bias`,
  * each output row then has the bias row added. Synchronous.
+ *
+ * Where the engine has relaxed SIMD, float32 products through WebAssembly fuse each
+ * multiply-add (one rounding instead of two). The sums then differ from the plain kernel's
+ * by rounding alone: for an output element, |fused − plain| ≤ 2·k·ε·Σₖ|aᵢₖ·bₖⱼ| with
+ * ε = 2⁻²⁴ (each path's error is within k·ε·Σ|aᵢₖ·bₖⱼ| of the exact sum), and in practice
+ * far less. The order of the additions is the same in both.
  */
 export function matmul(
   a: MatOperand,

@@ -1,18 +1,21 @@
 /**
  * Runs the float32 elementwise and optimizer kernels of `elementwise-wat.mjs`.
  *
- * Each call lays its operands out in the engine's memory (see `engine.ts`), runs one
- * export on the calling thread and copies the result out. An operand arrives as rows
- * (`Rows` from `strided.ts`: its storage and where its rows start): rows that step by one
- * element are copied as one span when they are dense enough, or row by row; a row that
- * repeats one value (a broadcast along the last dim) is filled out. Any other layout or
- * storage type is left to the TypeScript loops, as is everything below `minElements`
- * elements, where copying costs more than it saves.
+ * Each call runs one export on the calling thread over operands in the engine's memory (see
+ * `engine.ts`). An operand arrives as rows (`Rows` from `strided.ts`: its storage and where
+ * its rows start). One that lives in the arena (`arena.ts`) is read where it is, and a result
+ * array there is written in place; any other is laid out in scratch memory first: rows that
+ * step by one element are copied as one span when they are dense enough, or row by row; a row
+ * that repeats one value (a broadcast along the last dim) is filled out. Then the result is
+ * copied out. Any other layout or storage type is left to the TypeScript loops, as is
+ * everything below `minElements` elements, where a kernel call costs more than it saves.
  *
  * The functions return false when they do not apply (or wasm memory cannot grow); the
- * caller then computes the whole result itself.
+ * caller then computes the whole result itself. A result array is one `alloc` gave: in the
+ * arena a kernel may write up to three values past its end, into the block's slack.
  */
 
+import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Rows } from '../../strided.js';
 import { DATA_START, type Engine, ensureBytes, getEngine } from './engine.js';
 
@@ -41,11 +44,26 @@ export function setElementwiseMinElements(n: number): void {
 const SLACK = 16;
 const align = (x: number) => (x + 15) & ~15;
 
-/** The engine when a float32 kernel of `n` elements should use it, else null. */
+/**
+ * The engine when a float32 kernel of `n` elements should use it, else null: the arena's
+ * (shared) one where the arena is on, the private one otherwise.
+ */
 function engineFor(n: number): Engine | null {
   if (impl === 'ts' || n === 0 || (impl === 'auto' && n < minElements)) return null;
-  return getEngine();
+  return arenaEngine() ?? getEngine();
 }
+
+/**
+ * The byte address of `bytes` of scratch memory in `e`: an arena block on the arena's
+ * engine, the start of the data area on the private one. Null when memory cannot grow.
+ */
+function scratchIn(e: Engine, bytes: number): number | null {
+  if (e.shared) return scratch(bytes);
+  return ensureBytes(e, DATA_START + bytes) ? DATA_START : null;
+}
+
+/** The byte address of element `i` of an arena view. */
+const addressOf = (a: Float32Array | Uint8Array, i: number) => a.byteOffset + i * a.BYTES_PER_ELEMENT;
 
 type Source = Float32Array | Uint8Array;
 
@@ -53,6 +71,8 @@ type Source = Float32Array | Uint8Array;
 interface Plan {
   src: Source;
   rows: Rows;
+  /** In the arena with rows that step by one element: read in place, nothing copied. */
+  direct: boolean;
   /** Rows step by one element; otherwise each row repeats the value at its start. */
   dense: boolean;
   /** Copy [lo, lo + span) as one piece; otherwise row by row. */
@@ -75,6 +95,9 @@ function plan(rows: Rows): Plan {
   const L = rows.length;
   const R = rows.starts.length;
   const step = stepOf(rows);
+  if (step === 1 && inArena(src)) {
+    return { src, rows, direct: true, dense: true, lo: 0, span: 0, same: false, bytes: 0 };
+  }
   let lo = rows.starts[0]!;
   let hi = lo;
   for (let r = 1; r < R; r++) {
@@ -85,15 +108,36 @@ function plan(rows: Rows): Plan {
   const size = src.BYTES_PER_ELEMENT;
   const same = lo === hi;
   if (step === 0) {
-    return { src, rows, dense: false, lo, span: 0, same, bytes: align((same ? L : R * L) * size + SLACK) };
+    return {
+      src,
+      rows,
+      direct: false,
+      dense: false,
+      lo,
+      span: 0,
+      same,
+      bytes: align((same ? L : R * L) * size + SLACK),
+    };
   }
   const span = hi - lo + L;
   const asSpan = span <= 2 * R * L + 1024;
   const elems = asSpan ? span : R * L;
-  return { src, rows, dense: true, lo, span: asSpan ? span : 0, same, bytes: align(elems * size + SLACK) };
+  return {
+    src,
+    rows,
+    direct: false,
+    dense: true,
+    lo,
+    span: asSpan ? span : 0,
+    same,
+    bytes: align(elems * size + SLACK),
+  };
 }
 
-/** Copies an operand in at `base` and writes its row table (byte addresses) at `table`. */
+/**
+ * Writes an operand's row table (byte addresses) at `table`: of its rows where they are
+ * (`direct`), or of the copy this makes at `base`.
+ */
 function place(e: Engine, p: Plan, base: number, table: number): void {
   const { src, rows } = p;
   const L = rows.length;
@@ -102,7 +146,10 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
   const mem = size === 4 ? e.f32 : e.u8;
   const at = base / size;
   const t = table >> 2;
-  if (!p.dense) {
+  if (p.direct) {
+    const b = src.byteOffset;
+    for (let r = 0; r < R; r++) e.i32[t + r] = b + rows.starts[r]! * size;
+  } else if (!p.dense) {
     const rowsOut = p.same ? 1 : R;
     for (let r = 0; r < rowsOut; r++) mem.fill(src[rows.starts[r]!]!, at + r * L, at + (r + 1) * L);
     for (let r = 0; r < R; r++) e.i32[t + r] = p.same ? base : base + r * L * size;
@@ -135,6 +182,9 @@ function runRows(e: Engine, kernel: string, rows: Rows[], out: Float32Array | Ui
   if (fn === undefined || !rows.every(handled)) return false;
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
+  // Nothing to copy: one call over every row.
+  if (inArena(out) && rows.every((r) => stepOf(r) === 1 && inArena(r.data)))
+    return runPiece(e, fn, rows, out, 0);
   if (L <= PIECE) {
     const group = Math.max(1, Math.floor(PIECE / L));
     for (let r0 = 0; r0 < R; r0 += group) {
@@ -171,7 +221,15 @@ function runPiece(
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   const n = R * L;
-  let at = DATA_START;
+  // A result in the arena is written in place: the kernel's overshoot past a row lands on
+  // the next row, or past the last one in the slack every arena block has.
+  const outDirect = inArena(out);
+  let bytes = 0;
+  for (const p of plans) bytes += p.bytes + align(4 * R);
+  if (!outDirect) bytes += align(n * out.BYTES_PER_ELEMENT + SLACK);
+  const base = scratchIn(e, bytes);
+  if (base === null) return false;
+  let at = base;
   const bases = plans.map((p) => {
     const b = at;
     at += p.bytes;
@@ -182,12 +240,11 @@ function runPiece(
     at += align(4 * R);
     return b;
   });
-  const outAt = at;
-  at += align(n * out.BYTES_PER_ELEMENT + SLACK);
-  if (!ensureBytes(e, at)) return false;
+  const outAt = outDirect ? addressOf(out, outOff) : at;
   for (let i = 0; i < plans.length; i++) place(e, plans[i]!, bases[i]!, tables[i]!);
   fn(...tables, outAt, R, L);
   calls++;
+  if (outDirect) return true;
   if (out instanceof Float32Array) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n), outOff);
   else out.set(e.u8.subarray(outAt, outAt + n), outOff);
   return true;
@@ -206,12 +263,18 @@ export function unaryWasm(op: string, rows: Rows, out: Float32Array): boolean {
   const e = engineFor(n);
   const fn = e?.elementwise[`u_${op}`];
   if (!e || fn === undefined || stepOf(rows) !== 1) return false;
+  if (inArena(x) && inArena(out) && (R === 1 || L >= 256)) {
+    // In place, a row per call (the next row overwrites a row's overshoot).
+    for (let r = 0; r < R; r++) fn(addressOf(x, rows.starts[r]!), addressOf(out, r * L), L);
+    calls += R;
+    return true;
+  }
   // Rows longer than a piece are cut into parts: (row, column) pieces of at most PIECE.
   const part = Math.min(L, PIECE);
   const group = Math.max(1, Math.floor(PIECE / part));
-  const xAt = DATA_START;
+  const xAt = scratchIn(e, 2 * align(4 * group * part + SLACK));
+  if (xAt === null) return false;
   const outAt = xAt + align(4 * group * part + SLACK);
-  if (!ensureBytes(e, outAt + align(4 * group * part + SLACK))) return false;
   const xw = xAt >> 2;
   for (let r0 = 0; r0 < R; r0 += group) {
     const r1 = Math.min(R, r0 + group);
@@ -266,11 +329,19 @@ export function colsumWasm(
 ): boolean {
   const e = engineFor(rows * width);
   if (!e || rows === 0 || width === 0 || width > PIECE) return false;
-  const group = Math.max(1, Math.floor(PIECE / width));
-  const xAt = DATA_START;
-  const accAt = xAt + align(4 * Math.min(rows, group) * width + SLACK);
+  const direct = inArena(x);
+  const group = direct ? rows : Math.max(1, Math.floor(PIECE / width));
+  const xBytes = direct ? 0 : align(4 * Math.min(rows, group) * width + SLACK);
+  const xAt = scratchIn(e, xBytes + align(8 * width + 32) + align(4 * width + SLACK));
+  if (xAt === null) return false;
+  const accAt = xAt + xBytes;
   const outAt = accAt + align(8 * width + 32);
-  if (!ensureBytes(e, outAt + align(4 * width + SLACK))) return false;
+  if (direct) {
+    e.elementwise.colsum!(addressOf(x, off), rows, width, accAt, outAt, 1);
+    calls++;
+    out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + width));
+    return true;
+  }
   for (let r0 = 0; r0 < rows; r0 += group) {
     const r1 = Math.min(rows, r0 + group);
     e.f32.set(x.subarray(off + r0 * width, off + r1 * width), xAt >> 2);
@@ -309,18 +380,23 @@ export function adamWasm(
   const n = p.length;
   const e = engineFor(n);
   if (!e) return false;
-  const chunk = Math.min(n, ADAM_CHUNK);
-  const bytes = align(4 * chunk + SLACK);
-  if (!ensureBytes(e, DATA_START + 4 * bytes)) return false;
-  const f32 = e.f32;
   const adam = e.elementwise.adam!;
-  const [pw, gw, mw, vw] = [0, 1, 2, 3].map((i) => (DATA_START + i * bytes) >> 2) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  for (let lo = 0; lo < n; lo += chunk) {
+  // In place where all four live in the arena, but for the last n mod 4 values: the kernel
+  // writes whole vectors, and past n may lie another tensor's values. Those go through
+  // scratch memory, which is found first so that a failure leaves everything unchanged.
+  const start = inArena(p) && inArena(g) && inArena(m) && inArena(v) ? n & ~3 : 0;
+  const chunk = Math.max(1, Math.min(n - start, ADAM_CHUNK));
+  const bytes = align(4 * chunk + SLACK);
+  const at = start === n ? 0 : scratchIn(e, 4 * bytes);
+  if (at === null) return false;
+  if (start > 0) {
+    const [pa, ga, ma, va] = [p, g, m, v].map((a) => addressOf(a, 0)) as [number, number, number, number];
+    adam(pa, ga, ma, va, start, c.w1, c.beta2, c.w2, c.eps, c.stepSize, c.invBias2Sqrt);
+    calls++;
+  }
+  const f32 = e.f32;
+  const [pw, gw, mw, vw] = [0, 1, 2, 3].map((i) => (at + i * bytes) >> 2) as [number, number, number, number];
+  for (let lo = start; lo < n; lo += chunk) {
     const hi = Math.min(n, lo + chunk);
     const len = hi - lo;
     f32.set(p.subarray(lo, hi), pw);
@@ -333,5 +409,235 @@ export function adamWasm(
     m.set(f32.subarray(mw, mw + len), lo);
     v.set(f32.subarray(vw, vw + len), lo);
   }
+  return true;
+}
+
+/** A float32 block a row kernel reads (`in`), writes (`out`) or adds into (`acc`). */
+interface Block {
+  data: Float32Array;
+  /** First element. */
+  offset: number;
+  length: number;
+  use: 'in' | 'out' | 'acc';
+}
+
+/**
+ * Calls `run` with the byte address of each block in wasm memory: where it is for a block in
+ * the arena (but an `acc` block, which the kernel may write past its end), else a copy in
+ * scratch memory (with slack after it), copied in before for `in` and `acc` and out after
+ * for `out` and `acc`. False (nothing run) when no kernel applies or memory cannot grow.
+ */
+function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[]) => void): boolean {
+  const e = engineFor(blocks[0]!.length);
+  if (!e) return false;
+  const direct = blocks.map((b) => b.use !== 'acc' && inArena(b.data));
+  let bytes = 0;
+  for (let i = 0; i < blocks.length; i++) if (!direct[i]) bytes += align(4 * blocks[i]!.length + SLACK);
+  const base = scratchIn(e, bytes);
+  if (base === null) return false;
+  let at = base;
+  const addresses = blocks.map((b, i) => {
+    if (direct[i]) return addressOf(b.data, b.offset);
+    const a = at;
+    at += align(4 * b.length + SLACK);
+    if (b.use !== 'out') e.f32.set(b.data.subarray(b.offset, b.offset + b.length), a >> 2);
+    return a;
+  });
+  run(e, addresses);
+  calls++;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    if (direct[i] || b.use === 'in') continue;
+    const a = addresses[i]! >> 2;
+    b.data.set(e.f32.subarray(a, a + b.length), b.offset);
+  }
+  return true;
+}
+
+/** softmax over rows of L contiguous values of `x` from `off`, into `out` (see the `softmax` kernel). */
+export function softmaxWasm(
+  x: Float32Array,
+  off: number,
+  rows: number,
+  L: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * L;
+  return withBlocks(
+    [
+      { data: x, offset: off, length: n, use: 'in' },
+      { data: out, offset: 0, length: n, use: 'out' },
+    ],
+    (e, [xa, oa]) => e.elementwise.softmax!(xa!, oa!, rows, L),
+  );
+}
+
+/** out = y·(g − Σ g·y) over rows of L (the gradient of softmax; see `softmax_bw`). */
+export function softmaxBackwardWasm(
+  y: Float32Array,
+  yOff: number,
+  g: Float32Array,
+  gOff: number,
+  rows: number,
+  L: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * L;
+  return withBlocks(
+    [
+      { data: y, offset: yOff, length: n, use: 'in' },
+      { data: g, offset: gOff, length: n, use: 'in' },
+      { data: out, offset: 0, length: n, use: 'out' },
+    ],
+    (e, [ya, ga, oa]) => e.elementwise.softmax_bw!(ya!, ga!, oa!, rows, L),
+  );
+}
+
+/** A contiguous float32 operand: its storage and first element. */
+export interface Span {
+  data: Float32Array;
+  offset: number;
+}
+
+/**
+ * Layer norm over rows of L (see the `layernorm` kernel): into `out`, with each row's mean
+ * and 1/√(σ² + eps) into `stats` (two values a row).
+ */
+export function layerNormWasm(
+  x: Span,
+  w: Span | null,
+  b: Span | null,
+  rows: number,
+  L: number,
+  eps: number,
+  out: Float32Array,
+  stats: Float32Array,
+): boolean {
+  const n = rows * L;
+  const blocks: Block[] = [
+    { data: x.data, offset: x.offset, length: n, use: 'in' },
+    { data: out, offset: 0, length: n, use: 'out' },
+    { data: stats, offset: 0, length: 2 * rows, use: 'out' },
+  ];
+  if (w) blocks.push({ data: w.data, offset: w.offset, length: L, use: 'in' });
+  if (b) blocks.push({ data: b.data, offset: b.offset, length: L, use: 'in' });
+  return withBlocks(blocks, (e, [xa, oa, sa, ...rest]) => {
+    const wa = w ? rest.shift()! : 0;
+    const ba = b ? rest.shift()! : 0;
+    e.elementwise.layernorm!(xa!, wa, ba, oa!, sa!, rows, L, eps);
+  });
+}
+
+/**
+ * The gradient of layer norm over rows of L from the forward's `stats` (see `layernorm_bw`):
+ * dx into `dx`, and summed over rows, g·x̂ into `gw` and g into `gb` (each L values, zeroed
+ * first) when given.
+ */
+export function layerNormBackwardWasm(
+  g: Span,
+  x: Span,
+  w: Span | null,
+  stats: Float32Array,
+  rows: number,
+  L: number,
+  dx: Float32Array,
+  gw: Float32Array | null,
+  gb: Float32Array | null,
+): boolean {
+  const n = rows * L;
+  const blocks: Block[] = [
+    { data: g.data, offset: g.offset, length: n, use: 'in' },
+    { data: x.data, offset: x.offset, length: n, use: 'in' },
+    { data: stats, offset: 0, length: 2 * rows, use: 'in' },
+    { data: dx, offset: 0, length: n, use: 'out' },
+  ];
+  if (w) blocks.push({ data: w.data, offset: w.offset, length: L, use: 'in' });
+  if (gw) blocks.push({ data: gw.fill(0), offset: 0, length: L, use: 'acc' });
+  if (gb) blocks.push({ data: gb.fill(0), offset: 0, length: L, use: 'acc' });
+  return withBlocks(blocks, (e, [ga, xa, sa, da, ...rest]) => {
+    const wa = w ? rest.shift()! : 0;
+    const gwa = gw ? rest.shift()! : 0;
+    const gba = gb ? rest.shift()! : 0;
+    e.elementwise.layernorm_bw!(ga!, xa!, wa, sa!, da!, gwa, gba, rows, L);
+  });
+}
+
+/** A float32 matrix operand read in place: its storage, first element and row stride. */
+export interface RowsAt {
+  data: Float32Array;
+  offset: number;
+  stride: number;
+}
+
+/** Whether row kernels can read every operand in place (all in the arena) and rows are whole vectors. */
+function inPlace(ops: readonly { data: Float32Array }[], H: number): Engine | null {
+  if (H % 4 !== 0 || !ops.every((o) => inArena(o.data))) return null;
+  return engineFor(H * 4);
+}
+
+/**
+ * One LSTM step over B rows (see the `lstm_fwd` kernel): hc = [h | c'] (rows of 2H) and the
+ * gate activations (rows of 4H). Runs only on arena operands with H a multiple of 4.
+ */
+export function lstmCellWasm(
+  gx: RowsAt,
+  gh: RowsAt,
+  c: RowsAt,
+  B: number,
+  H: number,
+  hc: Float32Array,
+  acts: Float32Array,
+): boolean {
+  const e = inPlace([gx, gh, c, { data: hc }, { data: acts }], H);
+  if (e === null) return false;
+  const a = (x: RowsAt) => addressOf(x.data, x.offset);
+  e.elementwise.lstm_fwd!(
+    a(gx),
+    gx.stride,
+    a(gh),
+    gh.stride,
+    a(c),
+    c.stride,
+    addressOf(hc, 0),
+    addressOf(acts, 0),
+    B,
+    H,
+  );
+  calls++;
+  return true;
+}
+
+/**
+ * The gradient of one LSTM step (see `lstm_bwd`): of the gates (rows of 4H) and of the
+ * previous c (rows of H), from the activations, the previous c, the output hc and its
+ * gradient g. Runs only on arena operands with H a multiple of 4.
+ */
+export function lstmCellBackwardWasm(
+  acts: RowsAt,
+  c: RowsAt,
+  hc: RowsAt,
+  g: RowsAt,
+  B: number,
+  H: number,
+  dGates: Float32Array,
+  dc: Float32Array,
+): boolean {
+  if (acts.stride !== 4 * H || hc.stride !== 2 * H) return false;
+  const e = inPlace([acts, c, hc, g, { data: dGates }, { data: dc }], H);
+  if (e === null) return false;
+  const a = (x: RowsAt) => addressOf(x.data, x.offset);
+  e.elementwise.lstm_bwd!(
+    a(acts),
+    a(c),
+    c.stride,
+    a(hc),
+    a(g),
+    g.stride,
+    addressOf(dGates, 0),
+    addressOf(dc, 0),
+    B,
+    H,
+  );
+  calls++;
   return true;
 }

@@ -283,6 +283,273 @@ function colsum() {
       (br_if $down (i32.lt_u (local.get $a) (local.get $end)))))`;
 }
 
+// Row kernels (softmax, layer norm): rows of L contiguous values, one after another. A row is
+// walked in whole vectors; the lanes of the last one past L are left out of every sum and max
+// (`tailMask`), and what they store runs into the next row, which overwrites it, or past the
+// last row into the caller's slack.
+
+/** Lanes below `$tail` set (all ones), the rest clear: the live lanes of a row's last vector. */
+const tailMask = '(i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $tail)))';
+
+/** The sum of the four lanes of a vector, as (l0 + l1) + (l2 + l3). */
+const hsum = (v) =>
+  `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x4.extract_lane 1 ${v}))
+      (f32.add (f32x4.extract_lane 2 ${v}) (f32x4.extract_lane 3 ${v})))`;
+
+/** Locals every row kernel declares: the row walk and `exp`'s scratch. */
+const rowLocals = `(local $row i32) (local $i i32) (local $nv i32) (local $tail i32) (local $live v128)
+    (local $t v128) (local $e v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)`;
+
+/** Sets $nv (vectors per row, the last one partial when $tail > 0) and $live from $L. */
+const rowSetup = `(local.set $nv (i32.shr_u (i32.add (local.get $L) (i32.const 3)) (i32.const 2)))
+    (local.set $tail (i32.and (local.get $L) (i32.const 3)))
+    (if (i32.eqz (local.get $tail)) (then (local.set $tail (i32.const 4))))
+    (local.set $live ${tailMask})`;
+
+/** `body` once per vector $i of a row (0 ≤ $i < $nv). */
+const eachVector = (body) => `(local.set $i (i32.const 0))
+      (loop $vec
+        ${body}
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $vec (i32.lt_u (local.get $i) (local.get $nv))))`;
+
+/** A vector's live lanes: all of them but on a row's last vector, where the rest become `fill`. */
+const live = (v, fill) =>
+  `(if (result v128) (i32.eq (i32.add (local.get $i) (i32.const 1)) (local.get $nv))
+          (then (v128.bitselect ${v} ${fill} (local.get $live))) (else ${v}))`;
+
+/** Byte address of vector $i of the row starting at `base`. */
+const at = (base) => `(i32.add ${base} (i32.shl (local.get $i) (i32.const 4)))`;
+
+/** Byte address of row $row of rows of $L floats from `base`. */
+const rowAt = (base) =>
+  `(i32.add (local.get ${base}) (i32.shl (i32.mul (local.get $row) (local.get $L)) (i32.const 2)))`;
+
+/**
+ * softmax over each row: m = max(x), e = exp(x - m), out = e · (1 / Σe). A row of
+ * -Infinity gives NaN, as in PyTorch.
+ */
+function softmax() {
+  return `
+  (func (export "softmax") (param $x i32) (param $out i32) (param $rows i32) (param $L i32)
+    ${rowLocals} (local $xr i32) (local $or i32) (local $acc v128) (local $m f32) (local $inv v128)
+    ${rowSetup}
+    (loop $rowl
+      (local.set $xr ${rowAt('$x')})
+      (local.set $or ${rowAt('$out')})
+      (local.set $acc ${splat('-inf')})
+      ${eachVector(`(local.set $acc (f32x4.max (local.get $acc) ${live(`(v128.load ${at('(local.get $xr)')})`, splat('-inf'))}))`)}
+      (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $h ${exp(`(f32x4.sub (v128.load ${at('(local.get $xr)')}) (f32x4.splat (local.get $m)))`)})
+        (v128.store ${at('(local.get $or)')} (local.get $h))
+        (local.set $acc (f32x4.add (local.get $acc) ${live('(local.get $h)', splat(0))}))`)}
+      (local.set $inv (f32x4.splat (f32.div (f32.const 1) ${hsum('(local.get $acc)')})))
+      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.mul (v128.load ${at('(local.get $or)')}) (local.get $inv)))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+/** The gradient of softmax over each row: out = y · (g − Σ g·y). */
+function softmaxBackward() {
+  return `
+  (func (export "softmax_bw") (param $y i32) (param $g i32) (param $out i32) (param $rows i32) (param $L i32)
+    ${rowLocals} (local $yr i32) (local $gr i32) (local $or i32) (local $acc v128) (local $dot v128)
+    ${rowSetup}
+    (loop $rowl
+      (local.set $yr ${rowAt('$y')})
+      (local.set $gr ${rowAt('$g')})
+      (local.set $or ${rowAt('$out')})
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc)
+          ${live(`(f32x4.mul (v128.load ${at('(local.get $yr)')}) (v128.load ${at('(local.get $gr)')}))`, splat(0))}))`)}
+      (local.set $dot (f32x4.splat ${hsum('(local.get $acc)')}))
+      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.mul (v128.load ${at('(local.get $yr)')})
+          (f32x4.sub (v128.load ${at('(local.get $gr)')}) (local.get $dot))))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+/**
+ * Layer norm over each row: mean μ = Σx / L, variance σ² = Σ(x − μ)² / L, then
+ * out = (x − μ)·r·w + b with r = 1 / √(σ² + eps); w and b are rows of L (address 0: none).
+ * μ and r of row i go to stats[2i], stats[2i + 1].
+ */
+function layerNorm() {
+  return `
+  (func (export "layernorm") (param $x i32) (param $w i32) (param $b i32) (param $out i32) (param $stats i32)
+    (param $rows i32) (param $L i32) (param $eps f32)
+    ${rowLocals} (local $xr i32) (local $or i32) (local $acc v128) (local $mean f32) (local $rstd f32)
+    (local $mv v128) (local $rv v128) (local $d v128)
+    ${rowSetup}
+    (loop $rowl
+      (local.set $xr ${rowAt('$x')})
+      (local.set $or ${rowAt('$out')})
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc) ${live(`(v128.load ${at('(local.get $xr)')})`, splat(0))}))`)}
+      (local.set $mean (f32.div ${hsum('(local.get $acc)')} (f32.convert_i32_u (local.get $L))))
+      (local.set $mv (f32x4.splat (local.get $mean)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $d (f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $mv)))
+        (local.set $acc (f32x4.add (local.get $acc) ${live('(f32x4.mul (local.get $d) (local.get $d))', splat(0))}))`)}
+      (local.set $rstd (f32.div (f32.const 1) (f32.sqrt (f32.add
+        (f32.div ${hsum('(local.get $acc)')} (f32.convert_i32_u (local.get $L))) (local.get $eps)))))
+      (local.set $rv (f32x4.splat (local.get $rstd)))
+      (f32.store (i32.add (local.get $stats) (i32.shl (local.get $row) (i32.const 3))) (local.get $mean))
+      (f32.store offset=4 (i32.add (local.get $stats) (i32.shl (local.get $row) (i32.const 3))) (local.get $rstd))
+      ${eachVector(`(local.set $d (f32x4.mul (f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $mv)) (local.get $rv)))
+        (if (local.get $w) (then (local.set $d (f32x4.mul (local.get $d) (v128.load ${at('(local.get $w)')})))))
+        (if (local.get $b) (then (local.set $d (f32x4.add (local.get $d) (v128.load ${at('(local.get $b)')})))))
+        (v128.store ${at('(local.get $or)')} (local.get $d))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+/**
+ * The gradient of layer norm over each row, from its stats (μ, r): with x̂ = (x − μ)·r and
+ * ĝ = g·w (g without w), dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)). With $gw / $gb nonzero it
+ * also adds g·x̂ and g into those rows of L (the weight's and bias's gradients, summed over
+ * rows in float32; the lanes past L get zeros added).
+ */
+function layerNormBackward() {
+  const xhat = `(local.set $xh (f32x4.mul (f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $mv)) (local.get $rv)))
+        (local.set $gv (v128.load ${at('(local.get $gr)')}))
+        (local.set $gh (if (result v128) (local.get $w)
+          (then (f32x4.mul (local.get $gv) (v128.load ${at('(local.get $w)')}))) (else (local.get $gv))))`;
+  return `
+  (func (export "layernorm_bw") (param $g i32) (param $x i32) (param $w i32) (param $stats i32) (param $dx i32)
+    (param $gw i32) (param $gb i32) (param $rows i32) (param $L i32)
+    ${rowLocals} (local $xr i32) (local $gr i32) (local $or i32) (local $sa v128) (local $sc v128)
+    (local $mv v128) (local $rv v128) (local $xh v128) (local $gv v128) (local $gh v128) (local $n f32)
+    ${rowSetup}
+    (local.set $n (f32.convert_i32_u (local.get $L)))
+    (loop $rowl
+      (local.set $xr ${rowAt('$x')})
+      (local.set $gr ${rowAt('$g')})
+      (local.set $or ${rowAt('$dx')})
+      (local.set $mv (f32x4.splat (f32.load (i32.add (local.get $stats) (i32.shl (local.get $row) (i32.const 3))))))
+      (local.set $rv (f32x4.splat (f32.load offset=4 (i32.add (local.get $stats) (i32.shl (local.get $row) (i32.const 3))))))
+      (local.set $sa (v128.const i32x4 0 0 0 0))
+      (local.set $sc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`${xhat}
+        (local.set $sa (f32x4.add (local.get $sa) ${live('(local.get $gh)', splat(0))}))
+        (local.set $sc (f32x4.add (local.get $sc) ${live('(f32x4.mul (local.get $gh) (local.get $xh))', splat(0))}))
+        (if (local.get $gw) (then (v128.store ${at('(local.get $gw)')}
+          (f32x4.add (v128.load ${at('(local.get $gw)')}) ${live('(f32x4.mul (local.get $gv) (local.get $xh))', splat(0))}))))
+        (if (local.get $gb) (then (v128.store ${at('(local.get $gb)')}
+          (f32x4.add (v128.load ${at('(local.get $gb)')}) ${live('(local.get $gv)', splat(0))}))))`)}
+      (local.set $sa (f32x4.splat (f32.div ${hsum('(local.get $sa)')} (local.get $n))))
+      (local.set $sc (f32x4.splat (f32.div ${hsum('(local.get $sc)')} (local.get $n))))
+      ${eachVector(`${xhat}
+        (v128.store ${at('(local.get $or)')} (f32x4.mul (local.get $rv)
+          (f32x4.sub (f32x4.sub (local.get $gh) (local.get $sa)) (f32x4.mul (local.get $xh) (local.get $sc)))))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+// LSTM cell: B rows of H values per gate (H a multiple of 4), gates in PyTorch's order
+// (input, forget, cell, output), each operand with its own row stride in floats.
+
+/** Locals of the LSTM kernels: the row walk and the scratch of `exp`, `sigmoid` and `tanh`. */
+const cellLocals = `(local $row i32) (local $j i32) (local $hb i32)
+    (local $t v128) (local $e v128) (local $r v128) (local $p v128) (local $k v128) (local $h v128)
+    (local $q v128) (local $a v128) (local $s v128) (local $z v128)`;
+
+/** Byte address of vector $j of gate `k` in the row at local `base`. */
+const gate = (base, k) =>
+  `(i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $hb) (i32.const ${k}))))`;
+
+/** Byte address of row $row of a matrix at local `base` whose rows are `stride` floats apart. */
+const rowOf = (base, stride) =>
+  `(i32.add (local.get ${base}) (i32.shl (i32.mul (local.get $row) ${stride}) (i32.const 2)))`;
+
+/**
+ * One LSTM step: with gates = gx + gh, i = σ, f = σ, g = tanh, o = σ of the four gates,
+ * c' = f·c + i·g and h = o·tanh(c'). Writes hc = [h | c'] (rows of 2H) and the activations
+ * (i, f, g, o) (rows of 4H), which the gradient reads.
+ */
+function lstmForward() {
+  const pre = (k) => `(f32x4.add (v128.load ${gate('$xr', k)}) (v128.load ${gate('$yr', k)}))`;
+  return `
+  (func (export "lstm_fwd") (param $gx i32) (param $gxs i32) (param $gh i32) (param $ghs i32) (param $c i32)
+    (param $cs i32) (param $hc i32) (param $acts i32) (param $B i32) (param $H i32)
+    ${cellLocals} (local $xr i32) (local $yr i32) (local $cr i32) (local $or i32) (local $ar i32)
+    (local $vi v128) (local $vf v128) (local $vg v128) (local $vo v128) (local $vc v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (loop $rowl
+      (local.set $xr ${rowOf('$gx', '(local.get $gxs)')})
+      (local.set $yr ${rowOf('$gh', '(local.get $ghs)')})
+      (local.set $cr ${rowOf('$c', '(local.get $cs)')})
+      (local.set $or ${rowOf('$hc', '(i32.shl (local.get $H) (i32.const 1))')})
+      (local.set $ar ${rowOf('$acts', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $j (i32.const 0))
+      (loop $vec
+        (local.set $vi ${sigmoid(pre(0))})
+        (local.set $vf ${sigmoid(pre(1))})
+        (local.set $vg ${tanh(pre(2))})
+        (local.set $vo ${sigmoid(pre(3))})
+        (v128.store ${gate('$ar', 0)} (local.get $vi))
+        (v128.store ${gate('$ar', 1)} (local.get $vf))
+        (v128.store ${gate('$ar', 2)} (local.get $vg))
+        (v128.store ${gate('$ar', 3)} (local.get $vo))
+        (local.set $vc (f32x4.add (f32x4.mul (local.get $vf) (v128.load ${gate('$cr', 0)}))
+          (f32x4.mul (local.get $vi) (local.get $vg))))
+        (v128.store ${gate('$or', 1)} (local.get $vc))
+        (v128.store ${gate('$or', 0)} (f32x4.mul (local.get $vo) ${tanh('(local.get $vc)')}))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $vec (i32.lt_u (local.get $j) (local.get $hb))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $B)))))`;
+}
+
+/**
+ * The gradient of one LSTM step from its activations, the previous c, its output hc = [h | c']
+ * and the gradient g of hc (rows `gs` floats apart): with t = tanh(c') and
+ * dc' = g_c + g_h·o·(1 − t²), the gates get (dc'·g·i(1 − i), dc'·c·f(1 − f), dc'·i·(1 − g²),
+ * g_h·t·o(1 − o)) (rows of 4H) and the previous c gets dc'·f (rows of H).
+ */
+function lstmBackward() {
+  const one = splat(1);
+  return `
+  (func (export "lstm_bwd") (param $acts i32) (param $c i32) (param $cs i32) (param $hc i32) (param $g i32)
+    (param $gs i32) (param $dg i32) (param $dc i32) (param $B i32) (param $H i32)
+    ${cellLocals} (local $ar i32) (local $cr i32) (local $or i32) (local $gr i32) (local $dr i32) (local $er i32)
+    (local $vi v128) (local $vf v128) (local $vg v128) (local $vo v128) (local $tc v128) (local $gh v128) (local $d v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (loop $rowl
+      (local.set $ar ${rowOf('$acts', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $cr ${rowOf('$c', '(local.get $cs)')})
+      (local.set $or ${rowOf('$hc', '(i32.shl (local.get $H) (i32.const 1))')})
+      (local.set $gr ${rowOf('$g', '(local.get $gs)')})
+      (local.set $dr ${rowOf('$dg', '(i32.shl (local.get $H) (i32.const 2))')})
+      (local.set $er ${rowOf('$dc', '(local.get $H)')})
+      (local.set $j (i32.const 0))
+      (loop $vec
+        (local.set $vi (v128.load ${gate('$ar', 0)}))
+        (local.set $vf (v128.load ${gate('$ar', 1)}))
+        (local.set $vg (v128.load ${gate('$ar', 2)}))
+        (local.set $vo (v128.load ${gate('$ar', 3)}))
+        (local.set $tc ${tanh(`(v128.load ${gate('$or', 1)})`)})
+        (local.set $gh (v128.load ${gate('$gr', 0)}))
+        (local.set $d (f32x4.add (v128.load ${gate('$gr', 1)})
+          (f32x4.mul (f32x4.mul (local.get $gh) (local.get $vo))
+            (f32x4.sub ${one} (f32x4.mul (local.get $tc) (local.get $tc))))))
+        (v128.store ${gate('$er', 0)} (f32x4.mul (local.get $d) (local.get $vf)))
+        (v128.store ${gate('$dr', 0)} (f32x4.mul (f32x4.mul (local.get $d) (local.get $vg))
+          (f32x4.mul (local.get $vi) (f32x4.sub ${one} (local.get $vi)))))
+        (v128.store ${gate('$dr', 1)} (f32x4.mul (f32x4.mul (local.get $d) (v128.load ${gate('$cr', 0)}))
+          (f32x4.mul (local.get $vf) (f32x4.sub ${one} (local.get $vf)))))
+        (v128.store ${gate('$dr', 2)} (f32x4.mul (f32x4.mul (local.get $d) (local.get $vi))
+          (f32x4.sub ${one} (f32x4.mul (local.get $vg) (local.get $vg)))))
+        (v128.store ${gate('$dr', 3)} (f32x4.mul (f32x4.mul (local.get $gh) (local.get $tc))
+          (f32x4.mul (local.get $vo) (f32x4.sub ${one} (local.get $vo)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $vec (i32.lt_u (local.get $j) (local.get $hb))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $B)))))`;
+}
+
 /** The whole module as WebAssembly text. */
 export function elementwiseWat() {
   return `;; Generated by elementwise-wat.mjs: float32 elementwise and optimizer loops with SIMD128.
@@ -303,6 +570,12 @@ ${Object.entries(COMPARE)
 ${where()}
 ${colsum()}
 ${adam()}
+${softmax()}
+${softmaxBackward()}
+${layerNorm()}
+${layerNormBackward()}
+${lstmForward()}
+${lstmBackward()}
 )
 `;
 }

@@ -23,6 +23,8 @@ export const DATA_START = Math.ceil(mm.DESC_END / 64) * 64;
 export interface MatmulExports {
   pack_tile(t: number): void;
   compute_tile(t: number): void;
+  /** The fused multiply-add kernel: only in the module built with relaxed SIMD. */
+  compute_tile_fma?(t: number): void;
 }
 
 /** Elementwise kernels, looked up by name (`u_relu`, `b_add`, `where`, `adam`, …). */
@@ -44,6 +46,35 @@ export interface Engine {
 interface Modules {
   matmul: WebAssembly.Module;
   elementwise: WebAssembly.Module;
+}
+
+let relaxed: boolean | undefined;
+
+/**
+ * Whether this engine validates relaxed SIMD (`f32x4.relaxed_madd`): on by default in
+ * Chrome ≥ 114 and Node ≥ 22; Node 20 needs `--experimental-wasm-relaxed-simd`. Checked
+ * once, on the module that uses it.
+ */
+export function hasRelaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    try {
+      relaxed = typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes(relaxedMatmul, false));
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
+/** The matmul module built with relaxed SIMD, in the shape `wasmBytes` takes. */
+const relaxedMatmul = {
+  WASM_BASE64: mm.RELAXED_WASM_BASE64,
+  MEMORY_FLAG_OFFSET: mm.RELAXED_MEMORY_FLAG_OFFSET,
+};
+
+/** The matmul module to run: the relaxed-SIMD build where the engine validates it. */
+function matmulGen(): { WASM_BASE64: string; MEMORY_FLAG_OFFSET: number } {
+  return hasRelaxedSimd() ? relaxedMatmul : mm;
 }
 
 let local: Engine | null | undefined;
@@ -103,7 +134,7 @@ function create(modules: Modules, isShared: boolean): Engine {
 
 function compileSync(isShared: boolean): Modules {
   return {
-    matmul: new WebAssembly.Module(wasmBytes(mm, isShared)),
+    matmul: new WebAssembly.Module(wasmBytes(matmulGen(), isShared)),
     elementwise: new WebAssembly.Module(wasmBytes(ew, isShared)),
   };
 }
@@ -142,7 +173,7 @@ export async function initEngine(): Promise<Engine | null> {
   if (typeof WebAssembly !== 'object') return getEngine();
   const compile = async (isShared: boolean): Promise<Modules> => {
     const [matmul, elementwise] = await Promise.all([
-      WebAssembly.compile(wasmBytes(mm, isShared)),
+      WebAssembly.compile(wasmBytes(matmulGen(), isShared)),
       WebAssembly.compile(wasmBytes(ew, isShared)),
     ]);
     return { matmul, elementwise };

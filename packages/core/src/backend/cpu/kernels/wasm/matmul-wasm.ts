@@ -15,7 +15,7 @@
  *   SEQ     job sequence number: odd while the caller rewrites a job, even once published
  *   CLAIM   next unclaimed tile of the current job
  *   NTILES  tiles in the current job
- *   KIND    0 = pack tiles, 1 = compute tiles
+ *   KIND    0 = pack tiles, 1 = compute tiles, 2 = compute tiles with fused multiply-add
  *   ACTIVE  workers inside the current job
  *   READY   workers started and waiting for jobs
  *   STOP    set to make the workers exit
@@ -24,6 +24,7 @@
  * a worker never works from a half-written job.
  */
 
+import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Bias, FloatArray, MatmulDims, MatOperand } from '../mat-operand.js';
 import {
   DATA_START,
@@ -67,8 +68,15 @@ const canBlock = nodeThreads !== undefined;
 
 const workers: { terminate(): unknown }[] = [];
 let threads = defaultThreads();
-/** How long an idle worker keeps polling for the next job before it sleeps (ms). */
-let spinMs = 2;
+/**
+ * How long an idle worker keeps polling for the next job before it sleeps (ms). None by
+ * default: on a machine with more runnable threads than cores, a polling worker takes the
+ * core from the threads with work (the calling one among them), and a training step of many
+ * medium products ran a third slower with 2 ms of polling than with none; a sleeping worker
+ * wakes on the next job's notify within microseconds, and the caller starts on the tiles
+ * meanwhile.
+ */
+let spinMs = 0;
 
 function defaultThreads(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
@@ -92,6 +100,23 @@ export async function initMatmulWasm(): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 1));
   }
   return true;
+}
+
+/** Whether products accumulate with relaxed SIMD's fused multiply-add where the engine has it. */
+let fma = true;
+
+/**
+ * Uses the fused multiply-add kernel where relaxed SIMD is available (`true`, the default) or
+ * the plain SIMD one (`false`). Results differ in rounding only: see `matmul`.
+ */
+export function setFma(on: boolean): void {
+  fma = on;
+}
+
+/** Whether products run through the fused multiply-add kernel. */
+export function fmaInUse(): boolean {
+  const e = getEngine();
+  return fma && e !== null && e.matmul.compute_tile_fma !== undefined;
 }
 
 /** Whether the WebAssembly kernel can run here. */
@@ -130,7 +155,7 @@ const WORKER_SOURCE = `
 function work({ memory, module, spinMs }) {
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, 16);
-const run = [ex.pack_tile, ex.compute_tile];
+const run = [ex.pack_tile, ex.compute_tile, ex.compute_tile_fma];
 let last = Atomics.load(ctl, ${SEQ});
 Atomics.add(ctl, ${READY}, 1);
 Atomics.notify(ctl, ${READY});
@@ -244,8 +269,8 @@ function waitZero(ctl: Int32Array, slot: number): void {
 }
 
 /** Runs tiles [0, n) of `kind` on this thread and any ready workers. */
-function runJob(e: Engine, kind: 0 | 1, n: number, parallel: boolean): void {
-  const f = kind === 0 ? e.matmul.pack_tile : e.matmul.compute_tile;
+function runJob(e: Engine, kind: 0 | 1 | 2, n: number, parallel: boolean): void {
+  const f = kind === 0 ? e.matmul.pack_tile : kind === 1 ? e.matmul.compute_tile : e.matmul.compute_tile_fma!;
   if (!parallel || n <= 1) {
     for (let t = 0; t < n; t++) f(t);
     return;
@@ -282,14 +307,15 @@ function storedBatches(x: MatOperand, batch: number): number {
 }
 
 /**
- * Copies the elements of a float32 operand's `nb` stored batches of [rows, cols] into wasm
- * memory at `dst`. Dense-enough layouts are copied as one span, keeping their strides;
- * sparse ones are gathered into a contiguous block.
+ * Where the kernel reads a float32 operand's `nb` stored batches of [rows, cols]: in place
+ * when it lives in the arena, else copied into wasm memory at `dst`. Dense-enough layouts are
+ * copied as one span, keeping their strides; sparse ones are gathered into a contiguous block.
  */
 function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: number, dst: number): Placed {
   const src = x.data;
   const { offset: off, rowStride: rs, colStride: cs } = x;
   const bs = nb === 1 ? 0 : x.batchStride;
+  if (e.shared && inArena(src)) return { ptr: src.byteOffset + off * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
   const lo = off + Math.min(0, bs * (nb - 1)) + Math.min(0, rs * (rows - 1)) + Math.min(0, cs * (cols - 1));
   const hi = off + Math.max(0, bs * (nb - 1)) + Math.max(0, rs * (rows - 1)) + Math.max(0, cs * (cols - 1));
   const span = hi - lo + 1;
@@ -314,8 +340,9 @@ function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: 
   return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4 };
 }
 
-/** Bytes `placeOperand` writes for `nb` stored batches of [rows, cols]. */
-function spanBytes(x: MatOperand, nb: number, rows: number, cols: number): number {
+/** Bytes `placeOperand` writes for `nb` stored batches of [rows, cols] (none for an operand it reads in place). */
+function spanBytes(x: MatOperand, nb: number, rows: number, cols: number, direct: boolean): number {
+  if (direct) return 0;
   const span =
     Math.abs(x.batchStride) * (nb - 1) +
     Math.abs(x.rowStride) * (rows - 1) +
@@ -324,20 +351,27 @@ function spanBytes(x: MatOperand, nb: number, rows: number, cols: number): numbe
   return align(4 * Math.min(span, 2 * nb * rows * cols + 1024));
 }
 
-/** Bytes of wasm memory a problem needs. */
-function layoutBytes(a: MatOperand, b: MatOperand, dims: MatmulDims): number {
+/**
+ * Bytes of wasm memory a problem needs past the control block: copies of the operands not
+ * read in place (`direct`), the packed panels, the padded output unless written in place.
+ */
+function layoutBytes(
+  a: MatOperand,
+  b: MatOperand,
+  dims: MatmulDims,
+  direct: { a: boolean; b: boolean; c: boolean },
+): number {
   const { batch, m: M, n: N, k: K } = dims;
   const mp = Math.ceil(M / MR) * MR;
   const np = Math.ceil(N / NR) * NR;
   const aNb = storedBatches(a, batch);
   const bNb = storedBatches(b, batch);
   return (
-    DATA_START +
-    spanBytes(a, aNb, M, K) +
-    spanBytes(b, bNb, K, N) +
+    spanBytes(a, aNb, M, K, direct.a) +
+    spanBytes(b, bNb, K, N, direct.b) +
     align(aNb * mp * K * 4) +
     align(bNb * np * K * 4) +
-    align(batch * mp * np * 4)
+    (direct.c ? 0 : align(batch * mp * np * 4))
   );
 }
 
@@ -380,12 +414,24 @@ export function matmulWasm(
   const local = getEngine();
   if (!local) return false;
   const { batch, m: M, n: N, k: K } = dims;
-  const bytes = layoutBytes(a, b, dims) + (bias ? biasBytes(batch * M, N) : 0);
+  // Where the arena is on, everything runs in its memory: operands there are read in place,
+  // and a result there whose shape needs no padding is written in place (with a bias, the
+  // epilogue writes it, when rows are whole vectors: nothing is written past `out`).
+  const arena = arenaEngine();
+  const mp = Math.ceil(M / MR) * MR;
+  const np = Math.ceil(N / NR) * NR;
+  const outHere = arena !== null && inArena(out) && N % 4 === 0;
+  const direct = {
+    a: arena !== null && inArena(a.data),
+    b: arena !== null && inArena(b.data),
+    c: outHere && bias === null && mp === M && np === N,
+  };
+  const bytes = layoutBytes(a, b, dims, direct) + (bias ? biasBytes(batch * M, N, outHere) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
     // Split the batch into pieces that fit.
     const per = Math.max(1, Math.floor(batch / Math.ceil(bytes / maxBytes)));
-    if (layoutBytes(a, b, { ...dims, batch: per }) > maxBytes) return false;
+    if (layoutBytes(a, b, { ...dims, batch: per }, direct) > maxBytes) return false;
     for (let b0 = 0; b0 < batch; b0 += per) {
       const nb = Math.min(per, batch - b0);
       const piece = out.subarray(b0 * M * N, (b0 + nb) * M * N);
@@ -393,31 +439,37 @@ export function matmulWasm(
     }
     return true;
   }
-  // Big problems run on the shared memory, where the worker threads can help; the rest on
-  // the private one, which operands are copied into faster.
+  // Big problems run on the shared memory, where the worker threads can help; without the
+  // arena the rest run on the private one, which operands are copied into faster.
   const macs = batch * M * N * K;
-  const shared = threads > 1 && macs >= parallelMacs ? getSharedEngine() : null;
-  if (shared) startWorkers(shared);
-  const ready = shared ? Atomics.load(shared.i32, READY) : 0;
+  const shared = arena ?? (threads > 1 && macs >= parallelMacs ? getSharedEngine() : null);
+  const parallel = threads > 1 && macs >= parallelMacs && shared !== null;
+  if (parallel) startWorkers(shared!);
+  const ready = parallel ? Atomics.load(shared!.i32, READY) : 0;
   const useWorkers = ready > 0;
-  const e = useWorkers ? shared! : local;
+  const e = shared ?? local;
   const nThreads = useWorkers ? Math.min(threads, ready + 1) : 1;
-  if (!ensureBytes(e, bytes)) return false;
+  let p: number;
+  if (e.shared) {
+    const at = scratch(bytes);
+    if (at === null) return false;
+    p = at;
+  } else {
+    if (!ensureBytes(e, DATA_START + bytes)) return false;
+    p = DATA_START;
+  }
 
-  const mp = Math.ceil(M / MR) * MR;
-  const np = Math.ceil(N / NR) * NR;
   const aNb = storedBatches(a, batch);
   const bNb = storedBatches(b, batch);
-  let p = DATA_START;
   const A = placeOperand(e, a, aNb, M, K, p);
-  p += spanBytes(a, aNb, M, K);
+  p += spanBytes(a, aNb, M, K, direct.a);
   const B = placeOperand(e, b, bNb, K, N, p);
-  p += spanBytes(b, bNb, K, N);
+  p += spanBytes(b, bNb, K, N, direct.b);
   const pa = p;
   p += align(aNb * mp * K * 4);
   const pb = p;
   p += align(bNb * np * K * 4);
-  const c = p;
+  const c = direct.c ? out.byteOffset : p;
 
   // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
   // with several threads, small enough that every thread gets a few.
@@ -473,12 +525,13 @@ export function matmulWasm(
   d[FIELD.TILES_N >> 2] = tilesN;
 
   runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
-  runJob(e, 1, batch * tilesM * tilesN, useWorkers);
+  runJob(e, fma && e.matmul.compute_tile_fma ? 2 : 1, batch * tilesM * tilesN, useWorkers);
 
   if (bias !== null) {
-    addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out);
+    addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out, outHere);
     return true;
   }
+  if (direct.c) return true;
   const f32 = e.f32;
   const cw = c >> 2;
   if (np !== N) {
@@ -500,15 +553,16 @@ export function matmulWasm(
   return true;
 }
 
-/** Bytes the bias epilogue needs past the output: the bias, two row tables, the result. */
-function biasBytes(rows: number, N: number): number {
-  return align(4 * N + 16) + 2 * align(4 * rows) + align(4 * rows * N + 16);
+/** Bytes the bias epilogue needs past the output: the bias, two row tables, the result unless written in place. */
+function biasBytes(rows: number, N: number, inPlace: boolean): number {
+  return align(4 * N + 16) + 2 * align(4 * rows) + (inPlace ? 0 : align(4 * rows * N + 16));
 }
 
 /**
  * The bias epilogue: adds the bias row to each of the M rows of every batch of the padded
  * output at `c` (rows `np` floats apart, `mp` rows per batch) with the elementwise `b_add`
- * kernel, which also compacts the rows, and copies the result out.
+ * kernel, which also compacts the rows, and copies the result out (or writes it in place,
+ * `inPlace`, when `out` lives in the arena).
  */
 function addBias(
   e: Engine,
@@ -521,12 +575,13 @@ function addBias(
   bias: Bias,
   at: number,
   out: Float32Array,
+  inPlace: boolean,
 ): void {
   const rows = batch * M;
   const biasAt = at;
   const aTable = biasAt + align(4 * N + 16);
   const bTable = aTable + align(4 * rows);
-  const result = bTable + align(4 * rows);
+  const result = inPlace ? out.byteOffset : bTable + align(4 * rows);
   const f32 = e.f32;
   const { data, offset, stride } = bias;
   if (stride === 1) f32.set(data.subarray(offset, offset + N), biasAt >> 2);
@@ -538,7 +593,7 @@ function addBias(
     i32[(bTable >> 2) + r] = biasAt;
   }
   e.elementwise.b_add!(aTable, bTable, result, rows, N);
-  out.set(e.f32.subarray(result >> 2, (result >> 2) + rows * N));
+  if (!inPlace) out.set(e.f32.subarray(result >> 2, (result >> 2) + rows * N));
 }
 
 export { KC, MR, NR };

@@ -1,0 +1,100 @@
+/**
+ * One training step of an LSTM: sequence 32, batch 64, input and hidden 256, a linear head
+ * on the last output into 10 classes, cross-entropy, Adam (lr 1e-3): `nn.LSTM` in tsgrad and
+ * PyTorch; in TF.js the same cell written with tfjs-core ops (one input projection for the
+ * whole sequence, then per step h·W_hh, the four gates and the cell update), as
+ * `tf.basicLSTMCell` computes it. tsgrad, tfjs-wasm and PyTorch take turns (`compareSteps`);
+ * tfjs-cpu, which needs seconds per step, is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ */
+import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
+import { crossEntropyLoss, Linear, LSTM } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+import { tf } from '../peers.js';
+import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
+import type { Suite } from './suite.js';
+
+const T = 32;
+const BATCH = 64;
+const IN = 256;
+const HIDDEN = 256;
+const CLASSES = 10;
+const timing = { warmupMs: 1500, turnMs: 600, rounds: 6, minCalls: 10 };
+
+function tsgradStep(): () => void {
+  manualSeed(0);
+  const lstm = new LSTM(IN, HIDDEN);
+  const head = new Linear(HIDDEN, CLASSES);
+  const opt = new Adam([...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
+  const x = randn([T, BATCH, IN]);
+  const y = randint(0, CLASSES, [BATCH], { dtype: 'int32' });
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      const [out] = lstm.forward(x);
+      const loss = crossEntropyLoss(head.forward(out.narrow(0, T - 1, 1).squeeze(0)), y);
+      loss.backward();
+      opt.step();
+      loss.itemSync();
+    });
+}
+
+/** A TF.js step on the current backend, and a function that frees its tensors. */
+function tfjsStep(): TfjsStep {
+  const k = 1 / Math.sqrt(HIDDEN);
+  const u = (shape: number[], seed: number) => tf.variable(tf.randomUniform(shape, -k, k, 'float32', seed));
+  const wIh = u([IN, 4 * HIDDEN], 1);
+  const wHh = u([HIDDEN, 4 * HIDDEN], 2);
+  const b = u([4 * HIDDEN], 3);
+  const wOut = u([HIDDEN, CLASSES], 4);
+  const bOut = u([CLASSES], 5);
+  const params = [wIh, wHh, b, wOut, bOut];
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomNormal([T * BATCH, IN], 0, 1, 'float32', 6);
+  const labels = tf.tensor1d(
+    Array.from({ length: BATCH }, (_, i) => (i * 7) % CLASSES),
+    'int32',
+  );
+  const y = tf.oneHot(labels, CLASSES);
+  const step = () => {
+    const cost = opt.minimize(() => {
+      const xw = tf.reshape(tf.add(tf.matMul(x as tf.Tensor2D, wIh), b), [T, BATCH, 4 * HIDDEN]);
+      const xs = tf.unstack(xw);
+      let h: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
+      let c: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
+      for (let t = 0; t < T; t++) {
+        const g = tf.add(xs[t]!, tf.matMul(h, wHh));
+        const [i, f, gg, o] = tf.split(g, 4, 1);
+        c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(gg!)));
+        h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
+      }
+      const logits = tf.add(tf.matMul(h, wOut), bOut);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    }, true);
+    cost!.dataSync();
+    cost!.dispose();
+  };
+  const dispose = () => {
+    for (const t of [...params, x, labels, y]) t.dispose();
+    opt.dispose();
+  };
+  return { step, dispose };
+}
+
+export const run: Suite = async ({ peers }) => {
+  await initCpuKernels();
+  const { ours, rows } = await compareSteps({
+    peers,
+    ours: tsgradStep(),
+    tfjs: tfjsStep,
+    torch: 'lstm',
+    timing,
+    tfjsCpu: slowPeers,
+  });
+  return [
+    stepTable(
+      `LSTM training step: T ${T}, batch ${BATCH}, input ${IN}, hidden ${HIDDEN}, linear head, Adam (higher steps/s is better)`,
+      ours,
+      rows,
+    ),
+  ];
+};

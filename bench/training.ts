@@ -1,0 +1,160 @@
+/**
+ * Training-step comparisons: tsgrad's step timed in alternation with itself on the plain SIMD
+ * matmul (where the fused multiply-add one runs), TF.js's wasm backend and PyTorch at one and
+ * at two threads (its better mean is its row), and the table that reports them: steps per second and milliseconds per step, mean (what an epoch costs,
+ * garbage collection included) and median, with tsgrad's ratio to each peer by both.
+ */
+import { fmaAvailable, tsgradLabel, withoutFma } from './fma.js';
+import { type Peer, use } from './peers.js';
+import { fmt, ratio, type Table } from './table.js';
+import {
+  type Contender,
+  type InterleaveOptions,
+  interleaveStats,
+  localContender,
+  type Stats,
+} from './timing.js';
+import { type TorchCase, torchContender, torchPython } from './torch/peer.js';
+
+/** A peer's row: its label and its statistics, or why it has none. */
+export type PeerRow = [label: string, stats: Stats | string];
+
+/** A TF.js step on the current backend, and a function that frees its tensors. */
+export interface TfjsStep {
+  step: () => void;
+  dispose: () => void;
+}
+
+/** What {@link compareSteps} times. */
+export interface StepComparison {
+  peers: Peer[];
+  ours: () => void;
+  /** Builds the TF.js step on the current backend. */
+  tfjs: () => TfjsStep;
+  /** The workload of `bench/torch/peer.py`; null for no PyTorch row. */
+  torch: TorchCase | null;
+  timing: InterleaveOptions;
+  /** Time tfjs-cpu too (on its own, after the rest): it needs seconds where the others need milliseconds. */
+  tfjsCpu: boolean;
+}
+
+/** The first line of an error, shortened, for a row that cannot run. */
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return `cannot run: ${msg.split('\n')[0]!.slice(0, 80)}`;
+}
+
+/** Times tsgrad's step and its peers'; returns tsgrad's statistics and one row per peer. */
+export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; rows: PeerRow[] }> {
+  const contenders: Contender[] = [localContender(c.ours)];
+  const rows: PeerRow[] = [];
+  const fma = fmaAvailable();
+  if (fma) contenders.push(localContender(withoutFma(c.ours)));
+  // Rows come in contender order (tsgrad without FMA first); a peer that cannot run says so after them.
+  const failed: PeerRow[] = [];
+  const wasm = c.peers.find((p) => p.backend === 'wasm');
+  let tfjs: TfjsStep | null = null;
+  if (wasm !== undefined) {
+    await use(wasm);
+    tfjs = c.tfjs();
+    try {
+      tfjs.step();
+      contenders.push(localContender(tfjs.step));
+    } catch (e) {
+      failed.push([wasm.label, reason(e)]);
+      tfjs.dispose();
+      tfjs = null;
+    }
+  }
+  const torch = c.torch === null ? [] : [1, 2].map((t) => torchContender(c.torch!, t));
+  for (const t of torch) if (t !== null) contenders.push(t);
+  const stats = await interleaveStats(contenders, c.timing);
+  for (const t of torch) t?.close?.();
+  let k = 1;
+  if (fma) rows.push([tsgradLabel(false), stats[k++]!]);
+  if (tfjs !== null) {
+    rows.push([wasm!.label, stats[k++]!]);
+    tfjs.dispose();
+  }
+  rows.push(...failed);
+  if (torch.length > 0 && torch[0] !== null) {
+    const [one, two] = [stats[k]!, stats[k + 1]!];
+    const threads = two.mean < one.mean ? 2 : 1;
+    rows.push([
+      `PyTorch ${torchPython()!.version} (${threads} thread${threads > 1 ? 's' : ''})`,
+      threads === 2 ? two : one,
+    ]);
+  }
+  const cpu = c.peers.find((p) => p.backend === 'cpu');
+  if (cpu !== undefined) {
+    if (!c.tfjsCpu) {
+      rows.push([cpu.label, 'not timed (seconds per step; TSGRAD_BENCH_TFJS_CPU=1 times it)']);
+    } else {
+      await use(cpu);
+      const step = c.tfjs();
+      try {
+        const [s] = await interleaveStats([localContender(step.step)], {
+          ...c.timing,
+          rounds: 2,
+          minCalls: 1,
+        });
+        rows.push([cpu.label, s!]);
+      } catch (e) {
+        rows.push([cpu.label, reason(e)]);
+      }
+      step.dispose();
+    }
+  }
+  return { ours: stats[0]!, rows };
+}
+
+/** Whether to time tfjs-cpu where it needs seconds per step (`TSGRAD_BENCH_TFJS_CPU=1`). */
+export const slowPeers = process.env.TSGRAD_BENCH_TFJS_CPU === '1';
+
+/** A step table; `extra` adds a column computed from a row's statistics (after the medians). */
+export function stepTable(
+  title: string,
+  ours: Stats,
+  peers: PeerRow[],
+  extra: { header: string; cell: (s: Stats) => string } | null = null,
+): Table {
+  const cells = (s: Stats) => [
+    fmt(1000 / s.mean),
+    fmt(s.mean),
+    fmt(s.median),
+    ...(extra ? [extra.cell(s)] : []),
+  ];
+  const width = extra ? 4 : 3;
+  return {
+    title,
+    headers: [
+      'library',
+      'steps/s (mean)',
+      'ms/step (mean)',
+      'ms/step (median)',
+      ...(extra ? [extra.header] : []),
+      'tsgrad vs it (mean)',
+      'tsgrad vs it (median)',
+    ],
+    rows: [
+      [tsgradLabel(), ...cells(ours), '—', '—'],
+      ...peers.map(([label, s]) =>
+        typeof s === 'string'
+          ? [label, s, ...Array<string>(width - 1).fill(''), '—', '—']
+          : [
+              label,
+              ...cells(s),
+              ratio(1000 / ours.mean, 1000 / s.mean),
+              ratio(1000 / ours.median, 1000 / s.median),
+            ],
+      ),
+    ],
+    notes:
+      torchPython() === null
+        ? ['(no PyTorch row: no python3 here imports torch)']
+        : [
+            'tsgrad, tfjs-wasm and PyTorch (1 and 2 threads, the better mean shown) take turns, so a busy spell of the machine hits all alike.',
+            "tsgrad's step runs in tidy(), as the examples' training loops do (TF.js's minimize() tidies too).",
+          ],
+  };
+}

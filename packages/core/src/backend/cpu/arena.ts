@@ -1,0 +1,256 @@
+/**
+ * The arena: float32 and bool storages of the CPU backend live in the WebAssembly memory
+ * its kernels run on, so a kernel reads its operands and writes its result where they are,
+ * with no copy in or out (TF.js's wasm backend keeps its tensors there too).
+ *
+ * The memory is the shared engine's (`engine.ts`): a shared `WebAssembly.Memory` never moves
+ * and growing it leaves earlier views valid, so a storage can be a plain `Float32Array` (or
+ * `Uint8Array`) view of it that every TypeScript loop uses as before. Where memory cannot
+ * be shared (a browser page that is not cross-origin isolated, or no WebAssembly), or once
+ * the arena holds `limit` bytes, storages are ordinary typed arrays: the JavaScript fallback,
+ * which the kernels copy in and out as they always have.
+ *
+ * Release is deterministic where the tensors are: `dispose()`, `tidy`, and a backward pass
+ * freeing its gradients hand a storage back (`alloc.ts` pools it by size). A view nobody
+ * disposed goes back when the garbage collector has taken it and the event loop runs its
+ * finalizer; until then its block stays taken, which is what the limit bounds. A training
+ * loop that runs each step in `tidy` (as the examples do) keeps the arena at its working set.
+ *
+ * Blocks are 64-byte aligned, with at least 16 bytes past the end that belong to the block:
+ * the 4-lane kernels may write a vector that runs up to three values past a row.
+ */
+import type { DType, TypedArray } from '../../dtype.js';
+import { DATA_START, type Engine, ensureBytes, getSharedEngine } from './kernels/wasm/engine.js';
+
+const ALIGN = 64;
+const SLACK = 16;
+
+/** Bytes the arena may hold before new storages fall back to ordinary arrays. */
+let limit = 256 * 1024 * 1024;
+/** Storages larger than this are ordinary arrays (a data set has no business in the arena). */
+let maxBlock = 32 * 1024 * 1024;
+/** Storages of fewer elements are ordinary arrays: the kernels leave them to TypeScript loops anyway. */
+let minElements = 1024;
+
+interface State {
+  e: Engine;
+  /** First byte not yet handed out. */
+  top: number;
+  /** Free blocks whose view is gone (collected, or dropped from the pool): bytes → addresses. */
+  loose: Map<number, number[]>;
+  /** Every `ArrayBuffer` the memory has had (one per growth): what tells an arena view. */
+  buffers: WeakSet<ArrayBufferLike>;
+  /** Bytes in blocks handed out and not returned (pooled views count as handed out). */
+  used: number;
+}
+
+let state: State | null | undefined;
+
+/** What a collected view's finalizer needs: its block. */
+interface Block {
+  addr: number;
+  bytes: number;
+}
+
+const collected = new FinalizationRegistry<Block>((b) => {
+  if (state) giveBack(state, b.addr, b.bytes);
+});
+
+function arena(): State | null {
+  if (state !== undefined) return state;
+  const e = getSharedEngine();
+  state = e === null ? null : { e, top: DATA_START, loose: new Map(), buffers: new WeakSet(), used: 0 };
+  if (state) state.buffers.add(state.e.f32.buffer);
+  return state;
+}
+
+/** Bytes of the block for `bytes` of elements. */
+function blockBytes(bytes: number): number {
+  return Math.ceil((bytes + SLACK) / ALIGN) * ALIGN;
+}
+
+function giveBack(s: State, addr: number, bytes: number): void {
+  let list = s.loose.get(bytes);
+  if (list === undefined) {
+    list = [];
+    s.loose.set(bytes, list);
+  }
+  list.push(addr);
+  s.used -= bytes;
+}
+
+/** The memory's current views, noting its buffer (growth makes a new one). */
+function grow(s: State, end: number): boolean {
+  if (!ensureBytes(s.e, end)) return false;
+  s.buffers.add(s.e.f32.buffer);
+  return true;
+}
+
+/**
+ * Merges adjacent loose blocks and lowers `top` over a free tail, so that blocks of sizes
+ * nobody asks for any more serve other sizes.
+ */
+function coalesce(s: State): void {
+  const blocks: [number, number][] = [];
+  for (const [bytes, addrs] of s.loose) for (const a of addrs) blocks.push([a, bytes]);
+  blocks.sort((x, y) => x[0] - y[0]);
+  s.loose.clear();
+  const merged: [number, number][] = [];
+  for (const b of blocks) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last[0] + last[1] === b[0]) last[1] += b[1];
+    else merged.push([b[0], b[1]]);
+  }
+  const tail = merged[merged.length - 1];
+  if (tail !== undefined && tail[0] + tail[1] === s.top) {
+    s.top = tail[0];
+    merged.pop();
+  }
+  for (const [a, bytes] of merged) {
+    let list = s.loose.get(bytes);
+    if (list === undefined) {
+      list = [];
+      s.loose.set(bytes, list);
+    }
+    list.push(a);
+  }
+}
+
+/** Hands the pool's arena views back (set by `alloc.ts`, which owns the pool). */
+let drainPool: (() => void) | null = null;
+
+/** Lets the arena empty the pool of its views when it runs out of room. */
+export function setPoolDrain(drain: () => void): void {
+  drainPool = drain;
+}
+
+/** A free block of exactly `bytes`: a loose one, a new one at the top, or a piece of a larger loose one. */
+function take(s: State, bytes: number): number | null {
+  const exact = s.loose.get(bytes)?.pop();
+  if (exact !== undefined) return exact;
+  if (s.top + bytes <= DATA_START + limit && grow(s, s.top + bytes)) {
+    const a = s.top;
+    s.top += bytes;
+    return a;
+  }
+  // Full: pooled views of sizes nobody asks for and collected blocks serve other sizes.
+  drainPool?.();
+  coalesce(s);
+  let best = -1;
+  for (const size of s.loose.keys()) if (size >= bytes && (best < 0 || size < best)) best = size;
+  if (best < 0) {
+    if (s.top + bytes > DATA_START + limit || !grow(s, s.top + bytes)) return null;
+    const a = s.top;
+    s.top += bytes;
+    return a;
+  }
+  const a = s.loose.get(best)!.pop()!;
+  if (best > bytes) {
+    const rest = best - bytes;
+    let list = s.loose.get(rest);
+    if (list === undefined) {
+      list = [];
+      s.loose.set(rest, list);
+    }
+    list.push(a + bytes);
+  }
+  return a;
+}
+
+/**
+ * A new view of `n` elements of `dtype` in the arena (float32 and bool only), or null where
+ * there is no arena, the dtype is another, the array is too large, or the arena is full.
+ * Its contents are unspecified.
+ */
+export function arenaAlloc(dtype: DType, n: number): TypedArray | null {
+  if (n < minElements || (dtype !== 'float32' && dtype !== 'bool')) return null;
+  const size = dtype === 'float32' ? 4 * n : n;
+  if (size > maxBlock) return null;
+  const s = arena();
+  if (s === null) return null;
+  const bytes = blockBytes(size);
+  if (s.used + bytes > limit) {
+    // Full, counting the views waiting in the pool: those go back first.
+    drainPool?.();
+    if (s.used + bytes > limit) return null;
+  }
+  const addr = take(s, bytes);
+  if (addr === null) return null;
+  s.used += bytes;
+  const buf = s.e.f32.buffer;
+  const view = dtype === 'float32' ? new Float32Array(buf, addr, n) : new Uint8Array(buf, addr, n);
+  collected.register(view, { addr, bytes }, view);
+  return view;
+}
+
+/** Whether `a` is a view of the arena (kernels then use it where it is). */
+export function inArena(a: TypedArray): boolean {
+  return state?.buffers.has(a.buffer) === true;
+}
+
+/** Gives the block of arena view `a` back at once (the pool drops it); `a` must not be used again. */
+export function arenaRelease(a: TypedArray): void {
+  const s = state;
+  if (!s) return;
+  collected.unregister(a);
+  giveBack(s, a.byteOffset, blockBytes(a.byteLength));
+}
+
+/** The shared engine when the arena is on: the memory every kernel then runs in. */
+export function arenaEngine(): Engine | null {
+  return arena()?.e ?? null;
+}
+
+let scratchAt = 0;
+let scratchBytes = 0;
+
+/**
+ * The byte address of a scratch block of at least `bytes` in the arena's memory, for a
+ * kernel's copies and tables: valid until the next call (kernels run one at a time). Null
+ * where there is no arena or it cannot hold the block.
+ */
+export function scratch(bytes: number): number | null {
+  const s = arena();
+  if (s === null) return null;
+  if (bytes <= scratchBytes) return scratchAt;
+  const want = blockBytes(Math.max(bytes, 2 * scratchBytes));
+  if (scratchBytes > 0) giveBack(s, scratchAt, scratchBytes);
+  scratchBytes = 0;
+  // Scratch may exceed the limit: it is one block, reused by every kernel call.
+  const saved = limit;
+  limit = Math.max(limit, s.top + want);
+  const addr = take(s, want);
+  limit = saved;
+  if (addr === null) return null;
+  s.used += want;
+  scratchAt = addr;
+  scratchBytes = want;
+  return addr;
+}
+
+/** Bytes the arena has handed out (storages and pooled views included), and the memory's size. */
+export function arenaStats(): { used: number; top: number; memory: number } {
+  const s = state;
+  return s
+    ? { used: s.used, top: s.top, memory: s.e.memory.buffer.byteLength }
+    : { used: 0, top: 0, memory: 0 };
+}
+
+/** The arena's settings (see {@link setArenaLimits}). */
+export interface ArenaLimits {
+  /** Bytes it may hand out (default 256 MiB); 0 turns it off for new storages. */
+  limit: number;
+  /** Largest storage it takes, in bytes (default 32 MiB). */
+  maxBlock: number;
+  /** Fewest elements of a storage it takes (default 1024). */
+  minElements: number;
+}
+
+/** Changes the arena's settings; storages that do not fit them become ordinary arrays. Returns the old ones. */
+export function setArenaLimits(opts: Partial<ArenaLimits>): ArenaLimits {
+  const old = { limit, maxBlock, minElements };
+  if (opts.limit !== undefined) limit = Math.max(0, opts.limit);
+  if (opts.maxBlock !== undefined) maxBlock = Math.max(0, opts.maxBlock);
+  if (opts.minElements !== undefined) minElements = Math.max(1, opts.minElements);
+  return old;
+}
