@@ -8,7 +8,7 @@ import { record } from '../autograd/node.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { backendOf, fromStorage, sameDevice } from './make.js';
+import { fromStorage, sameDevice } from './make.js';
 import { cat } from './movement.js';
 
 /** `t`, or a copy of it when its columns are not adjacent (what the fused kernels read). */

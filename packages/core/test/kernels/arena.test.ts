@@ -135,7 +135,10 @@ describe('kernels on arena storage', () => {
   function guarded(n: number, seed: number, guard = 8): { whole: Float32Array; data: Float32Array } {
     const whole = arenaAlloc('float32', n + guard) as Float32Array;
     let s = seed;
-    for (let i = 0; i < n; i++) whole[i] = ((s = (s * 1103515245 + 12345) % 2147483648) / 1073741824 - 1) * 2;
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      whole[i] = (s / 1073741824 - 1) * 2;
+    }
     whole.fill(42, n);
     return { whole, data: whole.subarray(0, n) };
   }
