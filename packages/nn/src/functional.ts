@@ -10,13 +10,12 @@ import {
   indexSelect,
   isFloating,
   noGrad,
-  ones,
   rand,
   ShapeError,
   sameShape,
   type Tensor,
+  tensor,
   toIndexTensor,
-  tril,
   ValueError,
   where,
 } from '@tsgrad/core';
@@ -287,9 +286,14 @@ export function attention(
   return { output: w.matmul(v), weights: w };
 }
 
-/** @internal Bool [L, S], true on and below the diagonal. */
+/**
+ * @internal Bool [L, S], true on and below the diagonal. Built from its values rather than with
+ * `tril`, so that a traced graph (ONNX export) holds it as one constant.
+ */
 export function causalMask(L: number, S: number, device: Tensor['device'] = 'cpu'): Tensor {
-  return tril(ones([L, S], { dtype: 'bool', device }));
+  const data = new Uint8Array(L * S);
+  for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, S - 1); j++) data[i * S + j] = 1;
+  return tensor(data, { shape: [L, S], dtype: 'bool', device });
 }
 
 export {
