@@ -6,8 +6,9 @@
  * loss curves to `<out>/loss.svg`, and ends with a sample and the line
  * `validation loss L nats/char = B bits/char`.
  */
-import { getRngState, manualSeed, setRngState } from '@tsgrad/core';
-import { type CharVocab, loadCorpus } from '../shared/corpus.js';
+import { manualSeed } from '@tsgrad/core';
+import { charFlagsError, drawAside, sampleText } from '../shared/char-model.js';
+import type { CharVocab } from '../shared/corpus.js';
 import { startDevice } from '../shared/device.js';
 import { writeSvg } from '../shared/figures.js';
 import { parseFlags } from '../shared/flags.js';
@@ -58,7 +59,9 @@ const flags = parseFlags(
   },
   usage,
 );
-const bad = samplingError(flags) ?? checkSizes();
+const bad =
+  samplingError(flags) ??
+  charFlagsError(flags, ['steps', 'batchSize', 'seqLen', 'embedDim', 'hiddenSize', 'numLayers', 'evalEvery']);
 if (bad !== null) {
   console.error(`${bad}\n${usage}`);
   process.exit(2);
@@ -66,34 +69,8 @@ if (bad !== null) {
 const device = await startDevice(flags.device, usage);
 const sampling = { temperature: flags.temperature, topK: flags.topK };
 
-function checkSizes(): string | null {
-  for (const name of [
-    'steps',
-    'batchSize',
-    'seqLen',
-    'embedDim',
-    'hiddenSize',
-    'numLayers',
-    'evalEvery',
-  ] as const) {
-    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
-      return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, got ${flags[name]}`;
-    }
-  }
-  if (!(flags.lr > 0)) return `--lr must be positive, got ${flags.lr}`;
-  if (!(flags.clip > 0)) return `--clip must be positive, got ${flags.clip}`;
-  if (!(flags.dropout >= 0 && flags.dropout < 1)) return `--dropout must be in [0, 1), got ${flags.dropout}`;
-  if (flags.prompt.length === 0) return '--prompt needs at least one character';
-  try {
-    loadCorpus({ limit: 1 }).vocab.encode(flags.prompt);
-  } catch (e) {
-    return `--prompt: ${(e as Error).message}`;
-  }
-  return null;
-}
-
-async function sample(model: CharLSTM, vocab: CharVocab, length: number): Promise<string> {
-  return flags.prompt + vocab.decode(await model.generate(vocab.encode(flags.prompt), length, sampling));
+function sample(model: CharLSTM, vocab: CharVocab, length: number): Promise<string> {
+  return sampleText(model, vocab, flags.prompt, length, sampling);
 }
 
 console.log(
@@ -111,11 +88,7 @@ const result = await trainCharLstm(
       lastVal = valLoss.toFixed(3);
       if (step === flags.steps) return;
       bar.end();
-      // Samples along the way draw from their own seed and leave the training's draws alone.
-      const rng = getRngState();
-      manualSeed(flags.seed + step);
-      const text = await sample(model, vocab, 120);
-      setRngState(rng);
+      const text = await drawAside(flags.seed + step, () => sample(model, vocab, 120));
       console.log(`step ${step}: validation loss ${lastVal}  sample: ${JSON.stringify(text)}`);
     },
   },

@@ -8,7 +8,13 @@
 import { type Device, dispose, manualSeed, noGrad, type Tensor, tensor, tidy } from '@tsgrad/core';
 import { clipGradNorm_, crossEntropyLoss } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
-import { type CharVocab, loadCorpus } from '../shared/corpus.js';
+import {
+  type CharEvalReport,
+  type CharTrainHooks,
+  type CharTrainResult,
+  charTrainResult,
+} from '../shared/char-model.js';
+import { loadCorpus } from '../shared/corpus.js';
 import { CharLSTM, type CharLstmSize, type LstmState } from './model.js';
 
 /** Options of {@link trainCharLstm}. */
@@ -51,35 +57,13 @@ export const charLstmDefaults: CharLstmOptions = {
 };
 
 /** A validation loss, reported every `evalEvery` steps and at the end. */
-export interface EvalReport {
-  step: number;
-  /** Mean cross-entropy per validation character, in nats. */
-  valLoss: number;
-  model: CharLSTM;
-  vocab: CharVocab;
-}
+export type EvalReport = CharEvalReport<CharLSTM>;
 
-/** Callbacks of {@link trainCharLstm}; `onEval` may be async (it is awaited). */
-export interface CharLstmHooks {
-  onStep?: (s: { step: number; steps: number; loss: number }) => void;
-  onEval?: (e: EvalReport) => void | Promise<void>;
-}
+/** Callbacks of {@link trainCharLstm}. */
+export type CharLstmHooks = CharTrainHooks<CharLSTM>;
 
 /** The outcome of {@link trainCharLstm}. */
-export interface CharLstmResult {
-  model: CharLSTM;
-  vocab: CharVocab;
-  /** The training loss of every step. */
-  losses: number[];
-  /** Validation losses at their steps. */
-  evals: { step: number; valLoss: number }[];
-  /** The last validation loss (nats per character). */
-  valLoss: number;
-  /** The same in bits per character (valLoss / ln 2). */
-  bitsPerChar: number;
-  /** ln(vocab): the loss of a model that guesses uniformly. */
-  uniformLoss: number;
-}
+export type CharLstmResult = CharTrainResult<CharLSTM>;
 
 /** `ids` cut into `streams` rows of equal length, as an int32 [streams, length] tensor. */
 function asStreams(ids: Int32Array, streams: number, device: Device): Tensor {
@@ -177,14 +161,5 @@ export async function trainCharLstm(
     if (step % o.evalEvery === 0 || step === o.steps) await report(step);
   }
   dispose([state, trainStreams, valStreams]);
-  const valLoss = evals[evals.length - 1]?.valLoss ?? Number.NaN;
-  return {
-    model,
-    vocab,
-    losses,
-    evals,
-    valLoss,
-    bitsPerChar: valLoss / Math.LN2,
-    uniformLoss: Math.log(vocab.size),
-  };
+  return charTrainResult(model, vocab, losses, evals);
 }

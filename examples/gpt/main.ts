@@ -7,9 +7,10 @@
  * attention over the start of the final sample), prints a sample and ends with the line
  * `validation loss L nats/char = B bits/char; target T reached at step S` (or `not reached`).
  */
-import { getRngState, manualSeed, setRngState, tensor } from '@tsgrad/core';
+import { manualSeed, tensor } from '@tsgrad/core';
 import { heatmap } from '@tsgrad/plot';
-import { type CharVocab, loadCorpus } from '../shared/corpus.js';
+import { charFlagsError, drawAside, sampleText } from '../shared/char-model.js';
+import type { CharVocab } from '../shared/corpus.js';
 import { startDevice } from '../shared/device.js';
 import { writeSvg } from '../shared/figures.js';
 import { parseFlags } from '../shared/flags.js';
@@ -64,8 +65,21 @@ const flags = parseFlags(
   usage,
 );
 
-function checkFlags(): string | null {
-  for (const name of [
+/** The flags only this example has: heads that divide d_model, the head drawn, the target. */
+function gptFlagsError(): string | null {
+  if (flags.dModel % flags.numHeads !== 0) {
+    return `--d-model ${flags.dModel} must be divisible by --num-heads ${flags.numHeads}`;
+  }
+  if (!Number.isInteger(flags.head) || flags.head < 0 || flags.head >= flags.numHeads) {
+    return `--head must be an integer in [0, ${flags.numHeads}), got ${flags.head}`;
+  }
+  if (!(flags.target >= 0)) return `--target must be 0 or more, got ${flags.target}`;
+  return null;
+}
+
+const bad =
+  samplingError(flags) ??
+  charFlagsError(flags, [
     'steps',
     'batchSize',
     'contextLen',
@@ -73,31 +87,8 @@ function checkFlags(): string | null {
     'numHeads',
     'numLayers',
     'evalEvery',
-  ] as const) {
-    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
-      return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, got ${flags[name]}`;
-    }
-  }
-  if (flags.dModel % flags.numHeads !== 0) {
-    return `--d-model ${flags.dModel} must be divisible by --num-heads ${flags.numHeads}`;
-  }
-  if (!Number.isInteger(flags.head) || flags.head < 0 || flags.head >= flags.numHeads) {
-    return `--head must be an integer in [0, ${flags.numHeads}), got ${flags.head}`;
-  }
-  if (!(flags.lr > 0)) return `--lr must be positive, got ${flags.lr}`;
-  if (!(flags.clip > 0)) return `--clip must be positive, got ${flags.clip}`;
-  if (!(flags.target >= 0)) return `--target must be 0 or more, got ${flags.target}`;
-  if (!(flags.dropout >= 0 && flags.dropout < 1)) return `--dropout must be in [0, 1), got ${flags.dropout}`;
-  if (flags.prompt.length === 0) return '--prompt needs at least one character';
-  try {
-    loadCorpus({ limit: 1 }).vocab.encode(flags.prompt);
-  } catch (e) {
-    return `--prompt: ${(e as Error).message}`;
-  }
-  return null;
-}
-
-const bad = samplingError(flags) ?? checkFlags();
+  ]) ??
+  gptFlagsError();
 if (bad !== null) {
   console.error(`${bad}\n${usage}`);
   process.exit(2);
@@ -105,8 +96,8 @@ if (bad !== null) {
 const device = await startDevice(flags.device, usage);
 const sampling = { temperature: flags.temperature, topK: flags.topK };
 
-async function sample(model: TinyGPT, vocab: CharVocab, length: number): Promise<string> {
-  return flags.prompt + vocab.decode(await model.generate(vocab.encode(flags.prompt), length, sampling));
+function sample(model: TinyGPT, vocab: CharVocab, length: number): Promise<string> {
+  return sampleText(model, vocab, flags.prompt, length, sampling);
 }
 
 /** The attention of head `flags.head` of the last block over the first characters of `text`. */
@@ -144,11 +135,7 @@ const result = await trainGpt(
       lastVal = valLoss.toFixed(3);
       if (step === flags.steps || (flags.target > 0 && valLoss <= flags.target)) return;
       bar.end();
-      // Samples along the way draw from their own seed and leave the training's draws alone.
-      const rng = getRngState();
-      manualSeed(flags.seed + step);
-      const text = await sample(model, vocab, 100);
-      setRngState(rng);
+      const text = await drawAside(flags.seed + step, () => sample(model, vocab, 100));
       console.log(`step ${step}: validation loss ${lastVal}  sample: ${JSON.stringify(text)}`);
     },
   },

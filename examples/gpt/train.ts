@@ -8,7 +8,13 @@
 import { type Device, manualSeed, noGrad, randint, type Tensor, tensor, tidy } from '@tsgrad/core';
 import { clipGradNorm_, crossEntropyLoss } from '@tsgrad/nn';
 import { AdamW, CosineAnnealingLR } from '@tsgrad/optim';
-import { type CharVocab, loadCorpus } from '../shared/corpus.js';
+import {
+  type CharEvalReport,
+  type CharTrainHooks,
+  type CharTrainResult,
+  charTrainResult,
+} from '../shared/char-model.js';
+import { loadCorpus } from '../shared/corpus.js';
 import { type GptSize, TinyGPT } from './model.js';
 
 /** Options of {@link trainGpt}. */
@@ -53,36 +59,15 @@ export const gptDefaults: GptOptions = {
 };
 
 /** A validation loss, reported every `evalEvery` steps and at the end. */
-export interface EvalReport {
-  step: number;
-  /** Mean cross-entropy per validation character, in nats. */
-  valLoss: number;
-  model: TinyGPT;
-  vocab: CharVocab;
-}
+export type EvalReport = CharEvalReport<TinyGPT>;
 
-/** Callbacks of {@link trainGpt}; `onEval` may be async (it is awaited). */
-export interface GptHooks {
-  onStep?: (s: { step: number; steps: number; loss: number }) => void;
-  onEval?: (e: EvalReport) => void | Promise<void>;
-}
+/** Callbacks of {@link trainGpt}. */
+export type GptHooks = CharTrainHooks<TinyGPT>;
 
 /** The outcome of {@link trainGpt}. */
-export interface GptResult {
-  model: TinyGPT;
-  vocab: CharVocab;
-  /** The training loss of every step. */
-  losses: number[];
-  /** Validation losses at their steps. */
-  evals: { step: number; valLoss: number }[];
-  /** The last validation loss (nats per character). */
-  valLoss: number;
-  /** The same in bits per character. */
-  bitsPerChar: number;
+export interface GptResult extends CharTrainResult<TinyGPT> {
   /** The first step whose validation loss was at or below the target (null: not reached). */
   reachedAt: number | null;
-  /** ln(vocab): the loss of a model that guesses uniformly. */
-  uniformLoss: number;
 }
 
 /** Inputs and next-character targets, int32 [starts.length, T], from windows of `ids` at `starts`. */
@@ -171,15 +156,5 @@ export async function trainGpt(options: Partial<GptOptions> = {}, hooks: GptHook
       }
     }
   }
-  const valLoss = evals[evals.length - 1]?.valLoss ?? Number.NaN;
-  return {
-    model,
-    vocab,
-    losses,
-    evals,
-    valLoss,
-    bitsPerChar: valLoss / Math.LN2,
-    reachedAt,
-    uniformLoss: Math.log(vocab.size),
-  };
+  return { ...charTrainResult(model, vocab, losses, evals), reachedAt };
 }
