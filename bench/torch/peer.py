@@ -24,16 +24,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def mlp():
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(128, 784)
-    y = torch.randint(0, 10, (128,))
+def adam_step(params, loss_fn):
+    """One training step: zero the gradients, backward through `loss_fn()`, Adam (lr 1e-3), read the loss."""
+    opt = torch.optim.Adam(params, lr=1e-3)
 
     def step():
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        loss = loss_fn()
         loss.backward()
         opt.step()
         loss.item()
@@ -41,11 +38,28 @@ def mlp():
     return step
 
 
-def conv():
+def classifier_step(model, x, classes):
+    """A cross-entropy training step of `model` on `x` with random labels."""
+    y = torch.randint(0, classes, (x.shape[0],))
+    return adam_step(model.parameters(), lambda: F.cross_entropy(model(x), y))
+
+
+def mlp():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    return classifier_step(model, torch.randn(128, 784), 10)
+
+
+def two_convs():
+    """Conv 1→32, ReLU, conv 32→64 (3×3) and a batch of 64 28×28 images."""
     torch.manual_seed(0)
     c1 = nn.Conv2d(1, 32, 3)
     c2 = nn.Conv2d(32, 64, 3)
-    x = torch.randn(64, 1, 28, 28)
+    return c1, c2, torch.randn(64, 1, 28, 28)
+
+
+def conv():
+    c1, c2, x = two_convs()
 
     def step():
         c1.zero_grad()
@@ -57,10 +71,7 @@ def conv():
 
 
 def conv_forward():
-    torch.manual_seed(0)
-    c1 = nn.Conv2d(1, 32, 3)
-    c2 = nn.Conv2d(32, 64, 3)
-    x = torch.randn(64, 1, 28, 28)
+    c1, c2, x = two_convs()
 
     def step():
         with torch.no_grad():
@@ -76,18 +87,7 @@ def lenet():
         nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(800, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
     )
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(64, 1, 28, 28)
-    y = torch.randint(0, 10, (64,))
-
-    def step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        loss.item()
-
-    return step
+    return classifier_step(model, torch.randn(64, 1, 28, 28), 10)
 
 
 def lstm():
@@ -95,38 +95,23 @@ def lstm():
     torch.manual_seed(0)
     cell = nn.LSTM(256, 256)
     head = nn.Linear(256, 10)
-    params = list(cell.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=1e-3)
     x = torch.randn(32, 64, 256)
     y = torch.randint(0, 10, (64,))
 
-    def step():
-        opt.zero_grad()
+    def loss():
         out, _ = cell(x)
-        loss = F.cross_entropy(head(out[-1]), y)
-        loss.backward()
-        opt.step()
-        loss.item()
+        return F.cross_entropy(head(out[-1]), y)
 
-    return step
+    return adam_step(list(cell.parameters()) + list(head.parameters()), loss)
 
 
 def transformer():
     """A TransformerEncoderLayer training step: d 128, 4 heads, feed-forward 512, batch 32 × 64 tokens, Adam."""
     torch.manual_seed(0)
     layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
-    opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
     x = torch.randn(32, 64, 128)
     mask = torch.triu(torch.full((64, 64), float("-inf")), diagonal=1)
-
-    def step():
-        opt.zero_grad()
-        loss = layer(x, src_mask=mask).pow(2).mean()
-        loss.backward()
-        opt.step()
-        loss.item()
-
-    return step
+    return adam_step(layer.parameters(), lambda: layer(x, src_mask=mask).pow(2).mean())
 
 
 def elementwise(op):
