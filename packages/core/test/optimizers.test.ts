@@ -1,8 +1,20 @@
-import { type AdamStepOptions, adamStep_, manualSeed, rand, randn, type Tensor } from '@tsgrad/core';
+import {
+  type AdamStepOptions,
+  adamStep_,
+  initCpuKernels,
+  manualSeed,
+  rand,
+  randn,
+  type Tensor,
+} from '@tsgrad/core';
 import { adamStepComposite_ } from '@tsgrad/core/internal';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { setElementwiseImpl } from '../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
+import {
+  elementwiseWasmCalls,
+  setElementwiseImpl,
+  setElementwiseParallelMin,
+} from '../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
 
 /** PyTorch's Adam defaults, seventh step: the case the fused kernels serve. */
 const PLAIN: AdamStepOptions = {
@@ -110,6 +122,30 @@ describe('fused Adam, WebAssembly and TypeScript loops', () => {
     adamStep_(b.p, b.g, b.m, b.v, null, options);
     for (const k of ['p', 'm', 'v'] as const) {
       expect(Buffer.from(a[k].dataSync().buffer).equals(Buffer.from(b[k].dataSync().buffer))).toBe(true);
+    }
+  });
+
+  it('gives the same bits when the update is shared with the worker threads', async () => {
+    await initCpuKernels();
+    for (const n of [4100, 40001, 262147]) {
+      manualSeed(n);
+      const a = state(n, 'float32');
+      const b = clone(a);
+      setElementwiseImpl('ts');
+      adamStep_(b.p, b.g, b.m, b.v, null, options);
+      setElementwiseImpl('wasm');
+      setElementwiseParallelMin(1);
+      const before = elementwiseWasmCalls();
+      try {
+        adamStep_(a.p, a.g, a.m, a.v, null, options);
+      } finally {
+        setElementwiseParallelMin(1 << 18);
+      }
+      // Split into pieces (a call each), not one call.
+      expect(elementwiseWasmCalls() - before).toBeGreaterThanOrEqual(2);
+      for (const k of ['p', 'm', 'v'] as const) {
+        expect(Buffer.from(a[k].dataSync().buffer).equals(Buffer.from(b[k].dataSync().buffer))).toBe(true);
+      }
     }
   });
 });

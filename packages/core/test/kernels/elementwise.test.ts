@@ -3,7 +3,7 @@
  * (and wherever WebAssembly is missing). Both must give the same bits: these tests run every
  * op through both, on random shapes, broadcasts and strided views, special values included.
  */
-import { cat, manualSeed, randn, type Tensor, tensor, where, zeros } from '@tsgrad/core';
+import { cat, initCpuKernels, manualSeed, randn, type Tensor, tensor, where, zeros } from '@tsgrad/core';
 import { arbBroadcastableShapes } from '@tsgrad/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   elementwiseWasmCalls,
   setElementwiseImpl,
   setElementwiseMinElements,
+  setElementwiseParallelMin,
 } from '../../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
 
 const SPECIAL = [
@@ -283,3 +284,57 @@ describe.each(['arena', 'heap'] as const)(
     });
   },
 );
+
+describe('float32 elementwise shared with the worker threads', () => {
+  // Every split the kernels make: pieces of one long row, groups of whole rows, and the
+  // layouts that stay on one thread (rows that are not whole vectors, copies).
+  beforeAll(async () => {
+    await initCpuKernels();
+    setElementwiseParallelMin(1);
+  });
+  afterAll(() => setElementwiseParallelMin(1 << 18));
+
+  it('gives the bits of one thread, whoever computes each piece', () => {
+    manualSeed(11);
+    const flat = randn([70001]);
+    const flat2 = randn([70001]);
+    const grid = randn([300, 256]);
+    const grid2 = randn([300, 256]);
+    const odd = randn([301, 255]);
+    const row = randn([256]);
+    // Rounded like the TypeScript loops: compared with them.
+    const exact: (() => Tensor)[] = [
+      () => flat.add(flat2),
+      () => flat.mul(2.5),
+      () => flat.gt(flat2),
+      () => where(flat.gt(0), flat, flat2),
+      () => flat.relu(),
+      () => grid.sub(grid2),
+      () => grid.mul(row),
+      () => grid.narrow(1, 0, 128).abs(),
+      () => odd.add(odd),
+    ];
+    // Polynomials within 2 ulp of them: compared with the kernel on this thread alone.
+    const polynomial: (() => Tensor)[] = [
+      () => flat.exp(),
+      () => flat.tanh(),
+      () => grid.sigmoid(),
+      () => odd.exp(),
+    ];
+    const before = elementwiseWasmCalls();
+    for (const f of exact) {
+      const [ts, wasm] = bothWays(f);
+      expect(wasm.join(' ') === ts.join(' ')).toBe(true);
+    }
+    setElementwiseImpl('wasm');
+    for (const f of polynomial) {
+      const shared = bits(f());
+      setElementwiseParallelMin(1 << 30);
+      const alone = bits(f());
+      setElementwiseParallelMin(1);
+      expect(shared.join(' ') === alone.join(' ')).toBe(true);
+    }
+    // Most of them went out in pieces: far more calls than cases.
+    expect(elementwiseWasmCalls() - before).toBeGreaterThan(4 * (exact.length + 2 * polynomial.length));
+  });
+});

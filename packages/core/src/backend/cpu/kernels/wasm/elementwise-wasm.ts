@@ -18,6 +18,7 @@
 import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Rows } from '../../strided.js';
 import { DATA_START, type Engine, ensureBytes, getEngine } from './engine.js';
+import { canRunInParallel, getThreads, runCalls } from './pool.js';
 
 /** Which loops the CPU kernels use for float32: `'auto'` picks WebAssembly above a size. */
 export type ElementwiseImpl = 'auto' | 'ts' | 'wasm';
@@ -40,6 +41,36 @@ export function setElementwiseImpl(next: ElementwiseImpl): void {
 export function setElementwiseMinElements(n: number): void {
   minElements = Math.max(1, n);
 }
+
+/**
+ * Work (elements times a per-kernel weight, see `parts`) from which a kernel over operands in
+ * the arena is shared with the worker threads: below it, waking a worker costs more than its
+ * half of the work saves.
+ */
+let parallelMin = 1 << 18;
+
+/** Sets the work from which kernels run on the worker threads too (tests lower it). */
+export function setElementwiseParallelMin(n: number): void {
+  parallelMin = Math.max(1, n);
+}
+
+/**
+ * Where `n` elements of work of `weight` per element go to the worker pool: the starts of the
+ * pieces (each a multiple of 64 elements long, so no piece's last vector runs into the next
+ * one), then n; null to run on this thread alone.
+ */
+function parts(e: Engine, n: number, weight: number): number[] | null {
+  if (n * weight < parallelMin || !canRunInParallel(e)) return null;
+  const count = Math.min(4 * getThreads(), Math.ceil(n / 4096));
+  const size = Math.ceil(n / count / 64) * 64;
+  const cuts: number[] = [];
+  for (let lo = 0; lo < n; lo += size) cuts.push(lo);
+  cuts.push(n);
+  return cuts.length > 2 ? cuts : null;
+}
+
+/** Per-element cost of a unary kernel relative to an add: the polynomial ones cost more. */
+const unaryWeight = (op: string) => (op === 'exp' || op === 'sigmoid' || op === 'tanh' ? 8 : 1);
 
 const SLACK = 16;
 const align = (x: number) => (x + 15) & ~15;
@@ -151,7 +182,7 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
     for (let r = 0; r < R; r++) e.i32[t + r] = b + rows.starts[r]! * size;
   } else if (!p.dense) {
     const rowsOut = p.same ? 1 : R;
-    for (let r = 0; r < rowsOut; r++) mem.fill(src[rows.starts[r]!]!, at + r * L, at + (r + 1) * L);
+    for (let r = 0; r < rowsOut; r++) fillRow(e, src, src[rows.starts[r]!]!, base + r * L * size, L);
     for (let r = 0; r < R; r++) e.i32[t + r] = p.same ? base : base + r * L * size;
   } else if (p.span > 0) {
     mem.set(src.subarray(p.lo, p.lo + p.span), at);
@@ -163,6 +194,31 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
       e.i32[t + r] = base + r * L * size;
     }
   }
+}
+
+/** Scratch for `fill`'s pattern: a float32's bits. */
+const patternF32 = new Float32Array(1);
+const patternI32 = new Int32Array(patternF32.buffer);
+
+/** Writes `n` copies of `value` (an element of `src`'s type) at byte address `at`, in whole vectors. */
+function fillRow(e: Engine, src: Source, value: number, at: number, n: number): void {
+  const fill = e.elementwise.fill;
+  if (fill === undefined || (at & 15) !== 0) {
+    (src.BYTES_PER_ELEMENT === 4 ? e.f32 : e.u8).fill(
+      value,
+      at / src.BYTES_PER_ELEMENT,
+      at / src.BYTES_PER_ELEMENT + n,
+    );
+    return;
+  }
+  let pattern: number;
+  if (src.BYTES_PER_ELEMENT === 4) {
+    patternF32[0] = value;
+    pattern = patternI32[0]!;
+  } else {
+    pattern = (value & 255) * 0x01010101;
+  }
+  fill(at, n * src.BYTES_PER_ELEMENT, pattern | 0);
 }
 
 /**
@@ -178,20 +234,19 @@ const PIECE = 32768;
  * a row. Returns false when a layout is not handled.
  */
 function runRows(e: Engine, kernel: string, rows: Rows[], out: Float32Array | Uint8Array): boolean {
-  const fn = e.elementwise[kernel];
-  if (fn === undefined || !rows.every(handled)) return false;
+  if (e.elementwise[kernel] === undefined || !rows.every(handled)) return false;
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   // Nothing to copy: one call over every row.
   if (inArena(out) && rows.every((r) => stepOf(r) === 1 && inArena(r.data)))
-    return runPiece(e, fn, rows, out, 0);
+    return runPiece(e, kernel, rows, out, 0);
   if (L <= PIECE) {
     const group = Math.max(1, Math.floor(PIECE / L));
     for (let r0 = 0; r0 < R; r0 += group) {
       const r1 = Math.min(R, r0 + group);
       const piece =
         r0 === 0 && r1 === R ? rows : rows.map((r) => ({ ...r, starts: r.starts.subarray(r0, r1) }));
-      if (!runPiece(e, fn, piece, out, r0 * L)) return false;
+      if (!runPiece(e, kernel, piece, out, r0 * L)) return false;
     }
     return true;
   }
@@ -203,7 +258,7 @@ function runRows(e: Engine, kernel: string, rows: Rows[], out: Float32Array | Ui
         length: Math.min(PIECE, L - c0),
         step: x.step,
       }));
-      if (!runPiece(e, fn, piece, out, r * L + c0)) return false;
+      if (!runPiece(e, kernel, piece, out, r * L + c0)) return false;
     }
   }
   return true;
@@ -212,11 +267,12 @@ function runRows(e: Engine, kernel: string, rows: Rows[], out: Float32Array | Ui
 /** One kernel call over rows that fit in a piece, written to `out` from element `outOff`. */
 function runPiece(
   e: Engine,
-  fn: (...args: number[]) => void,
+  kernel: string,
   rows: Rows[],
   out: Float32Array | Uint8Array,
   outOff: number,
 ): boolean {
+  const fn = e.elementwise[kernel]!;
   const plans = rows.map(plan);
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
@@ -226,7 +282,7 @@ function runPiece(
   const outDirect = inArena(out);
   let bytes = 0;
   for (const p of plans) bytes += p.bytes + align(4 * R);
-  if (!outDirect) bytes += align(n * out.BYTES_PER_ELEMENT + SLACK);
+  bytes += outDirect ? PARALLEL_BYTES : align(n * out.BYTES_PER_ELEMENT + SLACK);
   const base = scratchIn(e, bytes);
   if (base === null) return false;
   let at = base;
@@ -242,11 +298,75 @@ function runPiece(
   });
   const outAt = outDirect ? addressOf(out, outOff) : at;
   for (let i = 0; i < plans.length; i++) place(e, plans[i]!, bases[i]!, tables[i]!);
+  if (
+    outDirect &&
+    plans.every((p) => p.direct) &&
+    runRowsParallel(e, kernel, plans, tables, at, outAt, out, R, L)
+  ) {
+    return true;
+  }
   fn(...tables, outAt, R, L);
   calls++;
   if (outDirect) return true;
   if (out instanceof Float32Array) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n), outOff);
   else out.set(e.u8.subarray(outAt, outAt + n), outOff);
+  return true;
+}
+
+/**
+ * Scratch bytes a row kernel keeps past its row tables for `runRowsParallel`: the argument
+ * table and one-entry row tables of at most 4 pieces per thread (8 threads) of 3 operands.
+ */
+const PARALLEL_BYTES = align(4 * 32 * 6) + 4 * 32 * 3;
+
+/**
+ * A row kernel over operands read in place (row tables at `tables`) into `outAt`, shared with
+ * the worker threads when the work is large enough: whole rows per call when rows are whole
+ * vectors (a row's last vector then writes nothing past it), pieces of the one row otherwise.
+ * `table` is `PARALLEL_BYTES` of scratch for the calls' arguments. False (nothing run) where
+ * it stays on this thread.
+ */
+function runRowsParallel(
+  e: Engine,
+  kernel: string,
+  plans: Plan[],
+  tables: number[],
+  table: number,
+  outAt: number,
+  out: Float32Array | Uint8Array,
+  R: number,
+  L: number,
+): boolean {
+  if (R > 1 && L % 4 !== 0) return false;
+  const cuts = parts(e, R * L, 1);
+  if (cuts === null) return false;
+  const size = out.BYTES_PER_ELEMENT;
+  const args: number[][] = [];
+  if (R === 1) {
+    // One row: a one-entry row table per piece and operand, after the argument table.
+    const pieces = cuts.length - 1;
+    const argBytes = align(4 * pieces * (tables.length + 3));
+    const rowTables = table + argBytes;
+    for (let t = 0; t < pieces; t++) {
+      const lo = cuts[t]!;
+      const call = plans.map((p, i) => {
+        const at = rowTables + 4 * (i * pieces + t);
+        e.i32[at >> 2] = e.i32[tables[i]! >> 2]! + lo * p.src.BYTES_PER_ELEMENT;
+        return at;
+      });
+      args.push([...call, outAt + lo * size, 1, cuts[t + 1]! - lo]);
+    }
+  } else {
+    // Whole rows: pieces of the existing row tables.
+    const rowCuts = [...new Set(cuts.map((c) => Math.min(R, Math.ceil(c / L))))];
+    if (rowCuts.length < 3) return false;
+    for (let t = 0; t + 1 < rowCuts.length; t++) {
+      const r0 = rowCuts[t]!;
+      args.push([...tables.map((tb) => tb + 4 * r0), outAt + r0 * L * size, rowCuts[t + 1]! - r0, L]);
+    }
+  }
+  runCalls(e, kernel, args, 0, table);
+  calls += args.length;
   return true;
 }
 
@@ -264,6 +384,24 @@ export function unaryWasm(op: string, rows: Rows, out: Float32Array): boolean {
   const fn = e?.elementwise[`u_${op}`];
   if (!e || fn === undefined || stepOf(rows) !== 1) return false;
   if (inArena(x) && inArena(out) && (R === 1 || L >= 256)) {
+    const cuts = R === 1 || L % 4 === 0 ? parts(e, n, unaryWeight(op)) : null;
+    const args: number[][] = [];
+    if (cuts !== null && R === 1) {
+      // Pieces of the one row, on the worker threads too.
+      for (let t = 0; t + 1 < cuts.length; t++) {
+        const lo = cuts[t]!;
+        args.push([addressOf(x, rows.starts[0]! + lo), addressOf(out, lo), cuts[t + 1]! - lo]);
+      }
+    } else if (cuts !== null) {
+      // Whole rows of whole vectors: no call writes past its row.
+      for (let r = 0; r < R; r++) args.push([addressOf(x, rows.starts[r]!), addressOf(out, r * L), L]);
+    }
+    const table = args.length > 0 ? scratch(12 * args.length) : null;
+    if (table !== null) {
+      runCalls(e, `u_${op}`, args, 0, table);
+      calls += args.length;
+      return true;
+    }
     // In place, a row per call (the next row overwrites a row's overshoot).
     for (let r = 0; r < R; r++) fn(addressOf(x, rows.starts[r]!), addressOf(out, r * L), L);
     calls += R;
@@ -362,6 +500,9 @@ export interface AdamCoefficients {
   invBias2Sqrt: number;
 }
 
+/** An Adam element's cost relative to an add's (a square root and a division per element). */
+const ADAM_WEIGHT = 8;
+
 /** Elements of each array an Adam call moves through wasm memory at a time. */
 const ADAM_CHUNK = 16384;
 
@@ -387,9 +528,24 @@ export function adamWasm(
   const start = inArena(p) && inArena(g) && inArena(m) && inArena(v) ? n & ~3 : 0;
   const chunk = Math.max(1, Math.min(n - start, ADAM_CHUNK));
   const bytes = align(4 * chunk + SLACK);
-  const at = start === n ? 0 : scratchIn(e, 4 * bytes);
+  // Large updates in place are shared with the worker threads, in pieces of whole vectors.
+  const cuts = start > 0 ? parts(e, start, ADAM_WEIGHT) : null;
+  const argBytes = cuts === null ? 0 : align(44 * (cuts.length - 1));
+  const tail = start === n ? 0 : 4 * bytes;
+  const at = tail + argBytes === 0 ? 0 : scratchIn(e, tail + argBytes);
   if (at === null) return false;
-  if (start > 0) {
+  const coefficients = [c.w1, c.beta2, c.w2, c.eps, c.stepSize, c.invBias2Sqrt];
+  if (cuts !== null) {
+    const args: number[][] = [];
+    for (let t = 0; t + 1 < cuts.length; t++) {
+      const lo = cuts[t]!;
+      const addresses = [p, g, m, v].map((a) => addressOf(a, lo));
+      args.push([...addresses, cuts[t + 1]! - lo, ...coefficients]);
+    }
+    // Arguments 5 to 10 are the float32 coefficients.
+    runCalls(e, 'adam', args, 0b11111100000, at + tail);
+    calls += args.length;
+  } else if (start > 0) {
     const [pa, ga, ma, va] = [p, g, m, v].map((a) => addressOf(a, 0)) as [number, number, number, number];
     adam(pa, ga, ma, va, start, c.w1, c.beta2, c.w2, c.eps, c.stepSize, c.invBias2Sqrt);
     calls++;

@@ -129,6 +129,23 @@ function unary(name, f) {
 }
 
 /**
+ * fill(dst, bytes, pattern): ceil(bytes/16) vectors of the 32-bit `pattern` from `dst` (a
+ * float32's bits, or a byte repeated four times): the broadcast of a scalar operand, without
+ * the per-element writes of a typed array's fill on shared memory.
+ */
+function fill() {
+  return `
+  (func (export "fill") (param $dst i32) (param $bytes i32) (param $pattern i32)
+    (local $end i32) (local $v v128)
+    (local.set $v (i32x4.splat (local.get $pattern)))
+    (local.set $end (i32.add (local.get $dst) (local.get $bytes)))
+    (loop $vec
+      (v128.store (local.get $dst) (local.get $v))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br_if $vec (i32.lt_u (local.get $dst) (local.get $end)))))`;
+}
+
+/**
  * Loops over rows: for row r, `$a`/`$b`/`$c` hold the byte addresses read from the row
  * tables `$as`/`$bs`/`$cs`, and `body` runs once per vector with `$out` advanced by
  * `outStep` bytes each time.
@@ -568,6 +585,7 @@ ${Object.entries(COMPARE)
   .map(([n, i]) => compare(n, i))
   .join('\n')}
 ${where()}
+${fill()}
 ${colsum()}
 ${adam()}
 ${softmax()}

@@ -5,10 +5,9 @@
  *
  * There are two. The local engine's memory is private to this thread; the shared engine's
  * memory is a shared `WebAssembly.Memory` (in Node, and in cross-origin isolated pages), so
- * worker threads can instantiate the matmul module over it (see `matmul-wasm.ts`). Only parallel matmuls use the shared one:
- * V8 copies into and out of shared memory several times slower than into private memory,
- * and every kernel call copies its operands in (above `DATA_START`) and its result out, so
- * a memory holds nothing between calls.
+ * worker threads can instantiate the kernel modules over it (see `pool.ts`). Where it exists
+ * the arena keeps float32 and bool storages in it, so kernels read and write them in place;
+ * the local engine serves the rest, copying operands in (above `DATA_START`) and results out.
  */
 
 import * as ew from './elementwise-wasm.gen.js';
@@ -35,6 +34,8 @@ export interface Engine {
   shared: boolean;
   /** The compiled matmul module, for worker threads to instantiate (shared engine). */
   matmulModule: WebAssembly.Module;
+  /** The compiled elementwise module, likewise. */
+  elementwiseModule: WebAssembly.Module;
   matmul: MatmulExports;
   elementwise: ElementwiseExports;
   /** Views of the whole memory, renewed when it grows. */
@@ -123,6 +124,7 @@ function create(modules: Modules, isShared: boolean): Engine {
     memory,
     shared: isShared,
     matmulModule: modules.matmul,
+    elementwiseModule: modules.elementwise,
     matmul: new WebAssembly.Instance(modules.matmul, imports).exports as unknown as MatmulExports,
     elementwise: new WebAssembly.Instance(modules.elementwise, imports)
       .exports as unknown as ElementwiseExports,

@@ -2,103 +2,41 @@
  * Runs the WebAssembly SIMD128 float32 matmul (source: `matmul-wat.mjs`) on one or more
  * threads.
  *
- * Operands are copied into the module's linear memory, packed there by `pack_tile`, and
- * multiplied tile by tile by `compute_tile`; the padded result is copied out. In Node the
- * memory is a shared `WebAssembly.Memory` and worker threads instantiate the same module
- * over it. A call is two jobs (pack, then compute); each job is a count of tiles that the
- * calling thread and the workers claim one at a time from an atomic counter, so whoever
- * is free takes the next tile and a worker that is not running yet is simply not waited
- * for. Each output element is computed by the same code in the same order whichever
+ * Operands in the arena are read in place (others are copied into the module's linear
+ * memory), packed by `pack_tile`, and multiplied tile by tile by `compute_tile`; the result
+ * is written in place or copied out. A call is two jobs of the worker pool (`pool.ts`): pack,
+ * then compute. Each output element is computed by the same code in the same order whichever
  * thread claims its tile, so results are identical for any number of threads.
- *
- * Control block (Int32 slots at the start of memory):
- *   SEQ     job sequence number: odd while the caller rewrites a job, even once published
- *   CLAIM   next unclaimed tile of the current job
- *   NTILES  tiles in the current job
- *   KIND    0 = pack tiles, 1 = compute tiles, 2 = compute tiles with fused multiply-add
- *   ACTIVE  workers inside the current job
- *   READY   workers started and waiting for jobs
- *   STOP    set to make the workers exit
- * A worker joins a job by incrementing ACTIVE and then re-reading SEQ; the caller makes
- * SEQ odd and waits for ACTIVE to drop to zero before it touches the job fields again, so
- * a worker never works from a half-written job.
  */
 
 import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Bias, FloatArray, MatmulDims, MatOperand } from '../mat-operand.js';
-import {
-  DATA_START,
-  type Engine,
-  ensureBytes,
-  getEngine,
-  getSharedEngine,
-  initEngine,
-  nodeBuiltin,
-} from './engine.js';
+import { DATA_START, type Engine, ensureBytes, getEngine, getSharedEngine, initEngine } from './engine.js';
 import { FIELD, KC, MR, NR } from './matmul-wasm.gen.js';
+import {
+  canBlock,
+  readyWorkers as poolReady,
+  getThreads as poolThreads,
+  runJob,
+  setThreads as setPoolThreads,
+  startWorkers,
+  startWorkersAndWait,
+} from './pool.js';
 
-const SEQ = 0;
-const CLAIM = 1;
-const NTILES = 2;
-const KIND = 3;
-const ACTIVE = 4;
-const READY = 5;
-const STOP = 6;
+export { setSpinMs } from './pool.js';
 
 /** Largest working set handled in one piece; bigger batched problems are split. */
 let maxBytes = 1 << 30;
 
-interface NodeWorker {
-  unref(): void;
-  terminate(): Promise<number>;
-  on(event: string, cb: (...args: unknown[]) => void): void;
-}
-
-interface BrowserWorker {
-  terminate(): void;
-  postMessage(message: unknown): void;
-  addEventListener(event: string, cb: () => void): void;
-}
-
-const nodeThreads = nodeBuiltin<{ Worker: new (src: string, opts: object) => NodeWorker }>(
-  'node:worker_threads',
-);
-/** Node's main thread may block on Atomics.wait; a browser page's may not, so it spins. */
-const canBlock = nodeThreads !== undefined;
-
-const workers: { terminate(): unknown }[] = [];
-let threads = defaultThreads();
 /**
- * How long an idle worker keeps polling for the next job before it sleeps (ms). None by
- * default: on a machine with more runnable threads than cores, a polling worker takes the
- * core from the threads with work (the calling one among them), and a training step of many
- * medium products ran a third slower with 2 ms of polling than with none; a sleeping worker
- * wakes on the next job's notify within microseconds, and the caller starts on the tiles
- * meanwhile.
- */
-let spinMs = 0;
-
-function defaultThreads(): number {
-  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const n = os ? (os.availableParallelism?.() ?? os.cpus().length) : (nav?.hardwareConcurrency ?? 1);
-  return Math.max(1, Math.min(n, 8));
-}
-
-/**
- * Compiles the module off the main thread and starts the worker threads, resolving once
+ * Compiles the modules off the main thread and starts the worker threads, resolving once
  * they are ready. Optional: without it the first large matmul compiles synchronously and
  * runs on one thread while the workers start.
  */
 export async function initMatmulWasm(): Promise<boolean> {
   if (!(await initEngine())) return false;
   const e = getSharedEngine();
-  if (!e) return true;
-  startWorkers(e);
-  const deadline = Date.now() + 10_000;
-  while (Atomics.load(e.i32, READY) < workers.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  if (e) await startWorkersAndWait(e);
   return true;
 }
 
@@ -126,169 +64,17 @@ export function wasmAvailable(): boolean {
 
 /** Number of threads (the caller included) used for large float32 matmuls. */
 export function getThreads(): number {
-  return getSharedEngine() ? threads : 1;
+  return getSharedEngine() ? poolThreads() : 1;
 }
 
 /** Sets the thread count (1 = the calling thread only). Stops surplus workers. */
 export function setThreads(n: number): void {
-  threads = Math.max(1, Math.floor(n));
-  const e = getSharedEngine();
-  if (e && workers.length > threads - 1) stopWorkers(e);
-}
-
-/** Sets how long idle workers poll before sleeping, in milliseconds. */
-export function setSpinMs(ms: number): void {
-  spinMs = Math.max(0, ms);
+  setPoolThreads(n, getSharedEngine());
 }
 
 /** Workers currently started and ready. */
 export function readyWorkers(): number {
-  const e = getSharedEngine();
-  return e ? Atomics.load(e.i32, READY) : 0;
-}
-
-/**
- * A worker's whole program. In Node it gets the memory and module as workerData; in a
- * browser as its first message. Then it loops over jobs until STOP.
- */
-const WORKER_SOURCE = `
-function work({ memory, module, spinMs }) {
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, 0, 16);
-const run = [ex.pack_tile, ex.compute_tile, ex.compute_tile_fma];
-let last = Atomics.load(ctl, ${SEQ});
-Atomics.add(ctl, ${READY}, 1);
-Atomics.notify(ctl, ${READY});
-for (;;) {
-  let s = Atomics.load(ctl, ${SEQ});
-  if (s === last || (s & 1) === 1) {
-    const until = performance.now() + spinMs;
-    for (let i = 1; ; i++) {
-      s = Atomics.load(ctl, ${SEQ});
-      if (s !== last && (s & 1) === 0) break;
-      if ((i & 1023) === 0 && performance.now() > until) {
-        Atomics.wait(ctl, ${SEQ}, s);
-        i = 0;
-      }
-    }
-  }
-  if (Atomics.load(ctl, ${STOP}) !== 0) break;
-  last = s;
-  Atomics.add(ctl, ${ACTIVE}, 1);
-  if (Atomics.load(ctl, ${SEQ}) === s) {
-    const n = ctl[${NTILES}];
-    const f = run[ctl[${KIND}]];
-    for (;;) {
-      const t = Atomics.add(ctl, ${CLAIM}, 1);
-      if (t >= n) break;
-      f(t);
-    }
-  }
-  if (Atomics.sub(ctl, ${ACTIVE}, 1) === 1) Atomics.notify(ctl, ${ACTIVE});
-}
-Atomics.sub(ctl, ${READY}, 1);
-Atomics.notify(ctl, ${READY});
-}
-if (typeof process === 'object' && process.getBuiltinModule) {
-  work(process.getBuiltinModule('node:worker_threads').workerData);
-} else {
-  self.onmessage = (m) => work(m.data);
-}
-`;
-
-function startWorkers(e: Engine): void {
-  if (!e.shared || workers.length >= threads - 1) return;
-  try {
-    while (workers.length < threads - 1) if (spawn(e) === null) return;
-  } catch {
-    // No more workers here: the kernels run on those that started.
-  }
-}
-
-/** Starts one worker over the shared engine and lists it; null where none can start. */
-function spawn(e: Engine): { terminate(): unknown } | null {
-  const init = { memory: e.memory, module: e.matmulModule, spinMs };
-  let w: { terminate(): unknown };
-  const drop = () => {
-    const i = workers.indexOf(w);
-    if (i >= 0) workers.splice(i, 1);
-  };
-  if (nodeThreads) {
-    const nw = new nodeThreads.Worker(WORKER_SOURCE, {
-      eval: true,
-      // The caller's flags (a TypeScript loader, --input-type) mean nothing to this script.
-      execArgv: [],
-      workerData: init,
-    });
-    nw.unref();
-    nw.on('error', drop);
-    nw.on('exit', drop);
-    w = nw;
-  } else {
-    const g = globalThis as unknown as { Worker?: new (url: string) => BrowserWorker };
-    if (typeof g.Worker !== 'function') return null;
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const bw = new g.Worker(url);
-    URL.revokeObjectURL(url);
-    bw.addEventListener('error', drop);
-    bw.postMessage(init);
-    w = bw;
-  }
-  workers.push(w);
-  return w;
-}
-
-function stopWorkers(e: Engine): void {
-  if (workers.length === 0) return;
-  const ctl = e.i32;
-  Atomics.add(ctl, SEQ, 1);
-  waitZero(ctl, ACTIVE);
-  Atomics.store(ctl, STOP, 1);
-  Atomics.add(ctl, SEQ, 1);
-  Atomics.notify(ctl, SEQ);
-  // Workers still starting up see STOP once they reach their loop.
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const r = Atomics.load(ctl, READY);
-    if (r <= 0 || Date.now() > deadline) break;
-    if (canBlock) Atomics.wait(ctl, READY, r, 10);
-  }
-  for (const w of workers) void w.terminate();
-  workers.length = 0;
-  Atomics.store(ctl, READY, 0);
-  Atomics.store(ctl, STOP, 0);
-}
-
-function waitZero(ctl: Int32Array, slot: number): void {
-  for (let i = 0; i < 20000; i++) if (Atomics.load(ctl, slot) === 0) return;
-  for (;;) {
-    const v = Atomics.load(ctl, slot);
-    if (v === 0) return;
-    if (canBlock) Atomics.wait(ctl, slot, v, 20);
-  }
-}
-
-/** Runs tiles [0, n) of `kind` on this thread and any ready workers. */
-function runJob(e: Engine, kind: 0 | 1 | 2, n: number, parallel: boolean): void {
-  const f = kind === 0 ? e.matmul.pack_tile : kind === 1 ? e.matmul.compute_tile : e.matmul.compute_tile_fma!;
-  if (!parallel || n <= 1) {
-    for (let t = 0; t < n; t++) f(t);
-    return;
-  }
-  const ctl = e.i32;
-  Atomics.add(ctl, SEQ, 1);
-  waitZero(ctl, ACTIVE);
-  ctl[NTILES] = n;
-  ctl[KIND] = kind;
-  Atomics.store(ctl, CLAIM, 0);
-  Atomics.add(ctl, SEQ, 1);
-  Atomics.notify(ctl, SEQ);
-  for (;;) {
-    const t = Atomics.add(ctl, CLAIM, 1);
-    if (t >= n) break;
-    f(t);
-  }
-  waitZero(ctl, ACTIVE);
+  return poolReady(getSharedEngine());
 }
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
@@ -442,10 +228,11 @@ export function matmulWasm(
   // Big problems run on the shared memory, where the worker threads can help; without the
   // arena the rest run on the private one, which operands are copied into faster.
   const macs = batch * M * N * K;
+  const threads = poolThreads();
   const shared = arena ?? (threads > 1 && macs >= parallelMacs ? getSharedEngine() : null);
   const parallel = threads > 1 && macs >= parallelMacs && shared !== null;
   if (parallel) startWorkers(shared!);
-  const ready = parallel ? Atomics.load(shared!.i32, READY) : 0;
+  const ready = parallel ? poolReady(shared) : 0;
   const useWorkers = ready > 0;
   const e = shared ?? local;
   const nThreads = useWorkers ? Math.min(threads, ready + 1) : 1;
@@ -524,8 +311,10 @@ export function matmulWasm(
   d[FIELD.TILES_M >> 2] = tilesM;
   d[FIELD.TILES_N >> 2] = tilesN;
 
-  runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
-  runJob(e, fma && e.matmul.compute_tile_fma ? 2 : 1, batch * tilesM * tilesN, useWorkers);
+  runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers, e.matmul.pack_tile);
+  const fused = fma && e.matmul.compute_tile_fma !== undefined;
+  const compute = fused ? e.matmul.compute_tile_fma! : e.matmul.compute_tile;
+  runJob(e, fused ? 2 : 1, batch * tilesM * tilesN, useWorkers, compute);
 
   if (bias !== null) {
     addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out, outHere);
