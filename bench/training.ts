@@ -14,7 +14,7 @@ import {
   localContender,
   type Stats,
 } from './timing.js';
-import { type TorchCase, torchContender, torchPython } from './torch/peer.js';
+import { bestTorchContender, type TorchCase, torchPython } from './torch/peer.js';
 
 /** A peer's row: its label and its statistics, or why it has none. */
 export type PeerRow = [label: string, stats: Stats | string];
@@ -66,10 +66,10 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
       tfjs = null;
     }
   }
-  const torch = c.torch === null ? [] : [1, 2].map((t) => torchContender(c.torch!, t));
-  for (const t of torch) if (t !== null) contenders.push(t);
+  const torch = c.torch === null ? null : await bestTorchContender(c.torch, c.timing.turnMs ?? 250);
+  if (torch !== null) contenders.push(torch.contender);
   const stats = await interleaveStats(contenders, c.timing);
-  for (const t of torch) t?.close?.();
+  torch?.contender.close?.();
   let k = 1;
   if (fma) rows.push([tsgradLabel(false), stats[k++]!]);
   if (tfjs !== null) {
@@ -77,13 +77,9 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
     tfjs.dispose();
   }
   rows.push(...failed);
-  if (torch.length > 0 && torch[0] !== null) {
-    const [one, two] = [stats[k]!, stats[k + 1]!];
-    const threads = two.mean < one.mean ? 2 : 1;
-    rows.push([
-      `PyTorch ${torchPython()!.version} (${threads} thread${threads > 1 ? 's' : ''})`,
-      threads === 2 ? two : one,
-    ]);
+  if (torch !== null) {
+    const { threads } = torch;
+    rows.push([`PyTorch ${torchPython()!.version} (${threads} thread${threads > 1 ? 's' : ''})`, stats[k]!]);
   }
   const cpu = c.peers.find((p) => p.backend === 'cpu');
   if (cpu !== undefined) {
@@ -153,7 +149,7 @@ export function stepTable(
       torchPython() === null
         ? ['(no PyTorch row: no python3 here imports torch)']
         : [
-            'tsgrad, tfjs-wasm and PyTorch (1 and 2 threads, the better mean shown) take turns, so a busy spell of the machine hits all alike.',
+            'tsgrad, tfjs-wasm and PyTorch (at 1 or 2 threads, whichever ran faster in a trial beforehand) take turns, so a busy spell of the machine hits all alike.',
             "tsgrad's step runs in tidy(), as the examples' training loops do (TF.js's minimize() tidies too).",
           ],
   };

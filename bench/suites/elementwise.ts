@@ -2,15 +2,15 @@
  * Elementwise throughput on 1M float32 values: a binary op (add, 12 bytes moved per element),
  * a transcendental unary op (exp, 8 bytes per element) and a multiply by a broadcast row.
  * Reported in millions of elements per second (by the mean time per op), with the memory
- * traffic that implies in GB/s. tsgrad, tfjs-wasm and PyTorch (1 and 2 threads, the better
- * mean) take turns; tfjs-cpu runs on its own. Each op's result is freed at once, as a
+ * traffic that implies in GB/s. tsgrad, tfjs-wasm and PyTorch (at 1 or 2 threads, whichever
+ * ran faster in a trial beforehand) take turns; tfjs-cpu runs on its own. Each op's result is freed at once, as a
  * training step's `tidy` (or TF.js's `tf.tidy`) frees its intermediates.
  */
 import { manualSeed, randn, type Tensor } from '@tsgrad/core';
 import { tf, use } from '../peers.js';
 import { fmt, ratio } from '../table.js';
 import { type Contender, interleaveStats, localContender, type Stats } from '../timing.js';
-import { type TorchCase, torchContender } from '../torch/peer.js';
+import { bestTorchContender, type TorchCase } from '../torch/peer.js';
 import type { Suite } from './suite.js';
 
 const N = 1 << 20;
@@ -56,18 +56,16 @@ export const run: Suite = async ({ peers }) => {
       tfTensors.push(ta, tb);
       contenders.push(localContender(() => tf.tidy(() => c.theirs(ta, tb)).dispose()));
     }
-    const torch = [1, 2].map((t) => torchContender(c.torch, t));
-    for (const t of torch) if (t !== null) contenders.push(t);
+    const torch = await bestTorchContender(c.torch, timing.turnMs);
+    if (torch !== null) contenders.push(torch.contender);
     const stats = await interleaveStats(contenders, timing);
-    for (const t of torch) t?.close?.();
+    torch?.contender.close?.();
     for (const t of tfTensors) t.dispose();
     const ours = rate(stats[0]!);
     const theirs: (number | null)[] = [wasm === undefined ? null : rate(stats[1]!)];
-    if (torch[0] !== null) {
-      const k = wasm === undefined ? 1 : 2;
-      const [one, two] = [rate(stats[k]!), rate(stats[k + 1]!)];
-      theirs.push(Math.max(one, two));
-      torchLabel = `PyTorch (best of 1, 2 threads)`;
+    if (torch !== null) {
+      theirs.push(rate(stats[wasm === undefined ? 1 : 2]!));
+      torchLabel = 'PyTorch (best of 1, 2 threads)';
     }
     if (cpu !== undefined) {
       await use(cpu);

@@ -81,3 +81,30 @@ export function torchContender(name: TorchCase, threads: number): Contender | nu
     },
   };
 }
+
+/**
+ * PyTorch at its best thread count (1 or 2) for `name` as a contender: both settings run a
+ * few turns on their own first, by the mean time per call, and the slower process is closed
+ * before the comparison. Timing both inside the comparison would let the idle one's OpenBLAS
+ * threads, which keep polling for a while after each call, take a core from the others'
+ * turns. Null where no Python imports torch.
+ */
+export async function bestTorchContender(
+  name: TorchCase,
+  turnMs: number,
+): Promise<{ contender: Contender; threads: number } | null> {
+  const tried = [1, 2].map((threads) => ({ threads, contender: torchContender(name, threads) }));
+  if (tried.some((t) => t.contender === null)) return null;
+  const means = tried.map(() => [] as number[]);
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < tried.length; i++) {
+      const times = await tried[i]!.contender!.turn(turnMs);
+      // The first turn warms up.
+      if (round > 0) means[i]!.push(times.reduce((a, b) => a + b, 0) / times.length);
+    }
+  }
+  const avg = means.map((m) => m.reduce((a, b) => a + b, 0) / m.length);
+  const best = avg[1]! < avg[0]! ? 1 : 0;
+  tried[1 - best]!.contender!.close?.();
+  return { contender: tried[best]!.contender!, threads: tried[best]!.threads };
+}
