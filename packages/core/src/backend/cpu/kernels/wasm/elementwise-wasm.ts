@@ -111,6 +111,11 @@ interface Plan {
   span: number;
   /** Every row starts at the same element. */
   same: boolean;
+  /**
+   * A broadcast scalar (one value, every row at the same element) read by a `_s<i>` kernel
+   * variant from one vector holding it in every lane.
+   */
+  splat: boolean;
   bytes: number;
 }
 
@@ -127,7 +132,7 @@ function plan(rows: Rows): Plan {
   const R = rows.starts.length;
   const step = stepOf(rows);
   if (step === 1 && inArena(src)) {
-    return { src, rows, direct: true, dense: true, lo: 0, span: 0, same: false, bytes: 0 };
+    return { src, rows, direct: true, dense: true, lo: 0, span: 0, same: false, splat: false, bytes: 0 };
   }
   let lo = rows.starts[0]!;
   let hi = lo;
@@ -147,6 +152,7 @@ function plan(rows: Rows): Plan {
       lo,
       span: 0,
       same,
+      splat: false,
       bytes: align((same ? L : R * L) * size + SLACK),
     };
   }
@@ -161,6 +167,7 @@ function plan(rows: Rows): Plan {
     lo,
     span: asSpan ? span : 0,
     same,
+    splat: false,
     bytes: align(elems * size + SLACK),
   };
 }
@@ -180,6 +187,9 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
   if (p.direct) {
     const b = src.byteOffset;
     for (let r = 0; r < R; r++) e.i32[t + r] = b + rows.starts[r]! * size;
+  } else if (p.splat) {
+    mem.fill(src[rows.starts[0]!]!, at, at + 16 / size);
+    e.i32.fill(base, t, t + R);
   } else if (!p.dense) {
     const rowsOut = p.same ? 1 : R;
     for (let r = 0; r < rowsOut; r++) fillRow(e, src, src[rows.starts[r]!]!, base + r * L * size, L);
@@ -272,8 +282,15 @@ function runPiece(
   out: Float32Array | Uint8Array,
   outOff: number,
 ): boolean {
-  const fn = e.elementwise[kernel]!;
   const plans = rows.map(plan);
+  // One broadcast scalar among the operands: the kernel variant that reads it as one vector.
+  const scalars = plans.flatMap((p, i) => (!p.dense && p.same ? [i] : []));
+  if (scalars.length === 1 && e.elementwise[`${kernel}_s${scalars[0]}`] !== undefined) {
+    const i = scalars[0]!;
+    plans[i] = { ...plans[i]!, splat: true, bytes: align(16 + SLACK) };
+    kernel = `${kernel}_s${i}`;
+  }
+  const fn = e.elementwise[kernel]!;
   const R = rows[0]!.starts.length;
   const L = rows[0]!.length;
   const n = R * L;
@@ -300,7 +317,7 @@ function runPiece(
   for (let i = 0; i < plans.length; i++) place(e, plans[i]!, bases[i]!, tables[i]!);
   if (
     outDirect &&
-    plans.every((p) => p.direct) &&
+    plans.every((p) => p.direct || p.splat) &&
     runRowsParallel(e, kernel, plans, tables, at, outAt, out, R, L)
   ) {
     return true;
@@ -320,7 +337,7 @@ function runPiece(
 const PARALLEL_BYTES = align(4 * 32 * 6) + 4 * 32 * 3;
 
 /**
- * A row kernel over operands read in place (row tables at `tables`) into `outAt`, shared with
+ * A row kernel over operands read in place or splat (row tables at `tables`) into `outAt`, shared with
  * the worker threads when the work is large enough: whole rows per call when rows are whole
  * vectors (a row's last vector then writes nothing past it), pieces of the one row otherwise.
  * `table` is `PARALLEL_BYTES` of scratch for the calls' arguments. False (nothing run) where
@@ -351,7 +368,7 @@ function runRowsParallel(
       const lo = cuts[t]!;
       const call = plans.map((p, i) => {
         const at = rowTables + 4 * (i * pieces + t);
-        e.i32[at >> 2] = e.i32[tables[i]! >> 2]! + lo * p.src.BYTES_PER_ELEMENT;
+        e.i32[at >> 2] = e.i32[tables[i]! >> 2]! + (p.splat ? 0 : lo * p.src.BYTES_PER_ELEMENT);
         return at;
       });
       args.push([...call, outAt + lo * size, 1, cuts[t + 1]! - lo]);

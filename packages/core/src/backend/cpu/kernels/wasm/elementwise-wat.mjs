@@ -6,7 +6,9 @@
 // calls one export and copies the result out.
 //
 // Shapes. An operand is a list of rows: an i32 array of byte addresses, one per row, each
-// the start of L contiguous values. The output is written row after row, contiguously.
+// the start of L contiguous values. The binary ops and where also come in variants named
+// `<kernel>_s<i>` whose operand i is a broadcast scalar: each of its rows points at one
+// vector holding the value in every lane (16 bytes of it for a bool), read for every vector. The output is written row after row, contiguously.
 // Every row is processed in whole vectors (ceil(L/4) of them), so a kernel may write up
 // to three values past the end of a row: the next row overwrites them, and the caller
 // leaves 16 bytes of slack after the output and after every operand.
@@ -181,42 +183,53 @@ function rowLoop(name, params, tables, body, outStep, inSteps) {
 
 const load = (t) => `(v128.load (local.get $${t}))`;
 
-function arith(name, instr) {
+/**
+ * The steps of operands `names` per vector, with the operand at index `scalar` (if any)
+ * standing still: a broadcast scalar, read from one vector that holds it in every lane.
+ */
+function steps(names, step, scalar) {
+  return Object.fromEntries(names.map((n, i) => [n, i === scalar ? 0 : step[i]]));
+}
+
+/** The export's name: `name`, or `name_s<i>` for the variant whose operand i is a broadcast scalar. */
+const variant = (name, scalar) => (scalar === undefined ? name : `${name}_s${scalar}`);
+
+function arith(name, instr, scalar) {
   return rowLoop(
-    `b_${name}`,
+    variant(`b_${name}`, scalar),
     '(param $as i32) (param $bs i32)',
     ['a', 'b'],
     `(v128.store (local.get $out) (${instr} ${load('a')} ${load('b')}))`,
     16,
-    { a: 16, b: 16 },
+    steps(['a', 'b'], [16, 16], scalar),
   );
 }
 
 /** Lane masks (all ones or zeros) narrowed to bytes 1 or 0, four of them stored at once. */
-function compare(name, instr) {
+function compare(name, instr, scalar) {
   const mask = `(${instr} ${load('a')} ${load('b')})`;
   const bytes = `(i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${mask} (v128.const i32x4 0 0 0 0)) (v128.const i32x4 0 0 0 0))`;
   return rowLoop(
-    `b_${name}`,
+    variant(`b_${name}`, scalar),
     '(param $as i32) (param $bs i32)',
     ['a', 'b'],
     `(v128.store32_lane 0 (local.get $out) (v128.and ${bytes} (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)))`,
     4,
-    { a: 16, b: 16 },
+    steps(['a', 'b'], [16, 16], scalar),
   );
 }
 
 /** where(c, a, b): c holds bytes, nonzero picks a. */
-function where() {
+function where(scalar) {
   const widen = '(i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $c))))';
   const mask = `(i32x4.ne ${widen} (v128.const i32x4 0 0 0 0))`;
   return rowLoop(
-    'where',
+    variant('where', scalar),
     '(param $cs i32) (param $as i32) (param $bs i32)',
     ['c', 'a', 'b'],
     `(v128.store (local.get $out) (v128.bitselect ${load('a')} ${load('b')} ${mask}))`,
     16,
-    { c: 4, a: 16, b: 16 },
+    steps(['c', 'a', 'b'], [4, 16, 16], scalar),
   );
 }
 
@@ -578,13 +591,13 @@ ${Object.entries(UNARY)
 ${unary('exp', exp)}
 ${unary('sigmoid', sigmoid)}
 ${unary('tanh', tanh)}
-${Object.entries(ARITH)
-  .map(([n, i]) => arith(n, i))
+${[undefined, 0, 1]
+  .flatMap((scalar) => Object.entries(ARITH).map(([n, i]) => arith(n, i, scalar)))
   .join('\n')}
-${Object.entries(COMPARE)
-  .map(([n, i]) => compare(n, i))
+${[undefined, 0, 1]
+  .flatMap((scalar) => Object.entries(COMPARE).map(([n, i]) => compare(n, i, scalar)))
   .join('\n')}
-${where()}
+${[undefined, 1, 2].map((scalar) => where(scalar)).join('\n')}
 ${fill()}
 ${colsum()}
 ${adam()}
