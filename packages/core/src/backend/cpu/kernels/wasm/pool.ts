@@ -24,6 +24,7 @@
  *   ARGS    kind 3: byte address of the argument table, NARGS 4-byte values per call
  *   NARGS   kind 3: arguments per call
  *   FLOATS  kind 3: bit i set when argument i is a float32 (else an int32)
+ *   SPIN_US how long an idle worker polls for the next job before it sleeps, in µs
  * A worker joins a job by incrementing ACTIVE and then re-reading SEQ; the caller makes
  * SEQ odd and waits for ACTIVE to drop to zero before it touches the job fields again, so
  * a worker never works from a half-written job.
@@ -43,6 +44,7 @@ const FN = 7;
 const ARGS = 8;
 const NARGS = 9;
 const FLOATS = 10;
+const SPIN_US = 11;
 
 /** The kinds of job: matmul pack tiles, compute tiles, fused-multiply-add compute tiles, calls. */
 export type JobKind = 0 | 1 | 2 | 3;
@@ -95,10 +97,14 @@ export function setThreads(n: number, e: Engine | null): void {
   if (e && workers.length > threads - 1) stopWorkers(e);
 }
 
-/** Sets how long idle workers poll before sleeping, in milliseconds. */
+/** Sets how long idle workers poll before sleeping, in milliseconds (started workers included). */
 export function setSpinMs(ms: number): void {
   spinMs = Math.max(0, ms);
+  for (const e of engines) Atomics.store(e.i32, SPIN_US, Math.round(spinMs * 1000));
 }
+
+/** The engines whose memory workers run on (one in practice: the shared engine). */
+const engines = new Set<Engine>();
 
 /** Workers of `e` currently started and ready. */
 export function readyWorkers(e: Engine | null): number {
@@ -110,7 +116,7 @@ export function readyWorkers(e: Engine | null): number {
  * browser as its first message. Then it loops over jobs until STOP.
  */
 const WORKER_SOURCE = `
-function work({ memory, module, elementwise, spinMs }) {
+function work({ memory, module, elementwise }) {
 const imports = { env: { memory } };
 const ex = new WebAssembly.Instance(module, imports).exports;
 const ew = new WebAssembly.Instance(elementwise, imports).exports;
@@ -138,7 +144,7 @@ Atomics.notify(ctl, ${READY});
 for (;;) {
   let s = Atomics.load(ctl, ${SEQ});
   if (s === last || (s & 1) === 1) {
-    const until = performance.now() + spinMs;
+    const until = performance.now() + Atomics.load(ctl, ${SPIN_US}) / 1000;
     for (let i = 1; ; i++) {
       s = Atomics.load(ctl, ${SEQ});
       if (s !== last && (s & 1) === 0) break;
@@ -193,7 +199,11 @@ export async function startWorkersAndWait(e: Engine): Promise<void> {
 
 /** Starts one worker over the shared engine and lists it; null where none can start. */
 function spawn(e: Engine): { terminate(): unknown } | null {
-  const init = { memory: e.memory, module: e.matmulModule, elementwise: e.elementwiseModule, spinMs };
+  if (!engines.has(e)) {
+    engines.add(e);
+    Atomics.store(e.i32, SPIN_US, Math.round(spinMs * 1000));
+  }
+  const init = { memory: e.memory, module: e.matmulModule, elementwise: e.elementwiseModule };
   let w: { terminate(): unknown };
   const drop = () => {
     const i = workers.indexOf(w);
