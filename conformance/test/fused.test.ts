@@ -149,6 +149,35 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
     );
   });
 
+  it.skipIf(!available).each(rowCases)(
+    'logSoftmax and its gradient over rows of $L ($rows rows)',
+    async (c) => {
+      manualSeed(c.rows * 100 + c.L + 3);
+      const x0 = randn([c.rows, c.L]).mul(3);
+      const g0 = randn([c.rows, c.L]);
+      // Written out from the definition, not through the op under test.
+      const composite = (x: Tensor) => x.sub(x.logsumexp(-1, true));
+      await compare(
+        device,
+        'logSoftmax',
+        (d) => x0.to(d).logSoftmax(-1),
+        (d) => composite(x0.to(d)),
+      );
+      const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
+      const grad = (f: (x: Tensor) => Tensor) => (d: Device) => {
+        const x = leaf(x0, d);
+        f(x).mul(g0.to(d)).sum().backward();
+        return x.grad!;
+      };
+      await compare(
+        device,
+        'logSoftmaxBackward',
+        grad((x) => x.logSoftmax(-1)),
+        grad(composite),
+      );
+    },
+  );
+
   it
     .skipIf(!available)
     .each([...rowCases.map((c) => ({ ...c, affine: true })), { rows: 40, L: 30, affine: false }])(

@@ -105,6 +105,7 @@ export const localDerivatives: Readonly<Record<string, LocalDerivative>> = {
     '∂(bias + A·B)/∂B = A, so dL/dB = Aᵀ·G',
   ),
   softmax: other('∂yᵢ/∂xⱼ = yᵢ·(δᵢⱼ − yⱼ) along the last dim, so dL/dx = y·(G − Σ G·y)'),
+  logSoftmax: other('∂yᵢ/∂xⱼ = δᵢⱼ − e^yⱼ along the last dim, so dL/dx = G − e^y·Σ G'),
   // One line for x and the optional weight and bias.
   layerNorm: other(
     'with x̂ = (x − μ)/√(σ² + ε) and Ĝ = G·weight: dL/dx = (Ĝ − mean(Ĝ) − x̂·mean(Ĝ·x̂))/√(σ² + ε); ' +

@@ -234,6 +234,16 @@ export interface FusedKernels {
    */
   softmaxBackward?(y: View, g: View): Storage;
   /**
+   * log-softmax along the last dim of a contiguous x: x − max − log Σ e^(x − max) per row, a
+   * new contiguous storage. Composite: `logSoftmax` in `ops/activation.ts`.
+   */
+  logSoftmax?(x: View): Storage;
+  /**
+   * g − e^y·Σ g along the last dim, the gradient of log-softmax from its output y and the
+   * gradient g arriving (contiguous, one shape). Composite: the same formula in tensor ops.
+   */
+  logSoftmaxBackward?(y: View, g: View): Storage;
+  /**
    * Layer norm of a contiguous x over rows of its last `size` elements: y = (x − μ)/√(σ² + eps)
    * (biased variance), times `weight` and plus `bias` (contiguous, `size` elements) when given;
    * also each row's μ and 1/√(σ² + eps) as stats [rows, 2]. Composite: `layerNorm` in

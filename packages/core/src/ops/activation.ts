@@ -105,8 +105,28 @@ export function softmax(x: Tensor, dim: number): Tensor {
 /** z − log Σ exp(z) along `dim`, z = x − max(x) (see {@link softmax}). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim, 'logSoftmax');
-  const z = shiftByMax(floating(x), d);
-  return z.sub(sum(z.exp(), d, true).log());
+  const kernels = backendOf(x).fused;
+  if (kernels?.logSoftmax === undefined || d !== x.ndim - 1 || !isFloating(x.dtype) || isTracing()) {
+    const z = shiftByMax(floating(x), d);
+    return z.sub(sum(z.exp(), d, true).log());
+  }
+  const xc = x.contiguous();
+  const y = fromStorage(backendOf(x), kernels.logSoftmax(xc._view('logSoftmax')), x.shape, x.dtype);
+  if (xc !== x) xc.dispose();
+  return record(y, 'logSoftmax', [x], [y], (g) => {
+    // A pass that builds a graph differentiates the formula; others run the fused kernel.
+    if (isGradEnabled() || kernels.logSoftmaxBackward === undefined)
+      return [g.sub(y.exp().mul(g.sum(-1, true)))];
+    const gc = g.contiguous();
+    const gx = fromStorage(
+      backendOf(x),
+      kernels.logSoftmaxBackward(y._view('logSoftmax'), gc._view('logSoftmax')),
+      x.shape,
+      x.dtype,
+    );
+    if (gc !== g) gc.dispose();
+    return [gx];
+  });
 }
 
 /** `x` as a floating tensor (integers and bools become float32). */

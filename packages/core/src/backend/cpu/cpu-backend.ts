@@ -11,7 +11,14 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
-import { layerNorm, layerNormBackward, softmax, softmaxBackward } from './normalize.js';
+import {
+  layerNorm,
+  layerNormBackward,
+  logSoftmax,
+  logSoftmaxBackward,
+  softmax,
+  softmaxBackward,
+} from './normalize.js';
 import { adamStep } from './optimizers.js';
 import { lstmCell, lstmCellBackward } from './recurrent.js';
 import { reduce } from './reduce.js';
@@ -99,6 +106,8 @@ export const cpuBackend: Backend = {
     adamStep,
     softmax,
     softmaxBackward,
+    logSoftmax,
+    logSoftmaxBackward,
     layerNorm,
     layerNormBackward,
     lstmCell,

@@ -75,6 +75,48 @@ export function softmaxBackward(y: View, g: View): TypedArray {
 }
 
 /**
+ * log-softmax along the last dim: x − max − log Σ e^(x − max) per row, in float64 and rounded
+ * once. TypeScript loops: its typical input, a batch of class scores, is a few thousand
+ * elements, where one pass per row beats a chain of kernels.
+ */
+export function logSoftmax(x: View): TypedArray {
+  const L = lastDim(x);
+  const rows = rowCount(x, L);
+  const out = alloc(x.dtype, rows * L);
+  const s = x.storage as TypedArray;
+  const o = x.layout.offset;
+  for (let r = 0; r < rows; r++) {
+    const base = o + r * L;
+    let m = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < L; j++) m = Math.max(m, s[base + j]!);
+    // z = x − max and z − log Σ e^z, as the composite computes them (a row with an infinite
+    // max gives NaN there too).
+    let sum = 0;
+    for (let j = 0; j < L; j++) sum += Math.exp(s[base + j]! - m);
+    const log = Math.log(sum);
+    for (let j = 0; j < L; j++) out[r * L + j] = s[base + j]! - m - log;
+  }
+  return out;
+}
+
+/** g − e^y·Σ g along the last dim: the gradient of log-softmax from its output y. */
+export function logSoftmaxBackward(y: View, g: View): TypedArray {
+  const L = lastDim(y);
+  const rows = rowCount(y, L);
+  const out = alloc(y.dtype, rows * L);
+  const ys = y.storage as TypedArray;
+  const gs = g.storage as TypedArray;
+  const yo = y.layout.offset;
+  const go = g.layout.offset;
+  for (let r = 0; r < rows; r++) {
+    let total = 0;
+    for (let j = 0; j < L; j++) total += gs[go + r * L + j]!;
+    for (let j = 0; j < L; j++) out[r * L + j] = gs[go + r * L + j]! - Math.exp(ys[yo + r * L + j]!) * total;
+  }
+  return out;
+}
+
+/**
  * Layer norm over rows of L = the size of `weight`'s (or the normalised) dims: y and the
  * stats of each row, [rows, 2] (mean, 1/√(σ² + eps)), which the gradient reads.
  */
