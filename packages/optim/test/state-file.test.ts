@@ -73,6 +73,9 @@ function run(opt: Optimizer, ps: Tensor[], from: number, to: number): void {
   for (let s = from; s < to; s++) {
     const g = grads(s, ps);
     ps.forEach((p, i) => {
+      // Freed here rather than by the garbage collector, whose finalizers could run during a
+      // later await and change the tensor counts a test compares.
+      p.grad?.dispose();
       p.grad = g[i]!;
     });
     opt.step();
