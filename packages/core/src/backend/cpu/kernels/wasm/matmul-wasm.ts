@@ -25,7 +25,7 @@
  */
 
 import { arenaEngine, inArena, scratch } from '../../arena.js';
-import type { Bias, FloatArray, MatmulDims, MatOperand } from '../mat-operand.js';
+import { type Bias, batchOffset, type FloatArray, type MatmulDims, type MatOperand } from '../mat-operand.js';
 import {
   DATA_START,
   type Engine,
@@ -293,17 +293,46 @@ function runJob(e: Engine, kind: 0 | 1 | 2, n: number, parallel: boolean): void 
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
-/** An operand as placed in wasm memory: the address of element (0, 0, 0) and byte strides. */
+/**
+ * An operand as placed in wasm memory: the address of element (0, 0, 0) and byte strides,
+ * with `ib` batches per outer batch `is` bytes apart (`ib` = 1: one level).
+ */
 interface Placed {
   ptr: number;
   bs: number;
   rs: number;
   cs: number;
+  ib: number;
+  is: number;
+}
+
+/** Batches per outer batch of an operand (1: its batch has one level). */
+function innerOf(x: MatOperand): number {
+  return Math.max(1, x.innerBatch ?? 1);
 }
 
 /** How many batches of an operand are stored: 1 when its batch is broadcast (or there is one). */
 function storedBatches(x: MatOperand, batch: number): number {
-  return x.batchStride === 0 || batch === 1 ? 1 : batch;
+  const flat = x.batchStride === 0 && (innerOf(x) === 1 || (x.innerStride ?? 0) === 0);
+  return flat || batch === 1 ? 1 : batch;
+}
+
+/** The lowest and highest element of `nb` batches of [rows, cols], relative to the offset. */
+function extent(x: MatOperand, nb: number, rows: number, cols: number): [number, number] {
+  const ib = nb === 1 ? 1 : innerOf(x);
+  const steps: [number, number][] = [
+    [nb === 1 ? 0 : x.batchStride, Math.ceil(nb / ib)],
+    [ib === 1 ? 0 : (x.innerStride ?? 0), Math.min(ib, nb)],
+    [x.rowStride, rows],
+    [x.colStride, cols],
+  ];
+  let lo = 0;
+  let hi = 0;
+  for (const [stride, count] of steps) {
+    lo += Math.min(0, stride * (count - 1));
+    hi += Math.max(0, stride * (count - 1));
+  }
+  return [lo, hi];
 }
 
 /**
@@ -315,20 +344,22 @@ function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: 
   const src = x.data;
   const { offset: off, rowStride: rs, colStride: cs } = x;
   const bs = nb === 1 ? 0 : x.batchStride;
-  if (e.shared && inArena(src)) return { ptr: src.byteOffset + off * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
-  const lo = off + Math.min(0, bs * (nb - 1)) + Math.min(0, rs * (rows - 1)) + Math.min(0, cs * (cols - 1));
-  const hi = off + Math.max(0, bs * (nb - 1)) + Math.max(0, rs * (rows - 1)) + Math.max(0, cs * (cols - 1));
+  const ib = nb === 1 ? 1 : innerOf(x);
+  const is = ib === 1 ? 0 : (x.innerStride ?? 0);
+  const strides = { bs: bs * 4, rs: rs * 4, cs: cs * 4, ib, is: is * 4 };
+  if (e.shared && inArena(src)) return { ptr: src.byteOffset + off * 4, ...strides };
+  const [lo, hi] = extent(x, nb, rows, cols);
   const span = hi - lo + 1;
   const f32 = e.f32;
   const base = dst >> 2;
   if (span <= 2 * nb * rows * cols + 1024) {
-    f32.set(src.subarray(lo, hi + 1), base);
-    return { ptr: dst + (off - lo) * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
+    f32.set(src.subarray(off + lo, off + hi + 1), base);
+    return { ptr: dst - lo * 4, ...strides };
   }
   let d = base;
   for (let bt = 0; bt < nb; bt++) {
     for (let i = 0; i < rows; i++) {
-      let s = off + bt * bs + i * rs;
+      let s = (nb === 1 ? off : batchOffset(x, bt)) + i * rs;
       if (cs === 1) {
         f32.set(src.subarray(s, s + cols), d);
         d += cols;
@@ -337,17 +368,14 @@ function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: 
       }
     }
   }
-  return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4 };
+  return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4, ib: 1, is: 0 };
 }
 
 /** Bytes `placeOperand` writes for `nb` stored batches of [rows, cols] (none for an operand it reads in place). */
 function spanBytes(x: MatOperand, nb: number, rows: number, cols: number, direct: boolean): number {
   if (direct) return 0;
-  const span =
-    Math.abs(x.batchStride) * (nb - 1) +
-    Math.abs(x.rowStride) * (rows - 1) +
-    Math.abs(x.colStride) * (cols - 1) +
-    1;
+  const [lo, hi] = extent(x, nb, rows, cols);
+  const span = hi - lo + 1;
   return align(4 * Math.min(span, 2 * nb * rows * cols + 1024));
 }
 
@@ -391,9 +419,13 @@ export function setMaxBytes(bytes: number): void {
   maxBytes = Math.max(1 << 16, Math.min(bytes, 2 ** 31));
 }
 
-/** The operand from batch `b0` on. */
+/** The operand from batch `b0` on (for a two-level batch, `b0` is a multiple of its inner count). */
 function fromBatch(x: MatOperand, b0: number): MatOperand {
-  return { ...x, offset: x.offset + b0 * x.batchStride };
+  return { ...x, offset: batchOffset(x, b0) };
+}
+
+function gcd(x: number, y: number): number {
+  return y === 0 ? x : gcd(y, x % y);
 }
 
 /**
@@ -429,8 +461,9 @@ export function matmulWasm(
   const bytes = layoutBytes(a, b, dims, direct) + (bias ? biasBytes(batch * M, N, outHere) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
-    // Split the batch into pieces that fit.
-    const per = Math.max(1, Math.floor(batch / Math.ceil(bytes / maxBytes)));
+    // Split the batch into pieces that fit, each starting at whole outer batches of both operands.
+    const unit = (innerOf(a) * innerOf(b)) / gcd(innerOf(a), innerOf(b));
+    const per = Math.max(unit, Math.floor(batch / Math.ceil(bytes / maxBytes) / unit) * unit);
     if (layoutBytes(a, b, { ...dims, batch: per }, direct) > maxBytes) return false;
     for (let b0 = 0; b0 < batch; b0 += per) {
       const nb = Math.min(per, batch - b0);
@@ -501,6 +534,10 @@ export function matmulWasm(
   d[FIELD.B_BS >> 2] = B.bs;
   d[FIELD.B_RS >> 2] = B.rs;
   d[FIELD.B_CS >> 2] = B.cs;
+  d[FIELD.A_IB >> 2] = A.ib;
+  d[FIELD.A_IS >> 2] = A.is;
+  d[FIELD.B_IB >> 2] = B.ib;
+  d[FIELD.B_IS >> 2] = B.is;
   d[FIELD.PA >> 2] = pa;
   d[FIELD.PA_BS >> 2] = mp * K * 4;
   d[FIELD.PB >> 2] = pb;

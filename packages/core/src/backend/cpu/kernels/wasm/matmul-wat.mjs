@@ -38,7 +38,7 @@ export const KC = 256;
 export const DESC = 64;
 export const FIELDS = [
   'A', // source of A (byte address)
-  'A_BS', // batch stride of A in bytes (0 = broadcast)
+  'A_BS', // batch stride of A in bytes (0 = broadcast); of its outer batches when A_IB > 1
   'A_RS', // row stride of A in bytes
   'A_CS', // column stride of A in bytes
   'B',
@@ -67,6 +67,10 @@ export const FIELDS = [
   'TN', // columns per compute tile (multiple of NR)
   'TILES_M', // compute tiles along M
   'TILES_N', // compute tiles along N
+  'A_IB', // A's batches per outer batch (1: one level, batch bt at A + bt * A_BS)
+  'A_IS', // stride in bytes between the batches of one outer batch of A
+  'B_IB',
+  'B_IS',
 ];
 export const FIELD = Object.fromEntries(FIELDS.map((name, i) => [name, DESC + 4 * i]));
 export const DESC_END = DESC + 4 * FIELDS.length;
@@ -306,12 +310,17 @@ function packTile() {
   (func $pack_tile (export "pack_tile") (param $t i32)
     (local $bt i32) (local $g i32) (local $p i32) (local $pend i32) (local $np i32) (local $rows i32)
     (local $src i32) (local $dst i32) (local $kk i32) (local $rs i32) (local $cs i32) (local $n i32)
+    (local $base i32)
     (local.set $kk ${d('K')})
     (local.set $n (i32.mul ${d('A_BATCHES')} ${d('A_PTILES')}))
     (if (i32.lt_u (local.get $t) (local.get $n))
       (then
         (local.set $bt (i32.div_u (local.get $t) ${d('A_PTILES')}))
         (local.set $g (i32.rem_u (local.get $t) ${d('A_PTILES')}))
+        ;; batch bt of A: inner batch bt mod A_IB of outer batch bt / A_IB
+        (local.set $base (i32.add ${d('A')}
+          (i32.add (i32.mul (i32.div_u (local.get $bt) ${d('A_IB')}) ${d('A_BS')})
+            (i32.mul (i32.rem_u (local.get $bt) ${d('A_IB')}) ${d('A_IS')}))))
         (local.set $rs ${d('A_RS')})
         (local.set $cs ${d('A_CS')})
         (local.set $np (i32.shr_u ${d('MP')} (i32.const 2)))
@@ -328,8 +337,7 @@ function packTile() {
               (call $pack_a4
                 (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
                   (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * MR})))
-                (i32.add (i32.add ${d('A')} (i32.mul (local.get $bt) ${d('A_BS')}))
-                  (i32.shl (local.get $p) (i32.const 4)))
+                (i32.add (local.get $base) (i32.shl (local.get $p) (i32.const 4)))
                 (local.get $cs) (local.get $kk))
               (local.set $p (i32.add (local.get $p) (i32.const 4)))
               (br_if $pa (i32.lt_u (local.get $p) (local.get $pend)))
@@ -338,8 +346,7 @@ function packTile() {
           (call $pack_a
             (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
               (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * MR})))
-            (i32.add (i32.add ${d('A')} (i32.mul (local.get $bt) ${d('A_BS')}))
-              (i32.mul (i32.shl (local.get $p) (i32.const 2)) (local.get $rs)))
+            (i32.add (local.get $base) (i32.mul (i32.shl (local.get $p) (i32.const 2)) (local.get $rs)))
             (local.get $rs) (local.get $cs) (local.get $rows) (local.get $kk))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br_if $pa (i32.lt_u (local.get $p) (local.get $pend))))
@@ -347,6 +354,9 @@ function packTile() {
     (local.set $t (i32.sub (local.get $t) (local.get $n)))
     (local.set $bt (i32.div_u (local.get $t) ${d('B_PTILES')}))
     (local.set $g (i32.rem_u (local.get $t) ${d('B_PTILES')}))
+    (local.set $base (i32.add ${d('B')}
+      (i32.add (i32.mul (i32.div_u (local.get $bt) ${d('B_IB')}) ${d('B_BS')})
+        (i32.mul (i32.rem_u (local.get $bt) ${d('B_IB')}) ${d('B_IS')}))))
     (local.set $rs ${d('B_RS')})
     (local.set $cs ${d('B_CS')})
     (local.set $np (i32.shr_u ${d('NP')} (i32.const 3)))
@@ -359,8 +369,7 @@ function packTile() {
       (call $pack_b
         (i32.add (i32.add ${d('PB')} (i32.mul (local.get $bt) ${d('PB_BS')}))
           (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * NR})))
-        (i32.add (i32.add ${d('B')} (i32.mul (local.get $bt) ${d('B_BS')}))
-          (i32.mul (i32.shl (local.get $p) (i32.const 3)) (local.get $cs)))
+        (i32.add (local.get $base) (i32.mul (i32.shl (local.get $p) (i32.const 3)) (local.get $cs)))
         (local.get $rs) (local.get $cs) (local.get $rows) (local.get $kk))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $pb (i32.lt_u (local.get $p) (local.get $pend)))))`;
