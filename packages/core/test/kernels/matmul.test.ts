@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getNumThreads, initCpuKernels, manualSeed, randn, setNumThreads } from '@tsgrad/core';
+import { addmm, getNumThreads, initCpuKernels, manualSeed, randn, setNumThreads } from '@tsgrad/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -310,6 +310,29 @@ describe('float32 matmul, wasm kernel, details', () => {
     } finally {
       setMatmulTuning({ wasmMaxBytes: 1 << 30 });
     }
+  });
+
+  it('adds the bias once, after the last block of k, as the product plus the bias does', async () => {
+    // K past one block (256); results in place (64 × 64) and padded then copied out (37 × 45).
+    manualSeed(6);
+    for (const threads of [1, 2]) {
+      setMatmulThreads(threads);
+      await initMatmul();
+      setMatmulTuning({ parallelMinMacs: 1 });
+      for (const [M, N] of [
+        [64, 64],
+        [37, 45],
+      ] as const) {
+        const a = randn([M, 600]);
+        const b = randn([600, N]);
+        for (const bias of [randn([N]), randn([N, 2]).select(1, 1)]) {
+          const fused = addmm(bias, a, b).dataSync();
+          const composite = a.matmul(b).add(bias).dataSync();
+          expect(Buffer.from(fused.buffer).equals(Buffer.from(composite.buffer))).toBe(true);
+        }
+      }
+    }
+    setMatmulTuning({ parallelMinMacs: 1 << 19 });
   });
 
   it('chooses TypeScript for tiny problems in auto mode and agrees with it', () => {

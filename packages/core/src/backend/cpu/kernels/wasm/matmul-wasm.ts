@@ -447,8 +447,8 @@ export function matmulWasm(
   if (!local) return false;
   const { batch, m: M, n: N, k: K } = dims;
   // Where the arena is on, everything runs in its memory: operands there are read in place,
-  // and a result there whose shape needs no padding is written in place (with a bias, the
-  // epilogue writes it, when rows are whole vectors: nothing is written past `out`).
+  // and a result there whose shape needs no padding is written in place, the bias (added as
+  // the last block of each tile is stored) included.
   const arena = arenaEngine();
   const mp = Math.ceil(M / MR) * MR;
   const np = Math.ceil(N / NR) * NR;
@@ -456,9 +456,9 @@ export function matmulWasm(
   const direct = {
     a: arena !== null && inArena(a.data),
     b: arena !== null && inArena(b.data),
-    c: outHere && bias === null && mp === M && np === N,
+    c: outHere && mp === M && np === N,
   };
-  const bytes = layoutBytes(a, b, dims, direct) + (bias ? biasBytes(batch * M, N, outHere) : 0);
+  const bytes = layoutBytes(a, b, dims, direct) + (bias ? align(4 * np) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
     // Split the batch into pieces that fit, each starting at whole outer batches of both operands.
@@ -502,6 +502,15 @@ export function matmulWasm(
   p += align(aNb * mp * K * 4);
   const pb = p;
   p += align(bNb * np * K * 4);
+  const pBias = bias ? p : 0;
+  if (bias) {
+    // The row the kernel adds, padded with zeros to NP floats.
+    const { data, offset, stride } = bias;
+    const at = p >> 2;
+    for (let j = 0; j < N; j++) e.f32[at + j] = data[offset + j * stride]!;
+    e.f32.fill(0, at + N, at + np);
+    p += align(4 * np);
+  }
   const c = direct.c ? out.byteOffset : p;
 
   // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
@@ -538,6 +547,7 @@ export function matmulWasm(
   d[FIELD.A_IS >> 2] = A.is;
   d[FIELD.B_IB >> 2] = B.ib;
   d[FIELD.B_IS >> 2] = B.is;
+  d[FIELD.BIAS >> 2] = pBias;
   d[FIELD.PA >> 2] = pa;
   d[FIELD.PA_BS >> 2] = mp * K * 4;
   d[FIELD.PB >> 2] = pb;
@@ -564,10 +574,6 @@ export function matmulWasm(
   runJob(e, 0, aNb * aPtiles + bNb * bPtiles, useWorkers);
   runJob(e, fma && e.matmul.compute_tile_fma ? 2 : 1, batch * tilesM * tilesN, useWorkers);
 
-  if (bias !== null) {
-    addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out, outHere);
-    return true;
-  }
   if (direct.c) return true;
   const f32 = e.f32;
   const cw = c >> 2;
@@ -588,49 +594,6 @@ export function matmulWasm(
     }
   }
   return true;
-}
-
-/** Bytes the bias epilogue needs past the output: the bias, two row tables, the result unless written in place. */
-function biasBytes(rows: number, N: number, inPlace: boolean): number {
-  return align(4 * N + 16) + 2 * align(4 * rows) + (inPlace ? 0 : align(4 * rows * N + 16));
-}
-
-/**
- * The bias epilogue: adds the bias row to each of the M rows of every batch of the padded
- * output at `c` (rows `np` floats apart, `mp` rows per batch) with the elementwise `b_add`
- * kernel, which also compacts the rows, and copies the result out (or writes it in place,
- * `inPlace`, when `out` lives in the arena).
- */
-function addBias(
-  e: Engine,
-  c: number,
-  batch: number,
-  mp: number,
-  M: number,
-  np: number,
-  N: number,
-  bias: Bias,
-  at: number,
-  out: Float32Array,
-  inPlace: boolean,
-): void {
-  const rows = batch * M;
-  const biasAt = at;
-  const aTable = biasAt + align(4 * N + 16);
-  const bTable = aTable + align(4 * rows);
-  const result = inPlace ? out.byteOffset : bTable + align(4 * rows);
-  const f32 = e.f32;
-  const { data, offset, stride } = bias;
-  if (stride === 1) f32.set(data.subarray(offset, offset + N), biasAt >> 2);
-  else for (let j = 0; j < N; j++) f32[(biasAt >> 2) + j] = data[offset + j * stride]!;
-  const i32 = e.i32;
-  for (let r = 0; r < rows; r++) {
-    const bt = Math.floor(r / M);
-    i32[(aTable >> 2) + r] = c + (bt * mp + (r - bt * M)) * np * 4;
-    i32[(bTable >> 2) + r] = biasAt;
-  }
-  e.elementwise.b_add!(aTable, bTable, result, rows, N);
-  if (!inPlace) out.set(e.f32.subarray(result >> 2, (result >> 2) + rows * N));
 }
 
 export { KC, MR, NR };

@@ -71,6 +71,7 @@ export const FIELDS = [
   'A_IS', // stride in bytes between the batches of one outer batch of A
   'B_IB',
   'B_IS',
+  'BIAS', // bias row added to every output row (NP floats, byte address), 0 for none
 ];
 export const FIELD = Object.fromEntries(FIELDS.map((name, i) => [name, DESC + 4 * i]));
 export const DESC_END = DESC + 4 * FIELDS.length;
@@ -102,7 +103,8 @@ function transpose4(src, dst, tmp) {
 
 /**
  * Micro-kernel: C[0:MR, 0:NR] (row stride $ldc bytes) = (or +=, when $acc != 0)
- * sum over k < $kc of Apanel[k][0:MR] (outer) Bpanel[k][0:NR]; `fma` fuses each
+ * sum over k < $kc of Apanel[k][0:MR] (outer) Bpanel[k][0:NR], then plus the NR floats at
+ * $bias in each row when $bias != 0 (the last block of an `addmm`); `fma` fuses each
  * multiply-add (`$micro_fma`).
  */
 function microKernel(fma) {
@@ -125,6 +127,15 @@ function microKernel(fma) {
     }
   }
   let addC = '';
+  let addBias = '';
+  for (let v = 0; v < NV; v++)
+    addBias += `\n      (local.set $b${v} (v128.load offset=${16 * v} (local.get $bias)))`;
+  for (let r = 0; r < MR; r++) {
+    for (let v = 0; v < NV; v++) {
+      const c = acc(r, v);
+      addBias += `\n      (local.set ${c} (f32x4.add (local.get ${c}) (local.get $b${v})))`;
+    }
+  }
   let store = '';
   for (let r = 0; r < MR; r++) {
     const row = r === 0 ? '(local.get $c)' : '(local.get $row)';
@@ -139,13 +150,14 @@ function microKernel(fma) {
     }
   }
   return `
-  (func $micro${fma ? '_fma' : ''} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $acc i32)${locals}
+  (func $micro${fma ? '_fma' : ''} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $acc i32) (param $bias i32)${locals}
     (local.set $aend (i32.add (local.get $a) (i32.mul (local.get $kc) (i32.const ${4 * MR}))))
     (loop $k${step}
       (local.set $a (i32.add (local.get $a) (i32.const ${4 * MR})))
       (local.set $b (i32.add (local.get $b) (i32.const ${4 * NR})))
       (br_if $k (i32.ne (local.get $a) (local.get $aend))))
-    (if (local.get $acc) (then${addC}))${store})`;
+    (if (local.get $acc) (then${addC}))
+    (if (local.get $bias) (then${addBias}))${store})`;
 }
 
 /**
@@ -384,6 +396,7 @@ function computeTile(fma) {
     (local $i0 i32) (local $i1 i32) (local $j0 i32) (local $j1 i32) (local $i i32) (local $j i32)
     (local $pa i32) (local $pb i32) (local $c i32) (local $ldc i32) (local $kk i32)
     (local $pc i32) (local $kc i32) (local $bp i32) (local $ap i32) (local $cp i32) (local $acc i32)
+    (local $bias i32) (local $biasj i32)
     (local.set $per (i32.mul ${d('TILES_M')} ${d('TILES_N')}))
     (local.set $bt (i32.div_u (local.get $t) (local.get $per)))
     (local.set $t (i32.rem_u (local.get $t) (local.get $per)))
@@ -403,12 +416,18 @@ function computeTile(fma) {
     (loop $blk
       (local.set $kc (i32.sub (local.get $kk) (local.get $pc)))
       (if (i32.gt_u (local.get $kc) (i32.const ${KC})) (then (local.set $kc (i32.const ${KC}))))
+      ;; the bias goes in with the last block
+      (if (i32.eq (i32.add (local.get $pc) (local.get $kc)) (local.get $kk))
+        (then (local.set $bias ${d('BIAS')})))
       (local.set $j (local.get $j0))
       (loop $jr
         ;; B micro-panel for columns j..j+NR, rows pc..pc+kc
         (local.set $bp (i32.add (local.get $pb)
           (i32.mul (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (local.get $kk)) (local.get $pc))
             (i32.const ${4 * NR}))))
+        (local.set $biasj (if (result i32) (local.get $bias)
+          (then (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+          (else (i32.const 0))))
         (local.set $i (local.get $i0))
         (loop $ir
           (local.set $ap (i32.add (local.get $pa)
@@ -416,7 +435,7 @@ function computeTile(fma) {
               (i32.const ${4 * MR}))))
           (local.set $cp (i32.add (local.get $c)
             (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-          (call $micro${sfx} (local.get $ap) (local.get $bp) (local.get $cp) (local.get $kc) (local.get $ldc) (local.get $acc))
+          (call $micro${sfx} (local.get $ap) (local.get $bp) (local.get $cp) (local.get $kc) (local.get $ldc) (local.get $acc) (local.get $biasj))
           (local.set $i (i32.add (local.get $i) (i32.const ${MR})))
           (br_if $ir (i32.lt_u (local.get $i) (local.get $i1))))
         (local.set $j (i32.add (local.get $j) (i32.const ${NR})))
