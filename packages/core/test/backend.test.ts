@@ -25,7 +25,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 const cpu = getBackend('cpu');
-const calls = { addmm: 0, adamStep: 0, free: 0 };
+const calls = { addmm: 0, adamStep: 0, matmulNested: 0, free: 0 };
 
 /** The CPU kernels under another name, counting what core asks of the optional parts. */
 const mock: Backend = {
@@ -44,6 +44,10 @@ const mock: Backend = {
     adamStep(...args) {
       calls.adamStep++;
       cpu.fused!.adamStep!(...args);
+    },
+    matmulNested(a, b) {
+      calls.matmulNested++;
+      return cpu.fused!.matmulNested!(a, b);
     },
   },
 };
@@ -119,6 +123,37 @@ describe('registering a backend', () => {
     const withKernel = step('mock');
     expect(calls.adamStep).toBe(n + 1);
     close(withKernel, step('plain'));
+  });
+
+  it('multiplies batches with two-level strides through matmulNested, as the composite does', () => {
+    // Heads of [B, T, H, D]: q·kᵀ and w·v read [B, H] batches whose dims do not merge.
+    const [B, T, H, D] = [2, 5, 3, 4];
+    const x = randn([B, T, 3, H, D]);
+    const w = randn([B, H, T, T]);
+    const run = (device: string) => {
+      const xs = x.to(device).detach();
+      xs.requiresGrad = true;
+      const ws = w.to(device).detach();
+      ws.requiresGrad = true;
+      const [q, k, v] = [0, 1, 2].map((i) => xs.select(2, i).transpose(1, 2));
+      const scores = q!.matmul(k!.transpose(-2, -1));
+      const out = ws.matmul(v!);
+      scores.mul(out.sum(-1, true)).sum().backward();
+      return [scores, out, xs.grad!, ws.grad!].map((t) => Array.from(t.to('cpu').dataSync()));
+    };
+    const before = calls.matmulNested;
+    const nested = run('mock');
+    // q·kᵀ and w·v, and the gradients of q, k and w; v's, wᵀ·g, has one-level batches.
+    expect(calls.matmulNested - before).toBe(5);
+    // The same products from contiguous copies, bit for bit.
+    expect(nested).toEqual(run('plain'));
+    expect(nested).toEqual(run('cpu'));
+    // Three levels do not fit: that operand is copied, and the product is a plain one.
+    const three = randn([2, 3, 4, 5, 6]).permute([1, 0, 3, 2, 4]).narrow(2, 0, 4);
+    const n = calls.matmulNested;
+    const y = three.to('mock').matmul(ones([6, 2], { device: 'mock' }));
+    expect(calls.matmulNested).toBe(n);
+    close(y, three.matmul(ones([6, 2])));
   });
 
   it('follows the memory policy: tracked at its byte size, freed through the backend', () => {

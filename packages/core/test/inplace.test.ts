@@ -1,4 +1,14 @@
-import { AutogradError, DTypeError, memory, noGrad, ones, ShapeError, tensor, zeros } from '@tsgrad/core';
+import {
+  AutogradError,
+  arange,
+  DTypeError,
+  memory,
+  noGrad,
+  ones,
+  ShapeError,
+  tensor,
+  zeros,
+} from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
 
 describe('in-place ops', () => {
@@ -31,6 +41,35 @@ describe('in-place ops', () => {
     expect(() => zeros([3]).add_(ones([2, 3]))).toThrow(
       /add_: result of shape \[2,3\] cannot be written into \[3\]/,
     );
+  });
+
+  it('copy_ writes a strided source into a strided view, leaving the rest untouched', () => {
+    // Rows of 5 (one element at a time) and of 300 (whole runs) in both.
+    for (const [dtype, d] of [
+      ['float32', 5],
+      ['float64', 5],
+      ['int32', 5],
+      ['float32', 300],
+    ] as const) {
+      const base = zeros([2, 4, 3, d], { dtype });
+      // The slice [:, :, 1] of base, and a source laid out as [2, 3, 4, d] transposed to [2, 4, 3, d]
+      // whose third index is then fixed: both strided, in different storages.
+      const dst = base.narrow(2, 1, 1);
+      const src = arange(0, 2 * 3 * 4 * d, 1, { dtype })
+        .add(1)
+        .reshape([2, 3, 4, d])
+        .transpose(1, 2)
+        .narrow(2, 2, 1);
+      dst.copy_(src);
+      expect(Array.from(dst.contiguous().dataSync())).toEqual(Array.from(src.contiguous().dataSync()));
+      const rest = [base.narrow(2, 0, 1), base.narrow(2, 2, 1)].map((t) =>
+        Array.from(t.contiguous().dataSync()),
+      );
+      expect(rest.flat().every((v) => v === 0)).toBe(true);
+      // A broadcast source (stride 0) too.
+      dst.copy_(tensor([7], { dtype }).expand([2, 4, 1, d]));
+      expect(Array.from(dst.contiguous().dataSync()).every((v) => v === 7)).toBe(true);
+    }
   });
 
   it('bump the version counter shared by views', () => {

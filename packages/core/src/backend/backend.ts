@@ -211,6 +211,14 @@ export interface FusedKernels {
    */
   addmm?(bias: View, a: View, b: View): Storage;
   /**
+   * A batched matmul whose operands have a two-level batch, as the heads of a [B, T, H, D]
+   * tensor seen as B·H matrices [T, D] do: a is [outer, inner, M, K], b [outer', inner', K, N]
+   * (any strides, 0 where broadcast), with outer × inner = outer' × inner' batches; batch bt
+   * is [⌊bt / inner⌋, bt mod inner] of a and likewise of b. The result is a contiguous
+   * [batch, M, N]. Composite: `matmul` of contiguous copies (`matmul` in `ops/linalg.ts`).
+   */
+  matmulNested?(a: View, b: View): Storage;
+  /**
    * One Adam/AdamW update of a contiguous parameter, in place on `param`, `expAvg`,
    * `expAvgSq` (and `maxExpAvgSq` with AMSGrad); all have one shape and float dtype.
    * Composite: `adamStepComposite_` in `ops/optimizers.ts`.

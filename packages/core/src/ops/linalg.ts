@@ -5,6 +5,7 @@
  * Backward: dA = g·Bᵀ, dB = Aᵀ·g, each summed back over broadcast batch dims.
  */
 import { record } from '../autograd/node.js';
+import type { View } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { DTypeError, formatShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../layout.js';
@@ -57,9 +58,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const nb = batch.reduce((x, y) => x * y, 1);
   const A3 = A.expand([...batch, M, K]);
   const B3 = B.expand([...batch, K, N]);
-  const va = flatBatch(A3, nb, M, K, 'matmul');
-  const vb = flatBatch(B3, nb, K, N, 'matmul');
-  const raw = fromStorage(backend, backend.matmul(va, vb), [nb, M, N], dtype);
+  // Batches that do not merge into one stride (the heads of a [B, T, H, D] tensor) go to the
+  // backend's two-level kernel as they are, where it has one; otherwise they are copied.
+  const kernels = backend.fused;
+  const levels = kernels?.matmulNested ? 2 : 1;
+  const va = flatBatch(A3, nb, M, K, 'matmul', levels);
+  const vb = flatBatch(B3, nb, K, N, 'matmul', levels);
+  const storage =
+    va.layout.shape.length === 4 || vb.layout.shape.length === 4
+      ? kernels!.matmulNested!(nested(va), nested(vb))
+      : backend.matmul(va, vb);
+  const raw = fromStorage(backend, storage, [nb, M, N], dtype);
   let outShape = [...batch, M, N];
   if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
   if (b.ndim === 1) outShape = outShape.slice(0, -1);
@@ -150,32 +159,64 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   ]);
 }
 
-/** The [nb, rows, cols] view of a batch of matrices, copying only when batch dims cannot merge. */
-function flatBatch(t: Tensor, nb: number, rows: number, cols: number, op: string) {
+/**
+ * The batch dims of `t` (its dims but the last two) as levels, innermost first: runs of dims
+ * that merge into one stride (evenly spaced, or all broadcast), each a count of matrices that
+ * stride apart. Dims of size 1 are skipped; no levels means a single matrix.
+ */
+function batchLevels(t: Tensor): { count: number; stride: number }[] {
   const nd = t.ndim;
-  const batchStrides = t.strides.slice(0, nd - 2);
-  const batchShape = t.shape.slice(0, nd - 2);
-  let stride = 0;
-  let mergeable = true;
-  // The batch dims merge into one stride when they are evenly spaced (or all broadcast).
-  let expected = -1;
-  for (let i = batchShape.length - 1; i >= 0; i--) {
-    if (batchShape[i] === 1) continue;
-    if (expected === -1) {
-      stride = batchStrides[i]!;
-      expected = stride * batchShape[i]!;
-    } else if (batchStrides[i] === expected) {
-      expected *= batchShape[i]!;
-    } else {
-      mergeable = false;
-    }
+  const levels: { count: number; stride: number }[] = [];
+  for (let i = nd - 3; i >= 0; i--) {
+    const size = t.shape[i]!;
+    if (size === 1) continue;
+    const stride = t.strides[i]!;
+    const last = levels[levels.length - 1];
+    if (last !== undefined && stride === last.stride * last.count) last.count *= size;
+    else levels.push({ count: size, stride });
   }
-  const src = mergeable ? t : t.contiguous();
-  const s = src.strides;
-  const bs = mergeable ? stride : rows * cols;
+  return levels;
+}
+
+/**
+ * The view of a batch of `nb` matrices [rows, cols] that a matmul kernel reads: [nb, rows, cols]
+ * when the batch dims merge into one stride, [outer, inner, rows, cols] when they merge into
+ * two levels and `maxLevels` allows it, else a contiguous copy as [nb, rows, cols].
+ */
+function flatBatch(t: Tensor, nb: number, rows: number, cols: number, op: string, maxLevels = 1): View {
+  let levels = batchLevels(t);
+  const src = levels.length > maxLevels ? t.contiguous() : t;
+  if (src !== t) levels = [{ count: nb, stride: rows * cols }];
+  const nd = src.ndim;
+  const rs = src.strides[nd - 2]!;
+  const cs = src.strides[nd - 1]!;
+  const view = src._view(op);
+  if (levels.length <= 1) {
+    const bs = levels[0]?.stride ?? 0;
+    return { ...view, layout: { shape: [nb, rows, cols], strides: [bs, rs, cs], offset: src.offset } };
+  }
+  const [inner, outer] = levels as [{ count: number; stride: number }, { count: number; stride: number }];
   return {
-    ...src._view(op),
-    layout: { shape: [nb, rows, cols], strides: [bs, s[nd - 2]!, s[nd - 1]!], offset: src.offset },
+    ...view,
+    layout: {
+      shape: [outer.count, inner.count, rows, cols],
+      strides: [outer.stride, inner.stride, rs, cs],
+      offset: src.offset,
+    },
+  };
+}
+
+/** A matmul operand view as [outer, inner, rows, cols] (a one-level batch as [nb, 1, rows, cols]). */
+function nested(v: View): View {
+  const { shape, strides, offset } = v.layout;
+  if (shape.length === 4) return v;
+  return {
+    ...v,
+    layout: {
+      shape: [shape[0]!, 1, shape[1]!, shape[2]!],
+      strides: [strides[0]!, 0, strides[1]!, strides[2]!],
+      offset,
+    },
   };
 }
 

@@ -164,6 +164,36 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
+    it('exp gives the bits of its formula down to and past the subnormals: +0 from -104 on', () => {
+      // The kernel's steps in float32 (see exp in elementwise-wat.mjs), for the values that
+      // reach its last, underflowing, product.
+      const f = Math.fround;
+      const formula = (x: number): number => {
+        const t = f(Math.max(Math.min(x, 89), -104));
+        const y = f(t * f(Math.LOG2E));
+        const fl = Math.floor(y);
+        const e = y - fl === 0.5 ? (fl % 2 === 0 ? fl : fl + 1) : Math.round(y);
+        const r = f(f(t - f(e * f(0.693359375))) - f(e * f(-2.1219444e-4)));
+        let p = f(1.98756915e-4);
+        for (const k of [
+          1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
+        ]) {
+          p = f(f(p * r) + f(k));
+        }
+        p = f(f(f(p * f(r * r)) + r) + 1);
+        const h = e >> 1;
+        return f(f(p * 2 ** h) * 2 ** (e - h));
+      };
+      const xs = [Number.NEGATIVE_INFINITY, -1e30, -200, -104.5, -104, -103.99, -103.972, -103.9];
+      for (let x = -110; x < -80; x += 0.0137) xs.push(f(x));
+      const x = tensor(xs, { dtype: 'float32' });
+      const [, wasm] = bothWays(() => x.exp());
+      const want = xs.map(formula);
+      expect(want.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+      expect(want[6]).toBe(2 ** -149);
+      expect(Array.from(wasm, (v) => Number(v))).toEqual(want);
+    });
+
     it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)(
       'binary %s with broadcasting and views',
       (op) => {

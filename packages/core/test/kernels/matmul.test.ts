@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getNumThreads, initCpuKernels, manualSeed, randn, setNumThreads } from '@tsgrad/core';
+import { addmm, getNumThreads, initCpuKernels, manualSeed, randn, setNumThreads } from '@tsgrad/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -84,6 +84,13 @@ function makeOperand(
   return { data, offset: start, batchStride: broadcast ? 0 : bs, rowStride: rs, colStride: cs };
 }
 
+/** Where batch `bt` of `x` starts: outer batch ⌊bt / innerBatch⌋, inner batch bt mod innerBatch. */
+function startOf(x: MatOperand, bt: number): number {
+  const n = x.innerBatch ?? 1;
+  if (n === 1) return x.offset + bt * x.batchStride;
+  return x.offset + Math.floor(bt / n) * x.batchStride + (bt % n) * x.innerStride!;
+}
+
 function reference(c: Case): { value: Float64Array; scale: Float64Array } {
   const { batch, M, N, K, a, b } = c;
   const value = new Float64Array(batch * M * N);
@@ -94,8 +101,8 @@ function reference(c: Case): { value: Float64Array; scale: Float64Array } {
         let s = 0;
         let m = 0;
         for (let k = 0; k < K; k++) {
-          const x = a.data[a.offset + bt * a.batchStride + i * a.rowStride + k * a.colStride];
-          const y = b.data[b.offset + bt * b.batchStride + k * b.rowStride + j * b.colStride];
+          const x = a.data[startOf(a, bt) + i * a.rowStride + k * a.colStride];
+          const y = b.data[startOf(b, bt) + k * b.rowStride + j * b.colStride];
           s += x * y;
           m += Math.abs(x * y);
         }
@@ -305,6 +312,29 @@ describe('float32 matmul, wasm kernel, details', () => {
     }
   });
 
+  it('adds the bias once, after the last block of k, as the product plus the bias does', async () => {
+    // K past one block (256); results in place (64 × 64) and padded then copied out (37 × 45).
+    manualSeed(6);
+    for (const threads of [1, 2]) {
+      setMatmulThreads(threads);
+      await initMatmul();
+      setMatmulTuning({ parallelMinMacs: 1 });
+      for (const [M, N] of [
+        [64, 64],
+        [37, 45],
+      ] as const) {
+        const a = randn([M, 600]);
+        const b = randn([600, N]);
+        for (const bias of [randn([N]), randn([N, 2]).select(1, 1)]) {
+          const fused = addmm(bias, a, b).dataSync();
+          const composite = a.matmul(b).add(bias).dataSync();
+          expect(Buffer.from(fused.buffer).equals(Buffer.from(composite.buffer))).toBe(true);
+        }
+      }
+    }
+    setMatmulTuning({ parallelMinMacs: 1 << 19 });
+  });
+
   it('chooses TypeScript for tiny problems in auto mode and agrees with it', () => {
     setMatmulImpl('auto');
     const c = fixedCase(Float32Array, [1, 2, 3, 4], 'row', 'row');
@@ -319,6 +349,192 @@ describe('float32 matmul, wasm kernel, details', () => {
     setMatmulThreads(2);
     await initMatmul();
     expect(getMatmulThreads()).toBe(2);
+  });
+});
+
+type Nested = 'heads' | 'headsT' | 'outerBroadcast' | 'innerBroadcast' | 'flat';
+
+/**
+ * A batch of outer × inner matrices [rows, cols] with a two-level batch: 'heads' reads them
+ * from a [outer, rows, inner, cols] array (the heads of a [B, T, H, D] tensor), 'headsT' is
+ * the transpose of such a view (rows contiguous), 'outerBroadcast' and 'innerBroadcast' repeat
+ * one level, 'flat' is a plain contiguous one-level batch.
+ */
+function makeNested(
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  outer: number,
+  inner: number,
+  rows: number,
+  cols: number,
+  kind: Nested,
+  rand: () => number,
+): MatOperand {
+  const off = 5;
+  let op: Omit<MatOperand, 'data' | 'offset'>;
+  let size: number;
+  switch (kind) {
+    case 'heads':
+      op = {
+        batchStride: rows * inner * cols,
+        innerBatch: inner,
+        innerStride: cols,
+        rowStride: inner * cols,
+        colStride: 1,
+      };
+      size = outer * rows * inner * cols;
+      break;
+    case 'headsT':
+      op = {
+        batchStride: cols * inner * rows,
+        innerBatch: inner,
+        innerStride: rows,
+        rowStride: 1,
+        colStride: inner * rows,
+      };
+      size = outer * rows * inner * cols;
+      break;
+    case 'outerBroadcast':
+      op = { batchStride: 0, innerBatch: inner, innerStride: rows * cols, rowStride: cols, colStride: 1 };
+      size = inner * rows * cols;
+      break;
+    case 'innerBroadcast':
+      op = { batchStride: rows * cols, innerBatch: inner, innerStride: 0, rowStride: cols, colStride: 1 };
+      size = outer * rows * cols;
+      break;
+    case 'flat':
+      op = { batchStride: rows * cols, rowStride: cols, colStride: 1 };
+      size = outer * inner * rows * cols;
+      break;
+  }
+  const data = new ctor(off + size + 3);
+  for (let i = 0; i < data.length; i++) data[i] = rand();
+  return { data, offset: off, ...op };
+}
+
+/** The same batch of matrices gathered into a contiguous one-level operand. */
+function gathered(x: MatOperand, batch: number, rows: number, cols: number): MatOperand {
+  const data = new (x.data.constructor as Float32ArrayConstructor)(batch * rows * cols);
+  let d = 0;
+  for (let bt = 0; bt < batch; bt++) {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) data[d++] = x.data[startOf(x, bt) + r * x.rowStride + c * x.colStride]!;
+    }
+  }
+  return { data, offset: 0, batchStride: rows * cols, rowStride: cols, colStride: 1 };
+}
+
+const nestedArb = (ctor: Float32ArrayConstructor | Float64ArrayConstructor) =>
+  fc
+    .record({
+      outer: fc.integer({ min: 1, max: 3 }),
+      inner: fc.integer({ min: 1, max: 4 }),
+      M: dims,
+      N: dims,
+      K: dims,
+      ka: fc.constantFrom<Nested>('heads', 'headsT', 'outerBroadcast', 'innerBroadcast', 'flat'),
+      kb: fc.constantFrom<Nested>('heads', 'headsT', 'outerBroadcast', 'innerBroadcast', 'flat'),
+      seed: fc.integer(),
+    })
+    .map(({ outer, inner, M, N, K, ka, kb, seed }): Case => {
+      let s = seed >>> 0 || 1;
+      const rand = () => {
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        return ((s >>> 0) / 2 ** 32) * 2 - 1;
+      };
+      return {
+        batch: outer * inner,
+        M,
+        N,
+        K,
+        a: makeNested(ctor, outer, inner, M, K, ka, rand),
+        b: makeNested(ctor, outer, inner, K, N, kb, rand),
+      };
+    });
+
+/** The product of a nested case, and whether it is bit for bit the product of contiguous copies. */
+function nestedAgrees(
+  c: Case,
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  eps: number,
+): boolean {
+  const out = run(c, ctor);
+  const copies = run(
+    { ...c, a: gathered(c.a, c.batch, c.M, c.K), b: gathered(c.b, c.batch, c.K, c.N) },
+    ctor,
+  );
+  return worstError(c, out, eps) <= 1 && out.every((v, i) => Object.is(v, copies[i]));
+}
+
+describe.each([
+  ['ts', 1, Float32Array, EPS32],
+  ['wasm', 1, Float32Array, EPS32],
+  ['wasm', 2, Float32Array, EPS32],
+  ['ts', 1, Float64Array, EPS64],
+  ['wasm', 1, Float64Array, EPS64],
+] as const)('two-level batches, %s kernel, %i thread(s), %o', (impl, threads, ctor, eps) => {
+  beforeAll(async () => {
+    setMatmulImpl(impl);
+    setMatmulThreads(threads);
+    if (threads > 1) {
+      await initMatmul();
+      setMatmulTuning({ parallelMinMacs: 1 });
+    }
+  });
+  afterAll(() => {
+    setMatmulTuning({ parallelMinMacs: 1 << 19 });
+  });
+
+  it('matches a triple loop and, bit for bit, the product of contiguous copies', () => {
+    fc.assert(
+      fc.property(nestedArb(ctor), (c) => nestedAgrees(c, ctor, eps)),
+      { numRuns: 120 },
+    );
+  });
+
+  it('reads attention-shaped views: heads of [B, T, H, D] times their transposes', () => {
+    let s = 99;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 1073741824 - 1;
+    };
+    const [B, T, H, D] = [3, 37, 4, 16];
+    const q = makeNested(ctor, B, H, T, D, 'heads', rand);
+    const kT = makeNested(ctor, B, H, D, T, 'headsT', rand);
+    const scores: Case = { batch: B * H, M: T, N: T, K: D, a: q, b: kT };
+    expect(nestedAgrees(scores, ctor, eps)).toBe(true);
+    const w = makeNested(ctor, B, H, T, T, 'flat', rand);
+    const v = makeNested(ctor, B, H, T, D, 'heads', rand);
+    expect(nestedAgrees({ batch: B * H, M: T, N: D, K: T, a: w, b: v }, ctor, eps)).toBe(true);
+  });
+});
+
+describe('two-level batches, wasm kernel, split working sets', () => {
+  beforeAll(() => setMatmulImpl('wasm'));
+
+  it('splits at whole outer batches of both operands', () => {
+    let s = 7;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 1073741824 - 1;
+    };
+    // A has 3 batches per outer batch and B 2: pieces start at multiples of 6.
+    const a = makeNested(Float32Array, 8, 3, 30, 20, 'heads', rand);
+    const b = makeNested(Float32Array, 12, 2, 20, 24, 'headsT', rand);
+    const c: Case = { batch: 24, M: 30, N: 24, K: 20, a, b };
+    const whole = run(c, Float32Array);
+    // About 12 kB a batch: 24 need three pieces of 100 kB, which would be 8 batches each;
+    // pieces of 6 fit.
+    setMatmulTuning({ wasmMaxBytes: 100_000 });
+    try {
+      const split = run(c, Float32Array);
+      expect(worstError(c, split, EPS32)).toBeLessThanOrEqual(1);
+      expect(Buffer.from(split.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+      expect(nestedAgrees(c, Float32Array, EPS32)).toBe(true);
+    } finally {
+      setMatmulTuning({ wasmMaxBytes: 1 << 30 });
+    }
   });
 });
 

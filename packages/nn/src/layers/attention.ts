@@ -289,8 +289,11 @@ export class MultiheadAttention extends Module {
       k = linear(k0, this.k_proj_weight!, bPart(1));
       v = linear(v0, this.v_proj_weight!, bPart(2));
     } else if (query === key && key === value) {
-      const qkv = linear(q0, W, b);
-      [q, k, v] = [qkv.narrow(-1, 0, E), qkv.narrow(-1, E, E), qkv.narrow(-1, 2 * E, E)];
+      // The heads are views of one [N, L, 3, h, d] projection: their gradients then land in
+      // one contiguous buffer that is the projection's gradient as it is, with no reshape
+      // copying each of them back to [N, L, E].
+      const qkv = linear(q0, W, b).reshape([N, L, 3, h, d]);
+      [q, k, v] = [0, 1, 2].map((i) => qkv.narrow(2, i, 1).squeeze(2)) as [Tensor, Tensor, Tensor];
     } else {
       const part = (i: number) => [W.narrow(0, i * E, E), bPart(i)] as const;
       q = linear(q0, ...part(0));

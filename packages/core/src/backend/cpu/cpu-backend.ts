@@ -25,15 +25,24 @@ import { reduce } from './reduce.js';
 import { scan, sort } from './sort.js';
 import { col2im, im2col } from './windows.js';
 
-/** A [batch, rows, cols] view as a matmul operand. */
+/** A [batch, rows, cols] or [outer, inner, rows, cols] view as a matmul operand. */
 function matOperand(v: View): MatOperand {
-  const [batchStride, rowStride, colStride] = v.layout.strides as [number, number, number];
-  return { data: v.storage as FloatArray, offset: v.layout.offset, batchStride, rowStride, colStride };
+  const { strides, shape, offset } = v.layout;
+  const data = v.storage as FloatArray;
+  if (strides.length === 3) {
+    const [batchStride, rowStride, colStride] = strides as [number, number, number];
+    return { data, offset, batchStride, rowStride, colStride };
+  }
+  const [batchStride, innerStride, rowStride, colStride] = strides as [number, number, number, number];
+  return { data, offset, batchStride, innerBatch: shape[1]!, innerStride, rowStride, colStride };
 }
 
 function matmul(a: View, b: View, bias: View | null = null): TypedArray {
-  const [batch, m, k] = a.layout.shape as [number, number, number];
-  const n = b.layout.shape[2]!;
+  const sa = a.layout.shape;
+  const batch = sa.slice(0, -2).reduce((x, y) => x * y, 1);
+  const m = sa[sa.length - 2]!;
+  const k = sa[sa.length - 1]!;
+  const n = b.layout.shape[b.layout.shape.length - 1]!;
   const out = alloc(a.dtype, batch * m * n);
   const addend = bias && {
     data: bias.storage as FloatArray,
@@ -103,6 +112,7 @@ export const cpuBackend: Backend = {
   },
   fused: {
     addmm: (bias, a, b) => matmul(a, b, bias),
+    matmulNested: (a, b) => matmul(a, b),
     adamStep,
     softmax,
     softmaxBackward,

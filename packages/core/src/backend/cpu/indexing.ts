@@ -7,7 +7,7 @@ import { contiguousStrides, isContiguous, numelOf } from '../../layout.js';
 import type { View } from '../backend.js';
 import { alloc, recycle } from './alloc.js';
 import { copy } from './elementwise.js';
-import { allOffsets, rowsOf } from './strided.js';
+import { allOffsets, jointRows, type Rows, rowsOf } from './strided.js';
 
 function checkIndex(op: string, v: number, size: number, dim: number): void {
   if (v < 0 || v >= size) {
@@ -169,6 +169,22 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
 
 export function assign(dst: View, src: View): void {
   const d = dst.storage as TypedArray;
+  if (src.storage !== dst.storage && !isContiguous(src.layout)) {
+    // A strided source in another storage: one walk over the rows both split alike, rather
+    // than a contiguous copy of the source and then a second pass.
+    const [rd, rs] = jointRows([dst, src]) as [Rows, Rows];
+    const s = src.storage as TypedArray;
+    const L = rd.length;
+    const pd = rd.step;
+    const ps = rs.step;
+    for (let r = 0; r < rd.starts.length; r++) {
+      let o = rd.starts[r]!;
+      let q = rs.starts[r]!;
+      if (pd === 1 && ps === 1 && L >= 32) d.set(s.subarray(q, q + L), o);
+      else for (let j = 0; j < L; j++, o += pd, q += ps) d[o] = s[q]!;
+    }
+    return;
+  }
   // A source in another storage is read where it is when contiguous; one that may overlap
   // the destination is copied first.
   const { values, done } = contiguousValues(src, src.storage === dst.storage);

@@ -9,7 +9,7 @@
  * float64 and are rounded once per KC block when written to a float32 output.
  */
 
-import type { FloatArray, MatmulDims, MatOperand } from './mat-operand.js';
+import { batchOffset, type FloatArray, type MatmulDims, type MatOperand } from './mat-operand.js';
 
 const MR = 4;
 const NR = 4;
@@ -36,13 +36,13 @@ export function matmulTs(a: MatOperand, b: MatOperand, out: FloatArray, dims: Ma
     direct(a, b, out, dims);
     return;
   }
-  const { data: ad, offset: aOff, batchStride: aBS, rowStride: aRS, colStride: aCS } = a;
-  const { data: bd, offset: bOff, batchStride: bBS, rowStride: bRS, colStride: bCS } = b;
+  const { data: ad, rowStride: aRS, colStride: aCS } = a;
+  const { data: bd, rowStride: bRS, colStride: bCS } = b;
   const np = Math.ceil(N / NR) * NR;
   if (packB.length < KC * np) packB = new Float64Array(KC * np);
   for (let bt = 0; bt < batch; bt++) {
-    const ao = aOff + bt * aBS;
-    const bo = bOff + bt * bBS;
+    const ao = batchOffset(a, bt);
+    const bo = batchOffset(b, bt);
     const co = bt * M * N;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
@@ -69,12 +69,12 @@ export function matmulTs(a: MatOperand, b: MatOperand, out: FloatArray, dims: Ma
 /** Plain dot products, for problems too small to pack. */
 function direct(a: MatOperand, b: MatOperand, out: FloatArray, dims: MatmulDims): void {
   const { batch, m: M, n: N, k: K } = dims;
-  const { data: ad, offset: aOff, batchStride: aBS, rowStride: aRS, colStride: aCS } = a;
-  const { data: bd, offset: bOff, batchStride: bBS, rowStride: bRS, colStride: bCS } = b;
+  const { data: ad, rowStride: aRS, colStride: aCS } = a;
+  const { data: bd, rowStride: bRS, colStride: bCS } = b;
   let o = 0;
   for (let bt = 0; bt < batch; bt++) {
-    const ab = aOff + bt * aBS;
-    const bb = bOff + bt * bBS;
+    const ab = batchOffset(a, bt);
+    const bb = batchOffset(b, bt);
     for (let i = 0; i < M; i++) {
       const ai = ab + i * aRS;
       for (let j = 0; j < N; j++) {

@@ -10,7 +10,7 @@
  */
 
 import { arenaEngine, inArena, scratch } from '../../arena.js';
-import type { Bias, FloatArray, MatmulDims, MatOperand } from '../mat-operand.js';
+import { type Bias, batchOffset, type FloatArray, type MatmulDims, type MatOperand } from '../mat-operand.js';
 import { DATA_START, type Engine, ensureBytes, getEngine, getSharedEngine, initEngine } from './engine.js';
 import { FIELD, KC, MR, NR } from './matmul-wasm.gen.js';
 import {
@@ -79,17 +79,46 @@ export function readyWorkers(): number {
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
-/** An operand as placed in wasm memory: the address of element (0, 0, 0) and byte strides. */
+/**
+ * An operand as placed in wasm memory: the address of element (0, 0, 0) and byte strides,
+ * with `ib` batches per outer batch `is` bytes apart (`ib` = 1: one level).
+ */
 interface Placed {
   ptr: number;
   bs: number;
   rs: number;
   cs: number;
+  ib: number;
+  is: number;
+}
+
+/** Batches per outer batch of an operand (1: its batch has one level). */
+function innerOf(x: MatOperand): number {
+  return Math.max(1, x.innerBatch ?? 1);
 }
 
 /** How many batches of an operand are stored: 1 when its batch is broadcast (or there is one). */
 function storedBatches(x: MatOperand, batch: number): number {
-  return x.batchStride === 0 || batch === 1 ? 1 : batch;
+  const flat = x.batchStride === 0 && (innerOf(x) === 1 || (x.innerStride ?? 0) === 0);
+  return flat || batch === 1 ? 1 : batch;
+}
+
+/** The lowest and highest element of `nb` batches of [rows, cols], relative to the offset. */
+function extent(x: MatOperand, nb: number, rows: number, cols: number): [number, number] {
+  const ib = nb === 1 ? 1 : innerOf(x);
+  const steps: [number, number][] = [
+    [nb === 1 ? 0 : x.batchStride, Math.ceil(nb / ib)],
+    [ib === 1 ? 0 : (x.innerStride ?? 0), Math.min(ib, nb)],
+    [x.rowStride, rows],
+    [x.colStride, cols],
+  ];
+  let lo = 0;
+  let hi = 0;
+  for (const [stride, count] of steps) {
+    lo += Math.min(0, stride * (count - 1));
+    hi += Math.max(0, stride * (count - 1));
+  }
+  return [lo, hi];
 }
 
 /**
@@ -101,20 +130,22 @@ function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: 
   const src = x.data;
   const { offset: off, rowStride: rs, colStride: cs } = x;
   const bs = nb === 1 ? 0 : x.batchStride;
-  if (e.shared && inArena(src)) return { ptr: src.byteOffset + off * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
-  const lo = off + Math.min(0, bs * (nb - 1)) + Math.min(0, rs * (rows - 1)) + Math.min(0, cs * (cols - 1));
-  const hi = off + Math.max(0, bs * (nb - 1)) + Math.max(0, rs * (rows - 1)) + Math.max(0, cs * (cols - 1));
+  const ib = nb === 1 ? 1 : innerOf(x);
+  const is = ib === 1 ? 0 : (x.innerStride ?? 0);
+  const strides = { bs: bs * 4, rs: rs * 4, cs: cs * 4, ib, is: is * 4 };
+  if (e.shared && inArena(src)) return { ptr: src.byteOffset + off * 4, ...strides };
+  const [lo, hi] = extent(x, nb, rows, cols);
   const span = hi - lo + 1;
   const f32 = e.f32;
   const base = dst >> 2;
   if (span <= 2 * nb * rows * cols + 1024) {
-    f32.set(src.subarray(lo, hi + 1), base);
-    return { ptr: dst + (off - lo) * 4, bs: bs * 4, rs: rs * 4, cs: cs * 4 };
+    f32.set(src.subarray(off + lo, off + hi + 1), base);
+    return { ptr: dst - lo * 4, ...strides };
   }
   let d = base;
   for (let bt = 0; bt < nb; bt++) {
     for (let i = 0; i < rows; i++) {
-      let s = off + bt * bs + i * rs;
+      let s = (nb === 1 ? off : batchOffset(x, bt)) + i * rs;
       if (cs === 1) {
         f32.set(src.subarray(s, s + cols), d);
         d += cols;
@@ -123,17 +154,14 @@ function placeOperand(e: Engine, x: MatOperand, nb: number, rows: number, cols: 
       }
     }
   }
-  return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4 };
+  return { ptr: dst, bs: rows * cols * 4, rs: cols * 4, cs: 4, ib: 1, is: 0 };
 }
 
 /** Bytes `placeOperand` writes for `nb` stored batches of [rows, cols] (none for an operand it reads in place). */
 function spanBytes(x: MatOperand, nb: number, rows: number, cols: number, direct: boolean): number {
   if (direct) return 0;
-  const span =
-    Math.abs(x.batchStride) * (nb - 1) +
-    Math.abs(x.rowStride) * (rows - 1) +
-    Math.abs(x.colStride) * (cols - 1) +
-    1;
+  const [lo, hi] = extent(x, nb, rows, cols);
+  const span = hi - lo + 1;
   return align(4 * Math.min(span, 2 * nb * rows * cols + 1024));
 }
 
@@ -177,9 +205,13 @@ export function setMaxBytes(bytes: number): void {
   maxBytes = Math.max(1 << 16, Math.min(bytes, 2 ** 31));
 }
 
-/** The operand from batch `b0` on. */
+/** The operand from batch `b0` on (for a two-level batch, `b0` is a multiple of its inner count). */
 function fromBatch(x: MatOperand, b0: number): MatOperand {
-  return { ...x, offset: x.offset + b0 * x.batchStride };
+  return { ...x, offset: batchOffset(x, b0) };
+}
+
+function gcd(x: number, y: number): number {
+  return y === 0 ? x : gcd(y, x % y);
 }
 
 /**
@@ -201,8 +233,8 @@ export function matmulWasm(
   if (!local) return false;
   const { batch, m: M, n: N, k: K } = dims;
   // Where the arena is on, everything runs in its memory: operands there are read in place,
-  // and a result there whose shape needs no padding is written in place (with a bias, the
-  // epilogue writes it, when rows are whole vectors: nothing is written past `out`).
+  // and a result there whose shape needs no padding is written in place, the bias (added as
+  // the last block of each tile is stored) included.
   const arena = arenaEngine();
   const mp = Math.ceil(M / MR) * MR;
   const np = Math.ceil(N / NR) * NR;
@@ -210,13 +242,14 @@ export function matmulWasm(
   const direct = {
     a: arena !== null && inArena(a.data),
     b: arena !== null && inArena(b.data),
-    c: outHere && bias === null && mp === M && np === N,
+    c: outHere && mp === M && np === N,
   };
-  const bytes = layoutBytes(a, b, dims, direct) + (bias ? biasBytes(batch * M, N, outHere) : 0);
+  const bytes = layoutBytes(a, b, dims, direct) + (bias ? align(4 * np) : 0);
   if (bytes > maxBytes) {
     if (batch === 1) return false;
-    // Split the batch into pieces that fit.
-    const per = Math.max(1, Math.floor(batch / Math.ceil(bytes / maxBytes)));
+    // Split the batch into pieces that fit, each starting at whole outer batches of both operands.
+    const unit = (innerOf(a) * innerOf(b)) / gcd(innerOf(a), innerOf(b));
+    const per = Math.max(unit, Math.floor(batch / Math.ceil(bytes / maxBytes) / unit) * unit);
     if (layoutBytes(a, b, { ...dims, batch: per }, direct) > maxBytes) return false;
     for (let b0 = 0; b0 < batch; b0 += per) {
       const nb = Math.min(per, batch - b0);
@@ -256,6 +289,15 @@ export function matmulWasm(
   p += align(aNb * mp * K * 4);
   const pb = p;
   p += align(bNb * np * K * 4);
+  const pBias = bias ? p : 0;
+  if (bias) {
+    // The row the kernel adds, padded with zeros to NP floats.
+    const { data, offset, stride } = bias;
+    const at = p >> 2;
+    for (let j = 0; j < N; j++) e.f32[at + j] = data[offset + j * stride]!;
+    e.f32.fill(0, at + N, at + np);
+    p += align(4 * np);
+  }
   const c = direct.c ? out.byteOffset : p;
 
   // Tiling. Pack tiles: groups of panels. Compute tiles: blocks of the padded output;
@@ -288,6 +330,11 @@ export function matmulWasm(
   d[FIELD.B_BS >> 2] = B.bs;
   d[FIELD.B_RS >> 2] = B.rs;
   d[FIELD.B_CS >> 2] = B.cs;
+  d[FIELD.A_IB >> 2] = A.ib;
+  d[FIELD.A_IS >> 2] = A.is;
+  d[FIELD.B_IB >> 2] = B.ib;
+  d[FIELD.B_IS >> 2] = B.is;
+  d[FIELD.BIAS >> 2] = pBias;
   d[FIELD.PA >> 2] = pa;
   d[FIELD.PA_BS >> 2] = mp * K * 4;
   d[FIELD.PB >> 2] = pb;
@@ -316,10 +363,6 @@ export function matmulWasm(
   const compute = fused ? e.matmul.compute_tile_fma! : e.matmul.compute_tile;
   runJob(e, fused ? 2 : 1, batch * tilesM * tilesN, useWorkers, compute);
 
-  if (bias !== null) {
-    addBias(e, c, batch, mp, M, np, N, bias, c + align(batch * mp * np * 4), out, outHere);
-    return true;
-  }
   if (direct.c) return true;
   const f32 = e.f32;
   const cw = c >> 2;
@@ -340,49 +383,6 @@ export function matmulWasm(
     }
   }
   return true;
-}
-
-/** Bytes the bias epilogue needs past the output: the bias, two row tables, the result unless written in place. */
-function biasBytes(rows: number, N: number, inPlace: boolean): number {
-  return align(4 * N + 16) + 2 * align(4 * rows) + (inPlace ? 0 : align(4 * rows * N + 16));
-}
-
-/**
- * The bias epilogue: adds the bias row to each of the M rows of every batch of the padded
- * output at `c` (rows `np` floats apart, `mp` rows per batch) with the elementwise `b_add`
- * kernel, which also compacts the rows, and copies the result out (or writes it in place,
- * `inPlace`, when `out` lives in the arena).
- */
-function addBias(
-  e: Engine,
-  c: number,
-  batch: number,
-  mp: number,
-  M: number,
-  np: number,
-  N: number,
-  bias: Bias,
-  at: number,
-  out: Float32Array,
-  inPlace: boolean,
-): void {
-  const rows = batch * M;
-  const biasAt = at;
-  const aTable = biasAt + align(4 * N + 16);
-  const bTable = aTable + align(4 * rows);
-  const result = inPlace ? out.byteOffset : bTable + align(4 * rows);
-  const f32 = e.f32;
-  const { data, offset, stride } = bias;
-  if (stride === 1) f32.set(data.subarray(offset, offset + N), biasAt >> 2);
-  else for (let j = 0; j < N; j++) f32[(biasAt >> 2) + j] = data[offset + j * stride]!;
-  const i32 = e.i32;
-  for (let r = 0; r < rows; r++) {
-    const bt = Math.floor(r / M);
-    i32[(aTable >> 2) + r] = c + (bt * mp + (r - bt * M)) * np * 4;
-    i32[(bTable >> 2) + r] = biasAt;
-  }
-  e.elementwise.b_add!(aTable, bTable, result, rows, N);
-  if (!inPlace) out.set(e.f32.subarray(result >> 2, (result >> 2) + rows * N));
 }
 
 export { KC, MR, NR };

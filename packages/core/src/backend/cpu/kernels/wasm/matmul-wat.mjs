@@ -38,7 +38,7 @@ export const KC = 256;
 export const DESC = 64;
 export const FIELDS = [
   'A', // source of A (byte address)
-  'A_BS', // batch stride of A in bytes (0 = broadcast)
+  'A_BS', // batch stride of A in bytes (0 = broadcast); of its outer batches when A_IB > 1
   'A_RS', // row stride of A in bytes
   'A_CS', // column stride of A in bytes
   'B',
@@ -67,6 +67,11 @@ export const FIELDS = [
   'TN', // columns per compute tile (multiple of NR)
   'TILES_M', // compute tiles along M
   'TILES_N', // compute tiles along N
+  'A_IB', // A's batches per outer batch (1: one level, batch bt at A + bt * A_BS)
+  'A_IS', // stride in bytes between the batches of one outer batch of A
+  'B_IB',
+  'B_IS',
+  'BIAS', // bias row added to every output row (NP floats, byte address), 0 for none
 ];
 export const FIELD = Object.fromEntries(FIELDS.map((name, i) => [name, DESC + 4 * i]));
 export const DESC_END = DESC + 4 * FIELDS.length;
@@ -98,7 +103,8 @@ function transpose4(src, dst, tmp) {
 
 /**
  * Micro-kernel: C[0:MR, 0:NR] (row stride $ldc bytes) = (or +=, when $acc != 0)
- * sum over k < $kc of Apanel[k][0:MR] (outer) Bpanel[k][0:NR]; `fma` fuses each
+ * sum over k < $kc of Apanel[k][0:MR] (outer) Bpanel[k][0:NR], then plus the NR floats at
+ * $bias in each row when $bias != 0 (the last block of an `addmm`); `fma` fuses each
  * multiply-add (`$micro_fma`).
  */
 function microKernel(fma) {
@@ -121,6 +127,15 @@ function microKernel(fma) {
     }
   }
   let addC = '';
+  let addBias = '';
+  for (let v = 0; v < NV; v++)
+    addBias += `\n      (local.set $b${v} (v128.load offset=${16 * v} (local.get $bias)))`;
+  for (let r = 0; r < MR; r++) {
+    for (let v = 0; v < NV; v++) {
+      const c = acc(r, v);
+      addBias += `\n      (local.set ${c} (f32x4.add (local.get ${c}) (local.get $b${v})))`;
+    }
+  }
   let store = '';
   for (let r = 0; r < MR; r++) {
     const row = r === 0 ? '(local.get $c)' : '(local.get $row)';
@@ -135,13 +150,14 @@ function microKernel(fma) {
     }
   }
   return `
-  (func $micro${fma ? '_fma' : ''} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $acc i32)${locals}
+  (func $micro${fma ? '_fma' : ''} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $acc i32) (param $bias i32)${locals}
     (local.set $aend (i32.add (local.get $a) (i32.mul (local.get $kc) (i32.const ${4 * MR}))))
     (loop $k${step}
       (local.set $a (i32.add (local.get $a) (i32.const ${4 * MR})))
       (local.set $b (i32.add (local.get $b) (i32.const ${4 * NR})))
       (br_if $k (i32.ne (local.get $a) (local.get $aend))))
-    (if (local.get $acc) (then${addC}))${store})`;
+    (if (local.get $acc) (then${addC}))
+    (if (local.get $bias) (then${addBias}))${store})`;
 }
 
 /**
@@ -306,12 +322,17 @@ function packTile() {
   (func $pack_tile (export "pack_tile") (param $t i32)
     (local $bt i32) (local $g i32) (local $p i32) (local $pend i32) (local $np i32) (local $rows i32)
     (local $src i32) (local $dst i32) (local $kk i32) (local $rs i32) (local $cs i32) (local $n i32)
+    (local $base i32)
     (local.set $kk ${d('K')})
     (local.set $n (i32.mul ${d('A_BATCHES')} ${d('A_PTILES')}))
     (if (i32.lt_u (local.get $t) (local.get $n))
       (then
         (local.set $bt (i32.div_u (local.get $t) ${d('A_PTILES')}))
         (local.set $g (i32.rem_u (local.get $t) ${d('A_PTILES')}))
+        ;; batch bt of A: inner batch bt mod A_IB of outer batch bt / A_IB
+        (local.set $base (i32.add ${d('A')}
+          (i32.add (i32.mul (i32.div_u (local.get $bt) ${d('A_IB')}) ${d('A_BS')})
+            (i32.mul (i32.rem_u (local.get $bt) ${d('A_IB')}) ${d('A_IS')}))))
         (local.set $rs ${d('A_RS')})
         (local.set $cs ${d('A_CS')})
         (local.set $np (i32.shr_u ${d('MP')} (i32.const 2)))
@@ -328,8 +349,7 @@ function packTile() {
               (call $pack_a4
                 (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
                   (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * MR})))
-                (i32.add (i32.add ${d('A')} (i32.mul (local.get $bt) ${d('A_BS')}))
-                  (i32.shl (local.get $p) (i32.const 4)))
+                (i32.add (local.get $base) (i32.shl (local.get $p) (i32.const 4)))
                 (local.get $cs) (local.get $kk))
               (local.set $p (i32.add (local.get $p) (i32.const 4)))
               (br_if $pa (i32.lt_u (local.get $p) (local.get $pend)))
@@ -338,8 +358,7 @@ function packTile() {
           (call $pack_a
             (i32.add (i32.add ${d('PA')} (i32.mul (local.get $bt) ${d('PA_BS')}))
               (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * MR})))
-            (i32.add (i32.add ${d('A')} (i32.mul (local.get $bt) ${d('A_BS')}))
-              (i32.mul (i32.shl (local.get $p) (i32.const 2)) (local.get $rs)))
+            (i32.add (local.get $base) (i32.mul (i32.shl (local.get $p) (i32.const 2)) (local.get $rs)))
             (local.get $rs) (local.get $cs) (local.get $rows) (local.get $kk))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br_if $pa (i32.lt_u (local.get $p) (local.get $pend))))
@@ -347,6 +366,9 @@ function packTile() {
     (local.set $t (i32.sub (local.get $t) (local.get $n)))
     (local.set $bt (i32.div_u (local.get $t) ${d('B_PTILES')}))
     (local.set $g (i32.rem_u (local.get $t) ${d('B_PTILES')}))
+    (local.set $base (i32.add ${d('B')}
+      (i32.add (i32.mul (i32.div_u (local.get $bt) ${d('B_IB')}) ${d('B_BS')})
+        (i32.mul (i32.rem_u (local.get $bt) ${d('B_IB')}) ${d('B_IS')}))))
     (local.set $rs ${d('B_RS')})
     (local.set $cs ${d('B_CS')})
     (local.set $np (i32.shr_u ${d('NP')} (i32.const 3)))
@@ -359,8 +381,7 @@ function packTile() {
       (call $pack_b
         (i32.add (i32.add ${d('PB')} (i32.mul (local.get $bt) ${d('PB_BS')}))
           (i32.mul (i32.mul (local.get $p) (local.get $kk)) (i32.const ${4 * NR})))
-        (i32.add (i32.add ${d('B')} (i32.mul (local.get $bt) ${d('B_BS')}))
-          (i32.mul (i32.shl (local.get $p) (i32.const 3)) (local.get $cs)))
+        (i32.add (local.get $base) (i32.mul (i32.shl (local.get $p) (i32.const 3)) (local.get $cs)))
         (local.get $rs) (local.get $cs) (local.get $rows) (local.get $kk))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $pb (i32.lt_u (local.get $p) (local.get $pend)))))`;
@@ -375,6 +396,7 @@ function computeTile(fma) {
     (local $i0 i32) (local $i1 i32) (local $j0 i32) (local $j1 i32) (local $i i32) (local $j i32)
     (local $pa i32) (local $pb i32) (local $c i32) (local $ldc i32) (local $kk i32)
     (local $pc i32) (local $kc i32) (local $bp i32) (local $ap i32) (local $cp i32) (local $acc i32)
+    (local $bias i32) (local $biasj i32)
     (local.set $per (i32.mul ${d('TILES_M')} ${d('TILES_N')}))
     (local.set $bt (i32.div_u (local.get $t) (local.get $per)))
     (local.set $t (i32.rem_u (local.get $t) (local.get $per)))
@@ -394,12 +416,18 @@ function computeTile(fma) {
     (loop $blk
       (local.set $kc (i32.sub (local.get $kk) (local.get $pc)))
       (if (i32.gt_u (local.get $kc) (i32.const ${KC})) (then (local.set $kc (i32.const ${KC}))))
+      ;; the bias goes in with the last block
+      (if (i32.eq (i32.add (local.get $pc) (local.get $kc)) (local.get $kk))
+        (then (local.set $bias ${d('BIAS')})))
       (local.set $j (local.get $j0))
       (loop $jr
         ;; B micro-panel for columns j..j+NR, rows pc..pc+kc
         (local.set $bp (i32.add (local.get $pb)
           (i32.mul (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (local.get $kk)) (local.get $pc))
             (i32.const ${4 * NR}))))
+        (local.set $biasj (if (result i32) (local.get $bias)
+          (then (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+          (else (i32.const 0))))
         (local.set $i (local.get $i0))
         (loop $ir
           (local.set $ap (i32.add (local.get $pa)
@@ -407,7 +435,7 @@ function computeTile(fma) {
               (i32.const ${4 * MR}))))
           (local.set $cp (i32.add (local.get $c)
             (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-          (call $micro${sfx} (local.get $ap) (local.get $bp) (local.get $cp) (local.get $kc) (local.get $ldc) (local.get $acc))
+          (call $micro${sfx} (local.get $ap) (local.get $bp) (local.get $cp) (local.get $kc) (local.get $ldc) (local.get $acc) (local.get $biasj))
           (local.set $i (i32.add (local.get $i) (i32.const ${MR})))
           (br_if $ir (i32.lt_u (local.get $i) (local.get $i1))))
         (local.set $j (i32.add (local.get $j) (i32.const ${NR})))
