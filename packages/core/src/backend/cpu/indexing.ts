@@ -64,8 +64,41 @@ function gatherLast(x: View, index: View): TypedArray {
   return out;
 }
 
+/**
+ * gather along dim 0 where the index repeats each row's one value across x's other dims (as
+ * index_select and a data loader's batches make it) and x's rows are contiguous: whole rows
+ * copied at once. Null for any other pattern.
+ */
+function gatherRows(x: View, index: View): TypedArray | null {
+  const xs = x.layout.shape;
+  const is = index.layout.shape;
+  if (is.length < 2 || is.length !== xs.length) return null;
+  let rowLen = 1;
+  for (let d = xs.length - 1; d >= 1; d--) {
+    if (is[d] !== xs[d] || index.layout.strides[d] !== 0) return null;
+    if (xs[d] !== 1 && x.layout.strides[d] !== rowLen) return null;
+    rowLen *= xs[d]!;
+  }
+  const rows = is[0]!;
+  const out = alloc(x.dtype, rows * rowLen);
+  const src = x.storage as TypedArray;
+  const ix = index.storage as Int32Array;
+  const { offset, strides } = x.layout;
+  for (let i = 0; i < rows; i++) {
+    const j = ix[index.layout.offset + i * index.layout.strides[0]!]!;
+    checkIndex('gather', j, xs[0]!, 0);
+    const o = offset + j * strides[0]!;
+    out.set(src.subarray(o, o + rowLen), i * rowLen);
+  }
+  return out;
+}
+
 export function gather(x: View, dim: number, index: View): TypedArray {
   if (dim === index.layout.shape.length - 1 && dim > 0) return gatherLast(x, index);
+  if (dim === 0) {
+    const rows = gatherRows(x, index);
+    if (rows !== null) return rows;
+  }
   const ishape = index.layout.shape;
   const n = numelOf(ishape);
   const out = alloc(x.dtype, n);
