@@ -21,6 +21,7 @@ const suites: { name: string; load: () => Promise<{ run: Suite }> }[] = [
   { name: 'conv', load: () => import('./suites/conv.js') },
   { name: 'lstm', load: () => import('./suites/lstm.js') },
   { name: 'transformer', load: () => import('./suites/transformer.js') },
+  { name: 'gpt', load: () => import('./suites/gpt.js') },
   { name: 'memory', load: () => import('./suites/memory.js') },
 ];
 

@@ -114,6 +114,34 @@ def transformer():
     return adam_step(layer.parameters(), lambda: layer(x, src_mask=mask).pow(2).mean())
 
 
+def gpt():
+    """A tiny GPT training step: 65 token types, 64-token context, token and position
+    embeddings, 2 pre-norm blocks (d 128, 4 heads, ff 512, causal), final layer norm, linear
+    head, next-token cross-entropy over 32 × 64 tokens, Adam."""
+    torch.manual_seed(0)
+    vocab, d, seq, batch = 65, 128, 64, 32
+    tok = nn.Embedding(vocab, d)
+    pos = nn.Embedding(seq, d)
+    blocks = nn.ModuleList(
+        nn.TransformerEncoderLayer(d, 4, 512, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2)
+    )
+    norm = nn.LayerNorm(d)
+    head = nn.Linear(d, vocab)
+    modules = nn.ModuleList([tok, pos, blocks, norm, head])
+    tokens = torch.randint(0, vocab, (batch, seq))
+    targets = torch.randint(0, vocab, (batch * seq,))
+    positions = torch.arange(seq)
+    mask = torch.triu(torch.full((seq, seq), float("-inf")), diagonal=1)
+
+    def loss():
+        x = tok(tokens) + pos(positions)
+        for b in blocks:
+            x = b(x, src_mask=mask)
+        return F.cross_entropy(head(norm(x)).view(-1, vocab), targets)
+
+    return adam_step(modules.parameters(), loss)
+
+
 def elementwise(op):
     a = torch.randn(1 << 20)
     b = torch.randn(1 << 20)
@@ -139,6 +167,7 @@ CASES = {
     "lenet": lenet,
     "lstm": lstm,
     "transformer": transformer,
+    "gpt": gpt,
     "add": lambda: elementwise("add"),
     "exp": lambda: elementwise("exp"),
     "mul": lambda: elementwise("mul"),

@@ -38,6 +38,7 @@ export type TorchCase =
   | 'lenet'
   | 'lstm'
   | 'transformer'
+  | 'gpt'
   | 'add'
   | 'exp'
   | 'mul';
