@@ -25,6 +25,7 @@
  *   NARGS   kind 3: arguments per call
  *   FLOATS  kind 3: bit i set when argument i is a float32 (else an int32)
  *   SPIN_US how long an idle worker polls for the next job before it sleeps, in µs
+ *   FAILED  set by a worker whose tile threw (a trap); the caller throws once the job ends
  * A worker joins a job by incrementing ACTIVE and then re-reading SEQ; the caller makes
  * SEQ odd and waits for ACTIVE to drop to zero before it touches the job fields again, so
  * a worker never works from a half-written job.
@@ -45,6 +46,7 @@ const ARGS = 8;
 const NARGS = 9;
 const FLOATS = 10;
 const SPIN_US = 11;
+const FAILED = 12;
 
 /** The kinds of job: matmul pack tiles, compute tiles, fused-multiply-add compute tiles, calls. */
 export type JobKind = 0 | 1 | 2 | 3;
@@ -157,14 +159,19 @@ for (;;) {
   if (Atomics.load(ctl, ${STOP}) !== 0) break;
   last = s;
   Atomics.add(ctl, ${ACTIVE}, 1);
-  if (Atomics.load(ctl, ${SEQ}) === s) {
-    const n = ctl[${NTILES}];
-    const f = run[ctl[${KIND}]];
-    for (;;) {
-      const t = Atomics.add(ctl, ${CLAIM}, 1);
-      if (t >= n) break;
-      f(t);
+  try {
+    if (Atomics.load(ctl, ${SEQ}) === s) {
+      const n = ctl[${NTILES}];
+      const f = run[ctl[${KIND}]];
+      for (;;) {
+        const t = Atomics.add(ctl, ${CLAIM}, 1);
+        if (t >= n) break;
+        f(t);
+      }
     }
+  } catch {
+    // A tile that trapped: the caller reports it once the job is over.
+    Atomics.store(ctl, ${FAILED}, 1);
   }
   if (Atomics.sub(ctl, ${ACTIVE}, 1) === 1) Atomics.notify(ctl, ${ACTIVE});
 }
@@ -287,12 +294,26 @@ export function runJob(
   Atomics.store(ctl, CLAIM, 0);
   Atomics.add(ctl, SEQ, 1);
   Atomics.notify(ctl, SEQ);
-  for (;;) {
-    const t = Atomics.add(ctl, CLAIM, 1);
-    if (t >= n) break;
-    tile(t);
+  let error: unknown = null;
+  try {
+    for (;;) {
+      const t = Atomics.add(ctl, CLAIM, 1);
+      if (t >= n) break;
+      tile(t);
+    }
+  } catch (err) {
+    error = err;
   }
+  // The workers finish their tiles before anything else touches the job, even after a throw.
+  Atomics.store(ctl, CLAIM, n);
   waitZero(ctl, ACTIVE);
+  const failed = Atomics.exchange(ctl, FAILED, 0) !== 0;
+  if (error !== null) throw error;
+  if (failed) {
+    throw new Error(
+      `cpu kernels: a tile of a ${kind === 3 ? 'kernel call' : 'matmul'} job failed in a worker thread`,
+    );
+  }
 }
 
 /** Index of each elementwise export among the module's functions, as the workers number them. */
