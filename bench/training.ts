@@ -1,11 +1,12 @@
 /**
  * Training-step comparisons: tsgrad's step timed in alternation with itself on the plain SIMD
- * matmul (where the fused multiply-add one runs), TF.js's wasm backend and PyTorch at one and
- * at two threads (its better mean is its row), and the table that reports them: steps per second and milliseconds per step, mean (what an epoch costs,
- * garbage collection included) and median, with tsgrad's ratio to each peer by both.
+ * matmul (where the fused multiply-add one runs), TF.js's wasm backend and PyTorch (at its
+ * better thread count), and the table that reports them: steps per second and milliseconds
+ * per step, mean (what an epoch costs, garbage collection included) and median, with
+ * tsgrad's ratio to each peer by both.
  */
 import { fmaAvailable, tsgradLabel, withoutFma } from './fma.js';
-import { type Peer, use } from './peers.js';
+import { type Peer, type tf, use } from './peers.js';
 import { fmt, ratio, type Table } from './table.js';
 import {
   type Contender,
@@ -23,6 +24,24 @@ export type PeerRow = [label: string, stats: Stats | string];
 export interface TfjsStep {
   step: () => void;
   dispose: () => void;
+}
+
+/**
+ * A TF.js training step: `opt` minimises `loss` and the cost is read back (as tsgrad's step
+ * reads its loss); `dispose` frees `held` and the optimizer.
+ */
+export function tfjsTrainingStep(opt: tf.Optimizer, loss: () => tf.Scalar, held: tf.Tensor[]): TfjsStep {
+  return {
+    step: () => {
+      const cost = opt.minimize(loss, true);
+      cost!.dataSync();
+      cost!.dispose();
+    },
+    dispose: () => {
+      for (const t of held) t.dispose();
+      opt.dispose();
+    },
+  };
 }
 
 /** What {@link compareSteps} times. */
@@ -153,4 +172,10 @@ export function stepTable(
             "tsgrad's step runs in tidy(), as the examples' training loops do (TF.js's minimize() tidies too).",
           ],
   };
+}
+
+/** One comparison as one table titled `title`: what most step suites report. */
+export async function stepSuite(title: string, c: StepComparison): Promise<Table[]> {
+  const { ours, rows } = await compareSteps(c);
+  return [stepTable(title, ours, rows)];
 }

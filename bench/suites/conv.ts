@@ -14,7 +14,7 @@ import { lenet } from '../../examples/cnn/train.js';
 import { type Peer, tf } from '../peers.js';
 import type { Table } from '../table.js';
 import type { TorchCase } from '../torch/peer.js';
-import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
+import { compareSteps, slowPeers, stepTable, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const BATCH = 64;
@@ -129,33 +129,24 @@ function tfLenet(): TfjsStep {
     'int32',
   );
   const y = tf.oneHot(labels, 10);
-  const step = () => {
-    const cost = opt.minimize(() => {
-      const conv = trainableConv();
-      const padded = tf.pad(x, [
-        [0, 0],
-        [2, 2],
-        [2, 2],
-        [0, 0],
-      ]);
-      let h = tf.relu(tf.add(conv(padded, w1 as tf.Tensor4D), b1!)) as tf.Tensor4D;
-      h = tf.maxPool(h, 2, 2, 'valid');
-      h = tf.relu(tf.add(conv(h, w2 as tf.Tensor4D), b2!)) as tf.Tensor4D;
-      h = tf.maxPool(h, 2, 2, 'valid');
-      let z: tf.Tensor = tf.reshape(h, [BATCH, 800]);
-      z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f1!), fb1!));
-      z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f2!), fb2!));
-      z = tf.add(tf.matMul(z as tf.Tensor2D, f3!), fb3!);
-      return tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar;
-    }, true);
-    cost!.dataSync();
-    cost!.dispose();
-  };
-  const dispose = () => {
-    for (const t of [...params, x, labels, y]) t.dispose();
-    opt.dispose();
-  };
-  return { step, dispose };
+  return tfjsTrainingStep(opt, () => {
+    const conv = trainableConv();
+    const padded = tf.pad(x, [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ]);
+    let h = tf.relu(tf.add(conv(padded, w1 as tf.Tensor4D), b1!)) as tf.Tensor4D;
+    h = tf.maxPool(h, 2, 2, 'valid');
+    h = tf.relu(tf.add(conv(h, w2 as tf.Tensor4D), b2!)) as tf.Tensor4D;
+    h = tf.maxPool(h, 2, 2, 'valid');
+    let z: tf.Tensor = tf.reshape(h, [BATCH, 800]);
+    z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f1!), fb1!));
+    z = tf.relu(tf.add(tf.matMul(z as tf.Tensor2D, f2!), fb2!));
+    z = tf.add(tf.matMul(z as tf.Tensor2D, f3!), fb3!);
+    return tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar;
+  }, [...params, x, labels, y]);
 }
 
 /** tsgrad: the forward pass of the two convolutions alone. */

@@ -14,7 +14,7 @@ import { crossEntropyLoss, Embedding, LayerNorm, Linear, TransformerEncoderLayer
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
 import { causalMask, tfjsEncoderLayer, tfjsNorm } from '../tfjs-transformer.js';
-import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
+import { slowPeers, stepSuite, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const VOCAB = 65;
@@ -81,38 +81,25 @@ function tfjsStep(): TfjsStep {
   ) as tf.Tensor2D;
   const targets = tf.oneHot(tf.randomUniform([BATCH * SEQ], 0, VOCAB, 'int32', 6) as tf.Tensor1D, VOCAB);
   const mask = tf.tensor2d(causalMask(SEQ), [SEQ, SEQ]);
-  const step = () => {
-    const cost = opt.minimize(() => {
-      let x = tf.add(tf.matMul(tokens, tok), tf.tile(pos, [BATCH, 1])) as tf.Tensor2D;
-      for (const b of blocks) x = b.forward(x, mask);
-      const logits = tf.add(tf.matMul(norm.apply(x), wHead), bHead);
-      return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-    }, true);
-    cost!.dataSync();
-    cost!.dispose();
-  };
-  const dispose = () => {
-    for (const t of [...params, tokens, targets, mask]) t.dispose();
-    opt.dispose();
-  };
-  return { step, dispose };
+  return tfjsTrainingStep(opt, () => {
+    let x = tf.add(tf.matMul(tokens, tok), tf.tile(pos, [BATCH, 1])) as tf.Tensor2D;
+    for (const b of blocks) x = b.forward(x, mask);
+    const logits = tf.add(tf.matMul(norm.apply(x), wHead), bHead);
+    return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+  }, [...params, tokens, targets, mask]);
 }
 
 export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
-  const { ours, rows } = await compareSteps({
-    peers,
-    ours: tsgradStep(),
-    tfjs: tfjsStep,
-    torch: 'gpt',
-    timing,
-    tfjsCpu: slowPeers,
-  });
-  return [
-    stepTable(
-      `tiny GPT training step: vocabulary ${VOCAB}, ${LAYERS} pre-norm blocks of d ${D}, ${HEADS} heads, ff ${FF}, batch ${BATCH} × ${SEQ} tokens, Adam (higher steps/s is better)`,
-      ours,
-      rows,
-    ),
-  ];
+  return stepSuite(
+    `tiny GPT training step: vocabulary ${VOCAB}, ${LAYERS} pre-norm blocks of d ${D}, ${HEADS} heads, ff ${FF}, batch ${BATCH} × ${SEQ} tokens, Adam (higher steps/s is better)`,
+    {
+      peers,
+      ours: tsgradStep(),
+      tfjs: tfjsStep,
+      torch: 'gpt',
+      timing,
+      tfjsCpu: slowPeers,
+    },
+  );
 };

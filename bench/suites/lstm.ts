@@ -10,7 +10,7 @@ import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, Linear, LSTM } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
-import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
+import { slowPeers, stepSuite, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const T = 32;
@@ -55,46 +55,33 @@ function tfjsStep(): TfjsStep {
     'int32',
   );
   const y = tf.oneHot(labels, CLASSES);
-  const step = () => {
-    const cost = opt.minimize(() => {
-      const xw = tf.reshape(tf.add(tf.matMul(x as tf.Tensor2D, wIh), b), [T, BATCH, 4 * HIDDEN]);
-      const xs = tf.unstack(xw);
-      let h: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
-      let c: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
-      for (let t = 0; t < T; t++) {
-        const g = tf.add(xs[t]!, tf.matMul(h, wHh));
-        const [i, f, gg, o] = tf.split(g, 4, 1);
-        c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(gg!)));
-        h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
-      }
-      const logits = tf.add(tf.matMul(h, wOut), bOut);
-      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-    }, true);
-    cost!.dataSync();
-    cost!.dispose();
-  };
-  const dispose = () => {
-    for (const t of [...params, x, labels, y]) t.dispose();
-    opt.dispose();
-  };
-  return { step, dispose };
+  return tfjsTrainingStep(opt, () => {
+    const xw = tf.reshape(tf.add(tf.matMul(x as tf.Tensor2D, wIh), b), [T, BATCH, 4 * HIDDEN]);
+    const xs = tf.unstack(xw);
+    let h: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
+    let c: tf.Tensor2D = tf.zeros([BATCH, HIDDEN]);
+    for (let t = 0; t < T; t++) {
+      const g = tf.add(xs[t]!, tf.matMul(h, wHh));
+      const [i, f, gg, o] = tf.split(g, 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(gg!)));
+      h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
+    }
+    const logits = tf.add(tf.matMul(h, wOut), bOut);
+    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+  }, [...params, x, labels, y]);
 }
 
 export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
-  const { ours, rows } = await compareSteps({
-    peers,
-    ours: tsgradStep(),
-    tfjs: tfjsStep,
-    torch: 'lstm',
-    timing,
-    tfjsCpu: slowPeers,
-  });
-  return [
-    stepTable(
-      `LSTM training step: T ${T}, batch ${BATCH}, input ${IN}, hidden ${HIDDEN}, linear head, Adam (higher steps/s is better)`,
-      ours,
-      rows,
-    ),
-  ];
+  return stepSuite(
+    `LSTM training step: T ${T}, batch ${BATCH}, input ${IN}, hidden ${HIDDEN}, linear head, Adam (higher steps/s is better)`,
+    {
+      peers,
+      ours: tsgradStep(),
+      tfjs: tfjsStep,
+      torch: 'lstm',
+      timing,
+      tfjsCpu: slowPeers,
+    },
+  );
 };

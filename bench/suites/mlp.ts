@@ -13,7 +13,7 @@ import { crossEntropyLoss, MLP } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
 import { fmt } from '../table.js';
-import { compareSteps, stepTable, type TfjsStep } from '../training.js';
+import { compareSteps, stepTable, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const SIZES = [784, 256, 128, 10];
@@ -52,23 +52,14 @@ function tfjsStep(): TfjsStep {
     'int32',
   );
   const y = tf.oneHot(labels, 10);
-  const step = () => {
-    const cost = opt.minimize(() => {
-      let h: tf.Tensor = x;
-      for (let i = 0; i < params.length; i += 2) {
-        h = tf.add(tf.matMul(h, params[i]!), params[i + 1]!);
-        if (i + 2 < params.length) h = tf.relu(h);
-      }
-      return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
-    }, true);
-    cost!.dataSync();
-    cost!.dispose();
-  };
-  const dispose = () => {
-    for (const t of [...params, x, labels, y]) t.dispose();
-    opt.dispose();
-  };
-  return { step, dispose };
+  return tfjsTrainingStep(opt, () => {
+    let h: tf.Tensor = x;
+    for (let i = 0; i < params.length; i += 2) {
+      h = tf.add(tf.matMul(h, params[i]!), params[i + 1]!);
+      if (i + 2 < params.length) h = tf.relu(h);
+    }
+    return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+  }, [...params, x, labels, y]);
 }
 
 export const run: Suite = async ({ peers }) => {

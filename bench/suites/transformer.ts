@@ -10,7 +10,7 @@ import { TransformerEncoderLayer } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
 import { causalMask, tfjsEncoderLayer } from '../tfjs-transformer.js';
-import { compareSteps, slowPeers, stepTable, type TfjsStep } from '../training.js';
+import { slowPeers, stepSuite, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
 const D = 128;
@@ -42,33 +42,24 @@ function tfjsStep(): TfjsStep {
   const opt = tf.train.adam(1e-3);
   const x = tf.randomNormal([BATCH * SEQ, D], 0, 1, 'float32', 7) as tf.Tensor2D;
   const mask = tf.tensor2d(causalMask(SEQ), [SEQ, SEQ]);
-  const step = () => {
-    const cost = opt.minimize(() => tf.mean(tf.square(layer.forward(x, mask))) as tf.Scalar, true);
-    cost!.dataSync();
-    cost!.dispose();
-  };
-  const dispose = () => {
-    for (const t of [...layer.params, x, mask]) t.dispose();
-    opt.dispose();
-  };
-  return { step, dispose };
+  return tfjsTrainingStep(opt, () => tf.mean(tf.square(layer.forward(x, mask))) as tf.Scalar, [
+    ...layer.params,
+    x,
+    mask,
+  ]);
 }
 
 export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
-  const { ours, rows } = await compareSteps({
-    peers,
-    ours: tsgradStep(),
-    tfjs: tfjsStep,
-    torch: 'transformer',
-    timing,
-    tfjsCpu: slowPeers,
-  });
-  return [
-    stepTable(
-      `TransformerEncoderLayer training step: d ${D}, ${HEADS} heads, ff ${FF}, batch ${BATCH} × ${SEQ} tokens, causal, Adam (higher steps/s is better)`,
-      ours,
-      rows,
-    ),
-  ];
+  return stepSuite(
+    `TransformerEncoderLayer training step: d ${D}, ${HEADS} heads, ff ${FF}, batch ${BATCH} × ${SEQ} tokens, causal, Adam (higher steps/s is better)`,
+    {
+      peers,
+      ours: tsgradStep(),
+      tfjs: tfjsStep,
+      torch: 'transformer',
+      timing,
+      tfjsCpu: slowPeers,
+    },
+  );
 };

@@ -123,16 +123,31 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
     { rows: 33, L: 129 },
   ];
 
-  it.skipIf(!available).each(rowCases)('softmax and its gradient over rows of $L ($rows rows)', async (c) => {
-    manualSeed(c.rows * 100 + c.L);
+  // Each op against its definition written out through logsumexp, not through the op itself.
+  const rowOps = [
+    {
+      op: 'softmax',
+      backward: 'softmaxBackward',
+      composite: (x: Tensor) => x.sub(x.logsumexp(-1, true)).exp(),
+    },
+    {
+      op: 'logSoftmax',
+      backward: 'logSoftmaxBackward',
+      composite: (x: Tensor) => x.sub(x.logsumexp(-1, true)),
+    },
+  ] as const;
+  const rowOpCases = rowOps.flatMap((o, k) => rowCases.map((c) => ({ ...o, ...c, seed: k })));
+
+  it.skipIf(!available).each(rowOpCases)('$op and its gradient over rows of $L ($rows rows)', async (c) => {
+    manualSeed(c.rows * 100 + c.L + 3 * c.seed);
     const x0 = randn([c.rows, c.L]).mul(3);
     const g0 = randn([c.rows, c.L]);
-    const composite = (x: Tensor) => x.sub(x.logsumexp(-1, true)).exp();
+    const run = (x: Tensor) => (c.op === 'softmax' ? x.softmax(-1) : x.logSoftmax(-1));
     await compare(
       device,
-      'softmax',
-      (d) => x0.to(d).softmax(-1),
-      (d) => composite(x0.to(d)),
+      c.op,
+      (d) => run(x0.to(d)),
+      (d) => c.composite(x0.to(d)),
     );
     // A fresh leaf per run: on the CPU, .to('cpu') is the tensor itself.
     const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
@@ -141,42 +156,8 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
       f(x).mul(g0.to(d)).sum().backward();
       return x.grad!;
     };
-    await compare(
-      device,
-      'softmaxBackward',
-      grad((x) => x.softmax(-1)),
-      grad(composite),
-    );
+    await compare(device, c.backward, grad(run), grad(c.composite));
   });
-
-  it.skipIf(!available).each(rowCases)(
-    'logSoftmax and its gradient over rows of $L ($rows rows)',
-    async (c) => {
-      manualSeed(c.rows * 100 + c.L + 3);
-      const x0 = randn([c.rows, c.L]).mul(3);
-      const g0 = randn([c.rows, c.L]);
-      // Written out from the definition, not through the op under test.
-      const composite = (x: Tensor) => x.sub(x.logsumexp(-1, true));
-      await compare(
-        device,
-        'logSoftmax',
-        (d) => x0.to(d).logSoftmax(-1),
-        (d) => composite(x0.to(d)),
-      );
-      const leaf = (t: Tensor, d: Device) => t.to(d).detach().clone().requiresGrad_();
-      const grad = (f: (x: Tensor) => Tensor) => (d: Device) => {
-        const x = leaf(x0, d);
-        f(x).mul(g0.to(d)).sum().backward();
-        return x.grad!;
-      };
-      await compare(
-        device,
-        'logSoftmaxBackward',
-        grad((x) => x.logSoftmax(-1)),
-        grad(composite),
-      );
-    },
-  );
 
   it
     .skipIf(!available)

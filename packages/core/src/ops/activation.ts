@@ -6,6 +6,7 @@
  */
 import { isGradEnabled, isTracing } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
+import type { Storage, View } from '../backend/backend.js';
 import { isFloating } from '../dtype.js';
 import { ValueError } from '../errors.js';
 import { normDim } from '../layout.js';
@@ -72,61 +73,70 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
 }
 
 /**
- * exp(z) / Σ exp(z) along `dim`, z = x − max(x): computed from z, not as exp(x − logsumexp(x)),
- * whose sum max + log Σ would round the log away when the maximum is large.
+ * A fused kernel over the last dim's rows and its recorded node: `backward` (the gradient
+ * from the output y and the gradient g arriving), or `formula` in tensor ops where a pass
+ * builds a graph or the backend has no backward kernel.
  */
-export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normDim(dim, x.ndim, 'softmax');
-  const kernels = backendOf(x).fused;
-  // A traced graph (ONNX export) records the composite, whose every node it knows.
-  if (kernels?.softmax === undefined || d !== x.ndim - 1 || !isFloating(x.dtype) || isTracing()) {
-    const e = shiftByMax(floating(x), d).exp();
-    return e.div(sum(e, d, true));
-  }
+function fusedRows(
+  x: Tensor,
+  op: 'softmax' | 'logSoftmax',
+  forward: (x: View) => Storage,
+  backward: ((y: View, g: View) => Storage) | null,
+  formula: (g: Tensor, y: Tensor) => Tensor,
+): Tensor {
   const xc = x.contiguous();
-  const y = fromStorage(backendOf(x), kernels.softmax(xc._view('softmax')), x.shape, x.dtype);
+  const y = fromStorage(backendOf(x), forward(xc._view(op)), x.shape, x.dtype);
   if (xc !== x) xc.dispose();
-  return record(y, 'softmax', [x], [y], (g) => {
-    // A pass that builds a graph differentiates the formula; others run the fused kernel.
-    if (isGradEnabled() || kernels.softmaxBackward === undefined)
-      return [y.mul(g.sub(g.mul(y).sum(-1, true)))];
+  return record(y, op, [x], [y], (g) => {
+    if (isGradEnabled() || backward === null) return [formula(g, y)];
     const gc = g.contiguous();
-    const gx = fromStorage(
-      backendOf(x),
-      kernels.softmaxBackward(y._view('softmax'), gc._view('softmax')),
-      x.shape,
-      x.dtype,
-    );
+    const gx = fromStorage(backendOf(x), backward(y._view(op), gc._view(op)), x.shape, x.dtype);
     if (gc !== g) gc.dispose();
     return [gx];
   });
 }
 
+/** Whether a fused last-dim kernel applies: present, over the last dim, float, not traced. */
+function fusable(x: Tensor, d: number, kernel: unknown): boolean {
+  // A traced graph (ONNX export) records the composite, whose every node it knows.
+  return kernel !== undefined && d === x.ndim - 1 && isFloating(x.dtype) && !isTracing();
+}
+
+/**
+ * exp(z) / Σ exp(z) along `dim`, z = x − max(x): computed from z, not as exp(x − logsumexp(x)),
+ * whose sum max + log Σ would round the log away when the maximum is large.
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const d = normDim(dim, x.ndim, 'softmax');
+  const k = backendOf(x).fused;
+  if (!fusable(x, d, k?.softmax)) {
+    const e = shiftByMax(floating(x), d).exp();
+    return e.div(sum(e, d, true));
+  }
+  return fusedRows(
+    x,
+    'softmax',
+    (v) => k!.softmax!(v),
+    k!.softmaxBackward ? (y, g) => k!.softmaxBackward!(y, g) : null,
+    (g, y) => y.mul(g.sub(g.mul(y).sum(-1, true))),
+  );
+}
+
 /** z − log Σ exp(z) along `dim`, z = x − max(x) (see {@link softmax}). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim, 'logSoftmax');
-  const kernels = backendOf(x).fused;
-  if (kernels?.logSoftmax === undefined || d !== x.ndim - 1 || !isFloating(x.dtype) || isTracing()) {
+  const k = backendOf(x).fused;
+  if (!fusable(x, d, k?.logSoftmax)) {
     const z = shiftByMax(floating(x), d);
     return z.sub(sum(z.exp(), d, true).log());
   }
-  const xc = x.contiguous();
-  const y = fromStorage(backendOf(x), kernels.logSoftmax(xc._view('logSoftmax')), x.shape, x.dtype);
-  if (xc !== x) xc.dispose();
-  return record(y, 'logSoftmax', [x], [y], (g) => {
-    // A pass that builds a graph differentiates the formula; others run the fused kernel.
-    if (isGradEnabled() || kernels.logSoftmaxBackward === undefined)
-      return [g.sub(y.exp().mul(g.sum(-1, true)))];
-    const gc = g.contiguous();
-    const gx = fromStorage(
-      backendOf(x),
-      kernels.logSoftmaxBackward(y._view('logSoftmax'), gc._view('logSoftmax')),
-      x.shape,
-      x.dtype,
-    );
-    if (gc !== g) gc.dispose();
-    return [gx];
-  });
+  return fusedRows(
+    x,
+    'logSoftmax',
+    (v) => k!.logSoftmax!(v),
+    k!.logSoftmaxBackward ? (y, g) => k!.logSoftmaxBackward!(y, g) : null,
+    (g, y) => g.sub(y.exp().mul(g.sum(-1, true))),
+  );
 }
 
 /** `x` as a floating tensor (integers and bools become float32). */

@@ -31,6 +31,15 @@ function span(v: View | null): Span | null {
   return { data: v.storage, offset: v.layout.offset };
 }
 
+/** A row's maximum and Σ e^(x − max), in float64. */
+function rowExpSum(s: TypedArray, base: number, L: number): { max: number; sum: number } {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < L; j++) max = Math.max(max, s[base + j]!);
+  let sum = 0;
+  for (let j = 0; j < L; j++) sum += Math.exp(s[base + j]! - max);
+  return { max, sum };
+}
+
 /** softmax along the last dim: e^(x − max) / Σ e^(x − max) per row. */
 export function softmax(x: View): TypedArray {
   const L = lastDim(x);
@@ -41,11 +50,8 @@ export function softmax(x: View): TypedArray {
   if (s instanceof Float32Array && softmaxWasm(s, o, rows, L, out as Float32Array)) return out;
   for (let r = 0; r < rows; r++) {
     const base = o + r * L;
-    let m = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < L; j++) m = Math.max(m, s[base + j]!);
-    let sum = 0;
-    for (let j = 0; j < L; j++) sum += Math.exp(s[base + j]! - m);
-    for (let j = 0; j < L; j++) out[r * L + j] = Math.exp(s[base + j]! - m) / sum;
+    const { max, sum } = rowExpSum(s, base, L);
+    for (let j = 0; j < L; j++) out[r * L + j] = Math.exp(s[base + j]! - max) / sum;
   }
   return out;
 }
@@ -87,14 +93,11 @@ export function logSoftmax(x: View): TypedArray {
   const o = x.layout.offset;
   for (let r = 0; r < rows; r++) {
     const base = o + r * L;
-    let m = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < L; j++) m = Math.max(m, s[base + j]!);
     // z = x − max and z − log Σ e^z, as the composite computes them (a row with an infinite
     // max gives NaN there too).
-    let sum = 0;
-    for (let j = 0; j < L; j++) sum += Math.exp(s[base + j]! - m);
+    const { max, sum } = rowExpSum(s, base, L);
     const log = Math.log(sum);
-    for (let j = 0; j < L; j++) out[r * L + j] = s[base + j]! - m - log;
+    for (let j = 0; j < L; j++) out[r * L + j] = s[base + j]! - max - log;
   }
   return out;
 }
