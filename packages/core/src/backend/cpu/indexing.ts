@@ -79,6 +79,8 @@ function gatherRows(x: View, index: View): TypedArray | null {
     if (xs[d] !== 1 && x.layout.strides[d] !== rowLen) return null;
     rowLen *= xs[d]!;
   }
+  // Empty rows: the general loop, which reads (and checks) no index.
+  if (rowLen === 0) return null;
   const rows = is[0]!;
   const out = alloc(x.dtype, rows * rowLen);
   const src = x.storage as TypedArray;

@@ -210,17 +210,11 @@ function place(e: Engine, p: Plan, base: number, table: number): void {
 const patternF32 = new Float32Array(1);
 const patternI32 = new Int32Array(patternF32.buffer);
 
-/** Writes `n` copies of `value` (an element of `src`'s type) at byte address `at`, in whole vectors. */
+/**
+ * Writes `n` copies of `value` (an element of `src`'s type) at byte address `at`, in whole
+ * vectors: up to 15 bytes past the row, which the next row overwrites or the slack takes.
+ */
 function fillRow(e: Engine, src: Source, value: number, at: number, n: number): void {
-  const fill = e.elementwise.fill;
-  if (fill === undefined || (at & 15) !== 0) {
-    (src.BYTES_PER_ELEMENT === 4 ? e.f32 : e.u8).fill(
-      value,
-      at / src.BYTES_PER_ELEMENT,
-      at / src.BYTES_PER_ELEMENT + n,
-    );
-    return;
-  }
   let pattern: number;
   if (src.BYTES_PER_ELEMENT === 4) {
     patternF32[0] = value;
@@ -228,7 +222,7 @@ function fillRow(e: Engine, src: Source, value: number, at: number, n: number): 
   } else {
     pattern = (value & 255) * 0x01010101;
   }
-  fill(at, n * src.BYTES_PER_ELEMENT, pattern | 0);
+  e.elementwise.fill!(at, n * src.BYTES_PER_ELEMENT, pattern | 0);
 }
 
 /**

@@ -8,7 +8,8 @@
 // Shapes. An operand is a list of rows: an i32 array of byte addresses, one per row, each
 // the start of L contiguous values. The binary ops and where also come in variants named
 // `<kernel>_s<i>` whose operand i is a broadcast scalar: each of its rows points at one
-// vector holding the value in every lane (16 bytes of it for a bool), read for every vector. The output is written row after row, contiguously.
+// vector holding the value in every lane (16 bytes of it for a bool), read for every vector.
+// The output is written row after row, contiguously.
 // Every row is processed in whole vectors (ceil(L/4) of them), so a kernel may write up
 // to three values past the end of a row: the next row overwrites them, and the caller
 // leaves 16 bytes of slack after the output and after every operand.
@@ -137,8 +138,9 @@ function unary(name, f) {
 
 /**
  * fill(dst, bytes, pattern): ceil(bytes/16) vectors of the 32-bit `pattern` from `dst` (a
- * float32's bits, or a byte repeated four times): the broadcast of a scalar operand, without
- * the per-element writes of a typed array's fill on shared memory.
+ * float32's bits, or a byte repeated four times): the rows of an operand that repeats one
+ * value along each row, without the per-element writes of a typed array's fill on shared
+ * memory.
  */
 function fill() {
   return `
