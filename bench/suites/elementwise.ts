@@ -3,8 +3,8 @@
  * a transcendental unary op (exp, 8 bytes per element) and a multiply by a broadcast row.
  * Reported in millions of elements per second (by the mean time per op), with the memory
  * traffic that implies in GB/s. tsgrad, tfjs-wasm and PyTorch (at 1 or 2 threads, whichever
- * ran faster in a trial beforehand) take turns; tfjs-cpu runs on its own. Each op's result is freed at once, as a
- * training step's `tidy` (or TF.js's `tf.tidy`) frees its intermediates.
+ * ran faster in a trial beforehand) take turns; tfjs-cpu runs on its own. Each op's result is
+ * freed at once, as a training step's `tidy` (or TF.js's `tf.tidy`) frees its intermediates.
  */
 import { manualSeed, randn, type Tensor } from '@tsgrad/core';
 import { tf, use } from '../peers.js';
