@@ -1,10 +1,11 @@
 /**
- * WebGPU benchmark: fp32 matmul TFLOP/s, the cost of a queued elementwise op, and MLP training
- * steps per second on WebGPU and on the CPU backend; with `--torch`, the same figures from
- * PyTorch on the same machine (torch-bench.py, beside this file).
+ * WebGPU benchmark: fp32 matmul TFLOP/s, the cost of a queued elementwise op, and training
+ * steps per second of an MLP (on WebGPU and on the CPU backend) and of a tiny GPT; with
+ * `--torch`, the same figures from PyTorch on the same machine (torch-bench.py, beside this
+ * file).
  *
- *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--torch]
- *                  [--queued 2000] [--matmul auto|tiled|direct]
+ *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--gpt-steps 20] [--torch]
+ *                  [--queued 2000] [--matmul auto|tiled|direct] [--only matmul,queued,mlp,gpt]
  *
  * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
  * To run it on a remote GPU machine, see pack.ts (`pnpm bench:gpu:pack`).
@@ -12,24 +13,46 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { manualSeed, noGrad, randint, randn, type Tensor, tensor, tidy, type View } from '@tsgrad/core';
+import { arange, manualSeed, noGrad, randint, randn, type Tensor, tensor, tidy, type View } from '@tsgrad/core';
 import { initWebGPU, type WebGPUBackend } from '@tsgrad/gpu';
+import { crossEntropyLoss, Embedding, LayerNorm, Linear, TransformerEncoderLayer } from '@tsgrad/nn';
+import { Adam } from '@tsgrad/optim';
+
+const PARTS = ['matmul', 'queued', 'mlp', 'gpt'] as const;
+type Part = (typeof PARTS)[number];
 
 interface Args {
   sizes: number[];
   mlpSteps: number;
+  gptSteps: number;
+  only: Set<Part>;
   torch: boolean;
   queued: number;
   matmul: 'auto' | 'tiled' | 'direct';
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { sizes: [1024, 4096, 8192], mlpSteps: 50, torch: false, queued: 2000, matmul: 'auto' };
+  const args: Args = {
+    sizes: [1024, 4096, 8192],
+    mlpSteps: 50,
+    gptSteps: 20,
+    only: new Set(PARTS),
+    torch: false,
+    queued: 2000,
+    matmul: 'auto',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--mlp-steps') args.mlpSteps = Number(argv[++i]);
+    else if (a === '--gpt-steps') args.gptSteps = Number(argv[++i]);
     else if (a === '--queued') args.queued = Number(argv[++i]);
+    else if (a === '--only') {
+      const parts = argv[++i]!.split(',');
+      const bad = parts.filter((q) => !(PARTS as readonly string[]).includes(q));
+      if (bad.length > 0) throw new Error(`--only: unknown part ${bad.join(', ')} (parts: ${PARTS.join(', ')})`);
+      args.only = new Set(parts as Part[]);
+    }
     else if (a === '--torch') args.torch = true;
     else if (a === '--matmul') args.matmul = argv[++i] as Args['matmul'];
     else throw new Error(`unknown argument ${a}`);
@@ -195,13 +218,74 @@ async function benchMlp(device: 'webgpu' | 'cpu', steps: number): Promise<number
   return sps;
 }
 
+/**
+ * Steps per second of the tiny GPT of the CPU bench's gpt suite (65 token types, 64-token
+ * context, 2 pre-norm blocks of width 128 with 4 heads and feed-forward 512, batch 32, Adam) on
+ * WebGPU.
+ */
+async function benchGpt(steps: number): Promise<number> {
+  manualSeed(0);
+  const [vocab, d, seq, batch] = [65, 128, 64, 32];
+  const tok = new Embedding(vocab, d).to('webgpu');
+  const pos = new Embedding(seq, d).to('webgpu');
+  const blocks = [0, 1].map(() =>
+    new TransformerEncoderLayer(d, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true, normFirst: true }).to(
+      'webgpu',
+    ),
+  );
+  const norm = new LayerNorm(d).to('webgpu');
+  const head = new Linear(d, vocab).to('webgpu');
+  const opt = new Adam([tok, pos, ...blocks, norm, head].flatMap((m) => m.parameters()), { lr: 1e-3 });
+  const tokens = randint(0, vocab, [batch, seq], { dtype: 'int32' }).to('webgpu');
+  const targets = randint(0, vocab, [batch * seq], { dtype: 'int32' }).to('webgpu');
+  const positions = arange(seq, undefined, 1, { dtype: 'int32' }).to('webgpu');
+  const mask = tensor(
+    Array.from({ length: seq * seq }, (_, i) => (i % seq > Math.floor(i / seq) ? -Infinity : 0)),
+    { shape: [seq, seq] },
+  ).to('webgpu');
+  const step = () =>
+    tidy(() => {
+      opt.zeroGrad();
+      let x = tok.call(tokens).add(pos.call(positions));
+      for (const b of blocks) x = b.forward(x, { srcMask: mask });
+      const loss = crossEntropyLoss(head.call(norm.call(x)).reshape([batch * seq, vocab]), targets);
+      loss.backward();
+      opt.step();
+      return loss;
+    });
+  for (let i = 0; i < 3; i++) await step().item();
+  const t0 = performance.now();
+  let last: Tensor | null = null;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step();
+  }
+  const loss = await last!.item();
+  const sps = steps / ((performance.now() - t0) / 1000);
+  if (!Number.isFinite(loss)) throw new Error(`gpt: loss ${loss}`);
+  last!.dispose();
+  return sps;
+}
+
 function runTorch(args: Args): string[] {
   const script = fileURLToPath(new URL('./torch-bench.py', import.meta.url));
   const py = process.env.PYTHON ?? 'python3';
   if (!existsSync(script)) return ['pytorch: torch-bench.py not found beside this script'];
-  const r = spawnSync(py, [script, '--sizes', args.sizes.join(','), '--mlp-steps', String(args.mlpSteps)], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    py,
+    [
+      script,
+      '--sizes',
+      args.sizes.join(','),
+      '--mlp-steps',
+      String(args.mlpSteps),
+      '--gpt-steps',
+      String(args.gptSteps),
+      '--only',
+      [...args.only].join(','),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0)
     return [`pytorch: not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`];
   return r.stdout.trim().split('\n');
@@ -214,11 +298,17 @@ async function main(): Promise<void> {
   console.log(
     `adapter: ${info?.vendor ?? '?'} / ${info?.architecture ?? '?'} / ${info?.device ?? '?'} (${info?.description ?? ''})`,
   );
-  for (const n of args.sizes) console.log(await benchMatmul(gpu, n));
-  for (const line of await benchQueued(gpu, args.queued)) console.log(line);
-  const g = await benchMlp('webgpu', args.mlpSteps);
-  const c = await benchMlp('cpu', Math.max(3, Math.ceil(args.mlpSteps / 5)));
-  console.log(`MLP 784-512-10, batch 128, SGD: webgpu ${fmt(g, 1)} steps/s, cpu ${fmt(c, 1)} steps/s`);
+  if (args.only.has('matmul')) for (const n of args.sizes) console.log(await benchMatmul(gpu, n));
+  if (args.only.has('queued')) for (const line of await benchQueued(gpu, args.queued)) console.log(line);
+  if (args.only.has('mlp')) {
+    const g = await benchMlp('webgpu', args.mlpSteps);
+    const c = await benchMlp('cpu', Math.max(3, Math.ceil(args.mlpSteps / 5)));
+    console.log(`MLP 784-512-10, batch 128, SGD: webgpu ${fmt(g, 1)} steps/s, cpu ${fmt(c, 1)} steps/s`);
+  }
+  if (args.only.has('gpt')) {
+    const g = await benchGpt(args.gptSteps);
+    console.log(`tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: webgpu ${fmt(g, 1)} steps/s`);
+  }
   const s = gpu.stats();
   console.log(`(${s.submits} submits, ${s.dispatches} dispatches, ${s.pipelines} pipelines)`);
   if (args.torch) for (const line of runTorch(args)) console.log(line);

@@ -1,9 +1,9 @@
 """PyTorch's figures for the same measurements as gpu-bench.ts, on the same machine.
 
 fp32 matmul with TF32 off, the wall time of a queued small elementwise op in eager mode, and
-steps/s of the same 784-512-10 MLP at batch 128 on CUDA.
+steps/s of the same 784-512-10 MLP at batch 128 and of the same tiny GPT on CUDA.
 
-    python3 torch-bench.py --sizes 1024,4096,8192 --mlp-steps 50
+    python3 torch-bench.py --sizes 1024,4096,8192 --mlp-steps 50 --gpt-steps 20
 """
 
 import argparse
@@ -16,7 +16,10 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="1024,4096,8192")
     p.add_argument("--mlp-steps", type=int, default=50)
+    p.add_argument("--gpt-steps", type=int, default=20)
+    p.add_argument("--only", default="matmul,queued,mlp,gpt")
     args = p.parse_args()
+    only = set(args.only.split(","))
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device")
     dev = torch.device("cuda")
@@ -24,7 +27,18 @@ def main() -> None:
     torch.backends.cudnn.allow_tf32 = False
     print(f"pytorch {torch.__version__} on {torch.cuda.get_device_name(0)}")
 
-    for n in [int(s) for s in args.sizes.split(",")]:
+    if "matmul" in only:
+        matmul(dev, [int(s) for s in args.sizes.split(",")])
+    if "queued" in only:
+        queued(dev)
+    if "mlp" in only:
+        mlp(dev, args.mlp_steps)
+    if "gpt" in only:
+        gpt(dev, args.gpt_steps)
+
+
+def matmul(dev: torch.device, sizes: list[int]) -> None:
+    for n in sizes:
         a = torch.randn(n, n, device=dev)
         b = torch.randn(n, n, device=dev)
         for _ in range(3):
@@ -41,6 +55,9 @@ def main() -> None:
         ms = sorted(times)[len(times) // 2] * 1000
         print(f"pytorch matmul fp32 (TF32 off) {n}: {2 * n**3 / (ms / 1000) / 1e12:.2f} TFLOP/s ({ms:.3f} ms)")
 
+
+
+def queued(dev: torch.device) -> None:
     x = torch.ones(1024, device=dev)
     one = torch.full((1024,), 1e-3, device=dev)
     count = 2000
@@ -53,6 +70,9 @@ def main() -> None:
     torch.cuda.synchronize()
     print(f"pytorch queued elementwise add [1024]: {(time.perf_counter() - t0) / count * 1e6:.2f} us/op")
 
+
+
+def mlp(dev: torch.device, steps: int) -> None:
     torch.manual_seed(0)
     w1 = (torch.randn(784, 512, device=dev) * 0.05).requires_grad_()
     b1 = torch.zeros(512, device=dev, requires_grad=True)
@@ -75,10 +95,47 @@ def main() -> None:
     for _ in range(3):
         step().item()
     t0 = time.perf_counter()
-    for _ in range(args.mlp_steps):
+    for _ in range(steps):
         loss = step()
     loss.item()
-    print(f"pytorch MLP 784-512-10, batch 128, SGD: cuda {args.mlp_steps / (time.perf_counter() - t0):.1f} steps/s")
+    print(f"pytorch MLP 784-512-10, batch 128, SGD: cuda {steps / (time.perf_counter() - t0):.1f} steps/s")
+
+
+def gpt(dev: torch.device, steps: int) -> None:
+    nn = torch.nn
+    torch.manual_seed(0)
+    vocab, d, seq, batch = 65, 128, 64, 32
+    tok = nn.Embedding(vocab, d)
+    pos = nn.Embedding(seq, d)
+    blocks = nn.ModuleList(
+        nn.TransformerEncoderLayer(d, 4, 512, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2)
+    )
+    norm = nn.LayerNorm(d)
+    head = nn.Linear(d, vocab)
+    modules = nn.ModuleList([tok, pos, blocks, norm, head]).to(dev)
+    opt = torch.optim.Adam(modules.parameters(), lr=1e-3)
+    tokens = torch.randint(0, vocab, (batch, seq), device=dev)
+    targets = torch.randint(0, vocab, (batch * seq,), device=dev)
+    positions = torch.arange(seq, device=dev)
+    mask = torch.triu(torch.full((seq, seq), float("-inf"), device=dev), diagonal=1)
+
+    def step() -> torch.Tensor:
+        opt.zero_grad()
+        x = tok(tokens) + pos(positions)
+        for b in blocks:
+            x = b(x, src_mask=mask)
+        loss = torch.nn.functional.cross_entropy(head(norm(x)).view(-1, vocab), targets)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(3):
+        step().item()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
+    loss.item()
+    print(f"pytorch tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: cuda {steps / (time.perf_counter() - t0):.1f} steps/s")
 
 
 if __name__ == "__main__":

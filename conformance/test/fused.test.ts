@@ -104,13 +104,23 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
     },
   );
 
-  it.skipIf(!available).each([false, true])('adamStep (AMSGrad %s)', async (amsgrad) => {
+  it.skipIf(!available).each([
+    { amsgrad: false, opts: ADAM },
+    { amsgrad: true, opts: ADAM },
+    // L2 decay, maximize, and β₁ far from 1 (the running average taken from the other end).
+    { amsgrad: false, opts: { ...ADAM, beta1: 0.3, decoupledWeightDecay: false, maximize: true } },
+  ])('adamStep (AMSGrad $amsgrad, $opts.beta1, maximize $opts.maximize)', async ({ amsgrad, opts }) => {
     manualSeed(amsgrad ? 1 : 2);
     const init = [randn([300]), randn([300]), randn([300]).mul(0.1), rand([300]).mul(0.1), rand([300])];
     const run = (step: typeof adamStep_) => (d: Device) => {
-      const [p, g, m, v, x] = init.map((t) => t.to(d).clone());
-      step(p!, g!, m!, v!, amsgrad ? x! : null, ADAM);
-      return p!;
+      // Each state tensor a contiguous view at an offset into a longer buffer.
+      const [p, g, m, v, x] = init.map((t, i) =>
+        cat([randn([i + 1]), t])
+          .to(d)
+          .narrow(0, i + 1, 300),
+      );
+      step(p!, g!, m!, v!, amsgrad ? x! : null, opts);
+      return cat(amsgrad ? [p!, m!, v!, x!] : [p!, m!, v!]);
     };
     await compare(device, 'adamStep', run(adamStep_), run(adamStepComposite_));
   });

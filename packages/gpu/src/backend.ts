@@ -5,6 +5,7 @@
  * dispatches), so a training step costs a handful of submits, not one per op.
  */
 import {
+  type AdamStepOptions,
   type Backend,
   type BackendMemory,
   type BinaryOp,
@@ -14,6 +15,7 @@ import {
   DeviceError,
   type DType,
   DTypeError,
+  type FusedKernels,
   isContiguous,
   type MemoryPolicy,
   numelOf,
@@ -28,6 +30,7 @@ import {
   type WindowSpec,
 } from '@tsgrad/core';
 import { BufferPool, sizeClass } from './buffer-pool.js';
+import { ADAM_WG, adamBindings, adamKey, adamParams, adamSource } from './kernels/adam.js';
 import {
   ELEMENTWISE_WG,
   type ElementwiseSpec,
@@ -126,6 +129,11 @@ export class WebGPUBackend implements Backend {
   private readonly maxPooled: number;
   private readonly errors: string[] = [];
   private lostMessage: string | null = null;
+  /** Kernels that do in one dispatch what core would otherwise do in several ops. */
+  readonly fused: FusedKernels = {
+    adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, o) =>
+      this.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, o),
+  };
   /** Which matmul program runs (see {@link WebGPUBackendOptions.matmulKernel}); settable. */
   matmulKernel: 'auto' | 'tiled' | 'direct';
 
@@ -433,6 +441,34 @@ export class WebGPUBackend implements Backend {
       this.recorder.dispatch(k, params, [sa.buf, sb.buf, out.buf], [gx, gy, nb]);
     }
     return out;
+  }
+
+  private adamStep(
+    param: View,
+    grad: View,
+    expAvg: View,
+    expAvgSq: View,
+    maxExpAvgSq: View | null,
+    o: AdamStepOptions,
+  ): void {
+    const views =
+      maxExpAvgSq === null ? [param, grad, expAvg, expAvgSq] : [param, grad, expAvg, expAvgSq, maxExpAvgSq];
+    for (const v of views) {
+      if (v.dtype !== 'float32')
+        throw new DTypeError(`adamStep: webgpu updates float32 tensors, got ${v.dtype}`);
+    }
+    this.begin('adamStep', param.layout.shape);
+    const bufs = views.map((v) => this.storageOf(v.storage, 'adamStep').buf);
+    const n = numelOf(param.layout.shape);
+    if (n === 0) return;
+    const amsgrad = maxExpAvgSq !== null;
+    const k = this.pipelines.get(adamKey(amsgrad), adamBindings(amsgrad), () => adamSource(amsgrad));
+    const params = adamParams(
+      n,
+      views.map((v) => v.layout.offset),
+      o,
+    );
+    this.recorder.dispatch(k, params, bufs, grid(Math.ceil(n / ADAM_WG)));
   }
 
   // ---------------------------------------------------------------------------------------
