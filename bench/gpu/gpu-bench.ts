@@ -172,7 +172,70 @@ async function benchQueued(gpu: WebGPUBackend, count: number): Promise<string[]>
     `queued elementwise add [${n}]: ${fmt(backendUs)} us/op through the backend, ${fmt(tensorUs)} us/op through Tensor ` +
       `(${count} ops, ${fmt((recorded / count) * 1000)} us/op to record)`,
     `one add + readback: ${fmt(lat[Math.floor(lat.length / 2)]!, 3)} ms median`,
+    rawDawnFloor(gpu.gpu, n, count),
   ];
+}
+
+/**
+ * What Dawn alone costs per dispatch on this machine: `count` dispatches of one small kernel
+ * recorded straight into one compute pass (a bind group with a dynamic offset each), no
+ * tsgrad code between them. The floor under the figures above.
+ */
+function rawDawnFloor(device: GPUDevice, n: number, count: number): string {
+  const module = device.createShaderModule({
+    code: `@group(0) @binding(0) var<uniform> k: vec4<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x < arrayLength(&x)) { x[g.x] = x[g.x] + k.x; }
+}`,
+  });
+  const layout = device.createBindGroupLayout({
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+    ],
+  });
+  const pipeline = device.createComputePipeline({
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main' },
+  });
+  const align = device.limits.minUniformBufferOffsetAlignment;
+  const uniforms = device.createBuffer({ size: align * 256, usage: GPUBufferUsage.UNIFORM });
+  const x = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
+  const group = device.createBindGroup({
+    layout,
+    entries: [
+      { binding: 0, resource: { buffer: uniforms, size: 16 } },
+      { binding: 1, resource: { buffer: x } },
+    ],
+  });
+  const offsets = [0];
+  const record = () => {
+    const t0 = performance.now();
+    let encoder = device.createCommandEncoder();
+    let pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    for (let i = 0; i < count; i++) {
+      offsets[0] = (i % 256) * align;
+      pass.setBindGroup(0, group, offsets);
+      pass.dispatchWorkgroups(Math.ceil(n / 256));
+      if (i % 256 === 255) {
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        encoder = device.createCommandEncoder();
+        pass = encoder.beginComputePass();
+        pass.setPipeline(pipeline);
+      }
+    }
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    return ((performance.now() - t0) / count) * 1000;
+  };
+  record();
+  const us = record();
+  uniforms.destroy();
+  x.destroy();
+  return `Dawn alone, ${count} dispatches recorded and submitted by 256: ${fmt(us)} us/dispatch`;
 }
 
 /** Steps per second of a 784-512-10 ReLU MLP with cross-entropy and SGD at batch 128. */

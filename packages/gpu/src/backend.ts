@@ -45,6 +45,7 @@ import { STATUS_OPS } from './kernels/index-status.js';
 import { majorOrder, matmulKey, matmulParams, matmulSource, TILE } from './kernels/matmul.js';
 import { randomKey, randomSource } from './kernels/random.js';
 import { type ReduceSpec, reduceKey, reduceParams, reduceSource } from './kernels/reduce.js';
+import { type RowSpec, rowBindings, rowGroups, rowKey, rowParams, rowSource } from './kernels/rows.js';
 import { scatterAddKey, scatterAddParams, scatterAddSource } from './kernels/scatter-add.js';
 import { lineParams, scanKey, scanSource, sortKey, sortSource } from './kernels/sort.js';
 import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
@@ -53,6 +54,9 @@ import { faultError, OpInfo, type Origin, PENDING, resolve } from './outcome.js'
 import { PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
 import { GpuStorage, type PooledBuffer } from './storage.js';
+
+/** The length of a view's last dim (1 for a scalar). */
+const lastDim = (v: View): number => v.layout.shape[v.layout.shape.length - 1] ?? 1;
 
 /**
  * Tuning knobs of the backend (all optional).
@@ -133,6 +137,30 @@ export class WebGPUBackend implements Backend {
   readonly fused: FusedKernels = {
     adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, o) =>
       this.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, o),
+    softmax: (x) => this.rowOp({ kernel: 'softmax' }, [x], lastDim(x), [numelOf(x.layout.shape)])[0]!,
+    softmaxBackward: (y, g) =>
+      this.rowOp({ kernel: 'softmaxBackward' }, [y, g], lastDim(y), [numelOf(y.layout.shape)])[0]!,
+    logSoftmax: (x) => this.rowOp({ kernel: 'logSoftmax' }, [x], lastDim(x), [numelOf(x.layout.shape)])[0]!,
+    logSoftmaxBackward: (y, g) =>
+      this.rowOp({ kernel: 'logSoftmaxBackward' }, [y, g], lastDim(y), [numelOf(y.layout.shape)])[0]!,
+    layerNorm: (x, weight, bias, size, eps) => {
+      const n = numelOf(x.layout.shape);
+      const spec = { kernel: 'layerNorm', weight: weight !== null, bias: bias !== null } as const;
+      const inputs = [x, weight, bias].filter((v) => v !== null);
+      const [y, stats] = this.rowOp(spec, inputs, size, [n, size === 0 ? 0 : (2 * n) / size], eps);
+      return { y: y!, stats: stats! };
+    },
+    layerNormBackward: (g, x, weight, stats, size, want) => {
+      const n = numelOf(x.layout.shape);
+      const spec = { kernel: 'layerNormBackward', weight: weight !== null } as const;
+      const inputs = weight === null ? [g, x, stats] : [g, x, weight, stats];
+      const dx = this.rowOp(spec, inputs, size, [n])[0]!;
+      if (!want.weight && !want.bias) return { dx, dWeight: null, dBias: null };
+      const [dw, db] = this.rowOp({ kernel: 'columnSums' }, [g, x, stats], size, [size, size]);
+      if (!want.weight) this.free(dw);
+      if (!want.bias) this.free(db);
+      return { dx, dWeight: want.weight ? dw! : null, dBias: want.bias ? db! : null };
+    },
   };
   /** Which matmul program runs (see {@link WebGPUBackendOptions.matmulKernel}); settable. */
   matmulKernel: 'auto' | 'tiled' | 'direct';
@@ -469,6 +497,33 @@ export class WebGPUBackend implements Backend {
       o,
     );
     this.recorder.dispatch(k, params, bufs, grid(Math.ceil(n / ADAM_WG)));
+  }
+
+  /**
+   * One fused row kernel over contiguous float32 operands whose rows are `L` long: new
+   * contiguous outputs of the given sizes, in the kernel's binding order.
+   */
+  private rowOp(
+    spec: RowSpec,
+    inputs: readonly View[],
+    L: number,
+    outSizes: readonly number[],
+    eps = 0,
+  ): GpuStorage[] {
+    for (const v of inputs) {
+      if (v.dtype !== 'float32')
+        throw new DTypeError(`${spec.kernel}: webgpu runs it on float32, got ${v.dtype}`);
+    }
+    this.begin(spec.kernel, ...inputs.map((v) => v.layout.shape));
+    const bufs = inputs.map((v) => this.storageOf(v.storage, spec.kernel).buf);
+    const outs = outSizes.map((n) => this.alloc(n, spec.kernel));
+    const rows = L === 0 ? 0 : numelOf(inputs[0]!.layout.shape) / L;
+    if (rows === 0 || L === 0) return outs;
+    const k = this.pipelines.get(rowKey(spec), rowBindings(spec), () => rowSource(spec));
+    const offsets = [...inputs.map((v) => v.layout.offset), ...outs.map(() => 0)];
+    const params = rowParams(rows, L, offsets, eps);
+    this.recorder.dispatch(k, params, [...bufs, ...outs.map((o) => o.buf)], grid(rowGroups(spec, rows, L)));
+    return outs;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -57,6 +57,10 @@ export class Recorder {
   private readonly unsettled = new Set<Batch>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline last set in the open pass (setting it again costs a call into Dawn). */
+  private passPipeline: GPUComputePipeline | null = null;
+  /** The dynamic offset handed to `setBindGroup`, one array reused for every dispatch. */
+  private readonly dynamicOffset = [0];
   private inBatch = 0;
   private readonly arena: Uint32Array<ArrayBuffer>;
   private arenaUsed = 0; // in bytes
@@ -153,8 +157,12 @@ export class Recorder {
     this.arenaUsed += slot;
     const pass = this.computePass();
     try {
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, bindGroup, [offset]);
+      if (this.passPipeline !== kernel.pipeline) {
+        pass.setPipeline(kernel.pipeline);
+        this.passPipeline = kernel.pipeline;
+      }
+      this.dynamicOffset[0] = offset;
+      pass.setBindGroup(0, bindGroup, this.dynamicOffset);
       pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     } catch (e) {
       this.failWrites(kernel.writes, buffers, e);
@@ -210,6 +218,7 @@ export class Recorder {
       const encoder = this.encoder;
       const pass = this.pass;
       this.pass = null;
+      this.passPipeline = null;
       this.encoder = null;
       for (const f of SCOPES) this.device.pushErrorScope(f);
       try {
@@ -285,6 +294,7 @@ export class Recorder {
     if (this.pass !== null) {
       this.pass.end();
       this.pass = null;
+      this.passPipeline = null;
     }
     this.encoder ??= this.device.createCommandEncoder();
     return this.encoder;

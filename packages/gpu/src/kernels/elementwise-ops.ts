@@ -71,7 +71,25 @@ const unaryI32: Partial<Record<UnaryOp, string>> = {
 };
 
 /** The expression of a unary op over `v0` of dtype `inDtype`, converted to `outDtype`. */
-export function unaryExpr(op: UnaryOp, inDtype: DType, outDtype: DType): string {
+export const unaryExpr = memoized(buildUnary);
+
+/** An expression builder that builds each (op, dtypes) once: ops are recorded many times a step. */
+function memoized<Op extends string>(
+  build: (op: Op, inDtype: DType, outDtype: DType) => string,
+): (op: Op, inDtype: DType, outDtype: DType) => string {
+  const cache = new Map<string, string>();
+  return (op, inDtype, outDtype) => {
+    const key = `${op}|${inDtype}|${outDtype}`;
+    let e = cache.get(key);
+    if (e === undefined) {
+      e = build(op, inDtype, outDtype);
+      cache.set(key, e);
+    }
+    return e;
+  };
+}
+
+function buildUnary(op: UnaryOp, inDtype: DType, outDtype: DType): string {
   if (op === 'not') return convert(`select(1u, 0u, ${truthy('v0', inDtype)})`, 'bool', outDtype);
   const float = inDtype === 'float32' || outDtype === 'float32' || FLOAT_ONLY.has(op);
   const domain: DType = float ? 'float32' : 'int32';
@@ -121,7 +139,9 @@ const binaryI32: Partial<Record<BinaryOp, string>> = {
 };
 
 /** The expression of a binary op over `v0`, `v1` of dtype `inDtype`, converted to `outDtype`. */
-export function binaryExpr(op: BinaryOp, inDtype: DType, outDtype: DType): string {
+export const binaryExpr = memoized(buildBinary);
+
+function buildBinary(op: BinaryOp, inDtype: DType, outDtype: DType): string {
   const cmp = COMPARISON[op];
   if (cmp !== undefined) {
     if (inDtype === 'float32')
