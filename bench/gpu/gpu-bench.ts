@@ -6,6 +6,7 @@
  *
  *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--gpt-steps 20] [--torch]
  *                  [--queued 2000] [--matmul auto|tiled|direct] [--only matmul,queued,mlp,gpt]
+ *                  [--max-dispatches 256]
  *
  * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
  * To run it on a remote GPU machine, see pack.ts (`pnpm bench:gpu:pack`).
@@ -13,7 +14,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { arange, manualSeed, noGrad, randint, randn, type Tensor, tensor, tidy, type View } from '@tsgrad/core';
+import {
+  arange,
+  manualSeed,
+  noGrad,
+  randint,
+  randn,
+  type Tensor,
+  tensor,
+  tidy,
+  type View,
+} from '@tsgrad/core';
 import { initWebGPU, type WebGPUBackend } from '@tsgrad/gpu';
 import { crossEntropyLoss, Embedding, LayerNorm, Linear, TransformerEncoderLayer } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
@@ -29,6 +40,7 @@ interface Args {
   torch: boolean;
   queued: number;
   matmul: 'auto' | 'tiled' | 'direct';
+  maxDispatches: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -40,6 +52,7 @@ function parseArgs(argv: readonly string[]): Args {
     torch: false,
     queued: 2000,
     matmul: 'auto',
+    maxDispatches: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -47,13 +60,14 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--mlp-steps') args.mlpSteps = Number(argv[++i]);
     else if (a === '--gpt-steps') args.gptSteps = Number(argv[++i]);
     else if (a === '--queued') args.queued = Number(argv[++i]);
+    else if (a === '--max-dispatches') args.maxDispatches = Number(argv[++i]);
     else if (a === '--only') {
       const parts = argv[++i]!.split(',');
       const bad = parts.filter((q) => !(PARTS as readonly string[]).includes(q));
-      if (bad.length > 0) throw new Error(`--only: unknown part ${bad.join(', ')} (parts: ${PARTS.join(', ')})`);
+      if (bad.length > 0)
+        throw new Error(`--only: unknown part ${bad.join(', ')} (parts: ${PARTS.join(', ')})`);
       args.only = new Set(parts as Part[]);
-    }
-    else if (a === '--torch') args.torch = true;
+    } else if (a === '--torch') args.torch = true;
     else if (a === '--matmul') args.matmul = argv[++i] as Args['matmul'];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -118,42 +132,49 @@ async function benchMatmul(gpu: WebGPUBackend, n: number): Promise<string> {
   return `matmul fp32 ${n}x${n}x${n}: ${rate} (${fmt(ms, 3)} ms median, matmul program '${gpu.matmulKernel}', check ${check})`;
 }
 
+/**
+ * Microseconds per op of `count` calls of `op` and the wait for the GPU to finish them, and of
+ * the calls alone (recording): the medians of 7 rounds after one round of warm-up.
+ */
+async function perOp(
+  gpu: WebGPUBackend,
+  count: number,
+  op: () => void,
+): Promise<{ us: number; recordUs: number }> {
+  const total: number[] = [];
+  const record: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) op();
+    const t1 = performance.now();
+    await gpu.sync();
+    if (round === 0) continue;
+    total.push(((performance.now() - t0) / count) * 1000);
+    record.push(((t1 - t0) / count) * 1000);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+  return { us: median(total), recordUs: median(record) };
+}
+
 /** Wall time per op of a long chain of small queued adds, and of one op plus its readback. */
 async function benchQueued(gpu: WebGPUBackend, count: number): Promise<string[]> {
   const n = 1024;
   let x = gpu.fill(n, 1, 'float32');
   const one = gpu.fill(n, 1e-3, 'float32');
   // Backend level: what the GPU path costs.
-  const run = () => {
-    for (let i = 0; i < count; i++) {
-      const y = gpu.binary('add', view(x, [n]), view(one, [n]), 'float32');
-      gpu.free(x);
-      x = y;
-    }
-  };
-  run();
-  await gpu.sync();
-  let t0 = performance.now();
-  run();
-  const recorded = performance.now() - t0;
-  await gpu.sync();
-  const backendUs = ((performance.now() - t0) / count) * 1000;
+  const backend = await perOp(gpu, count, () => {
+    const y = gpu.binary('add', view(x, [n]), view(one, [n]), 'float32');
+    gpu.free(x);
+    x = y;
+  });
   // Tensor level: the same through core's Tensor (shape checks, autograd bookkeeping, dispose).
   let t = tensor(new Array(n).fill(1), { device: 'webgpu' });
   const d = tensor(new Array(n).fill(1e-3), { device: 'webgpu' });
-  const runTensors = () => {
-    for (let i = 0; i < count; i++) {
-      const u = t.add(d);
-      t.dispose();
-      t = u;
-    }
-  };
-  runTensors();
-  await gpu.sync();
-  t0 = performance.now();
-  runTensors();
-  await gpu.sync();
-  const tensorUs = ((performance.now() - t0) / count) * 1000;
+  const tensors = await perOp(gpu, count, () => {
+    const u = t.add(d);
+    t.dispose();
+    t = u;
+  });
   // One op and its readback, the latency of a synchronous step.
   const lat: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -169,8 +190,8 @@ async function benchQueued(gpu: WebGPUBackend, count: number): Promise<string[]>
   t.dispose();
   d.dispose();
   return [
-    `queued elementwise add [${n}]: ${fmt(backendUs)} us/op through the backend, ${fmt(tensorUs)} us/op through Tensor ` +
-      `(${count} ops, ${fmt((recorded / count) * 1000)} us/op to record)`,
+    `queued elementwise add [${n}]: ${fmt(tensors.us)} us/op through Tensor (${fmt(tensors.recordUs)} to record), ` +
+      `${fmt(backend.us)} through the backend (${fmt(backend.recordUs)} to record); median of 7 rounds of ${count} ops`,
     `one add + readback: ${fmt(lat[Math.floor(lat.length / 2)]!, 3)} ms median`,
     rawDawnFloor(gpu.gpu, n, count),
   ];
@@ -292,13 +313,19 @@ async function benchGpt(steps: number): Promise<number> {
   const tok = new Embedding(vocab, d).to('webgpu');
   const pos = new Embedding(seq, d).to('webgpu');
   const blocks = [0, 1].map(() =>
-    new TransformerEncoderLayer(d, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true, normFirst: true }).to(
-      'webgpu',
-    ),
+    new TransformerEncoderLayer(d, 4, {
+      dimFeedforward: 512,
+      dropout: 0,
+      batchFirst: true,
+      normFirst: true,
+    }).to('webgpu'),
   );
   const norm = new LayerNorm(d).to('webgpu');
   const head = new Linear(d, vocab).to('webgpu');
-  const opt = new Adam([tok, pos, ...blocks, norm, head].flatMap((m) => m.parameters()), { lr: 1e-3 });
+  const opt = new Adam(
+    [tok, pos, ...blocks, norm, head].flatMap((m) => m.parameters()),
+    { lr: 1e-3 },
+  );
   const tokens = randint(0, vocab, [batch, seq], { dtype: 'int32' }).to('webgpu');
   const targets = randint(0, vocab, [batch * seq], { dtype: 'int32' }).to('webgpu');
   const positions = arange(seq, undefined, 1, { dtype: 'int32' }).to('webgpu');
@@ -356,7 +383,7 @@ function runTorch(args: Args): string[] {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const gpu = await initWebGPU({ matmulKernel: args.matmul });
+  const gpu = await initWebGPU({ matmulKernel: args.matmul, maxDispatchesPerSubmit: args.maxDispatches });
   const info = gpu.adapterInfo;
   console.log(
     `adapter: ${info?.vendor ?? '?'} / ${info?.architecture ?? '?'} / ${info?.device ?? '?'} (${info?.description ?? ''})`,
