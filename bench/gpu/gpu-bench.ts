@@ -5,8 +5,8 @@
  * file).
  *
  *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--gpt-steps 20] [--torch]
- *                  [--queued 2000] [--matmul auto|tiled|direct] [--only matmul,queued,mlp,gpt]
- *                  [--max-dispatches 256]
+ *                  [--queued 2000] [--matmul auto|tiled|direct] [--matmul-config auto|<name>]
+ *                  [--only matmul,queued,mlp,gpt] [--max-dispatches 256]
  *
  * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
  * To run it on a remote GPU machine, see pack.ts (`pnpm bench:gpu:pack`).
@@ -25,9 +25,10 @@ import {
   tidy,
   type View,
 } from '@tsgrad/core';
-import { initWebGPU, type WebGPUBackend } from '@tsgrad/gpu';
+import { initWebGPU, type MatmulConfigName, type WebGPUBackend } from '@tsgrad/gpu';
 import { crossEntropyLoss, Embedding, LayerNorm, Linear, TransformerEncoderLayer } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
+import { formatCheck, formatRate, freeOperands, squareOperands, timeMatmul } from './matmul-bench.js';
 
 const PARTS = ['matmul', 'queued', 'mlp', 'gpt'] as const;
 type Part = (typeof PARTS)[number];
@@ -40,6 +41,7 @@ interface Args {
   torch: boolean;
   queued: number;
   matmul: 'auto' | 'tiled' | 'direct';
+  matmulConfig: 'auto' | MatmulConfigName;
   maxDispatches: number | undefined;
 }
 
@@ -52,6 +54,7 @@ function parseArgs(argv: readonly string[]): Args {
     torch: false,
     queued: 2000,
     matmul: 'auto',
+    matmulConfig: 'auto',
     maxDispatches: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -69,6 +72,7 @@ function parseArgs(argv: readonly string[]): Args {
       args.only = new Set(parts as Part[]);
     } else if (a === '--torch') args.torch = true;
     else if (a === '--matmul') args.matmul = argv[++i] as Args['matmul'];
+    else if (a === '--matmul-config') args.matmulConfig = argv[++i] as Args['matmulConfig'];
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -85,51 +89,13 @@ function fmt(x: number, digits = 2): string {
 
 /** Matmul TFLOP/s at n×n×n: median of timed batches after a warm-up, checked on sampled entries. */
 async function benchMatmul(gpu: WebGPUBackend, n: number): Promise<string> {
-  const host = (seed: number) => {
-    const a = new Float32Array(n * n);
-    let s = seed;
-    for (let i = 0; i < a.length; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      a[i] = s / 2 ** 32 - 0.5;
-    }
-    return a;
-  };
-  const ha = host(1);
-  const hb = host(2);
-  const a = view(gpu.fromArray(ha, 'float32'), [1, n, n]);
-  const b = view(gpu.fromArray(hb, 'float32'), [1, n, n]);
-  // Warm-up (compiles the program) and a check of 32 entries against float64 dot products.
-  const c = gpu.matmul(a, b);
-  const got = (await gpu.read(c, 'float32', n * n)) as Float32Array;
-  let worst = 0;
-  for (let t = 0; t < 32; t++) {
-    const i = (t * 7919) % n;
-    const j = (t * 104729) % n;
-    let s = 0;
-    for (let k = 0; k < n; k++) s += ha[i * n + k]! * hb[k * n + j]!;
-    worst = Math.max(worst, Math.abs(got[i * n + j]! - s) / Math.max(1, Math.abs(s)));
-  }
-  gpu.free(c);
-  // Time batches of `reps` products (one sync per batch) until about a second has passed.
-  let reps = 1;
-  const times: number[] = [];
-  const deadline = performance.now() + 1500;
-  while (times.length < 3 || (performance.now() < deadline && times.length < 20)) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) gpu.free(gpu.matmul(a, b));
-    await gpu.sync();
-    const dt = (performance.now() - t0) / reps;
-    times.push(dt);
-    if (dt * reps < 50) reps *= 2;
-  }
-  times.sort((x, y) => x - y);
-  const ms = times[Math.floor(times.length / 2)]!;
-  gpu.free(a.storage);
-  gpu.free(b.storage);
-  const flops = (2 * n ** 3) / (ms / 1000);
-  const rate = flops >= 1e11 ? `${fmt(flops / 1e12)} TFLOP/s` : `${fmt(flops / 1e9)} GFLOP/s`;
-  const check = worst < 1e-3 ? 'ok' : `MISMATCH ${worst.toExponential(1)}`;
-  return `matmul fp32 ${n}x${n}x${n}: ${rate} (${fmt(ms, 3)} ms median, matmul program '${gpu.matmulKernel}', check ${check})`;
+  const ops = squareOperands(gpu, n);
+  const { ms, flops, worst } = await timeMatmul(gpu, ops);
+  freeOperands(gpu, ops);
+  return (
+    `matmul fp32 ${n}x${n}x${n}: ${formatRate(flops)} (${fmt(ms, 3)} ms median, ` +
+    `matmul program '${gpu.matmulKernel}' config '${gpu.matmulConfig}', check ${formatCheck(worst)})`
+  );
 }
 
 /**
@@ -383,7 +349,11 @@ function runTorch(args: Args): string[] {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const gpu = await initWebGPU({ matmulKernel: args.matmul, maxDispatchesPerSubmit: args.maxDispatches });
+  const gpu = await initWebGPU({
+    matmulKernel: args.matmul,
+    matmulConfig: args.matmulConfig,
+    maxDispatchesPerSubmit: args.maxDispatches,
+  });
   const info = gpu.adapterInfo;
   console.log(
     `adapter: ${info?.vendor ?? '?'} / ${info?.architecture ?? '?'} / ${info?.device ?? '?'} (${info?.description ?? ''})`,

@@ -3,15 +3,18 @@
  * NVIDIA driver but no Node and no Vulkan loader (as the lent GPU machines are):
  *
  *   bench.mjs       gpu-bench.ts bundled with core and gpu (only `webgpu` stays outside)
+ *   sweep.mjs       matmul-sweep.ts, likewise
  *   node_modules/webgpu/   the Dawn binding, its dawn.node xz-compressed
  *   node.xz         this machine's Node binary, compressed
  *   *.deb           Debian's Vulkan loader and glvnd libraries, unpacked there by run.sh
  *   torch-bench.py  PyTorch's side of the comparison
  *   run.sh          unpacks what is needed and runs the benchmark with its arguments
+ *   sweep.sh        the same for the matmul configuration sweep
  *
  *   pnpm bench:gpu:pack [outDir=.tmp/gpu-bench]
  *   # then, on the GPU machine, from the repository root:
  *   bash .tmp/gpu-bench/run.sh --torch
+ *   bash .tmp/gpu-bench/sweep.sh --configs t128x128k8d,t128x128k16 --sizes 4096
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +31,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entry: { bench: join(here, 'gpu-bench.ts') },
+  entry: { bench: join(here, 'gpu-bench.ts'), sweep: join(here, 'matmul-sweep.ts') },
   outDir: out,
   format: ['esm'],
   platform: 'node',
@@ -69,10 +72,9 @@ try {
 }
 
 copyFileSync(join(here, 'torch-bench.py'), join(out, 'torch-bench.py'));
-writeFileSync(
-  join(out, 'run.sh'),
-  `#!/usr/bin/env bash
-# Runs the packed WebGPU benchmark; arguments go to gpu-bench (e.g. --torch --sizes 1024,4096,8192).
+/** A script that unpacks what is needed (once) and runs `script` with its arguments. */
+const launcher = (what: string, script: string) => `#!/usr/bin/env bash
+# Runs the packed ${what}; arguments go to it.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! ldconfig -p | grep -q libvulkan.so.1 || ! ldconfig -p | grep -q libGLdispatch.so.0; then
@@ -85,8 +87,16 @@ if [ -z "\${VK_DRIVER_FILES:-}" ] && [ -f "$ICD" ] && ! ls /usr/share/vulkan/icd
 fi
 [ -x node ] || { xz -dkf node.xz && chmod +x node; }
 [ -f node_modules/webgpu/dist/linux-x64/dawn.node ] || xz -dkf node_modules/webgpu/dist/linux-x64/dawn.node.xz
-exec ./node bench.mjs "$@"
-`,
+exec ./node ${script} "$@"
+`;
+writeFileSync(
+  join(out, 'run.sh'),
+  launcher('WebGPU benchmark (e.g. --torch --sizes 1024,4096,8192)', 'bench.mjs'),
+  { mode: 0o755 },
+);
+writeFileSync(
+  join(out, 'sweep.sh'),
+  launcher('matmul configuration sweep (e.g. --configs t128x128k8d,t64x64k16 --sizes 4096)', 'sweep.mjs'),
   { mode: 0o755 },
 );
 console.log(`packed into ${out}: ${readdirSync(out).join(', ')}`);

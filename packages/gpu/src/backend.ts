@@ -42,7 +42,16 @@ import { binaryExpr, unaryExpr } from './kernels/elementwise-ops.js';
 import { FILL_KEY, fillSource } from './kernels/fill.js';
 import { gatherKey, gatherParams, gatherSource } from './kernels/gather.js';
 import { STATUS_OPS } from './kernels/index-status.js';
-import { majorOrder, matmulKey, matmulParams, matmulSource, TILE } from './kernels/matmul.js';
+import {
+  MATMUL_CONFIGS,
+  type MatmulConfigName,
+  type MatmulSpec,
+  majorOrder,
+  matmulKey,
+  matmulParams,
+  matmulSource,
+  matmulWorkgroupBytes,
+} from './kernels/matmul.js';
 import { randomKey, randomSource } from './kernels/random.js';
 import { type ReduceSpec, reduceKey, reduceParams, reduceSource } from './kernels/reduce.js';
 import { type RowSpec, rowBindings, rowGroups, rowKey, rowParams, rowSource } from './kernels/rows.js';
@@ -63,7 +72,7 @@ const lastDim = (v: View): number => v.layout.shape[v.layout.shape.length - 1] ?
  *
  * @example
  * ```ts
- * await initWebGPU({ maxDispatchesPerSubmit: 512, matmulKernel: 'tiled' });
+ * await initWebGPU({ maxDispatchesPerSubmit: 512, matmulKernel: 'tiled', matmulConfig: 't128x128k8d' });
  * ```
  */
 export interface WebGPUBackendOptions {
@@ -77,6 +86,12 @@ export interface WebGPUBackendOptions {
    * adapters, which compile the tiled program slowly).
    */
   matmulKernel?: 'auto' | 'tiled' | 'direct';
+  /**
+   * Which tiled program (a key of `MATMUL_CONFIGS`), or `'auto'` (default: 128×128 blocks for
+   * products with many of them, 64×64 blocks for the rest and on CPU-based adapters). A
+   * configuration whose workgroup memory exceeds the device's limit falls back to `'t64x64k16'`.
+   */
+  matmulConfig?: 'auto' | MatmulConfigName;
 }
 
 /**
@@ -103,6 +118,9 @@ export interface WebGPUStats {
 type Strided = { offset: number; strides: readonly number[] };
 
 const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
+
+/** The tiled matmul program `'auto'` picks for products with many 128×128 output blocks. */
+const DEFAULT_LARGE_MATMUL: MatmulConfigName = 't128x128k8d';
 
 /**
  * A {@link Backend} that runs on a WebGPU device. Made and registered by `initWebGPU()`;
@@ -164,6 +182,8 @@ export class WebGPUBackend implements Backend {
   };
   /** Which matmul program runs (see {@link WebGPUBackendOptions.matmulKernel}); settable. */
   matmulKernel: 'auto' | 'tiled' | 'direct';
+  /** Which tiled matmul program runs (see {@link WebGPUBackendOptions.matmulConfig}); settable. */
+  matmulConfig: 'auto' | MatmulConfigName;
 
   constructor(
     /** The GPU device all buffers and programs live on. */
@@ -173,6 +193,7 @@ export class WebGPUBackend implements Backend {
     readonly adapterInfo: GPUAdapterInfo | null = null,
   ) {
     this.matmulKernel = options.matmulKernel ?? 'auto';
+    this.matmulConfig = options.matmulConfig ?? 'auto';
     this.maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.memory.maxBytes = this.maxBinding;
     this.maxPooled = options.maxPooledBytes ?? 2 ** 30;
@@ -456,13 +477,16 @@ export class WebGPUBackend implements Backend {
     // fast: worth it only for products large enough to repay that within a few calls.
     const large = M >= 32 && N >= 32 && M * N * K >= (this.cpuAdapter ? 1 << 24 : 1 << 18);
     const tiled = this.matmulKernel === 'tiled' || (this.matmulKernel === 'auto' && large);
-    const spec = {
+    const spec: MatmulSpec = {
       tiled,
       a: majorOrder(a.layout.shape, a.layout.strides),
       b: majorOrder(b.layout.shape, b.layout.strides),
+      config: 't64x64k16',
     };
+    if (tiled) spec.config = this.matmulConfigFor(spec, batch, M, N);
     const k = this.pipelines.get(matmulKey(spec), 'rrw', () => matmulSource(spec));
-    const [gx, gy] = tiled ? [Math.ceil(N / TILE), Math.ceil(M / TILE)] : grid(Math.ceil((M * N) / 64));
+    const cfg = MATMUL_CONFIGS[spec.config];
+    const [gx, gy] = tiled ? [Math.ceil(N / cfg.bn), Math.ceil(M / cfg.bm)] : grid(Math.ceil((M * N) / 64));
     for (let b0 = 0; b0 < batch; b0 += 65535) {
       const nb = Math.min(65535, batch - b0);
       const params = matmulParams(M, N, K, b0, a.layout, b.layout);
@@ -730,6 +754,24 @@ export class WebGPUBackend implements Backend {
 
   // ---------------------------------------------------------------------------------------
   // Internals
+
+  /**
+   * The tiled matmul configuration for a product: the one set, else 128×128 blocks when there
+   * are enough of them to fill a large GPU (and the adapter is not CPU-based), else 64×64
+   * blocks; one that needs more workgroup memory or invocations than the device allows falls
+   * back to 64×64 blocks.
+   */
+  private matmulConfigFor(spec: MatmulSpec, batch: number, M: number, N: number): MatmulConfigName {
+    let name: MatmulConfigName = 't64x64k16';
+    if (this.matmulConfig !== 'auto') name = this.matmulConfig;
+    else if (!this.cpuAdapter && batch * Math.ceil(M / 128) * Math.ceil(N / 128) >= 128)
+      name = DEFAULT_LARGE_MATMUL;
+    const c = MATMUL_CONFIGS[name];
+    const fits =
+      matmulWorkgroupBytes(c, spec.a, spec.b) <= this.gpu.limits.maxComputeWorkgroupStorageSize &&
+      (c.bm / c.tm) * (c.bn / c.tn) <= this.gpu.limits.maxComputeInvocationsPerWorkgroup;
+    return fits ? name : 't64x64k16';
+  }
 
   /** A software adapter (lavapipe, SwiftShader): work runs on the CPU. */
   private get cpuAdapter(): boolean {

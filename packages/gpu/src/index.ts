@@ -13,3 +13,10 @@
  */
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats } from './backend.js';
 export { initWebGPU, isWebGPUAvailable, type WebGPUOptions } from './init.js';
+export {
+  MATMUL_CONFIGS,
+  type MajorOrder,
+  type MatmulConfig,
+  type MatmulConfigName,
+  matmulWorkgroupBytes,
+} from './kernels/matmul.js';

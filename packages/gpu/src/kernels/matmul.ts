@@ -1,16 +1,34 @@
 /**
  * Batched matrix product over strided operands: out[b, m, n] = Σ_k A[b, m, k] · B[b, k, n].
  *
- * The tiled program gives each workgroup of 16×16 invocations a 64×64 block of the output,
- * each invocation a 4×4 sub-block (rows ty + 16i, columns tx + 16j, so that stores and
- * workgroup-memory reads are consecutive across a row of invocations). Blocks of A and B are
- * staged through workgroup memory TK columns at a time. How invocations are assigned to the
- * elements they stage depends on which of the operand's strides is 1, so that a transposed
- * operand is still read along consecutive addresses; that choice is compiled in.
+ * Two programs:
  *
- * Small products use a direct program, one invocation per output element, where tiles would be
- * mostly empty; on CPU drivers (lavapipe, SwiftShader), which take seconds to compile the tiled
- * program, so does every product but the largest.
+ * - The direct program gives each invocation one output element. It serves small products,
+ *   where tiles would be mostly empty, and on CPU drivers (lavapipe, SwiftShader), which take
+ *   seconds to compile tiled programs, every product but the largest.
+ * - Tiled programs, generated from a {@link MatmulConfig}: each workgroup computes a BM×BN block
+ *   of the output, each of its invocations a TM×TN sub-block held in registers. Blocks of A
+ *   (BM×BK) and B (BK×BN) are staged through workgroup memory, optionally double-buffered: the
+ *   next slab is read from storage into registers while the current one is multiplied, and
+ *   stored to the other buffer afterwards, so one barrier per slab suffices.
+ *
+ * Workgroup memory holds each slab as rows of vec4, one row per k. Slot s of a row holds the
+ * operand's rows (columns for B) s, s + R/4, s + R/2, s + 3R/4 (R = BM or BN), so that one
+ * vec4 read gives an invocation four of its rows and neighbouring invocations read
+ * neighbouring slots. An invocation (tx, ty) owns slots g·WY + ty of A (g < TM/4, WY = BM/TM
+ * invocations down) and h·WX + tx of B: its outputs are rows g·WY + ty + j·BM/4 and columns
+ * h·WX + tx + c·BN/4, so a row of invocations stores consecutive columns.
+ *
+ * Staging: each invocation reads whole slots (four elements, one per quarter of the block) and
+ * writes each as one vec4. Which slots it takes depends on the operand's unit stride, so that
+ * neighbouring invocations read neighbouring addresses: along k for a row-major A (or a
+ * column-major B), where rows of workgroup memory are padded by one vec4 to keep those
+ * stores free of bank conflicts; along m (n) otherwise. That choice is compiled in. Every read
+ * is masked against M, N and K, so any shape and any strides work; the masks cost a few
+ * instructions per slab against TM·TN·BK multiply-adds.
+ *
+ * The inner product is fully unrolled with one variable per accumulator vec4, so the compiler
+ * keeps them in registers (nothing is indexed dynamically).
  *
  * Parameter words: M, N, K, batch0, aOff, aBatch, aRow(m), aCol(k), bOff, bBatch, bRow(k), bCol(n).
  */
@@ -20,23 +38,122 @@ import { p, paramDecl } from './strided-index.js';
  * How an operand is best read: 'col' when its second-last stride is 1 (a transposed matrix),
  * else 'row'. Addresses always use both strides; this only picks which invocations read which
  * elements.
+ *
+ * @example
+ * ```ts
+ * const order: MajorOrder = 'col'; // a transposed operand
+ * ```
  */
 export type MajorOrder = 'row' | 'col';
 
-/** What a matmul program computes. */
+/**
+ * The shape of a tiled matmul program: output block `bm`×`bn` per workgroup, `bk` deep slabs,
+ * `tm`×`tn` outputs per invocation (multiples of 4), `db` double-buffered workgroup memory.
+ * A workgroup has (bm / tm)·(bn / tn) invocations.
+ *
+ * @example
+ * ```ts
+ * const { bm, bn } = MATMUL_CONFIGS.t128x128k8d; // 128, 128
+ * ```
+ */
+export interface MatmulConfig {
+  bm: number;
+  bn: number;
+  bk: number;
+  tm: number;
+  tn: number;
+  db: boolean;
+  /**
+   * The k loop within a slab written out in full (else a loop the driver's compiler may
+   * unroll; much quicker to compile on CPU drivers).
+   */
+  unroll: boolean;
+}
+
+/**
+ * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u]`, `d` for double-buffered, `u`
+ * for the k loop written out. Each has 256 invocations per workgroup, each computing
+ * BM/16 × BN/16 outputs. Pick one with the backend's `matmulConfig`.
+ *
+ * @example
+ * ```ts
+ * const gpu = await initWebGPU({ matmulConfig: 't128x128k8d' });
+ * gpu.matmulConfig = 't64x64k16';
+ * ```
+ */
+export const MATMUL_CONFIGS = {
+  t64x64k16: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: false, unroll: false },
+  t64x64k16d: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true, unroll: false },
+  t128x64k16d: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, db: true, unroll: false },
+  t128x128k8: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: false, unroll: false },
+  t128x128k8d: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: false },
+  t128x128k8du: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: true },
+  t128x128k16: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: false, unroll: false },
+} as const satisfies Record<string, MatmulConfig>;
+
+/**
+ * The name of a tiled configuration (a key of {@link MATMUL_CONFIGS}).
+ *
+ * @example
+ * ```ts
+ * const name: MatmulConfigName = 't128x128k8d';
+ * ```
+ */
+export type MatmulConfigName = keyof typeof MATMUL_CONFIGS;
+
+/** What a matmul program computes: the direct program, or a tiled configuration. */
 export interface MatmulSpec {
   tiled: boolean;
   a: MajorOrder;
   b: MajorOrder;
+  /** The tiled configuration (ignored by the direct program). */
+  config: MatmulConfigName;
 }
-
-/** Output tile edge of the tiled program. */
-export const TILE = 64;
-const TK = 16;
 
 /** The cache key of a spec. */
 export function matmulKey(s: MatmulSpec): string {
-  return s.tiled ? `mm|t|${s.a}|${s.b}` : 'mm|d';
+  return s.tiled ? `mm|${s.config}|${s.a}|${s.b}` : 'mm|d';
+}
+
+/** Whether staging an operand reads along k (the operand's unit stride is along k). */
+function alongK(op: 'a' | 'b', order: MajorOrder): boolean {
+  return op === 'a' ? order === 'row' : order === 'col';
+}
+
+/** Vec4 slots in one k-row of an operand's workgroup memory (padded when staged along k). */
+function rowSlots(r: number, kFirst: boolean): number {
+  return r / 4 + (kFirst ? 1 : 0);
+}
+
+/**
+ * Bytes of workgroup memory a tiled program of `config` uses for operands of these major
+ * orders (a device allows `limits.maxComputeWorkgroupStorageSize`).
+ *
+ * @example
+ * ```ts
+ * matmulWorkgroupBytes(MATMUL_CONFIGS.t128x128k8d, 'row', 'row'); // 16640
+ * ```
+ */
+export function matmulWorkgroupBytes(config: MatmulConfig, a: MajorOrder, b: MajorOrder): number {
+  const slots = config.bk * (rowSlots(config.bm, alongK('a', a)) + rowSlots(config.bn, alongK('b', b)));
+  return slots * 16 * (config.db ? 2 : 1);
+}
+
+/** Throws unless a configuration describes a program this generator can write. */
+export function checkMatmulConfig(c: MatmulConfig): void {
+  const wx = c.bn / c.tn;
+  const wy = c.bm / c.tm;
+  const nt = wx * wy;
+  // Slots per slab must split evenly over the invocations in both staging directions.
+  const ok =
+    c.tm % 4 === 0 &&
+    c.tn % 4 === 0 &&
+    Number.isInteger(wx) &&
+    Number.isInteger(wy) &&
+    c.bk > 0 &&
+    nt % c.bk === 0 &&
+    [c.bm, c.bn].every((r) => nt % (r / 4) === 0 && ((r / 4) * c.bk) % nt === 0);
+  if (!ok) throw new Error(`matmul: unsupported tiled configuration ${JSON.stringify(c)}`);
 }
 
 const HEADER = `${paramDecl(12)}
@@ -48,10 +165,7 @@ const M = p(0);
 const N = p(1);
 const K = p(2);
 
-/** The WGSL program of a spec. */
-export function matmulSource(s: MatmulSpec): string {
-  if (!s.tiled) {
-    return `${HEADER}
+const DIRECT = `${HEADER}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 64u;
@@ -68,77 +182,180 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   C[(b * ${M} + m) * ${N} + n] = acc;
 }
 `;
+
+/**
+ * Where invocation `tid` of `nt` finds its v-th slot in a slab of slots numbered with `inner`
+ * (a divisor of `nt`) fastest: WGSL expressions for the inner and outer coordinates.
+ */
+function slotOf(v: number, nt: number, inner: number): [string, string] {
+  return [`tid % ${inner}u`, `tid / ${inner}u + ${(nt * v) / inner}u`];
+}
+
+/** WGSL staging one operand: reads into registers and the stores into workgroup memory. */
+function staging(
+  op: 'a' | 'b',
+  order: MajorOrder,
+  c: MatmulConfig,
+  nt: number,
+): { decl: string[]; load: (k0: string) => string[]; store: (buf: string) => string[] } {
+  const r = op === 'a' ? c.bm : c.bn;
+  const q = r / 4;
+  const kFirst = alongK(op, order);
+  const row = rowSlots(r, kFirst);
+  const slots = (q * c.bk) / nt;
+  const name = op === 'a' ? 'A' : 'B';
+  const base = op === 'a' ? 'aBase' : 'bBase';
+  const r0 = op === 'a' ? 'm0' : 'n0';
+  const lim = op === 'a' ? M : N;
+  const [rStride, kStride] = op === 'a' ? [p(6), p(7)] : [p(11), p(10)];
+  const decl: string[] = [];
+  const coords: [string, string][] = [];
+  for (let v = 0; v < slots; v++) {
+    const [inner, outer] = slotOf(v, nt, kFirst ? c.bk : q);
+    const [kk, s] = kFirst ? [inner, outer] : [outer, inner];
+    decl.push(`let ${op}k${v} = ${kk};`, `let ${op}s${v} = ${s};`);
+    // The storage offsets and bounds of this slot's four rows do not change along k.
+    for (let j = 0; j < 4; j++) {
+      decl.push(
+        `let ${op}r${v}_${j} = ${r0} + ${op}s${v} + ${j * q}u;`,
+        `let ${op}o${v}_${j} = ${base} + ${op}r${v}_${j} * ${rStride};`,
+        `let ${op}in${v}_${j} = ${op}r${v}_${j} < ${lim};`,
+      );
+    }
+    coords.push([kk, s]);
   }
-  // Each invocation stages four elements of A (rows r, r+16, r+32, r+48 of one column k) and
-  // four of B, and stores each group as one vec4. Which of (r, k) follows the invocation number
-  // depends on the operand's unit stride, so that neighbours read neighbouring addresses.
-  const aRK = s.a === 'col' ? ['tid % 16u', 'tid / 16u'] : ['tid / 16u', 'tid % 16u'];
-  const bRK = s.b === 'col' ? ['tid / 16u', 'tid % 16u'] : ['tid % 16u', 'tid / 16u'];
-  const loadA = [0, 1, 2, 3]
-    .map(
-      (q) =>
-        `select(0.0, A[aBase + (gm + ${16 * q}u) * ${p(6)} + gk * ${p(7)}], gk < ${K} && gm + ${16 * q}u < ${M})`,
-    )
-    .join(',\n        ');
-  const loadB = [0, 1, 2, 3]
-    .map(
-      (q) =>
-        `select(0.0, B[bBase + hk * ${p(10)} + (hn + ${16 * q}u) * ${p(11)}], hk < ${K} && hn + ${16 * q}u < ${N})`,
-    )
-    .join(',\n        ');
+  const load = (k0: string) => {
+    const out: string[] = [];
+    for (let v = 0; v < slots; v++) {
+      const kx = `${k0} + ${op}k${v}`;
+      const el = [0, 1, 2, 3].map(
+        (j) =>
+          `select(0.0, ${name}[${op}o${v}_${j} + (${kx}) * ${kStride}], ${op}in${v}_${j} && ${kx} < ${K})`,
+      );
+      out.push(`let ${op}v${v} = vec4<f32>(\n      ${el.join(',\n      ')});`);
+    }
+    return out;
+  };
+  const store = (buf: string) => {
+    const out: string[] = [];
+    for (let v = 0; v < slots; v++)
+      out.push(`${name}s[${buf} + ${op}k${v} * ${row}u + ${op}s${v}] = ${op}v${v};`);
+    return out;
+  };
+  return { decl, load, store };
+}
+
+/** The WGSL program of a spec. */
+export function matmulSource(s: MatmulSpec): string {
+  if (!s.tiled) return DIRECT;
+  const c: MatmulConfig = MATMUL_CONFIGS[s.config];
+  checkMatmulConfig(c);
+  const wx = c.bn / c.tn;
+  const wy = c.bm / c.tm;
+  const nt = wx * wy;
+  const ga = c.tm / 4;
+  const gb = c.tn / 4;
+  const rowA = rowSlots(c.bm, alongK('a', s.a));
+  const rowB = rowSlots(c.bn, alongK('b', s.b));
+  const sizeA = c.bk * rowA;
+  const sizeB = c.bk * rowB;
+  const bufs = c.db ? 2 : 1;
+  const sa = staging('a', s.a, c, nt);
+  const sb = staging('b', s.b, c, nt);
+
+  const accs: string[] = [];
+  for (let g = 0; g < ga; g++)
+    for (let j = 0; j < 4; j++) for (let h = 0; h < gb; h++) accs.push(`var c${g}_${j}_${h} = vec4<f32>();`);
+
+  // One slab: for each k (in a scope of its own, so that names repeat), TM/4 vec4 reads of A,
+  // TN/4 of B and TM·TN/4 vec4 multiply-adds.
+  const compute = (bufA: string, bufB: string) => {
+    // The reads and multiply-adds of one k; `row(n)` is the offset of that k's row of n slots.
+    const step = (row: (n: number) => string) => {
+      const lines: string[] = [];
+      for (let g = 0; g < ga; g++) lines.push(`let a${g} = As[${bufA} + ${row(rowA)}${g * wy}u + ty];`);
+      for (let h = 0; h < gb; h++) lines.push(`let b${h} = Bs[${bufB} + ${row(rowB)}${h * wx}u + tx];`);
+      for (let g = 0; g < ga; g++)
+        for (let j = 0; j < 4; j++)
+          for (let h = 0; h < gb; h++)
+            lines.push(`c${g}_${j}_${h} = fma(vec4<f32>(a${g}.${'xyzw'[j]}), b${h}, c${g}_${j}_${h});`);
+      return lines.join('\n      ');
+    };
+    if (!c.unroll) {
+      return `    for (var kk = 0u; kk < ${c.bk}u; kk = kk + 1u) {\n      ${step((n) => `kk * ${n}u + `)}\n    }`;
+    }
+    const blocks: string[] = [];
+    for (let kk = 0; kk < c.bk; kk++) blocks.push(`    {\n      ${step((n) => `${kk * n}u + `)}\n    }`);
+    return blocks.join('\n');
+  };
+
   const stores: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const cols = [0, 1, 2, 3].map(
-      (j) => `if (n0 + tx + ${16 * j}u < ${N}) { C[row + n0 + tx + ${16 * j}u] = acc${i}.${'xyzw'[j]}; }`,
-    );
-    stores.push(`if (m0 + ty + ${16 * i}u < ${M}) {
-    let row = (b * ${M} + m0 + ty + ${16 * i}u) * ${N};
+  for (let g = 0; g < ga; g++) {
+    for (let j = 0; j < 4; j++) {
+      const row = `m0 + ${g * wy + (j * c.bm) / 4}u + ty`;
+      const cols: string[] = [];
+      for (let h = 0; h < gb; h++) {
+        for (let q = 0; q < 4; q++) {
+          const col = `n0 + ${h * wx + (q * c.bn) / 4}u + tx`;
+          cols.push(`if (${col} < ${N}) { C[o + ${col}] = c${g}_${j}_${h}.${'xyzw'[q]}; }`);
+        }
+      }
+      stores.push(`if (${row} < ${M}) {
+    let o = (b * ${M} + ${row}) * ${N};
     ${cols.join('\n    ')}
   }`);
+    }
   }
-  // Workgroup memory holds each block as vec4s: As[k * 16 + r] is rows r, r+16, r+32, r+48 of
-  // column k (Bs likewise for columns of B), so the inner loop reads two vec4s per 16 products.
+
+  const ind = (xs: string[], n: number) => xs.join(`\n${' '.repeat(n)}`);
+  const body = c.db
+    ? `  {
+    ${ind(sa.load('0u'), 4)}
+    ${ind(sb.load('0u'), 4)}
+    ${ind(sa.store('0u'), 4)}
+    ${ind(sb.store('0u'), 4)}
+  }
+  workgroupBarrier();
+  var cur = 0u;
+  for (var k0 = 0u; k0 < ${K}; k0 = k0 + ${c.bk}u) {
+    // The next slab (zeros past K) is read while this one is multiplied.
+    ${ind(sa.load(`k0 + ${c.bk}u`), 4)}
+    ${ind(sb.load(`k0 + ${c.bk}u`), 4)}
+    let curA = cur * ${sizeA}u;
+    let curB = cur * ${sizeB}u;
+${compute('curA', 'curB')}
+    let nxt = 1u - cur;
+    ${ind(sa.store(`nxt * ${sizeA}u`), 4)}
+    ${ind(sb.store(`nxt * ${sizeB}u`), 4)}
+    cur = nxt;
+    workgroupBarrier();
+  }`
+    : `  for (var k0 = 0u; k0 < ${K}; k0 = k0 + ${c.bk}u) {
+    ${ind(sa.load('k0'), 4)}
+    ${ind(sb.load('k0'), 4)}
+    ${ind(sa.store('0u'), 4)}
+    ${ind(sb.store('0u'), 4)}
+    workgroupBarrier();
+${compute('0u', '0u')}
+    workgroupBarrier();
+  }`;
+
   return `${HEADER}
-var<workgroup> As: array<vec4<f32>, ${TK * 16}>;
-var<workgroup> Bs: array<vec4<f32>, ${TK * 16}>;
-@compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32) {
+var<workgroup> As: array<vec4<f32>, ${sizeA * bufs}>;
+var<workgroup> Bs: array<vec4<f32>, ${sizeB * bufs}>;
+@compute @workgroup_size(${nt})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let b = wid.z + ${p(3)};
-  let m0 = wid.y * ${TILE}u;
-  let n0 = wid.x * ${TILE}u;
+  let m0 = wid.y * ${c.bm}u;
+  let n0 = wid.x * ${c.bn}u;
   let aBase = ${p(4)} + b * ${p(5)};
   let bBase = ${p(8)} + b * ${p(9)};
-  let tx = lid.x;
-  let ty = lid.y;
-  let ar = ${aRK[0]};
-  let ak = ${aRK[1]};
-  let bc = ${bRK[0]};
-  let bk = ${bRK[1]};
-  let gm = m0 + ar;
-  let hn = n0 + bc;
-  var acc0 = vec4<f32>();
-  var acc1 = vec4<f32>();
-  var acc2 = vec4<f32>();
-  var acc3 = vec4<f32>();
-  for (var k0 = 0u; k0 < ${K}; k0 = k0 + ${TK}u) {
-    let gk = k0 + ak;
-    let hk = k0 + bk;
-    As[ak * 16u + ar] = vec4<f32>(
-        ${loadA});
-    Bs[bk * 16u + bc] = vec4<f32>(
-        ${loadB});
-    workgroupBarrier();
-    for (var k = 0u; k < ${TK}u; k = k + 1u) {
-      let a = As[k * 16u + ty];
-      let bb = Bs[k * 16u + tx];
-      acc0 = fma(vec4<f32>(a.x), bb, acc0);
-      acc1 = fma(vec4<f32>(a.y), bb, acc1);
-      acc2 = fma(vec4<f32>(a.z), bb, acc2);
-      acc3 = fma(vec4<f32>(a.w), bb, acc3);
-    }
-    workgroupBarrier();
-  }
+  let tx = tid % ${wx}u;
+  let ty = tid / ${wx}u;
+  ${ind(sa.decl, 2)}
+  ${ind(sb.decl, 2)}
+  ${ind(accs, 2)}
+${body}
   ${stores.join('\n  ')}
 }
 `;

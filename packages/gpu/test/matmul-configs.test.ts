@@ -1,0 +1,104 @@
+/**
+ * Every tiled matmul configuration against doubles: edge blocks in every direction (sizes that
+ * are not multiples of any block: 1, 7, 65, 130), batches with batch strides and a broadcast
+ * operand, offsets, gaps between rows, and both major orders of each operand (which change how
+ * blocks are staged). Shapes stay small: CPU drivers run these programs slowly.
+ */
+import type { Layout, View } from '@tsgrad/core';
+import { describe, expect, it } from 'vitest';
+import { MATMUL_CONFIGS, type MatmulConfigName } from '../src/index.js';
+import { checkMatmulConfig, matmulWorkgroupBytes } from '../src/kernels/matmul.js';
+import { available, expectClose, gpu, randomData, readAll, rng } from './helpers.js';
+
+type Order = 'row' | 'col';
+
+/** A [batch, rows, cols] operand at an offset, rows `gap` apart beyond their length, maybe shared. */
+function operand(batch: number, rows: number, cols: number, order: Order, shared: boolean, r: () => number) {
+  const gap = 3;
+  const offset = 5;
+  const rs = order === 'col' ? 1 : cols + gap;
+  const cs = order === 'col' ? rows + gap : 1;
+  const per = order === 'col' ? (rows + gap) * cols : rows * (cols + gap);
+  const host = randomData('float32', offset + (shared ? 1 : batch) * (per + 7), r, 1) as Float32Array;
+  const layout: Layout = { shape: [batch, rows, cols], strides: [shared ? 0 : per + 7, rs, cs], offset };
+  const view: View = { storage: gpu.fromArray(host, 'float32'), dtype: 'float32', layout };
+  return { host, layout, view };
+}
+
+function reference(a: Float32Array, la: Layout, b: Float32Array, lb: Layout): number[] {
+  const [batch, M, K] = la.shape as [number, number, number];
+  const N = lb.shape[2]!;
+  const out: number[] = [];
+  for (let t = 0; t < batch; t++) {
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          s +=
+            a[la.offset + t * la.strides[0]! + m * la.strides[1]! + k * la.strides[2]!]! *
+            b[lb.offset + t * lb.strides[0]! + k * lb.strides[1]! + n * lb.strides[2]!]!;
+        }
+        out.push(s);
+      }
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
+  // [batch, M, K, N, B shared across the batch]
+  const shapes: [number, number, number, number, boolean][] = [
+    [1, 130, 37, 129, false],
+    [2, 65, 20, 7, false],
+    [3, 7, 65, 66, true],
+    [1, 1, 9, 130, false],
+  ];
+  // Each pair of orders stages both operands one way: along k for (row, col), along the
+  // block's rows and columns for (col, row). CPU drivers compile these programs slowly, so the
+  // default configuration gets both pairs and the others one each, in turn.
+  const pairs: [Order, Order][] = [
+    ['row', 'col'],
+    ['col', 'row'],
+  ];
+  const names = Object.keys(MATMUL_CONFIGS) as MatmulConfigName[];
+  names.forEach((name, i) => {
+    const orders = name === 't128x128k8d' ? pairs : [pairs[i % 2]!];
+    const label = orders.map(([oa, ob]) => `${oa}·${ob}`).join(', ');
+    it(`${name} (${label}): partial blocks, batches, offsets, strides`, async () => {
+      const c = MATMUL_CONFIGS[name];
+      const limit = gpu.gpu.limits.maxComputeWorkgroupStorageSize;
+      // A configuration the device cannot hold falls back to another (checked in the backend).
+      if (orders.some(([oa, ob]) => matmulWorkgroupBytes(c, oa, ob) > limit)) return;
+      const saved = [gpu.matmulKernel, gpu.matmulConfig] as const;
+      gpu.matmulKernel = 'tiled';
+      gpu.matmulConfig = name;
+      try {
+        const r = rng(100 + i);
+        for (const [oa, ob] of orders) {
+          for (const [batch, M, K, N, shared] of shapes) {
+            const a = operand(batch, M, K, oa, false, r);
+            const b = operand(batch, K, N, ob, shared, r);
+            const out = gpu.matmul(a.view, b.view);
+            const got = await readAll(out, 'float32', batch * M * N);
+            expectClose(got, reference(a.host, a.layout, b.host, b.layout), 1e-4, 1e-4);
+            for (const s of [out, a.view.storage, b.view.storage]) gpu.free(s);
+          }
+        }
+      } finally {
+        [gpu.matmulKernel, gpu.matmulConfig] = saved;
+      }
+    });
+  });
+
+  it('every configuration fits the default 32 KiB of workgroup memory and generates', () => {
+    for (const c of Object.values(MATMUL_CONFIGS)) {
+      for (const [oa, ob] of [...pairs, ['row', 'row'] as const, ['col', 'col'] as const]) {
+        expect(matmulWorkgroupBytes(c, oa, ob)).toBeLessThanOrEqual(32768);
+      }
+      expect(() => checkMatmulConfig(c)).not.toThrow();
+    }
+    expect(() =>
+      checkMatmulConfig({ bm: 128, bn: 128, bk: 8, tm: 6, tn: 8, db: false, unroll: false }),
+    ).toThrow(/unsupported/);
+  });
+});
