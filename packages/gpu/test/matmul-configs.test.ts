@@ -53,16 +53,18 @@ describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
     [3, 7, 65, 66, true],
     [1, 1, 9, 130, false],
   ];
-  // Each pair of orders stages both operands one way: along k for (row, col), along the
-  // block's rows and columns for (col, row). CPU drivers compile these programs slowly, so the
-  // default configuration gets both pairs and the others one each, in turn.
+  // Each pair of orders stages both operands one way: along k for (row, col) (where swizzled
+  // configurations permute their slots), along the block's rows and columns for (col, row).
+  // CPU drivers compile these programs slowly, so the default configuration gets both pairs,
+  // swizzled ones (row, col), and the others one each, in turn.
   const pairs: [Order, Order][] = [
     ['row', 'col'],
     ['col', 'row'],
   ];
   const names = Object.keys(MATMUL_CONFIGS) as MatmulConfigName[];
   names.forEach((name, i) => {
-    const orders = name === 't128x128k8d' ? pairs : [pairs[i % 2]!];
+    const orders =
+      name === 't128x128k8d' ? pairs : MATMUL_CONFIGS[name].swizzle ? [pairs[0]!] : [pairs[i % 2]!];
     const label = orders.map(([oa, ob]) => `${oa}·${ob}`).join(', ');
     it(`${name} (${label}): partial blocks, batches, offsets, strides`, async () => {
       const c = MATMUL_CONFIGS[name];
@@ -98,7 +100,7 @@ describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
       expect(() => checkMatmulConfig(c)).not.toThrow();
     }
     expect(() =>
-      checkMatmulConfig({ bm: 128, bn: 128, bk: 8, tm: 6, tn: 8, db: false, unroll: false }),
+      checkMatmulConfig({ bm: 128, bn: 128, bk: 8, tm: 6, tn: 8, db: false, unroll: false, swizzle: false }),
     ).toThrow(/unsupported/);
   });
 });

@@ -22,8 +22,9 @@
  * Staging: each invocation reads whole slots (four elements, one per quarter of the block) and
  * writes each as one vec4. Which slots it takes depends on the operand's unit stride, so that
  * neighbouring invocations read neighbouring addresses: along k for a row-major A (or a
- * column-major B), where rows of workgroup memory are padded by one vec4 to keep those
- * stores free of bank conflicts; along m (n) otherwise. That choice is compiled in. Every read
+ * column-major B), where rows of workgroup memory are padded by one vec4 (or, in swizzled
+ * configurations, slot s of row k sits at s XOR (k mod 8)) to keep those stores free of bank
+ * conflicts; along m (n) otherwise. That choice is compiled in. Every read
  * is masked against M, N and K, so any shape and any strides work; the masks cost a few
  * instructions per slab against TM·TN·BK multiply-adds.
  *
@@ -68,11 +69,17 @@ export interface MatmulConfig {
    * unroll; much quicker to compile on CPU drivers).
    */
   unroll: boolean;
+  /**
+   * An operand staged along k has its slots permuted within each k-row (slot s of row k at
+   * s XOR (k mod 8)) instead of its rows padded, which keeps the stores free of bank conflicts
+   * without the padding's workgroup memory.
+   */
+  swizzle: boolean;
 }
 
 /**
- * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u]`, `d` for double-buffered, `u`
- * for the k loop written out. Each has 256 invocations per workgroup, each computing
+ * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u][s]`, `d` for double-buffered, `u`
+ * for the k loop written out, `s` for swizzled rather than padded workgroup memory. Each has 256 invocations per workgroup, each computing
  * BM/16 × BN/16 outputs. Pick one with the backend's `matmulConfig`.
  *
  * @example
@@ -82,13 +89,14 @@ export interface MatmulConfig {
  * ```
  */
 export const MATMUL_CONFIGS = {
-  t64x64k16: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: false, unroll: false },
-  t64x64k16d: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true, unroll: false },
-  t128x64k16d: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, db: true, unroll: false },
-  t128x128k8: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: false, unroll: false },
-  t128x128k8d: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: false },
-  t128x128k8du: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: true },
-  t128x128k16: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: false, unroll: false },
+  t64x64k16: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: false, unroll: false, swizzle: false },
+  t64x64k16d: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true, unroll: false, swizzle: false },
+  t128x64k16d: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, db: true, unroll: false, swizzle: false },
+  t128x128k8: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: false, unroll: false, swizzle: false },
+  t128x128k8d: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: false, swizzle: false },
+  t128x128k8du: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: true, swizzle: false },
+  t128x128k16: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: false, unroll: false, swizzle: false },
+  t128x128k16ds: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: true, unroll: false, swizzle: true },
 } as const satisfies Record<string, MatmulConfig>;
 
 /**
@@ -121,8 +129,8 @@ function alongK(op: 'a' | 'b', order: MajorOrder): boolean {
 }
 
 /** Vec4 slots in one k-row of an operand's workgroup memory (padded when staged along k). */
-function rowSlots(r: number, kFirst: boolean): number {
-  return r / 4 + (kFirst ? 1 : 0);
+function rowSlots(r: number, kFirst: boolean, swizzle: boolean): number {
+  return r / 4 + (kFirst && !swizzle ? 1 : 0);
 }
 
 /**
@@ -135,7 +143,9 @@ function rowSlots(r: number, kFirst: boolean): number {
  * ```
  */
 export function matmulWorkgroupBytes(config: MatmulConfig, a: MajorOrder, b: MajorOrder): number {
-  const slots = config.bk * (rowSlots(config.bm, alongK('a', a)) + rowSlots(config.bn, alongK('b', b)));
+  const sw = config.swizzle;
+  const slots =
+    config.bk * (rowSlots(config.bm, alongK('a', a), sw) + rowSlots(config.bn, alongK('b', b), sw));
   return slots * 16 * (config.db ? 2 : 1);
 }
 
@@ -152,6 +162,7 @@ export function checkMatmulConfig(c: MatmulConfig): void {
     Number.isInteger(wy) &&
     c.bk > 0 &&
     nt % c.bk === 0 &&
+    (!c.swizzle || (c.bm % 32 === 0 && c.bn % 32 === 0)) &&
     [c.bm, c.bn].every((r) => nt % (r / 4) === 0 && ((r / 4) * c.bk) % nt === 0);
   if (!ok) throw new Error(`matmul: unsupported tiled configuration ${JSON.stringify(c)}`);
 }
@@ -201,7 +212,8 @@ function staging(
   const r = op === 'a' ? c.bm : c.bn;
   const q = r / 4;
   const kFirst = alongK(op, order);
-  const row = rowSlots(r, kFirst);
+  const row = rowSlots(r, kFirst, c.swizzle);
+  const slot = (v: number) => (kFirst && c.swizzle ? `(${op}s${v} ^ (${op}k${v} & 7u))` : `${op}s${v}`);
   const slots = (q * c.bk) / nt;
   const name = op === 'a' ? 'A' : 'B';
   const base = op === 'a' ? 'aBase' : 'bBase';
@@ -239,7 +251,7 @@ function staging(
   const store = (buf: string) => {
     const out: string[] = [];
     for (let v = 0; v < slots; v++)
-      out.push(`${name}s[${buf} + ${op}k${v} * ${row}u + ${op}s${v}] = ${op}v${v};`);
+      out.push(`${name}s[${buf} + ${op}k${v} * ${row}u + ${slot(v)}] = ${op}v${v};`);
     return out;
   };
   return { decl, load, store };
@@ -255,8 +267,10 @@ export function matmulSource(s: MatmulSpec): string {
   const nt = wx * wy;
   const ga = c.tm / 4;
   const gb = c.tn / 4;
-  const rowA = rowSlots(c.bm, alongK('a', s.a));
-  const rowB = rowSlots(c.bn, alongK('b', s.b));
+  const swA = c.swizzle && alongK('a', s.a);
+  const swB = c.swizzle && alongK('b', s.b);
+  const rowA = rowSlots(c.bm, alongK('a', s.a), c.swizzle);
+  const rowB = rowSlots(c.bn, alongK('b', s.b), c.swizzle);
   const sizeA = c.bk * rowA;
   const sizeB = c.bk * rowB;
   const bufs = c.db ? 2 : 1;
@@ -270,11 +284,14 @@ export function matmulSource(s: MatmulSpec): string {
   // One slab: for each k (in a scope of its own, so that names repeat), TM/4 vec4 reads of A,
   // TN/4 of B and TM·TN/4 vec4 multiply-adds.
   const compute = (bufA: string, bufB: string) => {
-    // The reads and multiply-adds of one k; `row(n)` is the offset of that k's row of n slots.
-    const step = (row: (n: number) => string) => {
+    // The reads and multiply-adds of one k: `k` is its WGSL expression, `k8` that of k mod 8.
+    const step = (k: string, k8: string) => {
+      const at = (slot: string, swizzled: boolean) => (swizzled ? `((${slot}) ^ ${k8})` : slot);
       const lines: string[] = [];
-      for (let g = 0; g < ga; g++) lines.push(`let a${g} = As[${bufA} + ${row(rowA)}${g * wy}u + ty];`);
-      for (let h = 0; h < gb; h++) lines.push(`let b${h} = Bs[${bufB} + ${row(rowB)}${h * wx}u + tx];`);
+      for (let g = 0; g < ga; g++)
+        lines.push(`let a${g} = As[${bufA} + ${k} * ${rowA}u + ${at(`${g * wy}u + ty`, swA)}];`);
+      for (let h = 0; h < gb; h++)
+        lines.push(`let b${h} = Bs[${bufB} + ${k} * ${rowB}u + ${at(`${h * wx}u + tx`, swB)}];`);
       for (let g = 0; g < ga; g++)
         for (let j = 0; j < 4; j++)
           for (let h = 0; h < gb; h++)
@@ -282,10 +299,10 @@ export function matmulSource(s: MatmulSpec): string {
       return lines.join('\n      ');
     };
     if (!c.unroll) {
-      return `    for (var kk = 0u; kk < ${c.bk}u; kk = kk + 1u) {\n      ${step((n) => `kk * ${n}u + `)}\n    }`;
+      return `    for (var kk = 0u; kk < ${c.bk}u; kk = kk + 1u) {\n      ${step('kk', '(kk & 7u)')}\n    }`;
     }
     const blocks: string[] = [];
-    for (let kk = 0; kk < c.bk; kk++) blocks.push(`    {\n      ${step((n) => `${kk * n}u + `)}\n    }`);
+    for (let kk = 0; kk < c.bk; kk++) blocks.push(`    {\n      ${step(`${kk}u`, `${kk % 8}u`)}\n    }`);
     return blocks.join('\n');
   };
 
