@@ -3,15 +3,31 @@
  * of an n×n×n fp32 product (median of timed batches), checked at 32 entries against float64
  * dot products; then the best configuration per size.
  *
- *   tsx bench/gpu/matmul-sweep.ts [--configs t128x128k8d,t64x64k16] [--sizes 1024,4096,8192]
+ *   tsx bench/gpu/matmul-sweep.ts [--configs t128x128k8d,t64x64k16 | all] [--sizes 1024,4096,8192]
  *                                 [--budget-ms 600]
  *
- * Configurations default to all of MATMUL_CONFIGS. One that needs more workgroup memory than
+ * Configurations default to SWEEP_CONFIGS (the candidates under study and two baselines). One
+ * that needs more workgroup memory than
  * the device allows is reported and skipped. On a machine without a GPU it runs on lavapipe;
  * pass small sizes there (`--sizes 128,256`). Packed for a GPU machine by pack.ts (sweep.sh).
  */
 import { initWebGPU, MATMUL_CONFIGS, type MatmulConfigName, matmulWorkgroupBytes } from '@tsgrad/gpu';
 import { formatCheck, formatRate, freeOperands, squareOperands, timeMatmul } from './matmul-bench.js';
+
+/** The configurations swept by default: the ones under study, then t128x128k16 and t64x64k16. */
+const SWEEP_CONFIGS: MatmulConfigName[] = [
+  't128x128k16w',
+  't128x128k16uw',
+  't128x128k16sw',
+  't128x128k32s',
+  't128x128k32sw',
+  't128x128k32suw',
+  't64x128k16w',
+  't64x128k32sw',
+  't128x64k16w',
+  't128x128k16',
+  't64x64k16',
+];
 
 interface Args {
   configs: MatmulConfigName[];
@@ -21,7 +37,7 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
-    configs: Object.keys(MATMUL_CONFIGS) as MatmulConfigName[],
+    configs: SWEEP_CONFIGS,
     sizes: [1024, 4096, 8192],
     budgetMs: 600,
   };
@@ -31,6 +47,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
+  }
+  if (args.configs.length === 1 && args.configs[0] === ('all' as MatmulConfigName)) {
+    args.configs = Object.keys(MATMUL_CONFIGS) as MatmulConfigName[];
   }
   for (const c of args.configs) {
     if (!(c in MATMUL_CONFIGS)) {

@@ -88,7 +88,8 @@ export interface WebGPUBackendOptions {
   matmulKernel?: 'auto' | 'tiled' | 'direct';
   /**
    * Which tiled program (a key of `MATMUL_CONFIGS`), or `'auto'` (default: 128×128 blocks for
-   * products with many of them, 64×64 blocks for the rest and on CPU-based adapters). A
+   * products with many of them, 128×64 blocks for mid-size ones, 64×64 blocks for the rest and
+   * on CPU-based adapters). A
    * configuration whose workgroup memory exceeds the device's limit falls back to `'t64x64k16'`.
    */
   matmulConfig?: 'auto' | MatmulConfigName;
@@ -120,7 +121,16 @@ type Strided = { offset: number; strides: readonly number[] };
 const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
 
 /** The tiled matmul program `'auto'` picks for products with many 128×128 output blocks. */
-const DEFAULT_LARGE_MATMUL: MatmulConfigName = 't128x128k8d';
+const DEFAULT_LARGE_MATMUL: MatmulConfigName = 't128x128k16';
+/** The one for products with fewer 128×128 blocks but many 128×64 ones. */
+const DEFAULT_MID_MATMUL: MatmulConfigName = 't128x64k16d';
+/**
+ * 128×128 blocks from which `'auto'` takes the large program: two waves of them on a GPU with
+ * 132 multiprocessors; below that, 128×64 blocks keep more of them busy.
+ */
+const LARGE_MATMUL_BLOCKS = 264;
+/** 128×64 blocks from which `'auto'` takes the mid-size program (else 64×64 blocks). */
+const MID_MATMUL_BLOCKS = 64;
 
 /**
  * A {@link Backend} that runs on a WebGPU device. Made and registered by `initWebGPU()`;
@@ -756,16 +766,18 @@ export class WebGPUBackend implements Backend {
   // Internals
 
   /**
-   * The tiled matmul configuration for a product: the one set, else 128×128 blocks when there
-   * are enough of them to fill a large GPU (and the adapter is not CPU-based), else 64×64
-   * blocks; one that needs more workgroup memory or invocations than the device allows falls
-   * back to 64×64 blocks.
+   * The tiled matmul configuration for a product: the one set, else (on an adapter that is not
+   * CPU-based) 128×128 blocks when there are enough of them to fill a large GPU twice, 128×64
+   * blocks when there are enough of those, else 64×64 blocks; one that needs more workgroup
+   * memory or invocations than the device allows falls back to 64×64 blocks.
    */
   private matmulConfigFor(spec: MatmulSpec, batch: number, M: number, N: number): MatmulConfigName {
     let name: MatmulConfigName = 't64x64k16';
+    const rows = batch * Math.ceil(M / 128);
     if (this.matmulConfig !== 'auto') name = this.matmulConfig;
-    else if (!this.cpuAdapter && batch * Math.ceil(M / 128) * Math.ceil(N / 128) >= 128)
-      name = DEFAULT_LARGE_MATMUL;
+    else if (this.cpuAdapter) name = 't64x64k16';
+    else if (rows * Math.ceil(N / 128) >= LARGE_MATMUL_BLOCKS) name = DEFAULT_LARGE_MATMUL;
+    else if (rows * Math.ceil(N / 64) >= MID_MATMUL_BLOCKS) name = DEFAULT_MID_MATMUL;
     const c = MATMUL_CONFIGS[name];
     const fits =
       matmulWorkgroupBytes(c, spec.a, spec.b) <= this.gpu.limits.maxComputeWorkgroupStorageSize &&

@@ -100,7 +100,21 @@ describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
       expect(() => checkMatmulConfig(c)).not.toThrow();
     }
     expect(() =>
-      checkMatmulConfig({ bm: 128, bn: 128, bk: 8, tm: 6, tn: 8, db: false, unroll: false, swizzle: false }),
+      checkMatmulConfig({
+        bm: 128,
+        bn: 128,
+        bk: 8,
+        tm: 6,
+        tn: 8,
+        db: false,
+        unroll: false,
+        swizzle: false,
+        warp8x4: false,
+      }),
     ).toThrow(/unsupported/);
+    // 8×4 warps need a grid of invocations at least 8 wide and 4 high (here 4×16).
+    expect(() => checkMatmulConfig({ ...MATMUL_CONFIGS.t64x64k16, tn: 16, warp8x4: true })).toThrow(
+      /unsupported/,
+    );
   });
 });

@@ -75,12 +75,20 @@ export interface MatmulConfig {
    * without the padding's workgroup memory.
    */
   swizzle: boolean;
+  /**
+   * Each 32 consecutive invocations (a warp on most GPUs) cover 8×4 invocations of the
+   * workgroup's grid rather than 16×2, so that together they read 4 slots of A and 8 of B per k
+   * (fewer workgroup-memory transactions than 2 and 16). Needs BN/TN % 8 = 0 and BM/TM % 4 = 0.
+   */
+  warp8x4: boolean;
 }
 
 /**
- * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u][s]`, `d` for double-buffered, `u`
- * for the k loop written out, `s` for swizzled rather than padded workgroup memory. Each has 256 invocations per workgroup, each computing
- * BM/16 × BN/16 outputs. Pick one with the backend's `matmulConfig`.
+ * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u][s][w]`, `d` for double-buffered,
+ * `u` for the k loop written out, `s` for swizzled rather than padded workgroup memory, `w` for
+ * warps of 8×4 invocations. Those with 64 rows or columns of 4×4 outputs per invocation, and
+ * 128×128 blocks, have 256 invocations per workgroup; those with a 64-wide side and 8×8 outputs
+ * per invocation have 128. Pick one with the backend's `matmulConfig`.
  *
  * @example
  * ```ts
@@ -89,14 +97,193 @@ export interface MatmulConfig {
  * ```
  */
 export const MATMUL_CONFIGS = {
-  t64x64k16: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: false, unroll: false, swizzle: false },
-  t64x64k16d: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true, unroll: false, swizzle: false },
-  t128x64k16d: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, db: true, unroll: false, swizzle: false },
-  t128x128k8: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: false, unroll: false, swizzle: false },
-  t128x128k8d: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: false, swizzle: false },
-  t128x128k8du: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true, unroll: true, swizzle: false },
-  t128x128k16: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: false, unroll: false, swizzle: false },
-  t128x128k16ds: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, db: true, unroll: false, swizzle: true },
+  t64x64k16: {
+    bm: 64,
+    bn: 64,
+    bk: 16,
+    tm: 4,
+    tn: 4,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t64x64k16d: {
+    bm: 64,
+    bn: 64,
+    bk: 16,
+    tm: 4,
+    tn: 4,
+    db: true,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x64k16d: {
+    bm: 128,
+    bn: 64,
+    bk: 16,
+    tm: 8,
+    tn: 4,
+    db: true,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x128k8: {
+    bm: 128,
+    bn: 128,
+    bk: 8,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x128k8d: {
+    bm: 128,
+    bn: 128,
+    bk: 8,
+    tm: 8,
+    tn: 8,
+    db: true,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x128k8du: {
+    bm: 128,
+    bn: 128,
+    bk: 8,
+    tm: 8,
+    tn: 8,
+    db: true,
+    unroll: true,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x128k16: {
+    bm: 128,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: false,
+  },
+  t128x128k16ds: {
+    bm: 128,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: true,
+    unroll: false,
+    swizzle: true,
+    warp8x4: false,
+  },
+  t128x128k16w: {
+    bm: 128,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: true,
+  },
+  t128x128k16uw: {
+    bm: 128,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: true,
+    swizzle: false,
+    warp8x4: true,
+  },
+  t128x128k16sw: {
+    bm: 128,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: true,
+    warp8x4: true,
+  },
+  t128x128k32s: {
+    bm: 128,
+    bn: 128,
+    bk: 32,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: true,
+    warp8x4: false,
+  },
+  t128x128k32sw: {
+    bm: 128,
+    bn: 128,
+    bk: 32,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: true,
+    warp8x4: true,
+  },
+  t128x128k32suw: {
+    bm: 128,
+    bn: 128,
+    bk: 32,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: true,
+    swizzle: true,
+    warp8x4: true,
+  },
+  t64x128k16w: {
+    bm: 64,
+    bn: 128,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: true,
+  },
+  t64x128k32sw: {
+    bm: 64,
+    bn: 128,
+    bk: 32,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: true,
+    warp8x4: true,
+  },
+  t128x64k16w: {
+    bm: 128,
+    bn: 64,
+    bk: 16,
+    tm: 8,
+    tn: 8,
+    db: false,
+    unroll: false,
+    swizzle: false,
+    warp8x4: true,
+  },
 } as const satisfies Record<string, MatmulConfig>;
 
 /**
@@ -163,6 +350,7 @@ export function checkMatmulConfig(c: MatmulConfig): void {
     c.bk > 0 &&
     nt % c.bk === 0 &&
     (!c.swizzle || (c.bm % 32 === 0 && c.bn % 32 === 0)) &&
+    (!c.warp8x4 || (wx % 8 === 0 && wy % 4 === 0)) &&
     [c.bm, c.bn].every((r) => nt % (r / 4) === 0 && ((r / 4) * c.bk) % nt === 0);
   if (!ok) throw new Error(`matmul: unsupported tiled configuration ${JSON.stringify(c)}`);
 }
@@ -325,6 +513,16 @@ export function matmulSource(s: MatmulSpec): string {
   }
 
   const ind = (xs: string[], n: number) => xs.join(`\n${' '.repeat(n)}`);
+  // The invocation's place (tx, ty) in the WX×WY grid: row-major, or 8×4 per 32 invocations
+  // with those groups laid row-major over the grid.
+  const lanes = c.warp8x4
+    ? [
+        'let lane = tid % 32u;',
+        'let warp = tid / 32u;',
+        `let tx = (warp % ${wx / 8}u) * 8u + lane % 8u;`,
+        `let ty = (warp / ${wx / 8}u) * 4u + lane / 8u;`,
+      ]
+    : [`let tx = tid % ${wx}u;`, `let ty = tid / ${wx}u;`];
   const body = c.db
     ? `  {
     ${ind(sa.load('0u'), 4)}
@@ -367,8 +565,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let n0 = wid.x * ${c.bn}u;
   let aBase = ${p(4)} + b * ${p(5)};
   let bBase = ${p(8)} + b * ${p(9)};
-  let tx = tid % ${wx}u;
-  let ty = tid / ${wx}u;
+  ${ind(lanes, 2)}
   ${ind(sa.decl, 2)}
   ${ind(sb.decl, 2)}
   ${ind(accs, 2)}
