@@ -3,30 +3,27 @@
  * of an n×n×n fp32 product (median of timed batches), checked at 32 entries against float64
  * dot products; then the best configuration per size.
  *
- *   tsx bench/gpu/matmul-sweep.ts [--configs t128x128k8d,t64x64k16 | all] [--sizes 1024,4096,8192]
+ *   tsx bench/gpu/matmul-sweep.ts [--configs t128x128k16uw,t64x64k16 | all] [--sizes 1024,4096,8192]
  *                                 [--budget-ms 600]
  *
- * Configurations default to SWEEP_CONFIGS (the candidates under study and two baselines). One
- * that needs more workgroup memory than
- * the device allows is reported and skipped. On a machine without a GPU it runs on lavapipe;
+ * Configurations default to SWEEP_CONFIGS (every one). One that needs more workgroup memory
+ * than the device allows is reported and skipped. On a machine without a GPU it runs on lavapipe;
  * pass small sizes there (`--sizes 128,256`). Packed for a GPU machine by pack.ts (sweep.sh).
  */
 import { initWebGPU, MATMUL_CONFIGS, type MatmulConfigName, matmulWorkgroupBytes } from '@tsgrad/gpu';
 import { formatCheck, formatRate, freeOperands, squareOperands, timeMatmul } from './matmul-bench.js';
 
-/** The configurations swept by default: the ones under study, then t128x128k16 and t64x64k16. */
+/**
+ * The configurations swept by default: the large program of `'auto'`, its variants (blocks
+ * taken in bands of 8 and 16 block-rows, 8-deep slabs), then the mid-size and small ones.
+ */
 const SWEEP_CONFIGS: MatmulConfigName[] = [
-  't128x128k16w',
   't128x128k16uw',
-  't128x128k16sw',
-  't128x128k32s',
-  't128x128k32sw',
-  't128x128k32suw',
-  't64x128k16w',
-  't64x128k32sw',
-  't128x64k16w',
-  't128x128k16',
+  't128x128k16uwg8',
+  't128x128k16uwg16',
+  't128x128k8uw',
   't64x64k16',
+  't128x64k16d',
 ];
 
 interface Args {
@@ -82,7 +79,7 @@ async function main(): Promise<void> {
       gpu.matmulConfig = name;
       const { ms, flops, worst } = await timeMatmul(gpu, ops, args.budgetMs, 10);
       console.log(
-        `${String(n).padStart(5)}  ${name.padEnd(14)} ${formatRate(flops).padStart(16)}  ${ms.toFixed(3).padStart(9)} ms  ${formatCheck(worst)}`,
+        `${String(n).padStart(5)}  ${name.padEnd(16)} ${formatRate(flops).padStart(16)}  ${ms.toFixed(3).padStart(9)} ms  ${formatCheck(worst)}`,
       );
       if (worst < 1e-3 && flops > (best.get(n)?.[1] ?? 0)) best.set(n, [name, flops]);
     }

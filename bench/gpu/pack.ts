@@ -14,7 +14,7 @@
  *   pnpm bench:gpu:pack [outDir=.tmp/gpu-bench]
  *   # then, on the GPU machine, from the repository root:
  *   bash .tmp/gpu-bench/run.sh --torch
- *   bash .tmp/gpu-bench/sweep.sh --configs t128x128k8d,t128x128k16 --sizes 4096
+ *   bash .tmp/gpu-bench/sweep.sh --configs t128x128k16uw,t128x128k16uwg8 --sizes 8192
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,7 +96,7 @@ writeFileSync(
 );
 writeFileSync(
   join(out, 'sweep.sh'),
-  launcher('matmul configuration sweep (e.g. --configs t128x128k8d,t64x64k16 --sizes 4096)', 'sweep.mjs'),
+  launcher('matmul configuration sweep (e.g. --configs t128x128k16uw,t64x64k16 --sizes 4096)', 'sweep.mjs'),
   { mode: 0o755 },
 );
 console.log(`packed into ${out}: ${readdirSync(out).join(', ')}`);

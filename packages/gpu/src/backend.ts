@@ -72,7 +72,7 @@ const lastDim = (v: View): number => v.layout.shape[v.layout.shape.length - 1] ?
  *
  * @example
  * ```ts
- * await initWebGPU({ maxDispatchesPerSubmit: 512, matmulKernel: 'tiled', matmulConfig: 't128x128k8d' });
+ * await initWebGPU({ maxDispatchesPerSubmit: 512, matmulKernel: 'tiled', matmulConfig: 't128x128k16uw' });
  * ```
  */
 export interface WebGPUBackendOptions {
@@ -121,7 +121,7 @@ type Strided = { offset: number; strides: readonly number[] };
 const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
 
 /** The tiled matmul program `'auto'` picks for products with many 128×128 output blocks. */
-const DEFAULT_LARGE_MATMUL: MatmulConfigName = 't128x128k16';
+const DEFAULT_LARGE_MATMUL: MatmulConfigName = 't128x128k16uw';
 /** The one for products with fewer 128×128 blocks but many 128×64 ones. */
 const DEFAULT_MID_MATMUL: MatmulConfigName = 't128x64k16d';
 /**
@@ -499,7 +499,7 @@ export class WebGPUBackend implements Backend {
     const [gx, gy] = tiled ? [Math.ceil(N / cfg.bn), Math.ceil(M / cfg.bm)] : grid(Math.ceil((M * N) / 64));
     for (let b0 = 0; b0 < batch; b0 += 65535) {
       const nb = Math.min(65535, batch - b0);
-      const params = matmulParams(M, N, K, b0, a.layout, b.layout);
+      const params = matmulParams(M, N, K, b0, a.layout, b.layout, tiled ? cfg.group : 1);
       this.recorder.dispatch(k, params, [sa.buf, sb.buf, out.buf], [gx, gy, nb]);
     }
     return out;

@@ -22,16 +22,21 @@
  * Staging: each invocation reads whole slots (four elements, one per quarter of the block) and
  * writes each as one vec4. Which slots it takes depends on the operand's unit stride, so that
  * neighbouring invocations read neighbouring addresses: along k for a row-major A (or a
- * column-major B), where rows of workgroup memory are padded by one vec4 (or, in swizzled
- * configurations, slot s of row k sits at s XOR (k mod 8)) to keep those stores free of bank
- * conflicts; along m (n) otherwise. That choice is compiled in. Every read
+ * column-major B), where rows of workgroup memory are padded by one vec4 to keep those stores
+ * free of bank conflicts; along m (n) otherwise. That choice is compiled in. Every read
  * is masked against M, N and K, so any shape and any strides work; the masks cost a few
  * instructions per slab against TM·TN·BK multiply-adds.
+ *
+ * Workgroups take output blocks in bands of G block-rows, each walked column by column (G = 1:
+ * row by row), so that the workgroups running at one time read fewer distinct rows of A and
+ * columns of B. G is a parameter word, so configurations that differ only in it share one
+ * compiled program.
  *
  * The inner product is fully unrolled with one variable per accumulator vec4, so the compiler
  * keeps them in registers (nothing is indexed dynamically).
  *
- * Parameter words: M, N, K, batch0, aOff, aBatch, aRow(m), aCol(k), bOff, bBatch, bRow(k), bCol(n).
+ * Parameter words: M, N, K, batch0, aOff, aBatch, aRow(m), aCol(k), bOff, bBatch, bRow(k), bCol(n),
+ * G (tiled programs).
  */
 import { p, paramDecl } from './strided-index.js';
 
@@ -54,7 +59,7 @@ export type MajorOrder = 'row' | 'col';
  *
  * @example
  * ```ts
- * const { bm, bn } = MATMUL_CONFIGS.t128x128k8d; // 128, 128
+ * const { bm, bn } = MATMUL_CONFIGS.t128x128k16uw; // 128, 128
  * ```
  */
 export interface MatmulConfig {
@@ -70,29 +75,30 @@ export interface MatmulConfig {
    */
   unroll: boolean;
   /**
-   * An operand staged along k has its slots permuted within each k-row (slot s of row k at
-   * s XOR (k mod 8)) instead of its rows padded, which keeps the stores free of bank conflicts
-   * without the padding's workgroup memory.
-   */
-  swizzle: boolean;
-  /**
    * Each 32 consecutive invocations (a warp on most GPUs) cover 8×4 invocations of the
    * workgroup's grid rather than 16×2, so that together they read 4 slots of A and 8 of B per k
    * (fewer workgroup-memory transactions than 2 and 16). Needs BN/TN % 8 = 0 and BM/TM % 4 = 0.
    */
   warp8x4: boolean;
+  /**
+   * The order in which workgroups take output blocks: 1 for row by row; G > 1 for bands of G
+   * block-rows, each walked column by column (G blocks down, then the next column), so that
+   * workgroups running at the same time read fewer distinct rows of A and columns of B and
+   * share more of them through the cache. The last band may be shorter. A parameter of the
+   * dispatch: it does not change the compiled program.
+   */
+  group: number;
 }
 
 /**
- * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u][s][w]`, `d` for double-buffered,
- * `u` for the k loop written out, `s` for swizzled rather than padded workgroup memory, `w` for
- * warps of 8×4 invocations. Those with 64 rows or columns of 4×4 outputs per invocation, and
- * 128×128 blocks, have 256 invocations per workgroup; those with a 64-wide side and 8×8 outputs
- * per invocation have 128. Pick one with the backend's `matmulConfig`.
+ * The tiled configurations, by name: `t<BM>x<BN>k<BK>[d][u][w][g<G>]`, `d` for double-buffered,
+ * `u` for the k loop written out, `w` for warps of 8×4 invocations, `g<G>` for blocks taken in
+ * bands of G block-rows. Each has 256 invocations per workgroup. Pick one with the backend's
+ * `matmulConfig`.
  *
  * @example
  * ```ts
- * const gpu = await initWebGPU({ matmulConfig: 't128x128k8d' });
+ * const gpu = await initWebGPU({ matmulConfig: 't128x128k16uw' });
  * gpu.matmulConfig = 't64x64k16';
  * ```
  */
@@ -105,19 +111,8 @@ export const MATMUL_CONFIGS = {
     tn: 4,
     db: false,
     unroll: false,
-    swizzle: false,
     warp8x4: false,
-  },
-  t64x64k16d: {
-    bm: 64,
-    bn: 64,
-    bk: 16,
-    tm: 4,
-    tn: 4,
-    db: true,
-    unroll: false,
-    swizzle: false,
-    warp8x4: false,
+    group: 1,
   },
   t128x64k16d: {
     bm: 128,
@@ -127,74 +122,19 @@ export const MATMUL_CONFIGS = {
     tn: 4,
     db: true,
     unroll: false,
-    swizzle: false,
     warp8x4: false,
+    group: 1,
   },
-  t128x128k8: {
+  t128x128k8uw: {
     bm: 128,
     bn: 128,
     bk: 8,
     tm: 8,
     tn: 8,
     db: false,
-    unroll: false,
-    swizzle: false,
-    warp8x4: false,
-  },
-  t128x128k8d: {
-    bm: 128,
-    bn: 128,
-    bk: 8,
-    tm: 8,
-    tn: 8,
-    db: true,
-    unroll: false,
-    swizzle: false,
-    warp8x4: false,
-  },
-  t128x128k8du: {
-    bm: 128,
-    bn: 128,
-    bk: 8,
-    tm: 8,
-    tn: 8,
-    db: true,
     unroll: true,
-    swizzle: false,
-    warp8x4: false,
-  },
-  t128x128k16: {
-    bm: 128,
-    bn: 128,
-    bk: 16,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: false,
-    warp8x4: false,
-  },
-  t128x128k16ds: {
-    bm: 128,
-    bn: 128,
-    bk: 16,
-    tm: 8,
-    tn: 8,
-    db: true,
-    unroll: false,
-    swizzle: true,
-    warp8x4: false,
-  },
-  t128x128k16w: {
-    bm: 128,
-    bn: 128,
-    bk: 16,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: false,
     warp8x4: true,
+    group: 1,
   },
   t128x128k16uw: {
     bm: 128,
@@ -204,85 +144,30 @@ export const MATMUL_CONFIGS = {
     tn: 8,
     db: false,
     unroll: true,
-    swizzle: false,
     warp8x4: true,
+    group: 1,
   },
-  t128x128k16sw: {
+  t128x128k16uwg8: {
     bm: 128,
     bn: 128,
     bk: 16,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: true,
-    warp8x4: true,
-  },
-  t128x128k32s: {
-    bm: 128,
-    bn: 128,
-    bk: 32,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: true,
-    warp8x4: false,
-  },
-  t128x128k32sw: {
-    bm: 128,
-    bn: 128,
-    bk: 32,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: true,
-    warp8x4: true,
-  },
-  t128x128k32suw: {
-    bm: 128,
-    bn: 128,
-    bk: 32,
     tm: 8,
     tn: 8,
     db: false,
     unroll: true,
-    swizzle: true,
     warp8x4: true,
+    group: 8,
   },
-  t64x128k16w: {
-    bm: 64,
-    bn: 128,
-    bk: 16,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: false,
-    warp8x4: true,
-  },
-  t64x128k32sw: {
-    bm: 64,
-    bn: 128,
-    bk: 32,
-    tm: 8,
-    tn: 8,
-    db: false,
-    unroll: false,
-    swizzle: true,
-    warp8x4: true,
-  },
-  t128x64k16w: {
+  t128x128k16uwg16: {
     bm: 128,
-    bn: 64,
+    bn: 128,
     bk: 16,
     tm: 8,
     tn: 8,
     db: false,
-    unroll: false,
-    swizzle: false,
+    unroll: true,
     warp8x4: true,
+    group: 16,
   },
 } as const satisfies Record<string, MatmulConfig>;
 
@@ -291,7 +176,7 @@ export const MATMUL_CONFIGS = {
  *
  * @example
  * ```ts
- * const name: MatmulConfigName = 't128x128k8d';
+ * const name: MatmulConfigName = 't128x128k16uw';
  * ```
  */
 export type MatmulConfigName = keyof typeof MATMUL_CONFIGS;
@@ -305,9 +190,11 @@ export interface MatmulSpec {
   config: MatmulConfigName;
 }
 
-/** The cache key of a spec. */
+/** The cache key of a spec: configurations that differ only in `group` share a program. */
 export function matmulKey(s: MatmulSpec): string {
-  return s.tiled ? `mm|${s.config}|${s.a}|${s.b}` : 'mm|d';
+  if (!s.tiled) return 'mm|d';
+  const c: MatmulConfig = MATMUL_CONFIGS[s.config];
+  return `mm|${c.bm}x${c.bn}k${c.bk}t${c.tm}x${c.tn}${c.db ? 'd' : ''}${c.unroll ? 'u' : ''}${c.warp8x4 ? 'w' : ''}|${s.a}|${s.b}`;
 }
 
 /** Whether staging an operand reads along k (the operand's unit stride is along k). */
@@ -316,8 +203,8 @@ function alongK(op: 'a' | 'b', order: MajorOrder): boolean {
 }
 
 /** Vec4 slots in one k-row of an operand's workgroup memory (padded when staged along k). */
-function rowSlots(r: number, kFirst: boolean, swizzle: boolean): number {
-  return r / 4 + (kFirst && !swizzle ? 1 : 0);
+function rowSlots(r: number, kFirst: boolean): number {
+  return r / 4 + (kFirst ? 1 : 0);
 }
 
 /**
@@ -326,13 +213,11 @@ function rowSlots(r: number, kFirst: boolean, swizzle: boolean): number {
  *
  * @example
  * ```ts
- * matmulWorkgroupBytes(MATMUL_CONFIGS.t128x128k8d, 'row', 'row'); // 16640
+ * matmulWorkgroupBytes(MATMUL_CONFIGS.t128x128k16uw, 'row', 'row'); // 16640
  * ```
  */
 export function matmulWorkgroupBytes(config: MatmulConfig, a: MajorOrder, b: MajorOrder): number {
-  const sw = config.swizzle;
-  const slots =
-    config.bk * (rowSlots(config.bm, alongK('a', a), sw) + rowSlots(config.bn, alongK('b', b), sw));
+  const slots = config.bk * (rowSlots(config.bm, alongK('a', a)) + rowSlots(config.bn, alongK('b', b)));
   return slots * 16 * (config.db ? 2 : 1);
 }
 
@@ -349,13 +234,14 @@ export function checkMatmulConfig(c: MatmulConfig): void {
     Number.isInteger(wy) &&
     c.bk > 0 &&
     nt % c.bk === 0 &&
-    (!c.swizzle || (c.bm % 32 === 0 && c.bn % 32 === 0)) &&
+    Number.isInteger(c.group) &&
+    c.group >= 1 &&
     (!c.warp8x4 || (wx % 8 === 0 && wy % 4 === 0)) &&
     [c.bm, c.bn].every((r) => nt % (r / 4) === 0 && ((r / 4) * c.bk) % nt === 0);
   if (!ok) throw new Error(`matmul: unsupported tiled configuration ${JSON.stringify(c)}`);
 }
 
-const HEADER = `${paramDecl(12)}
+const HEADER = `${paramDecl(13)}
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;`;
@@ -400,8 +286,7 @@ function staging(
   const r = op === 'a' ? c.bm : c.bn;
   const q = r / 4;
   const kFirst = alongK(op, order);
-  const row = rowSlots(r, kFirst, c.swizzle);
-  const slot = (v: number) => (kFirst && c.swizzle ? `(${op}s${v} ^ (${op}k${v} & 7u))` : `${op}s${v}`);
+  const row = rowSlots(r, kFirst);
   const slots = (q * c.bk) / nt;
   const name = op === 'a' ? 'A' : 'B';
   const base = op === 'a' ? 'aBase' : 'bBase';
@@ -439,7 +324,7 @@ function staging(
   const store = (buf: string) => {
     const out: string[] = [];
     for (let v = 0; v < slots; v++)
-      out.push(`${name}s[${buf} + ${op}k${v} * ${row}u + ${slot(v)}] = ${op}v${v};`);
+      out.push(`${name}s[${buf} + ${op}k${v} * ${row}u + ${op}s${v}] = ${op}v${v};`);
     return out;
   };
   return { decl, load, store };
@@ -455,10 +340,8 @@ export function matmulSource(s: MatmulSpec): string {
   const nt = wx * wy;
   const ga = c.tm / 4;
   const gb = c.tn / 4;
-  const swA = c.swizzle && alongK('a', s.a);
-  const swB = c.swizzle && alongK('b', s.b);
-  const rowA = rowSlots(c.bm, alongK('a', s.a), c.swizzle);
-  const rowB = rowSlots(c.bn, alongK('b', s.b), c.swizzle);
+  const rowA = rowSlots(c.bm, alongK('a', s.a));
+  const rowB = rowSlots(c.bn, alongK('b', s.b));
   const sizeA = c.bk * rowA;
   const sizeB = c.bk * rowB;
   const bufs = c.db ? 2 : 1;
@@ -472,14 +355,11 @@ export function matmulSource(s: MatmulSpec): string {
   // One slab: for each k (in a scope of its own, so that names repeat), TM/4 vec4 reads of A,
   // TN/4 of B and TM·TN/4 vec4 multiply-adds.
   const compute = (bufA: string, bufB: string) => {
-    // The reads and multiply-adds of one k: `k` is its WGSL expression, `k8` that of k mod 8.
-    const step = (k: string, k8: string) => {
-      const at = (slot: string, swizzled: boolean) => (swizzled ? `((${slot}) ^ ${k8})` : slot);
+    // The reads and multiply-adds of one k (`k` is its WGSL expression).
+    const step = (k: string) => {
       const lines: string[] = [];
-      for (let g = 0; g < ga; g++)
-        lines.push(`let a${g} = As[${bufA} + ${k} * ${rowA}u + ${at(`${g * wy}u + ty`, swA)}];`);
-      for (let h = 0; h < gb; h++)
-        lines.push(`let b${h} = Bs[${bufB} + ${k} * ${rowB}u + ${at(`${h * wx}u + tx`, swB)}];`);
+      for (let g = 0; g < ga; g++) lines.push(`let a${g} = As[${bufA} + ${k} * ${rowA}u + ${g * wy}u + ty];`);
+      for (let h = 0; h < gb; h++) lines.push(`let b${h} = Bs[${bufB} + ${k} * ${rowB}u + ${h * wx}u + tx];`);
       for (let g = 0; g < ga; g++)
         for (let j = 0; j < 4; j++)
           for (let h = 0; h < gb; h++)
@@ -487,10 +367,10 @@ export function matmulSource(s: MatmulSpec): string {
       return lines.join('\n      ');
     };
     if (!c.unroll) {
-      return `    for (var kk = 0u; kk < ${c.bk}u; kk = kk + 1u) {\n      ${step('kk', '(kk & 7u)')}\n    }`;
+      return `    for (var kk = 0u; kk < ${c.bk}u; kk = kk + 1u) {\n      ${step('kk')}\n    }`;
     }
     const blocks: string[] = [];
-    for (let kk = 0; kk < c.bk; kk++) blocks.push(`    {\n      ${step(`${kk}u`, `${kk % 8}u`)}\n    }`);
+    for (let kk = 0; kk < c.bk; kk++) blocks.push(`    {\n      ${step(`${kk}u`)}\n    }`);
     return blocks.join('\n');
   };
 
@@ -523,6 +403,19 @@ export function matmulSource(s: MatmulSpec): string {
         `let ty = (warp / ${wx / 8}u) * 4u + lane / 8u;`,
       ]
     : [`let tx = tid % ${wx}u;`, `let ty = tid / ${wx}u;`];
+  // The output block (m0, n0) of this workgroup: the one at its place in the order
+  // (workgroup numbers run along x, then y), G blocks down each column of a band of G
+  // block-rows (the last band maybe fewer) before the next column; G = 1 gives block-row wid.y,
+  // column wid.x.
+  const G = p(12);
+  const block = [
+    'let wg = wid.y * nwg.x + wid.x;',
+    `let first = wg / (${G} * nwg.x) * ${G};`,
+    `let rows = min(nwg.y - first, ${G});`,
+    'let inBand = wg - first * nwg.x;',
+    `let m0 = (first + inBand % rows) * ${c.bm}u;`,
+    `let n0 = inBand / rows * ${c.bn}u;`,
+  ];
   const body = c.db
     ? `  {
     ${ind(sa.load('0u'), 4)}
@@ -559,10 +452,13 @@ ${compute('0u', '0u')}
 var<workgroup> As: array<vec4<f32>, ${sizeA * bufs}>;
 var<workgroup> Bs: array<vec4<f32>, ${sizeB * bufs}>;
 @compute @workgroup_size(${nt})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) tid: u32,
+) {
   let b = wid.z + ${p(3)};
-  let m0 = wid.y * ${c.bm}u;
-  let n0 = wid.x * ${c.bn}u;
+  ${ind(block, 2)}
   let aBase = ${p(4)} + b * ${p(5)};
   let bBase = ${p(8)} + b * ${p(9)};
   ${ind(lanes, 2)}
@@ -575,7 +471,7 @@ ${body}
 `;
 }
 
-/** Parameter words (see the file header). */
+/** Parameter words (see the file header); `group` is the configuration's G (1 for the direct program). */
 export function matmulParams(
   M: number,
   N: number,
@@ -583,6 +479,7 @@ export function matmulParams(
   batch0: number,
   a: { offset: number; strides: readonly number[] },
   b: { offset: number; strides: readonly number[] },
+  group: number,
 ): Uint32Array {
   return new Uint32Array([
     M,
@@ -597,6 +494,7 @@ export function matmulParams(
     b.strides[0]!,
     b.strides[1]!,
     b.strides[2]!,
+    group,
   ]);
 }
 
