@@ -255,17 +255,31 @@ async function benchMlp(device: 'webgpu' | 'cpu', steps: number): Promise<number
       });
       return loss;
     });
-  for (let i = 0; i < 3; i++) await step().item();
+  const { sps } = await stepsPerSecond(steps, step);
+  for (const t of [...params, x, labels]) t.dispose();
+  return sps;
+}
+
+/**
+ * Steps per second of `steps` calls of `step` (each returning its loss) after 3 of warm-up,
+ * timed up to the read of the last loss, which waits for the whole queue; and that loss.
+ */
+async function stepsPerSecond(steps: number, step: () => Tensor): Promise<{ sps: number; loss: number }> {
+  for (let i = 0; i < 3; i++) {
+    const warm = step();
+    await warm.item();
+    warm.dispose();
+  }
   const t0 = performance.now();
   let last: Tensor | null = null;
   for (let i = 0; i < steps; i++) {
     last?.dispose();
     last = step();
   }
-  await last!.item(); // waits for the whole queue
+  const loss = await last!.item();
   const sps = steps / ((performance.now() - t0) / 1000);
-  for (const t of [...params, x, labels, last!]) t.dispose();
-  return sps;
+  last!.dispose();
+  return { sps, loss };
 }
 
 /**
@@ -309,17 +323,8 @@ async function benchGpt(steps: number): Promise<number> {
       opt.step();
       return loss;
     });
-  for (let i = 0; i < 3; i++) await step().item();
-  const t0 = performance.now();
-  let last: Tensor | null = null;
-  for (let i = 0; i < steps; i++) {
-    last?.dispose();
-    last = step();
-  }
-  const loss = await last!.item();
-  const sps = steps / ((performance.now() - t0) / 1000);
+  const { sps, loss } = await stepsPerSecond(steps, step);
   if (!Number.isFinite(loss)) throw new Error(`gpt: loss ${loss}`);
-  last!.dispose();
   return sps;
 }
 

@@ -9,7 +9,7 @@ import type { Layout, View } from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
 import { MATMUL_CONFIGS, type MatmulConfigName } from '../src/index.js';
 import { checkMatmulConfig, matmulKey, matmulWorkgroupBytes } from '../src/kernels/matmul.js';
-import { available, expectClose, gpu, randomData, readAll, rng } from './helpers.js';
+import { available, expectClose, gpu, matmulRef, randomData, readAll, rng } from './helpers.js';
 
 type Order = 'row' | 'col';
 
@@ -24,26 +24,6 @@ function operand(batch: number, rows: number, cols: number, order: Order, shared
   const layout: Layout = { shape: [batch, rows, cols], strides: [shared ? 0 : per + 7, rs, cs], offset };
   const view: View = { storage: gpu.fromArray(host, 'float32'), dtype: 'float32', layout };
   return { host, layout, view };
-}
-
-function reference(a: Float32Array, la: Layout, b: Float32Array, lb: Layout): number[] {
-  const [batch, M, K] = la.shape as [number, number, number];
-  const N = lb.shape[2]!;
-  const out: number[] = [];
-  for (let t = 0; t < batch; t++) {
-    for (let m = 0; m < M; m++) {
-      for (let n = 0; n < N; n++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) {
-          s +=
-            a[la.offset + t * la.strides[0]! + m * la.strides[1]! + k * la.strides[2]!]! *
-            b[lb.offset + t * lb.strides[0]! + k * lb.strides[1]! + n * lb.strides[2]!]!;
-        }
-        out.push(s);
-      }
-    }
-  }
-  return out;
 }
 
 describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
@@ -90,7 +70,7 @@ describe.skipIf(!available)('webgpu tiled matmul configurations', () => {
           const b = operand(batch, K, N, ob, shared, r);
           const out = gpu.matmul(a.view, b.view);
           const got = await readAll(out, 'float32', batch * M * N);
-          expectClose(got, reference(a.host, a.layout, b.host, b.layout), 1e-4, 1e-4);
+          expectClose(got, matmulRef(a.host, a.layout, b.host, b.layout), 1e-4, 1e-4);
           for (const s of [out, a.view.storage, b.view.storage]) gpu.free(s);
         }
       } finally {

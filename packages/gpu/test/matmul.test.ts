@@ -1,27 +1,6 @@
 import type { Layout, View } from '@tsgrad/core';
 import { describe, expect, it } from 'vitest';
-import { available, expectClose, gpu, randomData, readAll, rng, viewOf } from './helpers.js';
-
-/** out[b] = A[b] · B[b] in doubles, reading both through their layouts. */
-function matmulRef(a: ArrayLike<number>, la: Layout, b: ArrayLike<number>, lb: Layout): number[] {
-  const [batch, M, K] = la.shape as [number, number, number];
-  const N = lb.shape[2]!;
-  const out: number[] = [];
-  for (let t = 0; t < batch; t++) {
-    for (let m = 0; m < M; m++) {
-      for (let n = 0; n < N; n++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) {
-          s +=
-            a[la.offset + t * la.strides[0]! + m * la.strides[1]! + k * la.strides[2]!]! *
-            b[lb.offset + t * lb.strides[0]! + k * lb.strides[1]! + n * lb.strides[2]!]!;
-        }
-        out.push(s);
-      }
-    }
-  }
-  return out;
-}
+import { available, expectClose, gpu, matmulRef, randomData, readAll, rng, viewOf } from './helpers.js';
 
 type Order = 'row' | 'col' | 'strided';
 
