@@ -266,6 +266,46 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
+    it("log-softmax of a row of L equal values is −ln L rounded once (the kernel's float64 ln)", () => {
+      for (let L = 1; L <= 300; L += L < 40 ? 1 : 7) {
+        const x = tensor(
+          Array.from({ length: 2 * L }, (_, i) => (i < L ? 0.5 : -3)),
+          { shape: [2, L] },
+        );
+        const [, wasm] = bothWays(() => x.logSoftmax(-1));
+        const want = String(Math.fround(-Math.log(L)));
+        expect(wasm, `L = ${L}`).toEqual(Array<string>(2 * L).fill(want));
+      }
+    });
+
+    it('log-softmax and its gradient over rows stay within float32 rounding of the float64 path', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 5 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer({ min: 0, max: 1000 }),
+          (rows, L, seed) => {
+            manualSeed(seed);
+            const x0 = randn([rows, L]).mul(4);
+            const g = randn([rows, L]);
+            const grad = () => {
+              const x = x0.clone().requiresGrad_();
+              x.logSoftmax(-1).backward(g);
+              return x.grad!;
+            };
+            const [ts, wasm] = bothWays(() => x0.logSoftmax(-1));
+            const worst = (a: string[], b: string[], scale: (v: number) => number) =>
+              Math.max(...a.map((v, k) => Math.abs(Number(b[k]) - Number(v)) / scale(Number(v))));
+            expect(worst(ts, wasm, (v) => 1 + Math.abs(v))).toBeLessThanOrEqual(2e-6);
+            const [gts, gwasm] = bothWays(grad);
+            const scale = g.abs().sum().itemSync() + 1;
+            expect(worst(gts, gwasm, () => scale)).toBeLessThanOrEqual(2e-6);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
     it('took the WebAssembly path for most of the layouts above', () => {
       expect(wasmRuns).toBeGreaterThan(500);
     });

@@ -13,6 +13,8 @@ import { alloc } from './alloc.js';
 import {
   layerNormBackwardWasm,
   layerNormWasm,
+  logSoftmaxBackwardWasm,
+  logSoftmaxWasm,
   type Span,
   softmaxBackwardWasm,
   softmaxWasm,
@@ -81,9 +83,9 @@ export function softmaxBackward(y: View, g: View): TypedArray {
 }
 
 /**
- * log-softmax along the last dim: x − max − log Σ e^(x − max) per row, in float64 and rounded
- * once. TypeScript loops: its typical input, a batch of class scores, is a few thousand
- * elements, where one pass per row beats a chain of kernels.
+ * log-softmax along the last dim: x − max − log Σ e^(x − max) per row. float32 rows of
+ * enough elements run through the `logsoftmax` WebAssembly kernel; the rest in float64 and
+ * rounded once.
  */
 export function logSoftmax(x: View): TypedArray {
   const L = lastDim(x);
@@ -91,6 +93,7 @@ export function logSoftmax(x: View): TypedArray {
   const out = alloc(x.dtype, rows * L);
   const s = x.storage as TypedArray;
   const o = x.layout.offset;
+  if (s instanceof Float32Array && logSoftmaxWasm(s, o, rows, L, out as Float32Array)) return out;
   for (let r = 0; r < rows; r++) {
     const base = o + r * L;
     // z = x − max and z − log Σ e^z, as the composite computes them (a row with an infinite
@@ -111,6 +114,13 @@ export function logSoftmaxBackward(y: View, g: View): TypedArray {
   const gs = g.storage as TypedArray;
   const yo = y.layout.offset;
   const go = g.layout.offset;
+  if (
+    ys instanceof Float32Array &&
+    gs instanceof Float32Array &&
+    logSoftmaxBackwardWasm(ys, yo, gs, go, rows, L, out as Float32Array)
+  ) {
+    return out;
+  }
   for (let r = 0; r < rows; r++) {
     let total = 0;
     for (let j = 0; j < L; j++) total += gs[go + r * L + j]!;

@@ -660,6 +660,45 @@ export function softmaxBackwardWasm(
   );
 }
 
+/** log-softmax over rows of L contiguous values of `x` from `off`, into `out` (see the `logsoftmax` kernel). */
+export function logSoftmaxWasm(
+  x: Float32Array,
+  off: number,
+  rows: number,
+  L: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * L;
+  return withBlocks(
+    [
+      { data: x, offset: off, length: n, use: 'in' },
+      { data: out, offset: 0, length: n, use: 'out' },
+    ],
+    (e, [xa, oa]) => e.elementwise.logsoftmax!(xa!, oa!, rows, L),
+  );
+}
+
+/** out = g − e^y·Σ g over rows of L (the gradient of log-softmax; see `logsoftmax_bw`). */
+export function logSoftmaxBackwardWasm(
+  y: Float32Array,
+  yOff: number,
+  g: Float32Array,
+  gOff: number,
+  rows: number,
+  L: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * L;
+  return withBlocks(
+    [
+      { data: y, offset: yOff, length: n, use: 'in' },
+      { data: g, offset: gOff, length: n, use: 'in' },
+      { data: out, offset: 0, length: n, use: 'out' },
+    ],
+    (e, [ya, ga, oa]) => e.elementwise.logsoftmax_bw!(ya!, ga!, oa!, rows, L),
+  );
+}
+
 /** A contiguous float32 operand: its storage and first element. */
 export interface Span {
   data: Float32Array;

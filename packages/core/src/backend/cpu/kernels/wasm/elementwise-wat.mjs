@@ -320,7 +320,7 @@ function colsum() {
       (br_if $down (i32.lt_u (local.get $a) (local.get $end)))))`;
 }
 
-// Row kernels (softmax, layer norm): rows of L contiguous values, one after another. A row is
+// Row kernels (softmax, log-softmax, layer norm): rows of L contiguous values, one after another. A row is
 // walked in whole vectors; the lanes of the last one past L are left out of every sum and max
 // (`tailMask`), and what they store runs into the next row, which overwrites it, or past the
 // last row into the caller's slack.
@@ -404,6 +404,77 @@ function softmaxBackward() {
       (local.set $dot (f32x4.splat ${hsum('(local.get $acc)')}))
       ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.mul (v128.load ${at('(local.get $yr)')})
           (f32x4.sub (v128.load ${at('(local.get $gr)')}) (local.get $dot))))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+/**
+ * ln(v) in float64 for the row sums of log-softmax (v ≥ 1, or NaN, which stays NaN; +Infinity
+ * stays +Infinity): v = 2^k·m with m in [√½, √2), and ln m = 2·atanh(t), t = (m − 1)/(m + 1),
+ * from its odd series to t^15, which for |t| < 0.172 leaves an error near 1e-14, far below
+ * float32's resolution.
+ */
+function ln() {
+  const terms = [2 / 3, 2 / 5, 2 / 7, 2 / 9, 2 / 11, 2 / 13, 2 / 15];
+  let series = '(f64.const 0)';
+  for (const c of terms.reverse()) series = `(f64.mul (local.get $t2) (f64.add (f64.const ${c}) ${series}))`;
+  return `
+  (func $ln (param $v f64) (result f64) (local $bits i64) (local $k f64) (local $m f64) (local $t f64) (local $t2 f64)
+    (if (i32.eqz (f64.lt (local.get $v) (f64.const inf))) (then (return (local.get $v))))
+    (local.set $bits (i64.reinterpret_f64 (local.get $v)))
+    (local.set $k (f64.convert_i64_s (i64.sub (i64.shr_u (local.get $bits) (i64.const 52)) (i64.const 1023))))
+    (local.set $m (f64.reinterpret_i64 (i64.or (i64.and (local.get $bits) (i64.const 0x000fffffffffffff))
+      (i64.const 0x3ff0000000000000))))
+    (if (f64.gt (local.get $m) (f64.const ${Math.SQRT2}))
+      (then (local.set $m (f64.mul (local.get $m) (f64.const 0.5)))
+        (local.set $k (f64.add (local.get $k) (f64.const 1)))))
+    (local.set $t (f64.div (f64.sub (local.get $m) (f64.const 1)) (f64.add (local.get $m) (f64.const 1))))
+    (local.set $t2 (f64.mul (local.get $t) (local.get $t)))
+    (f64.add (f64.mul (local.get $k) (f64.const ${Math.LN2}))
+      (f64.mul (local.get $t) (f64.add (f64.const 2) ${series}))))`;
+}
+
+/**
+ * log-softmax over each row: m = max(x), out = (x − m) − ln Σ e^(x − m). A row whose max is
+ * infinite gives NaN, as the composite does.
+ */
+function logSoftmax() {
+  return `
+  (func (export "logsoftmax") (param $x i32) (param $out i32) (param $rows i32) (param $L i32)
+    ${rowLocals} (local $xr i32) (local $or i32) (local $acc v128) (local $m v128) (local $lse v128)
+    ${rowSetup}
+    (loop $rowl
+      (local.set $xr ${rowAt('$x')})
+      (local.set $or ${rowAt('$out')})
+      (local.set $acc ${splat('-inf')})
+      ${eachVector(`(local.set $acc (f32x4.max (local.get $acc) ${live(`(v128.load ${at('(local.get $xr)')})`, splat('-inf'))}))`)}
+      (local.set $m (f32x4.splat (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc)
+          ${live(exp(`(f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $m))`), splat(0))}))`)}
+      (local.set $lse (f32x4.splat (f32.demote_f64 (call $ln (f64.promote_f32 ${hsum('(local.get $acc)')})))))
+      ${eachVector(`(v128.store ${at('(local.get $or)')}
+          (f32x4.sub (f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $m)) (local.get $lse)))`)}
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+}
+
+/** The gradient of log-softmax over each row from its output y: out = g − e^y · Σ g. */
+function logSoftmaxBackward() {
+  return `
+  (func (export "logsoftmax_bw") (param $y i32) (param $g i32) (param $out i32) (param $rows i32) (param $L i32)
+    ${rowLocals} (local $yr i32) (local $gr i32) (local $or i32) (local $acc v128) (local $total v128)
+    ${rowSetup}
+    (loop $rowl
+      (local.set $yr ${rowAt('$y')})
+      (local.set $gr ${rowAt('$g')})
+      (local.set $or ${rowAt('$out')})
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc) ${live(`(v128.load ${at('(local.get $gr)')})`, splat(0))}))`)}
+      (local.set $total (f32x4.splat ${hsum('(local.get $acc)')}))
+      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.sub (v128.load ${at('(local.get $gr)')})
+          (f32x4.mul ${exp(`(v128.load ${at('(local.get $yr)')})`)} (local.get $total))))`)}
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
 }
@@ -610,6 +681,9 @@ ${colsum()}
 ${adam()}
 ${softmax()}
 ${softmaxBackward()}
+${ln()}
+${logSoftmax()}
+${logSoftmaxBackward()}
 ${layerNorm()}
 ${layerNormBackward()}
 ${lstmForward()}
