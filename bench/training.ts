@@ -85,7 +85,10 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
       tfjs = null;
     }
   }
-  const torch = c.torch === null ? null : await bestTorchContender(c.torch, c.timing.turnMs ?? 250);
+  // The thread-count trial takes turns of at least 0.5 s: two threads stall every few dozen
+  // steps on a small machine, which shorter turns can miss.
+  const trialMs = Math.max(500, c.timing.turnMs ?? 250);
+  const torch = c.torch === null ? null : await bestTorchContender(c.torch, trialMs);
   if (torch !== null) contenders.push(torch.contender);
   const stats = await interleaveStats(contenders, c.timing);
   torch?.contender.close?.();
