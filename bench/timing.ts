@@ -105,15 +105,24 @@ export function measureInterleavedStats(fns: readonly (() => void)[], opts: Meas
 
 /** One side of an interleaved comparison: runs for about `ms` and returns the ms of each call. */
 export interface Contender {
-  turn(ms: number): number[] | Promise<number[]>;
+  /**
+   * Calls the contender until `ms` have passed (at least once) and returns the milliseconds of
+   * each call; with `leadMs`, the turn first calls it untimed for that long (at least once).
+   */
+  turn(ms: number, leadMs?: number): number[] | Promise<number[]>;
   /** Frees what the contender holds (a peer process) once the comparison is over. */
   close?(): void;
 }
 
-/** A function of this process as a contender: each turn calls it until `ms` have passed (at least once). */
+/** A function of this process as a contender (see {@link Contender.turn}). */
 export function localContender(fn: () => void): Contender {
   return {
-    turn(ms) {
+    turn(ms, leadMs = 0) {
+      if (leadMs > 0) {
+        const lead = performance.now() + leadMs;
+        do fn();
+        while (performance.now() < lead);
+      }
       const times: number[] = [];
       const end = performance.now() + ms;
       do {
@@ -136,6 +145,14 @@ export interface InterleaveOptions {
   rounds?: number;
   /** Calls every contender makes at least, rounds added as needed (default 20). */
   minCalls?: number;
+  /**
+   * Untimed lead-in at the start of every turn, in ms (default 0). A contender that was idle
+   * through the others' turns starts slower for a few calls (cold caches; on a small virtual
+   * machine, worker threads whose cores were handed elsewhere), which a training loop that
+   * runs step after step does not see; the lead-in leaves those calls out, for every
+   * contender alike.
+   */
+  leadMs?: number;
 }
 
 /**
@@ -153,11 +170,12 @@ export async function interleaveStats(
   const rounds = opts.rounds ?? 8;
   const minCalls = opts.minCalls ?? 20;
   const warmup = opts.warmupMs ?? 500;
+  const lead = opts.leadMs ?? 0;
   if (warmup > 0) for (const c of contenders) await c.turn(warmup);
   const times = contenders.map(() => [] as number[]);
   for (let r = 0; r < 8 * rounds; r++) {
     if (r >= rounds && times.every((ts) => ts.length >= minCalls)) break;
-    for (let i = 0; i < contenders.length; i++) times[i]!.push(...(await contenders[i]!.turn(turnMs)));
+    for (let i = 0; i < contenders.length; i++) times[i]!.push(...(await contenders[i]!.turn(turnMs, lead)));
   }
   return times.map((ts) => ({ mean: ts.reduce((a, b) => a + b, 0) / ts.length, median: median(ts) }));
 }

@@ -1,7 +1,7 @@
 /**
  * Training-step comparisons: tsgrad's step timed in alternation with itself on the plain SIMD
- * matmul (where the fused multiply-add one runs), TF.js's wasm backend and PyTorch (at its
- * better thread count), and the table that reports them: steps per second and milliseconds
+ * matmul (where the fused multiply-add one runs) and PyTorch (at its better thread count), then
+ * TF.js's wasm backend on its own, and the table that reports them: steps per second and milliseconds
  * per step, mean (what an epoch costs, garbage collection included) and median, with
  * tsgrad's ratio to each peer by both.
  */
@@ -63,28 +63,34 @@ function reason(e: unknown): string {
   return `cannot run: ${msg.split('\n')[0]!.slice(0, 80)}`;
 }
 
-/** Times tsgrad's step and its peers'; returns tsgrad's statistics and one row per peer. */
+/**
+ * Times a TF.js step on `peer`'s backend on its own (after tsgrad and PyTorch), with
+ * `timing`; its row, or why it has none.
+ */
+async function tfjsAlone(c: StepComparison, peer: Peer, timing: InterleaveOptions): Promise<PeerRow> {
+  await use(peer);
+  const step = c.tfjs();
+  try {
+    step.step();
+    const [s] = await interleaveStats([localContender(step.step)], timing);
+    return [peer.label, s!];
+  } catch (e) {
+    return [peer.label, reason(e)];
+  } finally {
+    step.dispose();
+  }
+}
+
+/**
+ * Times tsgrad's step and its peers'; returns tsgrad's statistics and one row per peer.
+ * tsgrad (with and without fused multiply-add) and PyTorch take turns; TF.js runs after them,
+ * on its own: sharing this process, its turns left garbage and background work behind that
+ * slowed tsgrad's next turns by up to a third.
+ */
 export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; rows: PeerRow[] }> {
   const contenders: Contender[] = [localContender(c.ours)];
-  const rows: PeerRow[] = [];
   const fma = fmaAvailable();
   if (fma) contenders.push(localContender(withoutFma(c.ours)));
-  // Rows come in contender order (tsgrad without FMA first); a peer that cannot run says so after them.
-  const failed: PeerRow[] = [];
-  const wasm = c.peers.find((p) => p.backend === 'wasm');
-  let tfjs: TfjsStep | null = null;
-  if (wasm !== undefined) {
-    await use(wasm);
-    tfjs = c.tfjs();
-    try {
-      tfjs.step();
-      contenders.push(localContender(tfjs.step));
-    } catch (e) {
-      failed.push([wasm.label, reason(e)]);
-      tfjs.dispose();
-      tfjs = null;
-    }
-  }
   // The thread-count trial takes turns of at least 0.5 s: two threads stall every few dozen
   // steps on a small machine, which shorter turns can miss.
   const trialMs = Math.max(500, c.timing.turnMs ?? 250);
@@ -92,36 +98,24 @@ export async function compareSteps(c: StepComparison): Promise<{ ours: Stats; ro
   if (torch !== null) contenders.push(torch.contender);
   const stats = await interleaveStats(contenders, c.timing);
   torch?.contender.close?.();
-  let k = 1;
-  if (fma) rows.push([tsgradLabel(false), stats[k++]!]);
-  if (tfjs !== null) {
-    rows.push([wasm!.label, stats[k++]!]);
-    tfjs.dispose();
-  }
-  rows.push(...failed);
+  const rows: PeerRow[] = [];
+  if (fma) rows.push([tsgradLabel(false), stats[1]!]);
+  const wasm = c.peers.find((p) => p.backend === 'wasm');
+  if (wasm !== undefined) rows.push(await tfjsAlone(c, wasm, c.timing));
   if (torch !== null) {
     const { threads } = torch;
-    rows.push([`PyTorch ${torchPython()!.version} (${threads} thread${threads > 1 ? 's' : ''})`, stats[k]!]);
+    rows.push([
+      `PyTorch ${torchPython()!.version} (${threads} thread${threads > 1 ? 's' : ''})`,
+      stats[stats.length - 1]!,
+    ]);
   }
   const cpu = c.peers.find((p) => p.backend === 'cpu');
   if (cpu !== undefined) {
-    if (!c.tfjsCpu) {
-      rows.push([cpu.label, 'not timed (seconds per step; TSGRAD_BENCH_TFJS_CPU=1 times it)']);
-    } else {
-      await use(cpu);
-      const step = c.tfjs();
-      try {
-        const [s] = await interleaveStats([localContender(step.step)], {
-          ...c.timing,
-          rounds: 2,
-          minCalls: 1,
-        });
-        rows.push([cpu.label, s!]);
-      } catch (e) {
-        rows.push([cpu.label, reason(e)]);
-      }
-      step.dispose();
-    }
+    rows.push(
+      c.tfjsCpu
+        ? await tfjsAlone(c, cpu, { ...c.timing, rounds: 2, minCalls: 1 })
+        : [cpu.label, 'not timed (seconds per step; TSGRAD_BENCH_TFJS_CPU=1 times it)'],
+    );
   }
   return { ours: stats[0]!, rows };
 }
@@ -171,7 +165,7 @@ export function stepTable(
       torchPython() === null
         ? ['(no PyTorch row: no python3 here imports torch)']
         : [
-            'tsgrad, tfjs-wasm and PyTorch (at 1 or 2 threads, whichever ran faster in a trial beforehand) take turns, so a busy spell of the machine hits all alike.',
+            'tsgrad and PyTorch (at 1 or 2 intra-op threads, whichever ran faster in a trial beforehand; its OpenBLAS multiplies on a thread per core either way) take turns, so a busy spell of the machine hits both alike; TF.js runs after them, on its own.',
             "tsgrad's step runs in tidy(), as the examples' training loops do (TF.js's minimize() tidies too).",
           ],
   };

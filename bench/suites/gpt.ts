@@ -6,7 +6,7 @@
  * `nn.TransformerEncoderLayer` (norm first), `nn.LayerNorm` and `nn.Linear` in tsgrad and
  * PyTorch; in TF.js the same model written with tfjs-core ops (`tfjs-transformer.ts`), its
  * token embedding a product with one-hot rows (its wasm backend cannot differentiate gather).
- * tsgrad, tfjs-wasm and PyTorch take turns (`compareSteps`); tfjs-cpu is timed only with
+ * tsgrad and PyTorch take turns, then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu only with
  * `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { arange, initCpuKernels, manualSeed, randint, tensor, tidy } from '@tsgrad/core';

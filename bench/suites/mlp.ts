@@ -4,8 +4,8 @@
  * `pnpm example mnist`. Reported in steps per second, with the one-epoch time that implies
  * for MNIST's 60,000 training images (469 steps; data loading not included).
  *
- * tsgrad, TF.js's wasm backend and PyTorch (where installed, at the better of one and two threads) take
- * turns (`compareSteps`); the far slower tfjs-cpu runs on its own. Mean (what an epoch costs,
+ * tsgrad and PyTorch (where installed, at the better of one and two threads) take turns, then
+ * TF.js's wasm backend and the far slower tfjs-cpu run on their own (`compareSteps`). Mean (what an epoch costs,
  * garbage collection included, over at least 200 steps) and median are both reported.
  */
 import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
@@ -23,10 +23,12 @@ const STEPS_PER_EPOCH = Math.ceil(60_000 / BATCH);
  * Each contender warms up for 3 s (about a thousand of tsgrad's steps) before the timed
  * turns: on two threads tsgrad's step ran a fifth to a quarter slower over its first thousand
  * steps than after, by blocks of a hundred, while V8 was still compiling (`node --trace-opt`
- * lists compilations up to step ~900). Turns are 50 ms, about twenty steps, so that the slow
- * spells of a shared machine, which last seconds, fall on every contender alike.
+ * lists compilations up to step ~900). Turns are 100 ms, about fifty steps, so that the slow
+ * spells of a shared machine, which last seconds, fall on every contender alike; each starts
+ * with 10 ms of untimed steps, since the first few steps after the others' turns ran slower
+ * (in one run tsgrad's first five averaged 2.7–3.4 ms against a median of 1.9).
  */
-const timing = { warmupMs: 3000, turnMs: 50, rounds: 40, minCalls: 200 };
+const timing = { warmupMs: 3000, turnMs: 100, leadMs: 10, rounds: 20, minCalls: 200 };
 
 function tsgradStep(): () => void {
   manualSeed(0);
@@ -91,7 +93,7 @@ export const run: Suite = async ({ peers }) => {
   );
   table.notes = [
     ...(table.notes ?? []),
-    `Each warms up for ${timing.warmupMs / 1000} s first (tsgrad's first ~1000 steps run slower while V8 compiles), then takes ${timing.turnMs} ms turns.`,
+    `Each warms up for ${timing.warmupMs / 1000} s first (tsgrad's first ~1000 steps run slower while V8 compiles), then takes ${timing.turnMs} ms turns that start with ${timing.leadMs} ms of untimed steps.`,
   ];
   return [table];
 };

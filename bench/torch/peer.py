@@ -3,7 +3,7 @@ call at a time after a warm-up, printed as one JSON line of per-call millisecond
 
     python3 peer.py mlp --threads 1 --budget-ms 2500
 
-With --serve it waits instead for lines `turn <ms>` on stdin and answers each with one JSON
+With --serve it waits instead for lines `turn <ms> [<lead ms>]` on stdin and answers each with one JSON
 line: the milliseconds of each call it made in a turn of about that length (at least one
 call), so that its turns can alternate with tsgrad's.
 
@@ -174,8 +174,15 @@ CASES = {
 }
 
 
-def turn(step, ms):
-    """Calls `step` until `ms` milliseconds have passed (at least once); the ms of each call."""
+def turn(step, ms, lead_ms=0.0):
+    """Calls `step` until `ms` milliseconds have passed (at least once); the ms of each call.
+    With `lead_ms`, first calls it untimed for that long (at least once)."""
+    if lead_ms > 0:
+        lead = time.perf_counter() + lead_ms / 1000
+        while True:
+            step()
+            if time.perf_counter() >= lead:
+                break
     times = []
     end = time.perf_counter() + ms / 1000
     while True:
@@ -189,10 +196,10 @@ def turn(step, ms):
 
 def serve(step):
     for line in sys.stdin:
-        cmd, _, arg = line.strip().partition(" ")
-        if cmd != "turn":
+        words = line.split()
+        if not words or words[0] != "turn":
             break
-        print(json.dumps(turn(step, float(arg))), flush=True)
+        print(json.dumps(turn(step, *map(float, words[1:]))), flush=True)
 
 
 def mnist_epoch(data_dir):

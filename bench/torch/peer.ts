@@ -44,8 +44,18 @@ export type TorchCase =
   | 'mul';
 
 /**
+ * How long a PyTorch turn waits after its last call before it ends. PyTorch's `threads` are its
+ * intra-op threads; the OpenBLAS it multiplies with keeps a pool of its own, one thread per
+ * core whatever `torch.set_num_threads` says, and after a product those threads poll for about
+ * 0.1 s before they sleep (on this kind of machine: measured from their CPU time). Without the
+ * pause they take a core through the start of the next contender's turn.
+ */
+const TORCH_SETTLE_MS = 150;
+
+/**
  * PyTorch at `threads` threads as a contender of `interleaveStats`: `peer.py --serve` in a
- * child process, one turn per request; null where no Python imports torch.
+ * child process, one turn per request, each followed by {@link TORCH_SETTLE_MS} of quiet;
+ * null where no Python imports torch.
  */
 export function torchContender(name: TorchCase, threads: number): Contender | null {
   const py = torchPython();
@@ -66,15 +76,15 @@ export function torchContender(name: TorchCase, threads: number): Contender | nu
     for (const w of waiting.splice(0)) w('null');
   });
   return {
-    turn(ms) {
+    turn(ms, leadMs = 0) {
       if (ended) throw new Error(`bench: PyTorch peer '${name}' exited`);
       return new Promise((resolve, reject) => {
         waiting.push((line) => {
           const times = JSON.parse(line) as number[] | null;
           if (times === null) reject(new Error(`bench: PyTorch peer '${name}' exited`));
-          else resolve(times);
+          else setTimeout(() => resolve(times), TORCH_SETTLE_MS);
         });
-        child.stdin!.write(`turn ${ms}\n`);
+        child.stdin!.write(`turn ${ms} ${leadMs}\n`);
       });
     },
     close() {
