@@ -153,12 +153,21 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<{ train: Mnist
       throw new ValueError(`loadMnist: cannot read ${path.join(dir, f)} (${(e as Error).message})`);
     }
   };
-  const [trI, trL, teI, teL] = await Promise.all([
-    read('train-images-idx3-ubyte'),
-    read('train-labels-idx1-ubyte'),
-    read('t10k-images-idx3-ubyte'),
-    read('t10k-labels-idx1-ubyte'),
-  ]);
+  // Read together; when several are missing, the error names the first in this order,
+  // whichever read failed first.
+  const reads = await Promise.allSettled(
+    [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ].map(read),
+  );
+  const bytes: Uint8Array[] = reads.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  const [trI, trL, teI, teL] = bytes as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   return { train: mnistFromBytes(trI, trL, opts), test: mnistFromBytes(teI, teL, opts) };
 }
 
