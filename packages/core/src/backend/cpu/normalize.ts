@@ -13,11 +13,9 @@ import { alloc } from './alloc.js';
 import {
   layerNormBackwardWasm,
   layerNormWasm,
-  logSoftmaxBackwardWasm,
-  logSoftmaxWasm,
+  type RowKernel,
+  rowKernelWasm,
   type Span,
-  softmaxBackwardWasm,
-  softmaxWasm,
 } from './kernels/wasm/elementwise-wasm.js';
 
 /** Rows and row length of a contiguous view normalised over its last `k` dims. */
@@ -31,6 +29,16 @@ const lastDim = (v: View) => v.layout.shape[v.layout.shape.length - 1] ?? 1;
 function span(v: View | null): Span | null {
   if (v === null || !(v.storage instanceof Float32Array)) return null;
   return { data: v.storage, offset: v.layout.offset };
+}
+
+/** Whether the WebAssembly row kernel `kernel` filled `out` from `inputs` (all float32). */
+function viaKernel(kernel: RowKernel, inputs: View[], rows: number, L: number, out: TypedArray): boolean {
+  const spans = inputs.map(span);
+  return (
+    out instanceof Float32Array &&
+    spans.every((x) => x !== null) &&
+    rowKernelWasm(kernel, spans as Span[], rows, L, out)
+  );
 }
 
 /** A row's maximum and Σ e^(x − max), in float64. */
@@ -49,7 +57,7 @@ export function softmax(x: View): TypedArray {
   const out = alloc(x.dtype, rows * L);
   const s = x.storage as TypedArray;
   const o = x.layout.offset;
-  if (s instanceof Float32Array && softmaxWasm(s, o, rows, L, out as Float32Array)) return out;
+  if (viaKernel('softmax', [x], rows, L, out)) return out;
   for (let r = 0; r < rows; r++) {
     const base = o + r * L;
     const { max, sum } = rowExpSum(s, base, L);
@@ -67,13 +75,7 @@ export function softmaxBackward(y: View, g: View): TypedArray {
   const gs = g.storage as TypedArray;
   const yo = y.layout.offset;
   const go = g.layout.offset;
-  if (
-    ys instanceof Float32Array &&
-    gs instanceof Float32Array &&
-    softmaxBackwardWasm(ys, yo, gs, go, rows, L, out as Float32Array)
-  ) {
-    return out;
-  }
+  if (viaKernel('softmax_bw', [y, g], rows, L, out)) return out;
   for (let r = 0; r < rows; r++) {
     let dot = 0;
     for (let j = 0; j < L; j++) dot += ys[yo + r * L + j]! * gs[go + r * L + j]!;
@@ -93,7 +95,7 @@ export function logSoftmax(x: View): TypedArray {
   const out = alloc(x.dtype, rows * L);
   const s = x.storage as TypedArray;
   const o = x.layout.offset;
-  if (s instanceof Float32Array && logSoftmaxWasm(s, o, rows, L, out as Float32Array)) return out;
+  if (viaKernel('logsoftmax', [x], rows, L, out)) return out;
   for (let r = 0; r < rows; r++) {
     const base = o + r * L;
     // z = x − max and z − log Σ e^z, as the composite computes them (a row with an infinite
@@ -114,13 +116,7 @@ export function logSoftmaxBackward(y: View, g: View): TypedArray {
   const gs = g.storage as TypedArray;
   const yo = y.layout.offset;
   const go = g.layout.offset;
-  if (
-    ys instanceof Float32Array &&
-    gs instanceof Float32Array &&
-    logSoftmaxBackwardWasm(ys, yo, gs, go, rows, L, out as Float32Array)
-  ) {
-    return out;
-  }
+  if (viaKernel('logsoftmax_bw', [y, g], rows, L, out)) return out;
   for (let r = 0; r < rows; r++) {
     let total = 0;
     for (let j = 0; j < L; j++) total += gs[go + r * L + j]!;

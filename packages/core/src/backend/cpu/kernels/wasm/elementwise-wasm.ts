@@ -621,88 +621,35 @@ function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[]) => vo
   return true;
 }
 
-/** softmax over rows of L contiguous values of `x` from `off`, into `out` (see the `softmax` kernel). */
-export function softmaxWasm(
-  x: Float32Array,
-  off: number,
-  rows: number,
-  L: number,
-  out: Float32Array,
-): boolean {
-  const n = rows * L;
-  return withBlocks(
-    [
-      { data: x, offset: off, length: n, use: 'in' },
-      { data: out, offset: 0, length: n, use: 'out' },
-    ],
-    (e, [xa, oa]) => e.elementwise.softmax!(xa!, oa!, rows, L),
-  );
-}
-
-/** out = y·(g − Σ g·y) over rows of L (the gradient of softmax; see `softmax_bw`). */
-export function softmaxBackwardWasm(
-  y: Float32Array,
-  yOff: number,
-  g: Float32Array,
-  gOff: number,
-  rows: number,
-  L: number,
-  out: Float32Array,
-): boolean {
-  const n = rows * L;
-  return withBlocks(
-    [
-      { data: y, offset: yOff, length: n, use: 'in' },
-      { data: g, offset: gOff, length: n, use: 'in' },
-      { data: out, offset: 0, length: n, use: 'out' },
-    ],
-    (e, [ya, ga, oa]) => e.elementwise.softmax_bw!(ya!, ga!, oa!, rows, L),
-  );
-}
-
-/** log-softmax over rows of L contiguous values of `x` from `off`, into `out` (see the `logsoftmax` kernel). */
-export function logSoftmaxWasm(
-  x: Float32Array,
-  off: number,
-  rows: number,
-  L: number,
-  out: Float32Array,
-): boolean {
-  const n = rows * L;
-  return withBlocks(
-    [
-      { data: x, offset: off, length: n, use: 'in' },
-      { data: out, offset: 0, length: n, use: 'out' },
-    ],
-    (e, [xa, oa]) => e.elementwise.logsoftmax!(xa!, oa!, rows, L),
-  );
-}
-
-/** out = g − e^y·Σ g over rows of L (the gradient of log-softmax; see `logsoftmax_bw`). */
-export function logSoftmaxBackwardWasm(
-  y: Float32Array,
-  yOff: number,
-  g: Float32Array,
-  gOff: number,
-  rows: number,
-  L: number,
-  out: Float32Array,
-): boolean {
-  const n = rows * L;
-  return withBlocks(
-    [
-      { data: y, offset: yOff, length: n, use: 'in' },
-      { data: g, offset: gOff, length: n, use: 'in' },
-      { data: out, offset: 0, length: n, use: 'out' },
-    ],
-    (e, [ya, ga, oa]) => e.elementwise.logsoftmax_bw!(ya!, ga!, oa!, rows, L),
-  );
-}
-
 /** A contiguous float32 operand: its storage and first element. */
 export interface Span {
   data: Float32Array;
   offset: number;
+}
+
+/** The row kernels {@link rowKernelWasm} runs, and their inputs: x, or y and g. */
+export type RowKernel = 'softmax' | 'softmax_bw' | 'logsoftmax' | 'logsoftmax_bw';
+
+/**
+ * Runs the row kernel `kernel` over `rows` rows of L contiguous values of each input, into
+ * `out`: `softmax` (x), `softmax_bw` (y, g), `logsoftmax` (x) or `logsoftmax_bw` (y, g); see
+ * each in `elementwise-wat.mjs`.
+ */
+export function rowKernelWasm(
+  kernel: RowKernel,
+  inputs: readonly Span[],
+  rows: number,
+  L: number,
+  out: Float32Array,
+): boolean {
+  const n = rows * L;
+  return withBlocks(
+    [
+      ...inputs.map((x): Block => ({ data: x.data, offset: x.offset, length: n, use: 'in' })),
+      { data: out, offset: 0, length: n, use: 'out' },
+    ],
+    (e, addresses) => e.elementwise[kernel]!(...addresses, rows, L),
+  );
 }
 
 /**

@@ -363,49 +363,66 @@ const rowAt = (base) =>
   `(i32.add (local.get ${base}) (i32.shl (i32.mul (local.get $row) (local.get $L)) (i32.const 2)))`;
 
 /**
- * softmax over each row: m = max(x), e = exp(x - m), out = e · (1 / Σe). A row of
- * -Infinity gives NaN, as in PyTorch.
+ * A kernel `name` over rows of $L floats: one i32 parameter per array of `arrays` (its
+ * current row's address in the local of the same name plus `r`), then $rows and $L; `locals`
+ * besides the row walk's; `perRow` runs once per row.
  */
-function softmax() {
+function rowKernel(name, arrays, locals, perRow) {
   return `
-  (func (export "softmax") (param $x i32) (param $out i32) (param $rows i32) (param $L i32)
-    ${rowLocals} (local $xr i32) (local $or i32) (local $acc v128) (local $m f32) (local $inv v128)
+  (func (export "${name}") ${arrays.map((a) => `(param $${a} i32)`).join(' ')} (param $rows i32) (param $L i32)
+    ${rowLocals} ${arrays.map((a) => `(local $${a}r i32)`).join(' ')} (local $acc v128) ${locals}
     ${rowSetup}
     (loop $rowl
-      (local.set $xr ${rowAt('$x')})
-      (local.set $or ${rowAt('$out')})
-      (local.set $acc ${splat('-inf')})
-      ${eachVector(`(local.set $acc (f32x4.max (local.get $acc) ${live(`(v128.load ${at('(local.get $xr)')})`, splat('-inf'))}))`)}
-      (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-        (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      ${eachVector(`(local.set $h ${exp(`(f32x4.sub (v128.load ${at('(local.get $xr)')}) (f32x4.splat (local.get $m)))`)})
-        (v128.store ${at('(local.get $or)')} (local.get $h))
-        (local.set $acc (f32x4.add (local.get $acc) ${live('(local.get $h)', splat(0))}))`)}
-      (local.set $inv (f32x4.splat (f32.div (f32.const 1) ${hsum('(local.get $acc)')})))
-      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.mul (v128.load ${at('(local.get $or)')}) (local.get $inv)))`)}
+      ${arrays.map((a) => `(local.set $${a}r ${rowAt(`$${a}`)})`).join('\n      ')}
+      ${perRow}
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
 }
 
+/** The row's vector $i of the array whose row address is in local `r`. */
+const rowVector = (r) => `(v128.load ${at(`(local.get ${r})`)})`;
+
+/** Sets $acc to the sum of `v` over the row's vectors (their dead lanes left out); `each` runs first on every vector. */
+const rowSum = (v, each = '') => `(local.set $acc (v128.const i32x4 0 0 0 0))
+      ${eachVector(`${each}(local.set $acc (f32x4.add (local.get $acc) ${live(v, splat(0))}))`)}`;
+
+/** The max of the row at $xr, in all four lanes of `m` (dead lanes left out). */
+const rowMax = (m) => `(local.set $acc ${splat('-inf')})
+      ${eachVector(`(local.set $acc (f32x4.max (local.get $acc) ${live(rowVector('$xr'), splat('-inf'))}))`)}
+      (local.set ${m} (f32x4.splat (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))`;
+
+/**
+ * softmax over each row: m = max(x), e = exp(x - m), out = e · (1 / Σe). A row of
+ * -Infinity gives NaN, as in PyTorch.
+ */
+function softmax() {
+  return rowKernel(
+    'softmax',
+    ['x', 'out'],
+    '(local $m v128) (local $inv v128)',
+    `${rowMax('$m')}
+      ${rowSum(
+        '(local.get $h)',
+        `(local.set $h ${exp(`(f32x4.sub ${rowVector('$xr')} (local.get $m))`)})
+        (v128.store ${at('(local.get $outr)')} (local.get $h))`,
+      )}
+      (local.set $inv (f32x4.splat (f32.div (f32.const 1) ${hsum('(local.get $acc)')})))
+      ${eachVector(`(v128.store ${at('(local.get $outr)')} (f32x4.mul ${rowVector('$outr')} (local.get $inv)))`)}`,
+  );
+}
+
 /** The gradient of softmax over each row: out = y · (g − Σ g·y). */
 function softmaxBackward() {
-  return `
-  (func (export "softmax_bw") (param $y i32) (param $g i32) (param $out i32) (param $rows i32) (param $L i32)
-    ${rowLocals} (local $yr i32) (local $gr i32) (local $or i32) (local $acc v128) (local $dot v128)
-    ${rowSetup}
-    (loop $rowl
-      (local.set $yr ${rowAt('$y')})
-      (local.set $gr ${rowAt('$g')})
-      (local.set $or ${rowAt('$out')})
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc)
-          ${live(`(f32x4.mul (v128.load ${at('(local.get $yr)')}) (v128.load ${at('(local.get $gr)')}))`, splat(0))}))`)}
+  return rowKernel(
+    'softmax_bw',
+    ['y', 'g', 'out'],
+    '(local $dot v128)',
+    `${rowSum(`(f32x4.mul ${rowVector('$yr')} ${rowVector('$gr')})`)}
       (local.set $dot (f32x4.splat ${hsum('(local.get $acc)')}))
-      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.mul (v128.load ${at('(local.get $yr)')})
-          (f32x4.sub (v128.load ${at('(local.get $gr)')}) (local.get $dot))))`)}
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+      ${eachVector(`(v128.store ${at('(local.get $outr)')} (f32x4.mul ${rowVector('$yr')}
+          (f32x4.sub ${rowVector('$gr')} (local.get $dot))))`)}`,
+  );
 }
 
 /**
@@ -439,44 +456,29 @@ function ln() {
  * infinite gives NaN, as the composite does.
  */
 function logSoftmax() {
-  return `
-  (func (export "logsoftmax") (param $x i32) (param $out i32) (param $rows i32) (param $L i32)
-    ${rowLocals} (local $xr i32) (local $or i32) (local $acc v128) (local $m v128) (local $lse v128)
-    ${rowSetup}
-    (loop $rowl
-      (local.set $xr ${rowAt('$x')})
-      (local.set $or ${rowAt('$out')})
-      (local.set $acc ${splat('-inf')})
-      ${eachVector(`(local.set $acc (f32x4.max (local.get $acc) ${live(`(v128.load ${at('(local.get $xr)')})`, splat('-inf'))}))`)}
-      (local.set $m (f32x4.splat (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-        (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc)
-          ${live(exp(`(f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $m))`), splat(0))}))`)}
+  return rowKernel(
+    'logsoftmax',
+    ['x', 'out'],
+    '(local $m v128) (local $lse v128)',
+    `${rowMax('$m')}
+      ${rowSum(exp(`(f32x4.sub ${rowVector('$xr')} (local.get $m))`))}
       (local.set $lse (f32x4.splat (f32.demote_f64 (call $ln (f64.promote_f32 ${hsum('(local.get $acc)')})))))
-      ${eachVector(`(v128.store ${at('(local.get $or)')}
-          (f32x4.sub (f32x4.sub (v128.load ${at('(local.get $xr)')}) (local.get $m)) (local.get $lse)))`)}
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+      ${eachVector(`(v128.store ${at('(local.get $outr)')}
+          (f32x4.sub (f32x4.sub ${rowVector('$xr')} (local.get $m)) (local.get $lse)))`)}`,
+  );
 }
 
 /** The gradient of log-softmax over each row from its output y: out = g − e^y · Σ g. */
 function logSoftmaxBackward() {
-  return `
-  (func (export "logsoftmax_bw") (param $y i32) (param $g i32) (param $out i32) (param $rows i32) (param $L i32)
-    ${rowLocals} (local $yr i32) (local $gr i32) (local $or i32) (local $acc v128) (local $total v128)
-    ${rowSetup}
-    (loop $rowl
-      (local.set $yr ${rowAt('$y')})
-      (local.set $gr ${rowAt('$g')})
-      (local.set $or ${rowAt('$out')})
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      ${eachVector(`(local.set $acc (f32x4.add (local.get $acc) ${live(`(v128.load ${at('(local.get $gr)')})`, splat(0))}))`)}
+  return rowKernel(
+    'logsoftmax_bw',
+    ['y', 'g', 'out'],
+    '(local $total v128)',
+    `${rowSum(rowVector('$gr'))}
       (local.set $total (f32x4.splat ${hsum('(local.get $acc)')}))
-      ${eachVector(`(v128.store ${at('(local.get $or)')} (f32x4.sub (v128.load ${at('(local.get $gr)')})
-          (f32x4.mul ${exp(`(v128.load ${at('(local.get $yr)')})`)} (local.get $total))))`)}
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br_if $rowl (i32.lt_u (local.get $row) (local.get $rows)))))`;
+      ${eachVector(`(v128.store ${at('(local.get $outr)')} (f32x4.sub ${rowVector('$gr')}
+          (f32x4.mul ${exp(rowVector('$yr'))} (local.get $total))))`)}`,
+  );
 }
 
 /**
