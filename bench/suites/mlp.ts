@@ -20,13 +20,14 @@ const SIZES = [784, 256, 128, 10];
 const BATCH = 128;
 const STEPS_PER_EPOCH = Math.ceil(60_000 / BATCH);
 /**
- * Each contender warms up for 3 s (about a thousand of tsgrad's steps) before the timed
- * turns: on two threads tsgrad's step ran a fifth to a quarter slower over its first thousand
- * steps than after, by blocks of a hundred, while V8 was still compiling (`node --trace-opt`
- * lists compilations up to step ~900). Turns are 100 ms, about fifty steps, so that the slow
- * spells of a shared machine, which last seconds, fall on every contender alike; each starts
- * with 10 ms of untimed steps, since the first few steps after the others' turns ran slower
- * (in one run tsgrad's first five averaged 2.7–3.4 ms against a median of 1.9).
+ * Each contender warms up for 3 s before the timed turns: on two threads tsgrad's step runs
+ * slower until V8 has compiled its code (by blocks of 200 steps, 3.9 ms at first, 2.3 ms after
+ * 1,000 steps, 1.85 ms from about 3,000; `node --trace-opt` lists compilations up to then).
+ * Its two contenders run the same code, so it gets about 2,500 warm-up steps. Turns are
+ * 100 ms, about fifty steps, so that the slow spells of a shared machine, which last seconds,
+ * fall on every contender alike; each starts with 10 ms of untimed steps, since the first few
+ * steps after the others' turns ran slower (in one run tsgrad's first five averaged 2.7–3.4 ms
+ * against a median of 1.9).
  */
 const timing = { warmupMs: 3000, turnMs: 100, leadMs: 10, rounds: 20, minCalls: 200 };
 
@@ -93,7 +94,7 @@ export const run: Suite = async ({ peers }) => {
   );
   table.notes = [
     ...(table.notes ?? []),
-    `Each warms up for ${timing.warmupMs / 1000} s first (tsgrad's first ~1000 steps run slower while V8 compiles), then takes ${timing.turnMs} ms turns that start with ${timing.leadMs} ms of untimed steps.`,
+    `Each warms up for ${timing.warmupMs / 1000} s first (tsgrad's first ~3000 steps run slower while V8 compiles), then takes ${timing.turnMs} ms turns that start with ${timing.leadMs} ms of untimed steps.`,
   ];
   return [table];
 };
