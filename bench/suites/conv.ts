@@ -1,11 +1,11 @@
 /**
- * Convolutions: conv2d forward and backward (batch 64, 28×28, 1→32→64 channels, 3×3 kernels,
- * ReLU between), and one training step of a LeNet-style network (the model of
- * `pnpm example cnn`, batch 64, Adam). tsgrad and PyTorch take turns, then
- * TF.js's wasm backend runs on its own (`compareSteps`). TF.js 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so its
+ * Convolutions: conv2d forward and backward (batch 64, 28×28, 1→32→64 channels, 3×3 kernels, ReLU
+ * between), and one training step of a LeNet-style network (the model of `pnpm example cnn`,
+ * batch 64, Adam). tsgrad and PyTorch take turns, then TF.js's wasm backend runs on its own
+ * (`compareSteps`). TF.js 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so its
  * training steps write the convolution's gradient out in kernels it has (`trainableConv`); a
- * forward-only table compares the convolutions themselves. tfjs-cpu takes minutes per
- * training step, so it is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ * forward-only table compares the convolutions themselves. tfjs-cpu takes minutes per training
+ * step, so it is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { initCpuKernels, manualSeed, noGrad, randint, randn, type Tensor, tidy } from '@tsgrad/core';
 import { Conv2d, crossEntropyLoss } from '@tsgrad/nn';

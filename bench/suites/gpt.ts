@@ -1,13 +1,12 @@
 /**
- * One training step of a tiny GPT: 65 token types (a character set), 64-token context, token
- * and position embeddings, 2 pre-norm transformer blocks (width 128, 4 heads, feed-forward 512,
- * ReLU, causal mask, no dropout), a final layer norm and a linear head; next-token
- * cross-entropy over a batch of 32 × 64 tokens; Adam (lr 1e-3). `nn.Embedding`,
- * `nn.TransformerEncoderLayer` (norm first), `nn.LayerNorm` and `nn.Linear` in tsgrad and
- * PyTorch; in TF.js the same model written with tfjs-core ops (`tfjs-transformer.ts`), its
- * token embedding a product with one-hot rows (its wasm backend cannot differentiate gather).
- * tsgrad and PyTorch take turns, then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu only with
- * `TSGRAD_BENCH_TFJS_CPU=1`.
+ * One training step of a tiny GPT: 65 token types (a character set), 64-token context, token and
+ * position embeddings, 2 pre-norm transformer blocks (width 128, 4 heads, feed-forward 512, ReLU,
+ * causal mask, no dropout), a final layer norm and a linear head; next-token cross-entropy over a
+ * batch of 32 × 64 tokens; Adam (lr 1e-3). `nn.Embedding`, `nn.TransformerEncoderLayer` (norm
+ * first), `nn.LayerNorm` and `nn.Linear` in tsgrad and PyTorch; in TF.js the same model written
+ * with tfjs-core ops (`tfjs-transformer.ts`), its token embedding a product with one-hot rows
+ * (its wasm backend cannot differentiate gather). tsgrad and PyTorch take turns, then tfjs-wasm
+ * runs on its own (`compareSteps`); tfjs-cpu only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { arange, initCpuKernels, manualSeed, randint, tensor, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, Embedding, LayerNorm, Linear, TransformerEncoderLayer } from '@tsgrad/nn';

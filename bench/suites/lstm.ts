@@ -1,10 +1,10 @@
 /**
- * One training step of an LSTM: sequence 32, batch 64, input and hidden 256, a linear head
- * on the last output into 10 classes, cross-entropy, Adam (lr 1e-3): `nn.LSTM` in tsgrad and
- * PyTorch; in TF.js the same cell written with tfjs-core ops (one input projection for the
- * whole sequence, then per step h·W_hh, the four gates and the cell update), as
- * `tf.basicLSTMCell` computes it. tsgrad and PyTorch take turns, then tfjs-wasm runs on its own (`compareSteps`);
- * tfjs-cpu, which needs seconds per step, is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ * One training step of an LSTM: sequence 32, batch 64, input and hidden 256, a linear head on the
+ * last output into 10 classes, cross-entropy, Adam (lr 1e-3): `nn.LSTM` in tsgrad and PyTorch; in
+ * TF.js the same cell written with tfjs-core ops (one input projection for the whole sequence,
+ * then per step h·W_hh, the four gates and the cell update), as `tf.basicLSTMCell` computes it.
+ * tsgrad and PyTorch take turns, then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu, which
+ * needs seconds per step, is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, Linear, LSTM } from '@tsgrad/nn';

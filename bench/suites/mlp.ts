@@ -1,12 +1,13 @@
 /**
- * One training step of the MNIST classifier: MLP 784-256-128-10 (ReLU), batch 128,
- * cross-entropy on logits, Adam (lr 1e-3) — forward, backward and update, the loop of
- * `pnpm example mnist`. Reported in steps per second, with the one-epoch time that implies
- * for MNIST's 60,000 training images (469 steps; data loading not included).
+ * One training step of the MNIST classifier: MLP 784-256-128-10 (ReLU), batch 128, cross-entropy
+ * on logits, Adam (lr 1e-3) — forward, backward and update, the loop of `pnpm example mnist`.
+ * Reported in steps per second, with the one-epoch time that implies for MNIST's 60,000 training
+ * images (469 steps; data loading not included).
  *
  * tsgrad and PyTorch (where installed, at the better of one and two threads) take turns, then
- * TF.js's wasm backend and the far slower tfjs-cpu run on their own (`compareSteps`). Mean (what an epoch costs,
- * garbage collection included, over at least 200 steps) and median are both reported.
+ * TF.js's wasm backend and the far slower tfjs-cpu run on their own (`compareSteps`). Mean (what
+ * an epoch costs, garbage collection included, over at least 200 steps) and median are both
+ * reported.
  */
 import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, MLP } from '@tsgrad/nn';

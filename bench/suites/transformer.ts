@@ -1,9 +1,10 @@
 /**
- * One training step of a transformer encoder layer (the block of a tiny GPT): model width
- * 128, 4 heads, feed-forward 512, ReLU, post-norm, no dropout, batch 32 × 64 tokens with a
- * causal mask, loss mean(y²), Adam (lr 1e-3): `nn.TransformerEncoderLayer` in tsgrad and
- * PyTorch; in TF.js the same layer written with tfjs-core ops (`tfjs-transformer.ts`). tsgrad and PyTorch take turns,
- * then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ * One training step of a transformer encoder layer (the block of a tiny GPT): model width 128, 4
+ * heads, feed-forward 512, ReLU, post-norm, no dropout, batch 32 × 64 tokens with a causal mask,
+ * loss mean(y²), Adam (lr 1e-3): `nn.TransformerEncoderLayer` in tsgrad and PyTorch; in TF.js the
+ * same layer written with tfjs-core ops (`tfjs-transformer.ts`). tsgrad and PyTorch take turns,
+ * then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu is timed only with
+ * `TSGRAD_BENCH_TFJS_CPU=1`.
  */
 import { initCpuKernels, manualSeed, randn, tensor, tidy } from '@tsgrad/core';
 import { TransformerEncoderLayer } from '@tsgrad/nn';
