@@ -4,9 +4,14 @@
  * `--torch`, the same figures from PyTorch on the same machine (torch-bench.py, beside this
  * file).
  *
- *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 50] [--gpt-steps 20] [--torch]
- *                  [--queued 2000] [--matmul auto|tiled|direct] [--matmul-config auto|<name>]
- *                  [--only matmul,queued,mlp,gpt] [--max-dispatches 256]
+ *   pnpm bench:gpu [--sizes 1024,4096,8192] [--mlp-steps 100] [--gpt-steps 20] [--rounds 10]
+ *                  [--warmup-ms 2000] [--torch] [--queued 2000] [--matmul auto|tiled|direct]
+ *                  [--matmul-config auto|<name>] [--only matmul,queued,mlp,gpt] [--max-dispatches 256]
+ *
+ * Training steps are timed at steady state: `--warmup-ms` of steps first (V8 compiles the
+ * per-step code, pipelines and buffer pools fill), then `--rounds` rounds of `--*-steps` steps,
+ * each round timed to the read of its last loss. A step's mean is the whole time over all steps
+ * (what an epoch costs); its median is that of the rounds.
  *
  * On a machine without a GPU it runs on lavapipe; pass small sizes (`--sizes 128,256`) there.
  * To run it on a remote GPU machine, see pack.ts (`pnpm bench:gpu:pack`).
@@ -37,6 +42,8 @@ interface Args {
   sizes: number[];
   mlpSteps: number;
   gptSteps: number;
+  rounds: number;
+  warmupMs: number;
   only: Set<Part>;
   torch: boolean;
   queued: number;
@@ -48,8 +55,10 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     sizes: [1024, 4096, 8192],
-    mlpSteps: 50,
+    mlpSteps: 100,
     gptSteps: 20,
+    rounds: 10,
+    warmupMs: 2000,
     only: new Set(PARTS),
     torch: false,
     queued: 2000,
@@ -62,6 +71,8 @@ function parseArgs(argv: readonly string[]): Args {
     if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--mlp-steps') args.mlpSteps = Number(argv[++i]);
     else if (a === '--gpt-steps') args.gptSteps = Number(argv[++i]);
+    else if (a === '--rounds') args.rounds = Number(argv[++i]);
+    else if (a === '--warmup-ms') args.warmupMs = Number(argv[++i]);
     else if (a === '--queued') args.queued = Number(argv[++i]);
     else if (a === '--max-dispatches') args.maxDispatches = Number(argv[++i]);
     else if (a === '--only') {
@@ -226,7 +237,7 @@ function rawDawnFloor(device: GPUDevice, n: number, count: number): string {
 }
 
 /** Steps per second of a 784-512-10 ReLU MLP with cross-entropy and SGD at batch 128. */
-async function benchMlp(device: 'webgpu' | 'cpu', steps: number): Promise<number> {
+async function benchMlp(device: 'webgpu' | 'cpu', timing: StepTiming): Promise<StepStats> {
   manualSeed(0);
   const batch = 128;
   const to = (t: Tensor) => (device === 'cpu' ? t : t.to(device));
@@ -255,31 +266,61 @@ async function benchMlp(device: 'webgpu' | 'cpu', steps: number): Promise<number
       });
       return loss;
     });
-  const { sps } = await stepsPerSecond(steps, step);
+  const stats = await timeSteps(step, timing);
   for (const t of [...params, x, labels]) t.dispose();
-  return sps;
+  return stats;
+}
+
+/** How a training step is timed: warm-up, then rounds of steps (see the file's comment). */
+interface StepTiming {
+  warmupMs: number;
+  rounds: number;
+  steps: number;
+}
+
+/** A training step's time at steady state: its mean over all timed steps and the rounds' median. */
+interface StepStats {
+  meanMs: number;
+  medianMs: number;
+  loss: number;
 }
 
 /**
- * Steps per second of `steps` calls of `step` (each returning its loss) after 3 of warm-up,
- * timed up to the read of the last loss, which waits for the whole queue; and that loss.
+ * Times `step` (each call returning its loss): warm-up steps for `warmupMs` (at least 3), then
+ * `rounds` rounds of `steps` steps, each round timed up to the read of its last loss, which
+ * waits for the whole queue.
  */
-async function stepsPerSecond(steps: number, step: () => Tensor): Promise<{ sps: number; loss: number }> {
-  for (let i = 0; i < 3; i++) {
-    const warm = step();
-    await warm.item();
-    warm.dispose();
+async function timeSteps(step: () => Tensor, t: StepTiming): Promise<StepStats> {
+  const round = async (n: number): Promise<{ ms: number; loss: number }> => {
+    const t0 = performance.now();
+    let last: Tensor | null = null;
+    for (let i = 0; i < n; i++) {
+      last?.dispose();
+      last = step();
+    }
+    const loss = await last!.item();
+    last!.dispose();
+    return { ms: performance.now() - t0, loss };
+  };
+  const w0 = performance.now();
+  do await round(3);
+  while (performance.now() - w0 < t.warmupMs);
+  const perStep: number[] = [];
+  let total = 0;
+  let loss = Number.NaN;
+  for (let r = 0; r < t.rounds; r++) {
+    const x = await round(t.steps);
+    perStep.push(x.ms / t.steps);
+    total += x.ms;
+    loss = x.loss;
   }
-  const t0 = performance.now();
-  let last: Tensor | null = null;
-  for (let i = 0; i < steps; i++) {
-    last?.dispose();
-    last = step();
-  }
-  const loss = await last!.item();
-  const sps = steps / ((performance.now() - t0) / 1000);
-  last!.dispose();
-  return { sps, loss };
+  perStep.sort((p, q) => p - q);
+  return { meanMs: total / (t.rounds * t.steps), medianMs: perStep[perStep.length >> 1]!, loss };
+}
+
+/** `steps/s by the mean (by the median), ms per step` of a timed step. */
+function formatSteps(s: StepStats): string {
+  return `${fmt(1000 / s.meanMs, 1)} steps/s (median ${fmt(1000 / s.medianMs, 1)}; ${fmt(s.meanMs, 3)} ms mean)`;
 }
 
 /**
@@ -287,7 +328,7 @@ async function stepsPerSecond(steps: number, step: () => Tensor): Promise<{ sps:
  * context, 2 pre-norm blocks of width 128 with 4 heads and feed-forward 512, batch 32, Adam) on
  * WebGPU.
  */
-async function benchGpt(steps: number): Promise<number> {
+async function benchGpt(timing: StepTiming): Promise<StepStats> {
   manualSeed(0);
   const [vocab, d, seq, batch] = [65, 128, 64, 32];
   const tok = new Embedding(vocab, d).to('webgpu');
@@ -323,9 +364,9 @@ async function benchGpt(steps: number): Promise<number> {
       opt.step();
       return loss;
     });
-  const { sps, loss } = await stepsPerSecond(steps, step);
-  if (!Number.isFinite(loss)) throw new Error(`gpt: loss ${loss}`);
-  return sps;
+  const stats = await timeSteps(step, timing);
+  if (!Number.isFinite(stats.loss)) throw new Error(`gpt: loss ${stats.loss}`);
+  return stats;
 }
 
 function runTorch(args: Args): string[] {
@@ -342,6 +383,10 @@ function runTorch(args: Args): string[] {
       String(args.mlpSteps),
       '--gpt-steps',
       String(args.gptSteps),
+      '--rounds',
+      String(args.rounds),
+      '--warmup-ms',
+      String(args.warmupMs),
       '--only',
       [...args.only].join(','),
     ],
@@ -366,13 +411,14 @@ async function main(): Promise<void> {
   if (args.only.has('matmul')) for (const n of args.sizes) console.log(await benchMatmul(gpu, n));
   if (args.only.has('queued')) for (const line of await benchQueued(gpu, args.queued)) console.log(line);
   if (args.only.has('mlp')) {
-    const g = await benchMlp('webgpu', args.mlpSteps);
-    const c = await benchMlp('cpu', Math.max(3, Math.ceil(args.mlpSteps / 5)));
-    console.log(`MLP 784-512-10, batch 128, SGD: webgpu ${fmt(g, 1)} steps/s, cpu ${fmt(c, 1)} steps/s`);
+    const timing = { warmupMs: args.warmupMs, rounds: args.rounds, steps: args.mlpSteps };
+    const g = await benchMlp('webgpu', timing);
+    const c = await benchMlp('cpu', { ...timing, steps: Math.max(3, Math.ceil(args.mlpSteps / 5)) });
+    console.log(`MLP 784-512-10, batch 128, SGD: webgpu ${formatSteps(g)}, cpu ${formatSteps(c)}`);
   }
   if (args.only.has('gpt')) {
-    const g = await benchGpt(args.gptSteps);
-    console.log(`tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: webgpu ${fmt(g, 1)} steps/s`);
+    const g = await benchGpt({ warmupMs: args.warmupMs, rounds: args.rounds, steps: args.gptSteps });
+    console.log(`tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: webgpu ${formatSteps(g)}`);
   }
   const s = gpu.stats();
   console.log(`(${s.submits} submits, ${s.dispatches} dispatches, ${s.pipelines} pipelines)`);

@@ -3,11 +3,16 @@
 fp32 matmul with TF32 off, the wall time of a queued small elementwise op in eager mode, and
 steps/s of the same 784-512-10 MLP at batch 128 and of the same tiny GPT on CUDA.
 
-    python3 torch-bench.py --sizes 1024,4096,8192 --mlp-steps 50 --gpt-steps 20
+    python3 torch-bench.py --sizes 1024,4096,8192 --mlp-steps 100 --gpt-steps 20 --rounds 10 --warmup-ms 2000
+
+Training steps are timed as gpu-bench.ts times them: warm-up steps for --warmup-ms, then
+--rounds rounds of steps, each round timed to the read of its last loss; the mean is the
+whole time over all steps, the median that of the rounds.
 """
 
 import argparse
 import time
+from typing import Callable, NamedTuple
 
 import torch
 
@@ -15,8 +20,10 @@ import torch
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="1024,4096,8192")
-    p.add_argument("--mlp-steps", type=int, default=50)
+    p.add_argument("--mlp-steps", type=int, default=100)
     p.add_argument("--gpt-steps", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--warmup-ms", type=float, default=2000)
     p.add_argument("--only", default="matmul,queued,mlp,gpt")
     args = p.parse_args()
     only = set(args.only.split(","))
@@ -32,9 +39,9 @@ def main() -> None:
     if "queued" in only:
         queued(dev)
     if "mlp" in only:
-        mlp(dev, args.mlp_steps)
+        mlp(dev, Timing(args.warmup_ms, args.rounds, args.mlp_steps))
     if "gpt" in only:
-        gpt(dev, args.gpt_steps)
+        gpt(dev, Timing(args.warmup_ms, args.rounds, args.gpt_steps))
 
 
 def matmul(dev: torch.device, sizes: list[int]) -> None:
@@ -72,7 +79,34 @@ def queued(dev: torch.device) -> None:
 
 
 
-def mlp(dev: torch.device, steps: int) -> None:
+class Timing(NamedTuple):
+    warmup_ms: float
+    rounds: int
+    steps: int
+
+
+def time_steps(step: Callable[[], torch.Tensor], t: Timing) -> str:
+    """Steps/s by the mean and by the rounds' median, and the mean step in ms."""
+
+    def one_round(n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            loss = step()
+        loss.item()
+        return time.perf_counter() - t0
+
+    w0 = time.perf_counter()
+    while True:
+        one_round(3)
+        if (time.perf_counter() - w0) * 1000 >= t.warmup_ms:
+            break
+    per_step = sorted(one_round(t.steps) / t.steps for _ in range(t.rounds))
+    mean = sum(per_step) / len(per_step)
+    median = per_step[len(per_step) // 2]
+    return f"{1 / mean:.1f} steps/s (median {1 / median:.1f}; {mean * 1000:.3f} ms mean)"
+
+
+def mlp(dev: torch.device, timing: Timing) -> None:
     torch.manual_seed(0)
     w1 = (torch.randn(784, 512, device=dev) * 0.05).requires_grad_()
     b1 = torch.zeros(512, device=dev, requires_grad=True)
@@ -92,16 +126,10 @@ def mlp(dev: torch.device, steps: int) -> None:
                 q.grad = None
         return loss
 
-    for _ in range(3):
-        step().item()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    loss.item()
-    print(f"pytorch MLP 784-512-10, batch 128, SGD: cuda {steps / (time.perf_counter() - t0):.1f} steps/s")
+    print(f"pytorch MLP 784-512-10, batch 128, SGD: cuda {time_steps(step, timing)}")
 
 
-def gpt(dev: torch.device, steps: int) -> None:
+def gpt(dev: torch.device, timing: Timing) -> None:
     nn = torch.nn
     torch.manual_seed(0)
     vocab, d, seq, batch = 65, 128, 64, 32
@@ -129,13 +157,7 @@ def gpt(dev: torch.device, steps: int) -> None:
         opt.step()
         return loss
 
-    for _ in range(3):
-        step().item()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    loss.item()
-    print(f"pytorch tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: cuda {steps / (time.perf_counter() - t0):.1f} steps/s")
+    print(f"pytorch tiny GPT (2 blocks, d 128, batch 32 x 64 tokens), Adam: cuda {time_steps(step, timing)}")
 
 
 if __name__ == "__main__":
