@@ -17,6 +17,7 @@ import {
   rand,
   randn,
   type Tensor,
+  where,
 } from '@tsgrad/core';
 import { adamStepComposite_, layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { describe, expect, it, vi } from 'vitest';
@@ -123,6 +124,30 @@ describe.each(allDevices)('fused kernels on $device', ({ device, available }) =>
       return cat(amsgrad ? [p!, m!, v!, x!] : [p!, m!, v!]);
     };
     await compare(device, 'adamStep', run(adamStep_), run(adamStepComposite_));
+  });
+
+  it.skipIf(!available).each([
+    { shape: [1], broadcast: false },
+    { shape: [7, 13], broadcast: false },
+    { shape: [33, 129], broadcast: false },
+    { shape: [64, 64], broadcast: true },
+  ])('reluBackward over $shape (the gradient arriving broadcast: $broadcast)', async (c) => {
+    manualSeed(c.shape.length * 100 + c.shape[0]!);
+    // Rounded, so that many inputs are exactly 0, where the gradient is 0.
+    const x0 = randn(c.shape).mul(2).round();
+    const g0 = randn(c.shape);
+    const grad = (f: (x: Tensor) => Tensor) => (d: Device) => {
+      const x = x0.to(d).detach().clone().requiresGrad_();
+      // Through sum() the gradient arrives as a broadcast view of one value.
+      (c.broadcast ? f(x).sum() : f(x).mul(g0.to(d)).sum()).backward();
+      return x.grad!;
+    };
+    await compare(
+      device,
+      'reluBackward',
+      grad((x) => x.relu()),
+      grad((x) => where(x.gt(0), x, 0)),
+    );
   });
 
   // Rows short and long, below and above the size where the CPU's WebAssembly kernels start.

@@ -168,6 +168,10 @@ export class WebGPUBackend implements Backend {
   readonly fused: FusedKernels = {
     adamStep: (param, grad, expAvg, expAvgSq, maxExpAvgSq, o) =>
       this.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, o),
+    reluBackward: (y, g) => {
+      this.begin('reluBackward', y.layout.shape, g.layout.shape);
+      return this.mapElements('reluBackward', [y, g], y.dtype, 'select(0.0, v1, v0 > 0.0)');
+    },
     softmax: (x) => this.rowOp({ kernel: 'softmax' }, [x], lastDim(x), [numelOf(x.layout.shape)])[0]!,
     softmaxBackward: (y, g) =>
       this.rowOp({ kernel: 'softmaxBackward' }, [y, g], lastDim(y), [numelOf(y.layout.shape)])[0]!,

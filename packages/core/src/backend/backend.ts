@@ -232,6 +232,12 @@ export interface FusedKernels {
     opts: AdamStepOptions,
   ): void;
   /**
+   * g where y > 0, else 0: the gradient of relu from its output y and the gradient g arriving
+   * (one shape and float dtype, any strides), a new contiguous storage. Composite:
+   * `where(y.gt(0), g, 0)` (the relu rule in `ops/elementwise.ts`).
+   */
+  reluBackward?(y: View, g: View): Storage;
+  /**
    * softmax along the last dim of a contiguous x: e^(x − max) / Σ e^(x − max) per row, a new
    * contiguous storage. Composite: `softmax` in `ops/activation.ts` (through logsumexp).
    */

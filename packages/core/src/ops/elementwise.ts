@@ -29,6 +29,7 @@
  * | hypot | g·a / y, g·b / y |
  * | where | g where cond, g where not cond |
  */
+import { isGradEnabled, isTracing } from '../autograd/grad-mode.js';
 import { record, recordTraceOnly } from '../autograd/node.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
@@ -51,6 +52,24 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
  */
 const zeroGrad: UnaryRule = (g) => filled(g.device, g.shape, 0, g.dtype);
 
+/**
+ * g where y > 0, else 0: in one pass where the backend has the fused kernel and the gradient
+ * itself needs no graph (not differentiated again, not traced); else the composite.
+ */
+function reluRule(g: Tensor, _x: Tensor, y: Tensor): Tensor {
+  const b = backendOf(y);
+  const fused = b.fused;
+  if (
+    fused?.reluBackward === undefined ||
+    isGradEnabled() ||
+    isTracing() ||
+    g.dtype !== y.dtype ||
+    !sameShape(g.shape, y.shape)
+  )
+    return where(y.gt(0), g, 0);
+  return fromStorage(b, fused.reluBackward(y._view('relu'), g._view('relu')), y.shape, y.dtype);
+}
+
 /** Gradient rules of the unary primitives: g is the output's gradient, x the input, y the output. */
 const unaryRules: Record<UnaryOp, UnaryRule> = {
   neg: (g) => g.neg(),
@@ -63,7 +82,7 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
   tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)),
   erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)),
   sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
-  relu: (g, _x, y) => where(y.gt(0), g, 0),
+  relu: reluRule,
   sign: zeroGrad,
   floor: zeroGrad,
   reciprocal: (g, _x, y) => g.mul(y.mul(y)).neg(),

@@ -131,6 +131,28 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
+    it("relu's fused gradient: where(y > 0, g, 0) bit for bit, g arriving in any layout", () => {
+      fc.assert(
+        fc.property(
+          shapes.chain(([s]) => fc.tuple(values(s!), values(s!))),
+          arbView,
+          arbView,
+          ([x, g], hx, hg) => {
+            const grad = () => {
+              const leaf = view(x, hx).detach().requiresGrad_();
+              leaf.relu().backward(view(g, hg));
+              return leaf.grad!;
+            };
+            const [ts, wasm] = bothWays(grad);
+            expect(wasm).toEqual(ts);
+            // NaN, -0 and ±Infinity in y and in g: the same bits as the composite.
+            expect(ts).toEqual(bits(where(x.relu().gt(0), g, 0)));
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
     it.each([
       ['exp', 'Math.exp'],
       ['sigmoid', '1 / (1 + e^-x) in float64'],

@@ -7,7 +7,7 @@ import { arrayType, dtypes } from '../../dtype.js';
 import { normalAt, uniformAt } from '../../random.js';
 import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
-import { binary, cast, unary, where } from './elementwise.js';
+import { binary, cast, reluBackward, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
@@ -114,6 +114,7 @@ export const cpuBackend: Backend = {
     addmm: (bias, a, b) => matmul(a, b, bias),
     matmulNested: (a, b) => matmul(a, b),
     adamStep,
+    reluBackward,
     softmax,
     softmaxBackward,
     logSoftmax,

@@ -1,5 +1,5 @@
 /**
- * CPU kernels that map elements one to one: unary, binary, where, copy, cast.
+ * CPU kernels that map elements one to one: unary, binary, where, relu's gradient, copy, cast.
  * Each reads its operands through their layouts and writes a new contiguous array: it
  * splits its operands into rows alike (`strided.ts`), tries the WebAssembly loops, and
  * otherwise runs its TypeScript loop, kept in a function of its own (compiled inside the
@@ -93,6 +93,24 @@ export function binary(op: BinaryOp, a: View, b: View, outDtype: DType): TypedAr
   const [ra, rb] = jointRows([a, b]) as [Rows, Rows];
   const wasm = (out instanceof Float32Array || out instanceof Uint8Array) && binaryWasm(op, ra, rb, out);
   if (!wasm) binaryRows(op, ra, rb, out);
+  return out;
+}
+
+/** g where y > 0, else 0 (relu's gradient from its output y), into a new contiguous array. */
+export function reluBackward(y: View, g: View): TypedArray {
+  const out = alloc(y.dtype, numelOf(y.layout.shape));
+  const [ry, rg] = jointRows([y, g]) as [Rows, Rows];
+  if (out instanceof Float32Array && binaryWasm('relu_bw', ry, rg, out)) return out;
+  const sy = ry.data;
+  const sg = rg.data;
+  const L = ry.length;
+  const [py, pg] = [ry.step, rg.step];
+  let k = 0;
+  for (let r = 0; r < ry.starts.length; r++) {
+    const oy = ry.starts[r]!;
+    const og = rg.starts[r]!;
+    for (let j = 0; j < L; j++) out[k++] = sy[oy + j * py]! > 0 ? sg[og + j * pg]! : 0;
+  }
   return out;
 }
 

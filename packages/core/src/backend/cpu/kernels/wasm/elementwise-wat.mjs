@@ -29,14 +29,16 @@ const UNARY = {
   floor: (x) => `(f32x4.floor ${x})`,
 };
 
-/** Binary ops with a float32 result. */
+/** Binary ops with a float32 result: name -> expression of the operand vectors `a` and `b`. */
 const ARITH = {
-  add: 'f32x4.add',
-  sub: 'f32x4.sub',
-  mul: 'f32x4.mul',
-  div: 'f32x4.div',
-  maximum: 'f32x4.max',
-  minimum: 'f32x4.min',
+  add: (a, b) => `(f32x4.add ${a} ${b})`,
+  sub: (a, b) => `(f32x4.sub ${a} ${b})`,
+  mul: (a, b) => `(f32x4.mul ${a} ${b})`,
+  div: (a, b) => `(f32x4.div ${a} ${b})`,
+  maximum: (a, b) => `(f32x4.max ${a} ${b})`,
+  minimum: (a, b) => `(f32x4.min ${a} ${b})`,
+  // relu's gradient from its output a and the gradient b: b where a > 0, else +0.
+  relu_bw: (a, b) => `(v128.and ${b} (f32x4.gt ${a} (v128.const i32x4 0 0 0 0)))`,
 };
 
 /** Comparisons, with a bool (one byte, 0 or 1) result. */
@@ -201,12 +203,12 @@ function steps(names, step, scalar) {
 /** The export's name: `name`, or `name_s<i>` for the variant whose operand i is a broadcast scalar. */
 const variant = (name, scalar) => (scalar === undefined ? name : `${name}_s${scalar}`);
 
-function arith(name, instr, scalar) {
+function arith(name, expr, scalar) {
   return rowLoop(
     variant(`b_${name}`, scalar),
     '(param $as i32) (param $bs i32)',
     ['a', 'b'],
-    `(v128.store (local.get $out) (${instr} ${load('a')} ${load('b')}))`,
+    `(v128.store (local.get $out) ${expr(load('a'), load('b'))})`,
     16,
     steps(['a', 'b'], [16, 16], scalar),
   );
@@ -672,7 +674,7 @@ ${unary('exp', exp)}
 ${unary('sigmoid', sigmoid)}
 ${unary('tanh', tanh)}
 ${[undefined, 0, 1]
-  .flatMap((scalar) => Object.entries(ARITH).map(([n, i]) => arith(n, i, scalar)))
+  .flatMap((scalar) => Object.entries(ARITH).map(([n, f]) => arith(n, f, scalar)))
   .join('\n')}
 ${[undefined, 0, 1]
   .flatMap((scalar) => Object.entries(COMPARE).map(([n, i]) => compare(n, i, scalar)))
