@@ -34,9 +34,11 @@ import { ADAM_WG, adamBindings, adamKey, adamParams, adamSource } from './kernel
 import {
   ELEMENTWISE_WG,
   type ElementwiseSpec,
+  elementwiseCode,
   elementwiseKey,
   elementwiseParams,
   elementwiseSource,
+  ParamWords,
 } from './kernels/elementwise.js';
 import { binaryExpr, unaryExpr } from './kernels/elementwise-ops.js';
 import { FILL_KEY, fillSource } from './kernels/fill.js';
@@ -60,7 +62,7 @@ import { lineParams, scanKey, scanSource, sortKey, sortSource } from './kernels/
 import { convert, truthy, wgslType } from './kernels/wgsl-types.js';
 import { windowsKey, windowsParams, windowsSource } from './kernels/windows.js';
 import { faultError, OpInfo, type Origin, PENDING, resolve } from './outcome.js';
-import { PipelineCache } from './pipeline-cache.js';
+import { type Kernel, PipelineCache } from './pipeline-cache.js';
 import { grid, Recorder } from './recorder.js';
 import { GpuStorage, type PooledBuffer } from './storage.js';
 
@@ -159,6 +161,9 @@ export class WebGPUBackend implements Backend {
     maxBytes: Number.POSITIVE_INFINITY,
   } satisfies MemoryPolicy;
   private readonly staging = new Map<number, GPUBuffer[]>();
+  /** Elementwise kernels by expression, then by {@link elementwiseCode}. */
+  private readonly elementwiseKernels = new Map<string, Map<number, Kernel>>();
+  private readonly params = new ParamWords();
   private readonly status: PooledBuffer;
   private readonly maxBinding: number;
   private readonly maxPooled: number;
@@ -833,29 +838,63 @@ export class WebGPUBackend implements Backend {
 
   /** One dispatch that maps elements one to one into a new contiguous storage. */
   private mapElements(op: string, inputs: readonly View[], outDtype: DType, expr: string): GpuStorage {
-    const bufs = inputs.map((v) => {
+    // Recorded for every elementwise op of a step, so the common case allocates little: the
+    // kernel is found by (expression, a number coding dtypes, layout flags and rank), and
+    // operands that are all contiguous skip collapsing their dims.
+    const bufs: PooledBuffer[] = [];
+    let contiguous = true;
+    for (const v of inputs) {
       checkDtype(v.dtype, op);
-      return this.storageOf(v.storage, op).buf;
-    });
+      bufs.push(this.storageOf(v.storage, op).buf);
+      if (!isContiguous(v.layout)) contiguous = false;
+    }
     checkDtype(outDtype, op);
     const shape = inputs[0]!.layout.shape;
     const n = numelOf(shape);
     const out = this.alloc(n, op);
     if (n === 0) return out;
-    const c = collapseDims(shape, [...inputs.map((v) => v.layout.strides), contiguousStrides(shape)]);
-    const spec: ElementwiseSpec = {
-      rank: c.shape.length,
-      inputs: inputs.map((v) => ({ dtype: v.dtype, contig: isContiguous(v.layout) })),
-      out: { dtype: outDtype, contig: true },
-      expr,
-    };
-    const layouts: Strided[] = inputs.map((v, j) => ({ offset: v.layout.offset, strides: c.strides[j]! }));
-    layouts.push({ offset: 0, strides: c.strides[inputs.length]! });
-    const k = this.pipelines.get(elementwiseKey(spec), `${'r'.repeat(inputs.length)}w`, () =>
-      elementwiseSource(spec),
-    );
-    const params = elementwiseParams(n, c.shape, layouts);
-    this.recorder.dispatch(k, params, [...bufs, out.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
+    bufs.push(out.buf);
+    const c = contiguous
+      ? null
+      : collapseDims(shape, [...inputs.map((v) => v.layout.strides), contiguousStrides(shape)]);
+    const rank = c === null ? 1 : c.shape.length;
+    const code = elementwiseCode(rank, inputs, outDtype);
+    let byCode = this.elementwiseKernels.get(expr);
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.elementwiseKernels.set(expr, byCode);
+    }
+    let k = byCode.get(code);
+    if (k === undefined) {
+      const spec: ElementwiseSpec = {
+        rank,
+        inputs: inputs.map((v) => ({ dtype: v.dtype, contig: isContiguous(v.layout) })),
+        out: { dtype: outDtype, contig: true },
+        expr,
+      };
+      k = this.pipelines.get(elementwiseKey(spec), `${'r'.repeat(inputs.length)}w`, () =>
+        elementwiseSource(spec),
+      );
+      byCode.set(code, k);
+    } else {
+      this.pipelines.vet(k);
+    }
+    const params = this.params.words(1 + rank + bufs.length * (1 + rank));
+    if (c === null) {
+      params[0] = n;
+      params[1] = n;
+      for (let j = 0; j < inputs.length; j++) {
+        params[2 + 2 * j] = inputs[j]!.layout.offset;
+        params[3 + 2 * j] = 1;
+      }
+      params[2 + 2 * inputs.length] = 0;
+      params[3 + 2 * inputs.length] = 1;
+    } else {
+      const layouts: Strided[] = inputs.map((v, j) => ({ offset: v.layout.offset, strides: c.strides[j]! }));
+      layouts.push({ offset: 0, strides: c.strides[inputs.length]! });
+      elementwiseParams(n, c.shape, layouts, params);
+    }
+    this.recorder.dispatch(k, params, bufs, grid(Math.ceil(n / ELEMENTWISE_WG)));
     return out;
   }
 
@@ -874,10 +913,15 @@ export class WebGPUBackend implements Backend {
       expr: 'v0',
     };
     const k = this.pipelines.get(elementwiseKey(spec), 'rw', () => elementwiseSource(spec));
-    const params = elementwiseParams(n, c.shape, [
-      { offset: src.layout.offset, strides: c.strides[0]! },
-      { offset: dstLayout.offset, strides: c.strides[1]! },
-    ]);
+    const params = elementwiseParams(
+      n,
+      c.shape,
+      [
+        { offset: src.layout.offset, strides: c.strides[0]! },
+        { offset: dstLayout.offset, strides: c.strides[1]! },
+      ],
+      this.params.words(1 + c.shape.length + 2 * (1 + c.shape.length)),
+    );
     this.recorder.dispatch(k, params, [s.buf, dst.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
   }
 

@@ -39,7 +39,7 @@ export class PipelineCache {
   get(key: string, bindings: string, source: () => string): Kernel {
     const cached = this.kernels.get(key);
     if (cached !== undefined) {
-      if (cached.createdIn !== null) cached.createdIn = this.guard.vet(cached.createdIn);
+      this.vet(cached);
       return cached;
     }
     const createdIn = this.guard.isolate();
@@ -57,6 +57,15 @@ export class PipelineCache {
     const k = { pipeline, layout: layout.group, writes, id: this.kernels.size + 1, createdIn };
     this.kernels.set(key, k);
     return k;
+  }
+
+  /**
+   * Checks a kernel taken from a cache of the caller's (found without its key) as `get` checks
+   * the ones it returns: until the batch that compiled it answered clean, ops using it run
+   * isolated once that batch is known to have failed.
+   */
+  vet(k: Kernel): void {
+    if (k.createdIn !== null) k.createdIn = this.guard.vet(k.createdIn);
   }
 
   /** Number of compiled pipelines. */

@@ -66,7 +66,8 @@ export class Recorder {
   private arenaUsed = 0; // in bytes
   private readonly paramBuffer: GPUBuffer;
   private toDestroy: GPUBuffer[] = [];
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private bindGroups = new BindGroupNode();
+  private bindGroupCount = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -138,9 +139,10 @@ export class Recorder {
     const words = Math.max(4, Math.ceil(params.length / 4) * 4);
     const slot = Math.ceil((words * 4) / this.opts.uniformAlign) * this.opts.uniformAlign;
     if (this.arenaUsed + slot > this.opts.paramBytes) this.flush();
-    let key = `${kernel.id}:${words}`;
-    for (let i = 0; i < buffers.length; i++) key += `,${buffers[i]!.id}`;
-    let bindGroup = this.bindGroups.get(key);
+    // The bind group of (kernel, words, buffers): a path of numbers through nested maps.
+    let node = this.bindGroups.step(kernel.id).step(words);
+    for (let i = 0; i < buffers.length; i++) node = node.step(buffers[i]!.id);
+    let bindGroup = node.group;
     if (bindGroup === undefined) {
       const entries: GPUBindGroupEntry[] = [
         { binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: words * 4 } },
@@ -148,8 +150,13 @@ export class Recorder {
       for (let i = 0; i < buffers.length; i++)
         entries.push({ binding: i + 1, resource: { buffer: buffers[i]!.buffer } });
       bindGroup = this.guarded(() => this.device.createBindGroup({ layout: kernel.layout, entries }));
-      if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
-      this.bindGroups.set(key, bindGroup);
+      if (++this.bindGroupCount > MAX_BIND_GROUPS) {
+        this.forgetBindGroups();
+        node = this.bindGroups.step(kernel.id).step(words);
+        for (let i = 0; i < buffers.length; i++) node = node.step(buffers[i]!.id);
+        this.bindGroupCount = 1;
+      }
+      node.group = bindGroup;
     }
     const offset = this.arenaUsed;
     const base = offset / 4;
@@ -199,7 +206,8 @@ export class Recorder {
 
   /** Drops every cached bind group (before buffers they name are destroyed). */
   forgetBindGroups(): void {
-    this.bindGroups.clear();
+    this.bindGroups = new BindGroupNode();
+    this.bindGroupCount = 0;
   }
 
   /** Destroys a buffer once the commands recorded so far have been submitted. */
@@ -309,6 +317,23 @@ export class Recorder {
 /** Which operands of a copy and of a clear are written. */
 const COPY_WRITES = [false, true];
 const CLEAR_WRITES = [true];
+
+/** A node of the bind-group cache: the group at this path, and the paths one number longer. */
+class BindGroupNode {
+  group: GPUBindGroup | undefined = undefined;
+  private next: Map<number, BindGroupNode> | undefined = undefined;
+
+  /** The node one step further along `n` (made if new). */
+  step(n: number): BindGroupNode {
+    this.next ??= new Map();
+    let node = this.next.get(n);
+    if (node === undefined) {
+      node = new BindGroupNode();
+      this.next.set(n, node);
+    }
+    return node;
+  }
+}
 
 /** Bind groups kept before the cache starts over. */
 const MAX_BIND_GROUPS = 8192;

@@ -5,7 +5,7 @@
  *
  * Parameter words: n, shape[rank], then per operand (inputs, then output) offset, strides[rank].
  */
-import type { DType } from '@tsgrad/core';
+import { type DType, isContiguous, type View } from '@tsgrad/core';
 import { LINEAR_BUILTINS, linearIndex, offsetsCode, p, paramDecl } from './strided-index.js';
 import { helpersFor } from './wgsl-library.js';
 import { wgslType } from './wgsl-types.js';
@@ -64,22 +64,56 @@ export function withHelpers(body: string): string {
   return `${helpersFor(body)}\n${body}`;
 }
 
-/** Parameter words for `n` elements over `shape`, operands' layouts in binding order. */
+/**
+ * Parameter words for `n` elements over `shape`, operands' layouts in binding order, written
+ * into `into` (which must hold them; see {@link ParamWords}).
+ */
 export function elementwiseParams(
   n: number,
   shape: readonly number[],
   layouts: readonly { offset: number; strides: readonly number[] }[],
+  into: Uint32Array,
 ): Uint32Array {
   const r = shape.length;
-  const w = new Uint32Array(1 + r + layouts.length * (1 + r));
-  w[0] = n;
-  for (let d = 0; d < r; d++) w[1 + d] = shape[d]!;
+  into[0] = n;
+  for (let d = 0; d < r; d++) into[1 + d] = shape[d]!;
   layouts.forEach((l, j) => {
     const base = 1 + r + j * (1 + r);
-    w[base] = l.offset;
-    for (let d = 0; d < r; d++) w[base + 1 + d] = l.strides[d]! >>> 0;
+    into[base] = l.offset;
+    for (let d = 0; d < r; d++) into[base + 1 + d] = l.strides[d]! >>> 0;
   });
-  return w;
+  return into;
+}
+
+/** Codes of the dtypes an elementwise program reads or writes, for {@link elementwiseCode}. */
+const DTYPE_CODES: Partial<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
+
+/**
+ * A number naming an elementwise program among those of one expression: the rank and each
+ * operand's dtype and contiguity, as in its {@link ElementwiseSpec} (whose key names it in full).
+ */
+export function elementwiseCode(rank: number, inputs: readonly View[], outDtype: DType): number {
+  let code = DTYPE_CODES[outDtype]!;
+  for (const v of inputs) code = code * 8 + DTYPE_CODES[v.dtype]! * 2 + (isContiguous(v.layout) ? 1 : 0);
+  return code * 256 + rank;
+}
+
+/**
+ * Reusable parameter words: ops write their parameters here, and the recorder copies them
+ * into its arena as it records the dispatch, so no array is made per op.
+ */
+export class ParamWords {
+  private readonly byLength = new Map<number, Uint32Array>();
+
+  /** An array of exactly `length` words (the same one each time for a length). */
+  words(length: number): Uint32Array {
+    let w = this.byLength.get(length);
+    if (w === undefined) {
+      w = new Uint32Array(length);
+      this.byLength.set(length, w);
+    }
+    return w;
+  }
 }
 
 /** Workgroup size of elementwise programs. */
