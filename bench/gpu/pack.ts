@@ -7,7 +7,7 @@
  *   node_modules/webgpu/   the Dawn binding, its dawn.node xz-compressed
  *   node.xz         this machine's Node binary, compressed
  *   *.deb           Debian's Vulkan loader and glvnd libraries, unpacked there by run.sh
- *   torch-bench.py  PyTorch's side of the comparison
+ *   torch-bench.py  PyTorch's side of the comparison (with peer.py, whose GPT it imports)
  *   run.sh          unpacks what is needed and runs the benchmark with its arguments
  *   sweep.sh        the same for the matmul configuration sweep
  *
@@ -72,6 +72,7 @@ try {
 }
 
 copyFileSync(join(here, 'torch-bench.py'), join(out, 'torch-bench.py'));
+copyFileSync(join(root, 'bench/torch/peer.py'), join(out, 'peer.py'));
 /** A script that unpacks what is needed (once) and runs `script` with its arguments. */
 const launcher = (what: string, script: string) => `#!/usr/bin/env bash
 # Runs the packed ${what}; arguments go to it.

@@ -11,10 +11,17 @@ whole time over all steps, the median that of the rounds.
 """
 
 import argparse
+import os
+import sys
 import time
 from typing import Callable, NamedTuple
 
 import torch
+
+# The GPT is the CPU bench's (bench/torch/peer.py), found beside this file where pack.ts puts it.
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [here, os.path.join(here, "..", "torch")]
+from peer import gpt_model  # noqa: E402
 
 
 def main() -> None:
@@ -130,29 +137,12 @@ def mlp(dev: torch.device, timing: Timing) -> None:
 
 
 def gpt(dev: torch.device, timing: Timing) -> None:
-    nn = torch.nn
-    torch.manual_seed(0)
-    vocab, d, seq, batch = 65, 128, 64, 32
-    tok = nn.Embedding(vocab, d)
-    pos = nn.Embedding(seq, d)
-    blocks = nn.ModuleList(
-        nn.TransformerEncoderLayer(d, 4, 512, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2)
-    )
-    norm = nn.LayerNorm(d)
-    head = nn.Linear(d, vocab)
-    modules = nn.ModuleList([tok, pos, blocks, norm, head]).to(dev)
-    opt = torch.optim.Adam(modules.parameters(), lr=1e-3)
-    tokens = torch.randint(0, vocab, (batch, seq), device=dev)
-    targets = torch.randint(0, vocab, (batch * seq,), device=dev)
-    positions = torch.arange(seq, device=dev)
-    mask = torch.triu(torch.full((seq, seq), float("-inf"), device=dev), diagonal=1)
+    params, loss_fn = gpt_model(dev)
+    opt = torch.optim.Adam(params, lr=1e-3)
 
     def step() -> torch.Tensor:
         opt.zero_grad()
-        x = tok(tokens) + pos(positions)
-        for b in blocks:
-            x = b(x, src_mask=mask)
-        loss = torch.nn.functional.cross_entropy(head(norm(x)).view(-1, vocab), targets)
+        loss = loss_fn()
         loss.backward()
         opt.step()
         return loss

@@ -114,10 +114,11 @@ def transformer():
     return adam_step(layer.parameters(), lambda: layer(x, src_mask=mask).pow(2).mean())
 
 
-def gpt():
-    """A tiny GPT training step: 65 token types, 64-token context, token and position
+def gpt_model(device="cpu"):
+    """The tiny GPT on `device`: 65 token types, 64-token context, token and position
     embeddings, 2 pre-norm blocks (d 128, 4 heads, ff 512, causal), final layer norm, linear
-    head, next-token cross-entropy over 32 × 64 tokens, Adam."""
+    head; its parameters and a function giving the next-token cross-entropy over one batch of
+    32 × 64 random tokens. Also used by bench/gpu/torch-bench.py."""
     torch.manual_seed(0)
     vocab, d, seq, batch = 65, 128, 64, 32
     tok = nn.Embedding(vocab, d)
@@ -127,11 +128,11 @@ def gpt():
     )
     norm = nn.LayerNorm(d)
     head = nn.Linear(d, vocab)
-    modules = nn.ModuleList([tok, pos, blocks, norm, head])
-    tokens = torch.randint(0, vocab, (batch, seq))
-    targets = torch.randint(0, vocab, (batch * seq,))
-    positions = torch.arange(seq)
-    mask = torch.triu(torch.full((seq, seq), float("-inf")), diagonal=1)
+    modules = nn.ModuleList([tok, pos, blocks, norm, head]).to(device)
+    tokens = torch.randint(0, vocab, (batch, seq), device=device)
+    targets = torch.randint(0, vocab, (batch * seq,), device=device)
+    positions = torch.arange(seq, device=device)
+    mask = torch.triu(torch.full((seq, seq), float("-inf"), device=device), diagonal=1)
 
     def loss():
         x = tok(tokens) + pos(positions)
@@ -139,7 +140,12 @@ def gpt():
             x = b(x, src_mask=mask)
         return F.cross_entropy(head(norm(x)).view(-1, vocab), targets)
 
-    return adam_step(modules.parameters(), loss)
+    return modules.parameters(), loss
+
+
+def gpt():
+    """A tiny GPT training step (`gpt_model`) with Adam."""
+    return adam_step(*gpt_model())
 
 
 def elementwise(op):
