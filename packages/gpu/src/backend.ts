@@ -89,9 +89,9 @@ export interface WebGPUBackendOptions {
    */
   matmulKernel?: 'auto' | 'tiled' | 'direct';
   /**
-   * Which tiled program (a key of `MATMUL_CONFIGS`), or `'auto'` (default: 128×128 blocks for
-   * products with many of them, 128×64 blocks for mid-size ones, 64×64 blocks for the rest and
-   * on CPU-based adapters). A
+   * Which tiled program (a key of `MATMUL_CONFIGS`), or `'auto'` (default: 128×128 blocks, taken
+   * in bands of 8 block-rows, for products with many of them, 128×64 blocks for mid-size ones,
+   * 64×64 blocks for the rest and on CPU-based adapters). A
    * configuration whose workgroup memory exceeds the device's limit falls back to `'t64x64k16'`.
    */
   matmulConfig?: 'auto' | MatmulConfigName;
