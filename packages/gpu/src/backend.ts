@@ -32,6 +32,7 @@ import {
 import { BufferPool, sizeClass } from './buffer-pool.js';
 import { ADAM_WG, adamBindings, adamKey, adamParams, adamSource } from './kernels/adam.js';
 import {
+  contiguousParams,
   ELEMENTWISE_WG,
   type ElementwiseSpec,
   elementwiseCode,
@@ -879,20 +880,12 @@ export class WebGPUBackend implements Backend {
     } else {
       this.pipelines.vet(k);
     }
-    const params = this.params.words(1 + rank + bufs.length * (1 + rank));
-    if (c === null) {
-      params[0] = n;
-      params[1] = n;
-      for (let j = 0; j < inputs.length; j++) {
-        params[2 + 2 * j] = inputs[j]!.layout.offset;
-        params[3 + 2 * j] = 1;
-      }
-      params[2 + 2 * inputs.length] = 0;
-      params[3 + 2 * inputs.length] = 1;
-    } else {
+    let params: Uint32Array;
+    if (c === null) params = contiguousParams(n, inputs, this.params);
+    else {
       const layouts: Strided[] = inputs.map((v, j) => ({ offset: v.layout.offset, strides: c.strides[j]! }));
       layouts.push({ offset: 0, strides: c.strides[inputs.length]! });
-      elementwiseParams(n, c.shape, layouts, params);
+      params = elementwiseParams(n, c.shape, layouts, this.params);
     }
     this.recorder.dispatch(k, params, bufs, grid(Math.ceil(n / ELEMENTWISE_WG)));
     return out;
@@ -920,7 +913,7 @@ export class WebGPUBackend implements Backend {
         { offset: src.layout.offset, strides: c.strides[0]! },
         { offset: dstLayout.offset, strides: c.strides[1]! },
       ],
-      this.params.words(1 + c.shape.length + 2 * (1 + c.shape.length)),
+      this.params,
     );
     this.recorder.dispatch(k, params, [s.buf, dst.buf], grid(Math.ceil(n / ELEMENTWISE_WG)));
   }

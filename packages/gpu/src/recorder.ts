@@ -139,9 +139,7 @@ export class Recorder {
     const words = Math.max(4, Math.ceil(params.length / 4) * 4);
     const slot = Math.ceil((words * 4) / this.opts.uniformAlign) * this.opts.uniformAlign;
     if (this.arenaUsed + slot > this.opts.paramBytes) this.flush();
-    // The bind group of (kernel, words, buffers): a path of numbers through nested maps.
-    let node = this.bindGroups.step(kernel.id).step(words);
-    for (let i = 0; i < buffers.length; i++) node = node.step(buffers[i]!.id);
+    let node = this.bindGroupNode(kernel, words, buffers);
     let bindGroup = node.group;
     if (bindGroup === undefined) {
       const entries: GPUBindGroupEntry[] = [
@@ -152,8 +150,7 @@ export class Recorder {
       bindGroup = this.guarded(() => this.device.createBindGroup({ layout: kernel.layout, entries }));
       if (++this.bindGroupCount > MAX_BIND_GROUPS) {
         this.forgetBindGroups();
-        node = this.bindGroups.step(kernel.id).step(words);
-        for (let i = 0; i < buffers.length; i++) node = node.step(buffers[i]!.id);
+        node = this.bindGroupNode(kernel, words, buffers);
         this.bindGroupCount = 1;
       }
       node.group = bindGroup;
@@ -178,6 +175,13 @@ export class Recorder {
     this.track(kernel.writes, buffers);
     this.dispatches++;
     if (++this.inBatch >= this.opts.maxDispatches) this.flush();
+  }
+
+  /** The cache node of the bind group of (kernel, parameter words, buffers): a path of numbers. */
+  private bindGroupNode(kernel: Kernel, words: number, buffers: readonly PooledBuffer[]): BindGroupNode {
+    let node = this.bindGroups.step(kernel.id).step(words);
+    for (let i = 0; i < buffers.length; i++) node = node.step(buffers[i]!.id);
+    return node;
   }
 
   /** Records a copy between two buffers of the backend. */

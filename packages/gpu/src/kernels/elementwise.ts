@@ -66,23 +66,40 @@ export function withHelpers(body: string): string {
 
 /**
  * Parameter words for `n` elements over `shape`, operands' layouts in binding order, written
- * into `into` (which must hold them; see {@link ParamWords}).
+ * into an array from `words` (see {@link ParamWords}).
  */
 export function elementwiseParams(
   n: number,
   shape: readonly number[],
   layouts: readonly { offset: number; strides: readonly number[] }[],
-  into: Uint32Array,
+  words: ParamWords,
 ): Uint32Array {
   const r = shape.length;
-  into[0] = n;
-  for (let d = 0; d < r; d++) into[1 + d] = shape[d]!;
+  const w = words.take(1 + r + layouts.length * (1 + r));
+  w[0] = n;
+  for (let d = 0; d < r; d++) w[1 + d] = shape[d]!;
   layouts.forEach((l, j) => {
     const base = 1 + r + j * (1 + r);
-    into[base] = l.offset;
-    for (let d = 0; d < r; d++) into[base + 1 + d] = l.strides[d]! >>> 0;
+    w[base] = l.offset;
+    for (let d = 0; d < r; d++) w[base + 1 + d] = l.strides[d]! >>> 0;
   });
-  return into;
+  return w;
+}
+
+/**
+ * The words of {@link elementwiseParams} where every input is contiguous and the output is
+ * new: rank 1 over `n` elements, the inputs at their offsets, the output at 0, all of stride 1.
+ */
+export function contiguousParams(n: number, inputs: readonly View[], words: ParamWords): Uint32Array {
+  const k = inputs.length;
+  const w = words.take(2 + 2 * (k + 1));
+  w[0] = n;
+  w[1] = n;
+  for (let j = 0; j <= k; j++) {
+    w[2 + 2 * j] = j < k ? inputs[j]!.layout.offset : 0;
+    w[3 + 2 * j] = 1;
+  }
+  return w;
 }
 
 /** Codes of the dtypes an elementwise program reads or writes, for {@link elementwiseCode}. */
@@ -106,7 +123,7 @@ export class ParamWords {
   private readonly byLength = new Map<number, Uint32Array>();
 
   /** An array of exactly `length` words (the same one each time for a length). */
-  words(length: number): Uint32Array {
+  take(length: number): Uint32Array {
     let w = this.byLength.get(length);
     if (w === undefined) {
       w = new Uint32Array(length);
