@@ -3,7 +3,19 @@
  * (and wherever WebAssembly is missing). Both must give the same bits: these tests run every
  * op through both, on random shapes, broadcasts and strided views, special values included.
  */
-import { cat, initCpuKernels, manualSeed, randn, type Tensor, tensor, where, zeros } from '@tsgrad/core';
+import {
+  cat,
+  initCpuKernels,
+  logSoftmax,
+  manualSeed,
+  randn,
+  softmax,
+  type Tensor,
+  tensor,
+  where,
+  zeros,
+} from '@tsgrad/core';
+import { layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { arbBroadcastableShapes } from '@tsgrad/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -430,5 +442,51 @@ describe('float32 elementwise shared with the worker threads', () => {
     }
     // Most of them went out in pieces: far more calls than cases.
     expect(elementwiseWasmCalls() - before).toBeGreaterThan(4 * (exact.length + 2 * polynomial.length));
+  });
+
+  it('splits the row kernels and LSTM cells by rows and gives the bits of one thread', () => {
+    manualSeed(12);
+    const H = 64;
+    const x = randn([96, 128]);
+    const g = randn([96, 128]);
+    const w = randn([128]);
+    const b = randn([128]);
+    const gates = randn([40, 4 * H]);
+    const hidden = randn([40, 4 * H]);
+    const c = randn([40, H]);
+    const gc = randn([40, 2 * H]);
+    /** A result and the gradients of its inputs for the upstream gradient `up`. */
+    const withGrads = (inputs: Tensor[], f: (...xs: Tensor[]) => Tensor, up: Tensor) => () => {
+      const leaves = inputs.map((t) => t.detach().requiresGrad_());
+      const y = f(...leaves);
+      y.backward(up);
+      return cat([y.reshape([-1]), ...leaves.map((l) => l.grad!.reshape([-1]))]);
+    };
+    const cases: (() => Tensor)[] = [
+      withGrads([x], (t) => softmax(t, 1), g),
+      withGrads([x], (t) => logSoftmax(t, 1), g),
+      withGrads([x], (t) => layerNorm(t, [1], w, b, 1e-5), g),
+      withGrads([gates, hidden, c], (p, q, r) => lstmCell(p, q, r), gc),
+      // Gates read through a row stride other than their width.
+      withGrads(
+        [cat([gates, hidden], 1)],
+        (t) => lstmCell(t.narrow(1, 0, 4 * H), t.narrow(1, 4 * H, 4 * H), c),
+        gc,
+      ),
+    ];
+    setElementwiseImpl('wasm');
+    for (const f of cases) {
+      const before = elementwiseWasmCalls();
+      const shared = bits(f());
+      const calls = elementwiseWasmCalls() - before;
+      setElementwiseParallelMin(1 << 30);
+      const aloneBefore = elementwiseWasmCalls();
+      const alone = bits(f());
+      const aloneCalls = elementwiseWasmCalls() - aloneBefore;
+      setElementwiseParallelMin(1);
+      expect(shared.join(' ') === alone.join(' ')).toBe(true);
+      // The forward and the gradient kernels went out in pieces.
+      expect(calls).toBeGreaterThan(aloneCalls + 4);
+    }
   });
 });

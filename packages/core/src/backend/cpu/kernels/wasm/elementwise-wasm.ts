@@ -1,8 +1,8 @@
 /**
  * Runs the float32 elementwise and optimizer kernels of `elementwise-wat.mjs`.
  *
- * Each call runs one export on the calling thread over operands in the engine's memory (see
- * `engine.ts`). An operand arrives as rows (`Rows` from `strided.ts`: its storage and where
+ * Each call runs one export over operands in the engine's memory (see `engine.ts`), on the
+ * calling thread, or for large work in pieces shared with the worker threads (`pool.ts`). An operand arrives as rows (`Rows` from `strided.ts`: its storage and where
  * its rows start). One that lives in the arena (`arena.ts`) is read where it is, and a result
  * array there is written in place; any other is laid out in scratch memory first: rows that
  * step by one element are copied as one span when they are dense enough, or row by row; a row
@@ -592,15 +592,17 @@ interface Block {
  * Calls `run` with the byte address of each block in wasm memory: where it is for a block in
  * the arena (but an `acc` block, which the kernel may write past its end), else a copy in
  * scratch memory (with slack after it), copied in before for `in` and `acc` and out after
- * for `out` and `acc`. False (nothing run) when no kernel applies or memory cannot grow.
+ * for `out` and `acc`; `table` is the address of `TABLE_BYTES` of scratch memory past the
+ * copies, for {@link rowsShared}. False (nothing run) when no kernel applies or memory cannot
+ * grow.
  */
-function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[]) => void): boolean {
+function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[], table: number) => void): boolean {
   const e = engineFor(blocks[0]!.length);
   if (!e) return false;
   const direct = blocks.map((b) => b.use !== 'acc' && inArena(b.data));
   let bytes = 0;
   for (let i = 0; i < blocks.length; i++) if (!direct[i]) bytes += align(4 * blocks[i]!.length + SLACK);
-  const base = scratchIn(e, bytes);
+  const base = scratchIn(e, bytes + TABLE_BYTES);
   if (base === null) return false;
   let at = base;
   const addresses = blocks.map((b, i) => {
@@ -610,8 +612,7 @@ function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[]) => vo
     if (b.use !== 'out') e.f32.set(b.data.subarray(b.offset, b.offset + b.length), a >> 2);
     return a;
   });
-  run(e, addresses);
-  calls++;
+  run(e, addresses, base + bytes);
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
     if (direct[i] || b.use === 'in') continue;
@@ -619,6 +620,61 @@ function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[]) => vo
     b.data.set(e.f32.subarray(a, a + b.length), b.offset);
   }
   return true;
+}
+
+/** Most pieces {@link rowsShared} cuts a kernel's rows into. */
+const MAX_PIECES = 32;
+/** Bytes of its argument table: up to ten arguments a call. */
+const TABLE_BYTES = 4 * 10 * MAX_PIECES;
+
+/**
+ * Shares a kernel over `rows` independent rows with the worker threads, in pieces of whole
+ * rows, when its work (`rows * rowWork`, counted in adds) is large enough: `piece(r0, n)`
+ * gives the arguments of the call over rows r0 to r0 + n (bit i of `floats` marks argument i
+ * as a float32). Pieces run at once and in any order, so no row may write into another's
+ * memory (rows of whole vectors). The calls' arguments go to `table` (`TABLE_BYTES` of scratch
+ * memory; null: scratch memory is free, take it). False (nothing run) where the kernel stays
+ * on this thread: the caller then makes the one call itself.
+ */
+function rowsShared(
+  e: Engine,
+  kernel: string,
+  rows: number,
+  rowWork: number,
+  table: number | null,
+  piece: (r0: number, n: number) => number[],
+  floats: number,
+): boolean {
+  if (!e.shared || rows < 2 || rows * rowWork < parallelMin || !canRunInParallel(e)) return false;
+  const count = Math.min(MAX_PIECES, 4 * getThreads(), rows);
+  const args: number[][] = [];
+  for (let t = 0; t < count; t++) {
+    const r0 = Math.floor((t * rows) / count);
+    args.push(piece(r0, Math.floor(((t + 1) * rows) / count) - r0));
+  }
+  const at = table ?? scratch(TABLE_BYTES);
+  if (at === null) return false;
+  runCalls(e, kernel, args, floats, at);
+  calls += count;
+  return true;
+}
+
+/**
+ * Runs `kernel` over `rows` rows: shared with the worker threads (see {@link rowsShared}) where
+ * it may, else in one call on this thread.
+ */
+function overRows(
+  e: Engine,
+  kernel: string,
+  rows: number,
+  rowWork: number,
+  table: number | null,
+  piece: (r0: number, n: number) => number[],
+  floats = 0,
+): void {
+  if (rowsShared(e, kernel, rows, rowWork, table, piece, floats)) return;
+  e.elementwise[kernel]!(...piece(0, rows));
+  calls++;
 }
 
 /** A contiguous float32 operand: its storage and first element. */
@@ -629,6 +685,9 @@ export interface Span {
 
 /** The row kernels {@link rowKernelWasm} runs, and their inputs: x, or y and g. */
 export type RowKernel = 'softmax' | 'softmax_bw' | 'logsoftmax' | 'logsoftmax_bw';
+
+/** Work per value of each row kernel, in adds (an exp costs about eight). */
+const ROW_WORK: Record<RowKernel, number> = { softmax: 10, softmax_bw: 3, logsoftmax: 10, logsoftmax_bw: 10 };
 
 /**
  * Runs the row kernel `kernel` over `rows` rows of L contiguous values of each input, into
@@ -648,7 +707,14 @@ export function rowKernelWasm(
       ...inputs.map((x): Block => ({ data: x.data, offset: x.offset, length: n, use: 'in' })),
       { data: out, offset: 0, length: n, use: 'out' },
     ],
-    (e, addresses) => e.elementwise[kernel]!(...addresses, rows, L),
+    (e, addresses, table) =>
+      // Rows of whole vectors only (work 0 keeps the rest on this thread): a row's last
+      // vector writes all four lanes.
+      overRows(e, kernel, rows, L % 4 === 0 ? ROW_WORK[kernel] * L : 0, table, (r0, n) => [
+        ...addresses.map((a) => a + 4 * r0 * L),
+        n,
+        L,
+      ]),
   );
 }
 
@@ -674,10 +740,21 @@ export function layerNormWasm(
   ];
   if (w) blocks.push({ data: w.data, offset: w.offset, length: L, use: 'in' });
   if (b) blocks.push({ data: b.data, offset: b.offset, length: L, use: 'in' });
-  return withBlocks(blocks, (e, [xa, oa, sa, ...rest]) => {
+  return withBlocks(blocks, (e, [xa, oa, sa, ...rest], table) => {
     const wa = w ? rest.shift()! : 0;
     const ba = b ? rest.shift()! : 0;
-    e.elementwise.layernorm!(xa!, wa, ba, oa!, sa!, rows, L, eps);
+    // Argument 7, eps, is a float32.
+    const piece = (r0: number, n: number) => [
+      xa! + 4 * r0 * L,
+      wa,
+      ba,
+      oa! + 4 * r0 * L,
+      sa! + 8 * r0,
+      n,
+      L,
+      eps,
+    ];
+    overRows(e, 'layernorm', rows, L % 4 === 0 ? 4 * L : 0, table, piece, 1 << 7);
   });
 }
 
@@ -711,7 +788,9 @@ export function layerNormBackwardWasm(
     const wa = w ? rest.shift()! : 0;
     const gwa = gw ? rest.shift()! : 0;
     const gba = gb ? rest.shift()! : 0;
+    // One call: every row adds into gw and gb.
     e.elementwise.layernorm_bw!(ga!, xa!, wa, sa!, da!, gwa, gba, rows, L);
+    calls++;
   });
 }
 
@@ -728,6 +807,11 @@ function inPlace(ops: readonly { data: Float32Array }[], H: number): Engine | nu
   return engineFor(H * 4);
 }
 
+/** Work per hidden unit of an LSTM step, in adds: five sigmoids and tanhs. */
+const LSTM_WORK = 40;
+/** And of its gradient: a tanh and a dozen products. */
+const LSTM_BACKWARD_WORK = 20;
+
 /**
  * One LSTM step over B rows (see the `lstm_fwd` kernel): hc = [h | c'] (rows of 2H) and the
  * gate activations (rows of 4H). Runs only on arena operands with H a multiple of 4.
@@ -743,20 +827,19 @@ export function lstmCellWasm(
 ): boolean {
   const e = inPlace([gx, gh, c, { data: hc }, { data: acts }], H);
   if (e === null) return false;
-  const a = (x: RowsAt) => addressOf(x.data, x.offset);
-  e.elementwise.lstm_fwd!(
-    a(gx),
+  const row = (x: RowsAt, r0: number) => addressOf(x.data, x.offset + r0 * x.stride);
+  overRows(e, 'lstm_fwd', B, LSTM_WORK * H, null, (r0, n) => [
+    row(gx, r0),
     gx.stride,
-    a(gh),
+    row(gh, r0),
     gh.stride,
-    a(c),
+    row(c, r0),
     c.stride,
-    addressOf(hc, 0),
-    addressOf(acts, 0),
-    B,
+    addressOf(hc, 2 * H * r0),
+    addressOf(acts, 4 * H * r0),
+    n,
     H,
-  );
-  calls++;
+  ]);
   return true;
 }
 
@@ -778,19 +861,18 @@ export function lstmCellBackwardWasm(
   if (acts.stride !== 4 * H || hc.stride !== 2 * H) return false;
   const e = inPlace([acts, c, hc, g, { data: dGates }, { data: dc }], H);
   if (e === null) return false;
-  const a = (x: RowsAt) => addressOf(x.data, x.offset);
-  e.elementwise.lstm_bwd!(
-    a(acts),
-    a(c),
+  const row = (x: RowsAt, r0: number) => addressOf(x.data, x.offset + r0 * x.stride);
+  overRows(e, 'lstm_bwd', B, LSTM_BACKWARD_WORK * H, null, (r0, n) => [
+    row(acts, r0),
+    row(c, r0),
     c.stride,
-    a(hc),
-    a(g),
+    row(hc, r0),
+    row(g, r0),
     g.stride,
-    addressOf(dGates, 0),
-    addressOf(dc, 0),
-    B,
+    addressOf(dGates, 4 * H * r0),
+    addressOf(dc, H * r0),
+    n,
     H,
-  );
-  calls++;
+  ]);
   return true;
 }
