@@ -340,6 +340,42 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
+    it('copies (contiguous, permuted, narrowed, assigned into a view) give the same bits as the TypeScript loops', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 })
+            .chain((shape) =>
+              fc.tuple(values(shape), fc.shuffledSubarray([...shape.keys()], { minLength: shape.length })),
+            ),
+          fc.integer({ min: 0, max: 8 }),
+          ([x, perm], cut) => {
+            const d = x.ndim - 1;
+            const keep = Math.max(1, x.shape[d]! - cut);
+            const cases: (() => Tensor)[] = [
+              () => x.contiguous().clone(),
+              () => x.permute(perm).contiguous(),
+              () => x.narrow(d, x.shape[d]! - keep, keep).contiguous(),
+              () => x.gt(0).permute(perm).contiguous(),
+              () => {
+                // A permuted source into a narrowed destination (another storage), and a
+                // destination's own values shifted within it (one storage: copied first).
+                const out = zeros([...x.shape.slice(0, d), x.shape[d]! + 3]);
+                out.narrow(d, 2, x.shape[d]!).copy_(x.permute(perm).contiguous().reshape(x.shape));
+                out.narrow(d, 0, keep).copy_(out.narrow(d, 1, keep));
+                return out;
+              },
+            ];
+            for (const f of cases) {
+              const [ts, wasm] = bothWays(f);
+              expect(wasm).toEqual(ts);
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
     it('took the WebAssembly path for most of the layouts above', () => {
       expect(wasmRuns).toBeGreaterThan(500);
     });
@@ -444,7 +480,7 @@ describe('float32 elementwise shared with the worker threads', () => {
     expect(elementwiseWasmCalls() - before).toBeGreaterThan(4 * (exact.length + 2 * polynomial.length));
   });
 
-  it('splits the row kernels and LSTM cells by rows and gives the bits of one thread', () => {
+  it('splits the row kernels, LSTM cells and row copies by rows and gives the bits of one thread', () => {
     manualSeed(12);
     const H = 64;
     const x = randn([96, 128]);
@@ -473,6 +509,13 @@ describe('float32 elementwise shared with the worker threads', () => {
         (t) => lstmCell(t.narrow(1, 0, 4 * H), t.narrow(1, 4 * H, 4 * H), c),
         gc,
       ),
+      // Row copies: a permuted source, and one assigned into a strided destination.
+      () => x.reshape([96, 4, 32]).permute([1, 0, 2]).contiguous(),
+      () => {
+        const out = zeros([96, 130]);
+        out.narrow(1, 1, 128).copy_(cat([g, g], 1).narrow(1, 3, 128));
+        return out;
+      },
     ];
     setElementwiseImpl('wasm');
     for (const f of cases) {

@@ -7,6 +7,7 @@ import { contiguousStrides, isContiguous, numelOf } from '../../layout.js';
 import type { View } from '../backend.js';
 import { alloc, recycle } from './alloc.js';
 import { copy } from './elementwise.js';
+import { copyRowsWasm } from './kernels/wasm/elementwise-wasm.js';
 import { allOffsets, jointRows, type Rows, rowsOf } from './strided.js';
 
 function checkIndex(op: string, v: number, size: number, dim: number): void {
@@ -208,6 +209,7 @@ export function assign(dst: View, src: View): void {
     // A strided source in another storage: one walk over the rows both split alike, rather
     // than a contiguous copy of the source and then a second pass.
     const [rd, rs] = jointRows([dst, src]) as [Rows, Rows];
+    if (copyRowsWasm(rs, rd, rd)) return;
     const s = src.storage as TypedArray;
     const L = rd.length;
     const pd = rd.step;
@@ -224,6 +226,10 @@ export function assign(dst: View, src: View): void {
   // the destination is copied first.
   const { values, done } = contiguousValues(src, src.storage === dst.storage);
   const rows = rowsOf(dst);
+  if (copyRowsWasm(values, rows, rows)) {
+    done();
+    return;
+  }
   const L = rows.length;
   const p = rows.step;
   let k = 0;

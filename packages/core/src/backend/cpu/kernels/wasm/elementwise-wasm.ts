@@ -15,6 +15,7 @@
  * arena a kernel may write up to three values past its end, into the block's slack.
  */
 
+import type { TypedArray } from '../../../../dtype.js';
 import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Rows } from '../../strided.js';
 import { DATA_START, type Engine, ensureBytes, getEngine } from './engine.js';
@@ -675,6 +676,55 @@ function overRows(
   if (rowsShared(e, kernel, rows, rowWork, table, piece, floats)) return;
   e.elementwise[kernel]!(...piece(0, rows));
   calls++;
+}
+
+/** An operand of a copy: rows, or an array whose elements are rows one after another. */
+type RowsOrArray = Rows | TypedArray;
+
+const storageOf = (x: RowsOrArray) => ('starts' in x ? x.data : x);
+/**
+ * Writes the byte address of each of the `R` rows of `x` (at byte `at`) from Int32 slot `t` of
+ * `i32`: `bytes` apart for an array, from its row starts for rows.
+ */
+function writeRowTable(
+  i32: Int32Array,
+  t: number,
+  x: RowsOrArray,
+  at: number,
+  R: number,
+  bytes: number,
+  size: number,
+) {
+  if ('starts' in x) {
+    const starts = x.starts;
+    for (let r = 0; r < R; r++) i32[t + r] = at + starts[r]! * size;
+  } else for (let r = 0; r < R; r++) i32[t + r] = at + r * bytes;
+}
+/** Whether each row's values are adjacent. */
+const adjacent = (x: RowsOrArray) => !('starts' in x) || stepOf(x) === 1;
+
+/**
+ * Copies the rows of `src` to the rows of `dst` (`rows` of them, the shape of whichever is
+ * `Rows`), float32 or bool values between storages in the arena, with `memory.copy`, shared
+ * with the worker threads when large: typed arrays copy element by element over shared
+ * memory, several times slower. False (nothing copied) where a storage is outside the arena
+ * or values are not adjacent; the caller then copies in TypeScript.
+ */
+export function copyRowsWasm(src: RowsOrArray, dst: RowsOrArray, rows: Rows): boolean {
+  const R = rows.starts.length;
+  const L = rows.length;
+  const [from, to] = [storageOf(src), storageOf(dst)];
+  const size = from.BYTES_PER_ELEMENT;
+  const e = engineFor(R * L);
+  if (e === null || e.elementwise.copy_rows === undefined || to.BYTES_PER_ELEMENT !== size) return false;
+  if (!(inArena(from) && inArena(to) && adjacent(src) && adjacent(dst))) return false;
+  const tables = align(8 * R);
+  const base = scratch(tables + TABLE_BYTES);
+  if (base === null) return false;
+  writeRowTable(e.i32, base >> 2, dst, to.byteOffset, R, L * size, size);
+  writeRowTable(e.i32, (base >> 2) + R, src, from.byteOffset, R, L * size, size);
+  overRows(e, 'copy_rows', R, L, base + tables, (r0, n) => [base + 4 * r0, base + 4 * (R + r0), n, L * size]);
+  return true;
 }
 
 /** A contiguous float32 operand: its storage and first element. */

@@ -157,6 +157,46 @@ function fill() {
 }
 
 /**
+ * copy_rows(dsts, srcs, rows, bytes): copies `bytes` from the address in row r of the table
+ * `srcs` to the one in row r of `dsts`, for each of `rows` rows (typed arrays copy element by
+ * element over shared memory, several times slower). Long rows go through `memory.copy`; short
+ * ones, where its call costs more than the copy, through 16-byte vectors and then single bytes.
+ */
+function copyRows() {
+  const entry = (t) => `(i32.load (i32.add (local.get ${t}) (i32.shl (local.get $r) (i32.const 2))))`;
+  return `
+  (func (export "copy_rows") (param $dsts i32) (param $srcs i32) (param $rows i32) (param $bytes i32)
+    (local $r i32) (local $d i32) (local $s i32) (local $i i32) (local $vecs i32)
+    (local.set $vecs (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $d ${entry('$dsts')})
+        (local.set $s ${entry('$srcs')})
+        (if (i32.ge_u (local.get $bytes) (i32.const ${COPY_CALL_FROM}))
+          (then (memory.copy (local.get $d) (local.get $s) (local.get $bytes)))
+          (else
+            (local.set $i (i32.const 0))
+            (block $vdone
+              (loop $vec
+                (br_if $vdone (i32.ge_u (local.get $i) (local.get $vecs)))
+                (v128.store (i32.add (local.get $d) (local.get $i)) (v128.load (i32.add (local.get $s) (local.get $i))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $vec)))
+            (block $bdone
+              (loop $byte
+                (br_if $bdone (i32.ge_u (local.get $i) (local.get $bytes)))
+                (i32.store8 (i32.add (local.get $d) (local.get $i)) (i32.load8_u (i32.add (local.get $s) (local.get $i))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $byte)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))`;
+}
+
+/** Row length in bytes from which `copy_rows` calls `memory.copy`. */
+const COPY_CALL_FROM = 1024;
+
+/**
  * Loops over rows: for row r, `$a`/`$b`/`$c` hold the byte addresses read from the row
  * tables `$as`/`$bs`/`$cs`, and `body` runs once per vector with `$out` advanced by
  * `outStep` bytes each time.
@@ -681,6 +721,7 @@ ${[undefined, 0, 1]
   .join('\n')}
 ${[undefined, 1, 2].map((scalar) => where(scalar)).join('\n')}
 ${fill()}
+${copyRows()}
 ${colsum()}
 ${adam()}
 ${softmax()}
