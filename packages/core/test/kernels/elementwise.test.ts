@@ -5,6 +5,7 @@
  */
 import {
   cat,
+  full,
   initCpuKernels,
   logSoftmax,
   manualSeed,
@@ -19,9 +20,10 @@ import { layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { arbBroadcastableShapes } from '@tsgrad/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArenaLimits, setArenaLimits } from '../../src/backend/cpu/arena.js';
+import { type ArenaLimits, arenaAlloc, arenaRelease, setArenaLimits } from '../../src/backend/cpu/arena.js';
 import {
   elementwiseWasmCalls,
+  fillWasm,
   setElementwiseImpl,
   setElementwiseMinElements,
   setElementwiseParallelMin,
@@ -340,7 +342,7 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
-    it('copies (contiguous, permuted, narrowed, assigned into a view) give the same bits as the TypeScript loops', () => {
+    it('copies (contiguous, permuted, narrowed, concatenated, assigned into a view) give the same bits as the TypeScript loops', () => {
       fc.assert(
         fc.property(
           fc
@@ -357,6 +359,8 @@ describe.each(['arena', 'heap'] as const)(
               () => x.permute(perm).contiguous(),
               () => x.narrow(d, x.shape[d]! - keep, keep).contiguous(),
               () => x.gt(0).permute(perm).contiguous(),
+              () => cat([x, x.mul(2), x.narrow(d, 0, keep)], d),
+              () => cat([x, x.permute(perm).contiguous().reshape(x.shape)], 0),
               () => {
                 // A permuted source into a narrowed destination (another storage), and a
                 // destination's own values shifted within it (one storage: copied first).
@@ -374,6 +378,39 @@ describe.each(['arena', 'heap'] as const)(
         ),
         { numRuns: 60 },
       );
+    });
+
+    it('fills give the same bits as the TypeScript loops', () => {
+      for (const n of [1, 3, 511, 512, 513, 1001, 4099]) {
+        for (const v of [...SPECIAL, 7, -3.25, 1]) {
+          const [ts, wasm] = bothWays(() => full([n], v));
+          expect(wasm).toEqual(ts);
+          const [bts, bwasm] = bothWays(() =>
+            full([n], v !== 0 && !Number.isNaN(v) ? 1 : 0, { dtype: 'bool' }),
+          );
+          expect(bwasm).toEqual(bts);
+        }
+      }
+    });
+
+    it('a fill writes its array and no more than the three values past it that the slack takes', () => {
+      const big = arenaAlloc('float32', 3000) as Float32Array | null;
+      if (big === null) {
+        // No arena here: fills stay with the TypeScript loops.
+        expect(fillWasm(new Float32Array(600), 5)).toBe(false);
+        return;
+      }
+      for (const n of [1, 4, 5, 511, 600, 1001]) {
+        for (const at of [0, 1, 7]) {
+          big.fill(-1);
+          expect(fillWasm(big.subarray(at, at + n), 5)).toBe(true);
+          const got = Array.from(big);
+          expect(got.slice(0, at).every((x) => x === -1)).toBe(true);
+          expect(got.slice(at, at + n).every((x) => x === 5)).toBe(true);
+          expect(got.slice(at + n + 3).every((x) => x === -1)).toBe(true);
+        }
+      }
+      arenaRelease(big);
     });
 
     it('took the WebAssembly path for most of the layouts above', () => {

@@ -7,7 +7,7 @@ import { arrayType, dtypes } from '../../dtype.js';
 import { normalAt, uniformAt } from '../../random.js';
 import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
-import { binary, cast, reluBackward, unary, where } from './elementwise.js';
+import { binary, cast, filled, reluBackward, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
 import { getMatmulThreads, initMatmul, matmul as matmulKernel, setMatmulThreads } from './kernels/matmul.js';
@@ -81,7 +81,7 @@ export const cpuBackend: Backend = {
     a.set(data);
     return a;
   },
-  fill: (size, value, dtype) => alloc(dtype, size).fill(value),
+  fill: filled,
   read: async (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
   readSync: (s, dtype, size) => copyOut(s as TypedArray, dtype, size),
   free(s) {

@@ -9,7 +9,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { numelOf } from '../../layout.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { alloc } from './alloc.js';
-import { binaryWasm, copyRowsWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
+import { binaryWasm, copyRowsWasm, fillWasm, unaryWasm, whereWasm } from './kernels/wasm/elementwise-wasm.js';
 import { erf, pow, remainder, roundHalfEven, sigmoid } from './math.js';
 import { jointRows, offsetsOf, type Rows, rowsOf } from './strided.js';
 
@@ -220,6 +220,13 @@ export function copy(x: View): TypedArray {
       k += L;
     } else for (let j = 0; j < L; j++) out[k++] = src[o + j * p]!;
   }
+  return out;
+}
+
+/** A new array of `n` elements of `dtype`, each `value` (the backend's `fill`). */
+export function filled(n: number, value: number, dtype: DType): TypedArray {
+  const out = alloc(dtype, n);
+  if (!((out instanceof Float32Array || out instanceof Uint8Array) && fillWasm(out, value))) out.fill(value);
   return out;
 }
 

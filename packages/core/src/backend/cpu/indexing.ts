@@ -196,7 +196,13 @@ export function concat(inputs: readonly View[], dim: number): TypedArray {
   for (const v of inputs) {
     const { values: part, done } = contiguousValues(v);
     const rowIn = numelOf(v.layout.shape.slice(dim));
-    for (let o = 0; o < outer; o++) out.set(part.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
+    // Row o of this input goes to row o of the output, from column `col`.
+    const starts = new Int32Array(outer);
+    for (let o = 0; o < outer; o++) starts[o] = o * rowOut + col;
+    const to: Rows = { data: out, starts, length: rowIn, step: 1 };
+    if (!copyRowsWasm(part, to, to)) {
+      for (let o = 0; o < outer; o++) out.set(part.subarray(o * rowIn, (o + 1) * rowIn), starts[o]!);
+    }
     col += rowIn;
     done();
   }

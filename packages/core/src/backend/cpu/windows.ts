@@ -5,6 +5,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { View, WindowSpec } from '../backend.js';
 import { alloc } from './alloc.js';
+import { filled } from './elementwise.js';
 
 /**
  * The output columns [lo, hi) whose tap at column offset `shift` (= k·dilation − padding)
@@ -85,7 +86,7 @@ export function col2im(cols: View, spec: WindowSpec): TypedArray {
   const [dilH, dilW] = spec.dilation;
   const [OH, OW] = spec.out;
   const src = cols.storage as TypedArray;
-  const out = alloc(cols.dtype, N * C * H * W).fill(0);
+  const out = filled(N * C * H * W, 0, cols.dtype);
   if (P !== OH * OW) throw new Error(`col2im: ${P} columns for a ${OH}×${OW} grid`);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {

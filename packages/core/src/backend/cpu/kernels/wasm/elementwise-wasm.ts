@@ -227,6 +227,19 @@ function fillRow(e: Engine, src: Source, value: number, at: number, n: number): 
 }
 
 /**
+ * Fills `out`, an array `alloc` gave in the arena, with `value` in WebAssembly: a typed array's
+ * `fill` writes element by element over shared memory. Writes whole vectors, into the block's
+ * slack. False (nothing written) where `out` is not in the arena.
+ */
+export function fillWasm(out: Float32Array | Uint8Array, value: number): boolean {
+  const e = engineFor(out.length);
+  if (e === null || e.elementwise.fill === undefined || !inArena(out)) return false;
+  fillRow(e, out, value, out.byteOffset, out.length);
+  calls++;
+  return true;
+}
+
+/**
  * Elements one kernel call handles at most. Larger operations go through wasm memory in
  * pieces of this size, so what a piece copies in is still in cache when the kernel reads it
  * and when its result is copied out.
