@@ -16,10 +16,11 @@ import {
   where,
   zeros,
 } from '@tsgrad/core';
-import { layerNorm, lstmCell } from '@tsgrad/core/internal';
+import { col2im, im2col, layerNorm, lstmCell } from '@tsgrad/core/internal';
 import { arbBroadcastableShapes } from '@tsgrad/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WindowSpec } from '../../src/backend/backend.js';
 import { type ArenaLimits, arenaAlloc, arenaRelease, setArenaLimits } from '../../src/backend/cpu/arena.js';
 import {
   elementwiseWasmCalls,
@@ -413,6 +414,47 @@ describe.each(['arena', 'heap'] as const)(
       arenaRelease(big);
     });
 
+    it('convolution windows (im2col, col2im) give the same bits as the TypeScript loops', () => {
+      const arbSpec = fc
+        .record({
+          N: fc.integer({ min: 1, max: 2 }),
+          C: fc.integer({ min: 1, max: 3 }),
+          H: fc.integer({ min: 1, max: 9 }),
+          W: fc.integer({ min: 1, max: 9 }),
+          k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+          s: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+          p: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+          d: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+        })
+        .map(({ N, C, H, W, k, s, p, d }) => {
+          const o = [H, W].map((n, i) => Math.floor((n + 2 * p[i]! - d[i]! * (k[i]! - 1) - 1) / s[i]!) + 1);
+          const out = o as [number, number];
+          const spec: WindowSpec = { size: [H, W], kernel: k, stride: s, padding: p, dilation: d, out };
+          return { N, C, spec };
+        })
+        .filter(({ spec }) => spec.out[0] > 0 && spec.out[1] > 0);
+      fc.assert(
+        fc.property(
+          arbSpec.chain(({ N, C, spec }) =>
+            fc.tuple(
+              fc.constant(spec),
+              values([N, C, ...spec.size]),
+              values([N, C, spec.kernel[0] * spec.kernel[1], spec.out[0] * spec.out[1]]),
+              fc.constantFrom<View>('plain', 'transposed', 'offset', 'stepped', 'gapped'),
+              fc.constantFrom(0, -1.5, Number.NEGATIVE_INFINITY),
+            ),
+          ),
+          ([spec, x, cols, how, pad]) => {
+            const [ts, wasm] = bothWays(() => im2col(view(x, how), spec, pad));
+            expect(wasm).toEqual(ts);
+            const [tsBack, wasmBack] = bothWays(() => col2im(view(cols, how), spec));
+            expect(wasmBack).toEqual(tsBack);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
     it('took the WebAssembly path for most of the layouts above', () => {
       expect(wasmRuns).toBeGreaterThan(500);
     });
@@ -535,6 +577,15 @@ describe('float32 elementwise shared with the worker threads', () => {
       y.backward(up);
       return cat([y.reshape([-1]), ...leaves.map((l) => l.grad!.reshape([-1]))]);
     };
+    const windows: WindowSpec = {
+      size: [8, 16],
+      kernel: [3, 3],
+      stride: [1, 2],
+      padding: [1, 1],
+      dilation: [1, 1],
+      out: [8, 8],
+    };
+    const taps = randn([3, 32, 9, 64]);
     const cases: (() => Tensor)[] = [
       withGrads([x], (t) => softmax(t, 1), g),
       withGrads([x], (t) => logSoftmax(t, 1), g),
@@ -546,6 +597,9 @@ describe('float32 elementwise shared with the worker threads', () => {
         (t) => lstmCell(t.narrow(1, 0, 4 * H), t.narrow(1, 4 * H, 4 * H), c),
         gc,
       ),
+      // Convolution windows, split by planes.
+      () => im2col(x.reshape([3, 32, 8, 16]), windows, -2),
+      () => col2im(taps, windows),
       // Row copies: a permuted source, and one assigned into a strided destination.
       () => x.reshape([96, 4, 32]).permute([1, 0, 2]).contiguous(),
       () => {

@@ -6,6 +6,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { View, WindowSpec } from '../backend.js';
 import { alloc } from './alloc.js';
 import { filled } from './elementwise.js';
+import { col2imWasm, im2colWasm, type WindowPlan } from './kernels/wasm/elementwise-wasm.js';
 
 /**
  * The output columns [lo, hi) whose tap at column offset `shift` (= k·dilation − padding)
@@ -16,6 +17,33 @@ function inside(shift: number, stride: number, size: number, out: number): [numb
   const hi = size - shift <= 0 ? 0 : Math.ceil((size - shift) / stride);
   const a = Math.min(lo, out);
   return [a, Math.max(a, Math.min(hi, out))];
+}
+
+/**
+ * The window geometry the WebAssembly kernels read (`WindowPlan`): per kernel column its
+ * [lo, hi) and the first tap's offset (`colScale` bytes per input column), per (kernel row,
+ * window row) the input row's offset (`rowScale` bytes per row) or -1 in the padding.
+ */
+function plan(spec: WindowSpec, colScale: number, rowScale: number): WindowPlan {
+  const [H, W] = spec.size;
+  const [KH, KW] = spec.kernel;
+  const [strH, strW] = spec.stride;
+  const [padH, padW] = spec.padding;
+  const [dilH, dilW] = spec.dilation;
+  const [OH, OW] = spec.out;
+  const cols = new Int32Array(3 * KW);
+  for (let kw = 0; kw < KW; kw++) {
+    const [lo, hi] = inside(kw * dilW - padW, strW, W, OW);
+    cols.set([lo, hi, (lo * strW + kw * dilW - padW) * colScale], 3 * kw);
+  }
+  const rows = new Int32Array(KH * OH);
+  for (let kh = 0; kh < KH; kh++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const ih = oh * strH - padH + kh * dilH;
+      rows[kh * OH + oh] = ih < 0 || ih >= H ? -1 : ih * rowScale;
+    }
+  }
+  return { cols, rows };
 }
 
 /** x [N, C, H, W] (any strides) as contiguous [N, C, kH·kW, oH·oW]. */
@@ -29,6 +57,23 @@ export function im2col(x: View, spec: WindowSpec, padValue: number): TypedArray 
   const [OH, OW] = spec.out;
   const src = x.storage as TypedArray;
   const out = alloc(x.dtype, N * C * KH * KW * OH * OW);
+  if (
+    src instanceof Float32Array &&
+    out instanceof Float32Array &&
+    im2colWasm(
+      { data: src, offset: x.layout.offset, sn, sc },
+      out,
+      N,
+      C,
+      spec.kernel,
+      spec.out,
+      strW * sw,
+      plan(spec, 4 * sw, 4 * sh),
+      padValue,
+    )
+  ) {
+    return out;
+  }
   const colLo = new Int32Array(KW);
   const colHi = new Int32Array(KW);
   for (let kw = 0; kw < KW; kw++) {
@@ -88,6 +133,25 @@ export function col2im(cols: View, spec: WindowSpec): TypedArray {
   const src = cols.storage as TypedArray;
   const out = filled(N * C * H * W, 0, cols.dtype);
   if (P !== OH * OW) throw new Error(`col2im: ${P} columns for a ${OH}×${OW} grid`);
+  if (
+    src instanceof Float32Array &&
+    out instanceof Float32Array &&
+    col2imWasm(
+      { data: src, offset: cols.layout.offset, sn, sc },
+      out,
+      N,
+      C,
+      spec.kernel,
+      spec.out,
+      sk,
+      sp,
+      strW,
+      H * W,
+      plan(spec, 4, 4 * W),
+    )
+  ) {
+    return out;
+  }
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = (n * C + c) * H * W;

@@ -638,8 +638,8 @@ function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[], table
 
 /** Most pieces {@link rowsShared} cuts a kernel's rows into. */
 const MAX_PIECES = 32;
-/** Bytes of its argument table: up to ten arguments a call. */
-const TABLE_BYTES = 4 * 10 * MAX_PIECES;
+/** Bytes of its argument table: up to twenty arguments a call. */
+const TABLE_BYTES = 4 * 20 * MAX_PIECES;
 
 /**
  * Shares a kernel over `rows` independent rows with the worker threads, in pieces of whole
@@ -738,6 +738,123 @@ export function copyRowsWasm(src: RowsOrArray, dst: RowsOrArray, rows: Rows): bo
   writeRowTable(e.i32, (base >> 2) + R, src, from.byteOffset, R, L * size, size);
   overRows(e, 'copy_rows', R, L, base + tables, (r0, n) => [base + 4 * r0, base + 4 * (R + r0), n, L * size]);
   return true;
+}
+
+/**
+ * The geometry of a convolution's windows for `im2colWasm` and `col2imWasm`: for each kernel
+ * column, the window columns [lo, hi) whose tap lies inside the input row and the byte offset
+ * of the first of those taps (three values each); for each (kernel row, window row), the byte
+ * offset of the row it reads, or -1 in the padding.
+ */
+export interface WindowPlan {
+  cols: Int32Array;
+  rows: Int32Array;
+}
+
+/** A strided float32 operand in planes: storage, first element and plane strides (elements). */
+export interface Planes {
+  data: Float32Array;
+  offset: number;
+  /** Stride between images and between channels. */
+  sn: number;
+  sc: number;
+}
+
+/**
+ * Runs a window kernel over the N·C planes of `src` into `out` (both in the arena), the plans'
+ * tables in scratch memory, shared with the worker threads by planes when large. False (nothing
+ * run) where an operand is outside the arena.
+ */
+function runWindows(
+  kernel: 'im2col' | 'col2im',
+  src: Planes,
+  out: Float32Array,
+  planes: number,
+  perPlane: number,
+  plan: WindowPlan,
+  args: (tables: number) => number[],
+  floats = 0,
+): boolean {
+  const e = engineFor(planes * perPlane);
+  if (e === null || e.elementwise[kernel] === undefined || !inArena(src.data) || !inArena(out)) return false;
+  const colBytes = 4 * plan.cols.length;
+  const base = scratch(colBytes + 4 * plan.rows.length + TABLE_BYTES);
+  if (base === null) return false;
+  e.i32.set(plan.cols, base >> 2);
+  e.i32.set(plan.rows, (base + colBytes) >> 2);
+  const rest = args(base);
+  const at = addressOf(src.data, src.offset);
+  overRows(
+    e,
+    kernel,
+    planes,
+    perPlane,
+    base + colBytes + 4 * plan.rows.length,
+    (p0, n) => [at, addressOf(out, 0), p0, p0 + n, ...rest],
+    floats,
+  );
+  return true;
+}
+
+/**
+ * im2col in WebAssembly (see `im2col` in `elementwise-wat.mjs`): the N·C planes of `src`
+ * ([H, W] each, taps `step` elements apart along a row) to contiguous [kH·kW, oH·oW] planes of
+ * `out`, `pad` where a tap lies in the padding.
+ */
+export function im2colWasm(
+  src: Planes,
+  out: Float32Array,
+  N: number,
+  C: number,
+  kernel: readonly [number, number],
+  grid: readonly [number, number],
+  step: number,
+  plan: WindowPlan,
+  pad: number,
+): boolean {
+  const [KH, KW] = kernel;
+  const [OH, OW] = grid;
+  // Argument 14, the pad value, is a float32.
+  return runWindows(
+    'im2col',
+    src,
+    out,
+    N * C,
+    KH * KW * OH * OW,
+    plan,
+    (t) => {
+      const rows = t + 4 * plan.cols.length;
+      return [C, 4 * src.sn, 4 * src.sc, KH, KW, OH, OW, 4 * step, t, rows, pad];
+    },
+    1 << 14,
+  );
+}
+
+/**
+ * col2im in WebAssembly (see `col2im` in `elementwise-wat.mjs`): the N·C planes of taps of
+ * `src` (tap rows `sk`, taps `sp` elements apart) added into the contiguous [H, W] planes of
+ * `out` (`plane` elements each, output columns `strW` apart), in the order of the TypeScript
+ * loop.
+ */
+export function col2imWasm(
+  src: Planes,
+  out: Float32Array,
+  N: number,
+  C: number,
+  kernel: readonly [number, number],
+  grid: readonly [number, number],
+  sk: number,
+  sp: number,
+  strW: number,
+  plane: number,
+  plan: WindowPlan,
+): boolean {
+  const [KH, KW] = kernel;
+  const [OH, OW] = grid;
+  return runWindows('col2im', src, out, N * C, KH * KW * OH * OW, plan, (t) => {
+    const rows = t + 4 * plan.cols.length;
+    return [C, 4 * src.sn, 4 * src.sc, KH, KW, OH, OW, 4 * sk, 4 * sp, t, rows, 4 * strW, 4 * plane];
+  });
 }
 
 /** A contiguous float32 operand: its storage and first element. */

@@ -196,6 +196,148 @@ function copyRows() {
 /** Row length in bytes from which `copy_rows` calls `memory.copy`. */
 const COPY_CALL_FROM = 1024;
 
+// Convolution windows, plane by plane (p0 ≤ p < p1, plane p = image p / C, channel p mod C; sn
+// and sc its byte strides). JavaScript works out the geometry into two tables: for each kernel
+// column kw, the window columns [lo, hi) whose tap lies inside the row and the byte offset of
+// the first such tap; for each (kernel row kh, window row oh), the byte offset of the input row
+// the tap reads, or -1 where it lies in the padding.
+
+/** Locals of the window kernels. */
+const windowLocals = `(local $p i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $lo i32) (local $hi i32)
+    (local $row i32) (local $plane i32) (local $s i32) (local $d i32) (local $end i32) (local $vend i32) (local $kwAt i32)`;
+
+/** Sets $plane to the byte address of plane $p of `base` (planes sn, sc bytes apart by image, channel). */
+const planeOf = (base) => `(local.set $plane (i32.add (local.get ${base}) (i32.add
+        (i32.mul (i32.div_u (local.get $p) (local.get $C)) (local.get $sn))
+        (i32.mul (i32.rem_u (local.get $p) (local.get $C)) (local.get $sc)))))`;
+
+/** `body` for every (kh, kw, oh) of a plane, with $lo, $hi, $kwAt (the kw entry) and $row (the kh, oh entry) set. */
+const eachTap = (body) => `(local.set $kh (i32.const 0))
+      (loop $khl
+        (local.set $kw (i32.const 0))
+        (loop $kwl
+          (local.set $kwAt (i32.add (local.get $kwTab) (i32.mul (local.get $kw) (i32.const 12))))
+          (local.set $lo (i32.load (local.get $kwAt)))
+          (local.set $hi (i32.load offset=4 (local.get $kwAt)))
+          (local.set $oh (i32.const 0))
+          (loop $ohl
+            (local.set $row (i32.load (i32.add (local.get $ihTab)
+              (i32.shl (i32.add (i32.mul (local.get $kh) (local.get $OH)) (local.get $oh)) (i32.const 2)))))
+            ${body}
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br_if $ohl (i32.lt_u (local.get $oh) (local.get $OH))))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br_if $kwl (i32.lt_u (local.get $kw) (local.get $KW))))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br_if $khl (i32.lt_u (local.get $kh) (local.get $KH))))`;
+
+/** Stores `pad` from byte $d up to `end` (4 bytes at a time; `end` must not depend on $d). */
+const padTo = (end) => `(block $pdone
+              (loop $pl
+                (br_if $pdone (i32.ge_u (local.get $d) ${end}))
+                (f32.store (local.get $d) (local.get $pad))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (br $pl)))`;
+
+/**
+ * im2col(src, out, p0, p1, C, sn, sc, KH, KW, OH, OW, step, kwTab, ihTab, pad): planes of
+ * [C, H, W] images to contiguous [C, kH·kW, oH·oW] planes of taps: for each (kh, kw, oh) a
+ * row of OW, the pad value outside [lo, hi) and, inside, taps `step` bytes apart from the kw
+ * entry's offset (+ 8 in its 12-byte entry) on the input row. Taps next to each other (step 4)
+ * go four at a time.
+ */
+function im2col() {
+  return `
+  (func (export "im2col") (param $src i32) (param $out i32) (param $p0 i32) (param $p1 i32) (param $C i32)
+    (param $sn i32) (param $sc i32) (param $KH i32) (param $KW i32) (param $OH i32) (param $OW i32)
+    (param $step i32) (param $kwTab i32) (param $ihTab i32) (param $pad f32)
+    ${windowLocals}
+    (local.set $d (i32.add (local.get $out) (i32.shl (i32.mul (local.get $p0)
+      (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (i32.mul (local.get $OH) (local.get $OW)))) (i32.const 2))))
+    (local.set $p (local.get $p0))
+    (block $done
+      (loop $pll
+        (br_if $done (i32.ge_u (local.get $p) (local.get $p1)))
+        ${planeOf('$src')}
+        ${eachTap(`(local.set $end (i32.add (local.get $d) (i32.shl (local.get $OW) (i32.const 2))))
+            (if (i32.lt_s (local.get $row) (i32.const 0))
+              (then ${padTo('(local.get $end)')})
+              (else
+                (local.set $vend (i32.add (local.get $d) (i32.shl (local.get $lo) (i32.const 2))))
+                ${padTo('(local.get $vend)')}
+                (local.set $s (i32.add (i32.add (local.get $plane) (local.get $row)) (i32.load offset=8 (local.get $kwAt))))
+                (local.set $vend (i32.add (local.get $d) (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 2))))
+                (if (i32.eq (local.get $step) (i32.const 4))
+                  (then
+                    (block $vdone
+                      (loop $vl
+                        (br_if $vdone (i32.gt_u (i32.add (local.get $d) (i32.const 16)) (local.get $vend)))
+                        (v128.store (local.get $d) (v128.load (local.get $s)))
+                        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                        (br $vl)))))
+                (block $sdone
+                  (loop $sl
+                    (br_if $sdone (i32.ge_u (local.get $d) (local.get $vend)))
+                    (f32.store (local.get $d) (f32.load (local.get $s)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (local.set $s (i32.add (local.get $s) (local.get $step)))
+                    (br $sl)))
+                ${padTo('(local.get $end)')}))`)}
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pll))))`;
+}
+
+/**
+ * col2im(src, out, p0, p1, C, sn, sc, KH, KW, OH, OW, sk, sp, kwTab, ihTab, strW, planeBytes):
+ * adds planes of taps [C, kH·kW, oH·oW] (tap rows sk bytes apart, taps sp bytes apart) back into
+ * contiguous [C, H, W] planes of `planeBytes`: the taps [lo, hi) of each (kh, kw, oh) row go to
+ * the output row of the (kh, oh) entry from the kw entry's offset, `strW` bytes apart, in the
+ * order of the TypeScript loop (so every sum rounds alike); four at a time where both are
+ * adjacent.
+ */
+function col2im() {
+  return `
+  (func (export "col2im") (param $src i32) (param $out i32) (param $p0 i32) (param $p1 i32) (param $C i32)
+    (param $sn i32) (param $sc i32) (param $KH i32) (param $KW i32) (param $OH i32) (param $OW i32)
+    (param $sk i32) (param $sp i32) (param $kwTab i32) (param $ihTab i32) (param $strW i32) (param $planeBytes i32)
+    ${windowLocals} (local $dst i32) (local $vec i32)
+    (local.set $vec (i32.and (i32.eq (local.get $sp) (i32.const 4)) (i32.eq (local.get $strW) (i32.const 4))))
+    (local.set $p (local.get $p0))
+    (block $done
+      (loop $pll
+        (br_if $done (i32.ge_u (local.get $p) (local.get $p1)))
+        ${planeOf('$src')}
+        (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $p) (local.get $planeBytes))))
+        ${eachTap(`(if (i32.ge_s (local.get $row) (i32.const 0))
+              (then
+                (local.set $d (i32.add (i32.add (local.get $dst) (local.get $row)) (i32.load offset=8 (local.get $kwAt))))
+                (local.set $s (i32.add (local.get $plane) (i32.add
+                  (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $sk))
+                  (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $lo)) (local.get $sp)))))
+                (local.set $end (i32.sub (local.get $hi) (local.get $lo)))
+                (if (local.get $vec)
+                  (then
+                    (block $vdone
+                      (loop $vl
+                        (br_if $vdone (i32.lt_s (local.get $end) (i32.const 4)))
+                        (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+                        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                        (local.set $end (i32.sub (local.get $end) (i32.const 4)))
+                        (br $vl)))))
+                (block $sdone
+                  (loop $sl
+                    (br_if $sdone (i32.le_s (local.get $end) (i32.const 0)))
+                    (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (local.get $strW)))
+                    (local.set $s (i32.add (local.get $s) (local.get $sp)))
+                    (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+                    (br $sl)))))`)}
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pll))))`;
+}
+
 /**
  * Loops over rows: for row r, `$a`/`$b`/`$c` hold the byte addresses read from the row
  * tables `$as`/`$bs`/`$cs`, and `body` runs once per vector with `$out` advanced by
@@ -722,6 +864,8 @@ ${[undefined, 0, 1]
 ${[undefined, 1, 2].map((scalar) => where(scalar)).join('\n')}
 ${fill()}
 ${copyRows()}
+${im2col()}
+${col2im()}
 ${colsum()}
 ${adam()}
 ${softmax()}
