@@ -25,22 +25,18 @@ function inside(shift: number, stride: number, size: number, out: number): [numb
  * window row) the input row's offset (`rowScale` bytes per row) or -1 in the padding.
  */
 function plan(spec: WindowSpec, colScale: number, rowScale: number): WindowPlan {
-  const [H, W] = spec.size;
-  const [KH, KW] = spec.kernel;
-  const [strH, strW] = spec.stride;
-  const [padH, padW] = spec.padding;
-  const [dilH, dilW] = spec.dilation;
-  const [OH, OW] = spec.out;
-  const cols = new Int32Array(3 * KW);
-  for (let kw = 0; kw < KW; kw++) {
-    const [lo, hi] = inside(kw * dilW - padW, strW, W, OW);
-    cols.set([lo, hi, (lo * strW + kw * dilW - padW) * colScale], 3 * kw);
+  const { size, kernel, stride, padding, dilation, out } = spec;
+  const cols = new Int32Array(3 * kernel[1]);
+  for (let kw = 0; kw < kernel[1]; kw++) {
+    const shift = kw * dilation[1] - padding[1];
+    const [lo, hi] = inside(shift, stride[1], size[1], out[1]);
+    cols.set([lo, hi, (lo * stride[1] + shift) * colScale], 3 * kw);
   }
-  const rows = new Int32Array(KH * OH);
-  for (let kh = 0; kh < KH; kh++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const ih = oh * strH - padH + kh * dilH;
-      rows[kh * OH + oh] = ih < 0 || ih >= H ? -1 : ih * rowScale;
+  const rows = new Int32Array(kernel[0] * out[0]);
+  for (let kh = 0; kh < kernel[0]; kh++) {
+    for (let oh = 0; oh < out[0]; oh++) {
+      const ih = oh * stride[0] - padding[0] + kh * dilation[0];
+      rows[kh * out[0] + oh] = ih < 0 || ih >= size[0] ? -1 : ih * rowScale;
     }
   }
   return { cols, rows };
@@ -57,20 +53,11 @@ export function im2col(x: View, spec: WindowSpec, padValue: number): TypedArray 
   const [OH, OW] = spec.out;
   const src = x.storage as TypedArray;
   const out = alloc(x.dtype, N * C * KH * KW * OH * OW);
+  const windows = { offset: x.layout.offset, sn, sc, N, C, spec };
   if (
     src instanceof Float32Array &&
     out instanceof Float32Array &&
-    im2colWasm(
-      { data: src, offset: x.layout.offset, sn, sc },
-      out,
-      N,
-      C,
-      spec.kernel,
-      spec.out,
-      strW * sw,
-      plan(spec, 4 * sw, 4 * sh),
-      padValue,
-    )
+    im2colWasm({ ...windows, data: src, plan: plan(spec, 4 * sw, 4 * sh) }, out, strW * sw, padValue)
   ) {
     return out;
   }
@@ -133,22 +120,11 @@ export function col2im(cols: View, spec: WindowSpec): TypedArray {
   const src = cols.storage as TypedArray;
   const out = filled(N * C * H * W, 0, cols.dtype);
   if (P !== OH * OW) throw new Error(`col2im: ${P} columns for a ${OH}×${OW} grid`);
+  const windows = { offset: cols.layout.offset, sn, sc, N, C, spec };
   if (
     src instanceof Float32Array &&
     out instanceof Float32Array &&
-    col2imWasm(
-      { data: src, offset: cols.layout.offset, sn, sc },
-      out,
-      N,
-      C,
-      spec.kernel,
-      spec.out,
-      sk,
-      sp,
-      strW,
-      H * W,
-      plan(spec, 4, 4 * W),
-    )
+    col2imWasm({ ...windows, data: src, plan: plan(spec, 4, 4 * W) }, out, sk, sp)
   ) {
     return out;
   }

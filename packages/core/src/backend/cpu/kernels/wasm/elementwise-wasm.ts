@@ -16,6 +16,7 @@
  */
 
 import type { TypedArray } from '../../../../dtype.js';
+import type { WindowSpec } from '../../../backend.js';
 import { arenaEngine, inArena, scratch } from '../../arena.js';
 import type { Rows } from '../../strided.js';
 import { DATA_START, type Engine, ensureBytes, getEngine } from './engine.js';
@@ -607,7 +608,7 @@ interface Block {
  * the arena (but an `acc` block, which the kernel may write past its end), else a copy in
  * scratch memory (with slack after it), copied in before for `in` and `acc` and out after
  * for `out` and `acc`; `table` is the address of `TABLE_BYTES` of scratch memory past the
- * copies, for {@link rowsShared}. False (nothing run) when no kernel applies or memory cannot
+ * copies, for {@link overRows}. False (nothing run) when no kernel applies or memory cannot
  * grow.
  */
 function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[], table: number) => void): boolean {
@@ -636,46 +637,18 @@ function withBlocks(blocks: Block[], run: (e: Engine, addresses: number[], table
   return true;
 }
 
-/** Most pieces {@link rowsShared} cuts a kernel's rows into. */
+/** Most pieces {@link overRows} cuts a kernel's rows into. */
 const MAX_PIECES = 32;
 /** Bytes of its argument table: up to twenty arguments a call. */
 const TABLE_BYTES = 4 * 20 * MAX_PIECES;
 
 /**
- * Shares a kernel over `rows` independent rows with the worker threads, in pieces of whole
- * rows, when its work (`rows * rowWork`, counted in adds) is large enough: `piece(r0, n)`
- * gives the arguments of the call over rows r0 to r0 + n (bit i of `floats` marks argument i
- * as a float32). Pieces run at once and in any order, so no row may write into another's
- * memory (rows of whole vectors). The calls' arguments go to `table` (`TABLE_BYTES` of scratch
- * memory; null: scratch memory is free, take it). False (nothing run) where the kernel stays
- * on this thread: the caller then makes the one call itself.
- */
-function rowsShared(
-  e: Engine,
-  kernel: string,
-  rows: number,
-  rowWork: number,
-  table: number | null,
-  piece: (r0: number, n: number) => number[],
-  floats: number,
-): boolean {
-  if (!e.shared || rows < 2 || rows * rowWork < parallelMin || !canRunInParallel(e)) return false;
-  const count = Math.min(MAX_PIECES, 4 * getThreads(), rows);
-  const args: number[][] = [];
-  for (let t = 0; t < count; t++) {
-    const r0 = Math.floor((t * rows) / count);
-    args.push(piece(r0, Math.floor(((t + 1) * rows) / count) - r0));
-  }
-  const at = table ?? scratch(TABLE_BYTES);
-  if (at === null) return false;
-  runCalls(e, kernel, args, floats, at);
-  calls += count;
-  return true;
-}
-
-/**
- * Runs `kernel` over `rows` rows: shared with the worker threads (see {@link rowsShared}) where
- * it may, else in one call on this thread.
+ * Runs `kernel` over `rows` independent rows: `piece(r0, n)` gives the arguments of a call over
+ * rows r0 to r0 + n (bit i of `floats` marks argument i as a float32). When the work (`rows *
+ * rowWork`, counted in adds) is large enough the rows go in pieces to this thread and the
+ * worker threads; pieces run at once and in any order, so no row may write into another's
+ * memory (rows of whole vectors). Their arguments go to `table` (`TABLE_BYTES` of scratch
+ * memory; null: scratch memory is free, take it). Else one call on this thread.
  */
 function overRows(
   e: Engine,
@@ -686,9 +659,23 @@ function overRows(
   piece: (r0: number, n: number) => number[],
   floats = 0,
 ): void {
-  if (rowsShared(e, kernel, rows, rowWork, table, piece, floats)) return;
-  e.elementwise[kernel]!(...piece(0, rows));
-  calls++;
+  const at =
+    e.shared && rows > 1 && rows * rowWork >= parallelMin && canRunInParallel(e)
+      ? (table ?? scratch(TABLE_BYTES))
+      : null;
+  if (at === null) {
+    e.elementwise[kernel]!(...piece(0, rows));
+    calls++;
+    return;
+  }
+  const count = Math.min(MAX_PIECES, 4 * getThreads(), rows);
+  const args: number[][] = [];
+  for (let t = 0; t < count; t++) {
+    const r0 = Math.floor((t * rows) / count);
+    args.push(piece(r0, Math.floor(((t + 1) * rows) / count) - r0));
+  }
+  runCalls(e, kernel, args, floats, at);
+  calls += count;
 }
 
 /** An operand of a copy: rows, or an array whose elements are rows one after another. */
@@ -751,110 +738,72 @@ export interface WindowPlan {
   rows: Int32Array;
 }
 
-/** A strided float32 operand in planes: storage, first element and plane strides (elements). */
-export interface Planes {
+/**
+ * A window kernel's operand and geometry: N·C planes of `data` from element `offset`, `sn` and
+ * `sc` elements apart by image and channel, and the windows' spec and plan.
+ */
+export interface Windows {
   data: Float32Array;
   offset: number;
-  /** Stride between images and between channels. */
   sn: number;
   sc: number;
+  N: number;
+  C: number;
+  spec: WindowSpec;
+  plan: WindowPlan;
 }
 
 /**
- * Runs a window kernel over the N·C planes of `src` into `out` (both in the arena), the plans'
- * tables in scratch memory, shared with the worker threads by planes when large. False (nothing
- * run) where an operand is outside the arena.
+ * Runs a window kernel over the N·C planes of `w` into `out` (both in the arena), its plan's
+ * tables in scratch memory, shared with the worker threads by planes when large. A call's
+ * arguments: src, out, the planes [p0, p1), C, sn, sc, kH, kW, oH, oW (bytes for strides), then
+ * `before`, the two tables, `after`. False (nothing run) where an operand is outside the arena.
  */
 function runWindows(
   kernel: 'im2col' | 'col2im',
-  src: Planes,
+  w: Windows,
   out: Float32Array,
-  planes: number,
-  perPlane: number,
-  plan: WindowPlan,
-  args: (tables: number) => number[],
+  before: number[],
+  after: number[],
   floats = 0,
 ): boolean {
-  const e = engineFor(planes * perPlane);
-  if (e === null || e.elementwise[kernel] === undefined || !inArena(src.data) || !inArena(out)) return false;
+  const { plan, spec } = w;
+  const [KH, KW] = spec.kernel;
+  const [OH, OW] = spec.out;
+  const planes = w.N * w.C;
+  const e = engineFor(planes * KH * KW * OH * OW);
+  if (e === null || e.elementwise[kernel] === undefined || !inArena(w.data) || !inArena(out)) return false;
   const colBytes = 4 * plan.cols.length;
-  const base = scratch(colBytes + 4 * plan.rows.length + TABLE_BYTES);
+  const rowBytes = 4 * plan.rows.length;
+  const base = scratch(colBytes + rowBytes + TABLE_BYTES);
   if (base === null) return false;
   e.i32.set(plan.cols, base >> 2);
   e.i32.set(plan.rows, (base + colBytes) >> 2);
-  const rest = args(base);
-  const at = addressOf(src.data, src.offset);
-  overRows(
-    e,
-    kernel,
-    planes,
-    perPlane,
-    base + colBytes + 4 * plan.rows.length,
-    (p0, n) => [at, addressOf(out, 0), p0, p0 + n, ...rest],
-    floats,
-  );
+  const head = [addressOf(w.data, w.offset), addressOf(out, 0)];
+  const shape = [w.C, 4 * w.sn, 4 * w.sc, KH, KW, OH, OW, ...before, base, base + colBytes, ...after];
+  const piece = (p0: number, n: number) => [...head, p0, p0 + n, ...shape];
+  overRows(e, kernel, planes, KH * KW * OH * OW, base + colBytes + rowBytes, piece, floats);
   return true;
 }
 
 /**
- * im2col in WebAssembly (see `im2col` in `elementwise-wat.mjs`): the N·C planes of `src`
- * ([H, W] each, taps `step` elements apart along a row) to contiguous [kH·kW, oH·oW] planes of
- * `out`, `pad` where a tap lies in the padding.
+ * im2col in WebAssembly (see `im2col` in `elementwise-wat.mjs`): the [H, W] planes of `w` (taps
+ * `step` elements apart along a row) to contiguous [kH·kW, oH·oW] planes of `out`, `pad` where
+ * a tap lies in the padding.
  */
-export function im2colWasm(
-  src: Planes,
-  out: Float32Array,
-  N: number,
-  C: number,
-  kernel: readonly [number, number],
-  grid: readonly [number, number],
-  step: number,
-  plan: WindowPlan,
-  pad: number,
-): boolean {
-  const [KH, KW] = kernel;
-  const [OH, OW] = grid;
+export function im2colWasm(w: Windows, out: Float32Array, step: number, pad: number): boolean {
   // Argument 14, the pad value, is a float32.
-  return runWindows(
-    'im2col',
-    src,
-    out,
-    N * C,
-    KH * KW * OH * OW,
-    plan,
-    (t) => {
-      const rows = t + 4 * plan.cols.length;
-      return [C, 4 * src.sn, 4 * src.sc, KH, KW, OH, OW, 4 * step, t, rows, pad];
-    },
-    1 << 14,
-  );
+  return runWindows('im2col', w, out, [4 * step], [pad], 1 << 14);
 }
 
 /**
- * col2im in WebAssembly (see `col2im` in `elementwise-wat.mjs`): the N·C planes of taps of
- * `src` (tap rows `sk`, taps `sp` elements apart) added into the contiguous [H, W] planes of
- * `out` (`plane` elements each, output columns `strW` apart), in the order of the TypeScript
- * loop.
+ * col2im in WebAssembly (see `col2im` in `elementwise-wat.mjs`): the planes of taps of `w` (tap
+ * rows `sk`, taps `sp` elements apart) added into the contiguous [H, W] planes of `out`, in the
+ * order of the TypeScript loop.
  */
-export function col2imWasm(
-  src: Planes,
-  out: Float32Array,
-  N: number,
-  C: number,
-  kernel: readonly [number, number],
-  grid: readonly [number, number],
-  sk: number,
-  sp: number,
-  strW: number,
-  plane: number,
-  plan: WindowPlan,
-): boolean {
-  const [KH, KW] = kernel;
-  const [OH, OW] = grid;
-  return runWindows('col2im', src, out, N * C, KH * KW * OH * OW, plan, (t) => {
-    const rows = t + 4 * plan.cols.length;
-    return [C, 4 * src.sn, 4 * src.sc, KH, KW, OH, OW, 4 * sk, 4 * sp, t, rows, 4 * strW, 4 * plane];
-  });
+export function col2imWasm(w: Windows, out: Float32Array, sk: number, sp: number): boolean {
+  const [H, W] = w.spec.size;
+  return runWindows('col2im', w, out, [4 * sk, 4 * sp], [4 * w.spec.stride[1], 4 * H * W]);
 }
 
 /** A contiguous float32 operand: its storage and first element. */
