@@ -455,6 +455,30 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
+    it('sums over any axes give the same bits as the TypeScript loops', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 })
+            .chain((shape) =>
+              fc.tuple(
+                values(shape),
+                fc.subarray([...shape.keys()], { minLength: 1 }),
+                fc.constantFrom<View>('plain', 'transposed', 'offset', 'stepped', 'gapped'),
+              ),
+            ),
+          ([x, axes, how]) => {
+            const v = view(x, how);
+            const [ts, wasm] = bothWays(() => v.sum(axes));
+            expect(wasm).toEqual(ts);
+            const [tsAll, wasmAll] = bothWays(() => v.sum());
+            expect(wasmAll).toEqual(tsAll);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
     it('took the WebAssembly path for most of the layouts above', () => {
       expect(wasmRuns).toBeGreaterThan(500);
     });
@@ -600,6 +624,9 @@ describe('float32 elementwise shared with the worker threads', () => {
       // Convolution windows, split by planes.
       () => im2col(x.reshape([3, 32, 8, 16]), windows, -2),
       () => col2im(taps, windows),
+      // Sums over outputs: axes around a kept one, and trailing axes.
+      () => x.reshape([4, 24, 128]).sum([0, 2]),
+      () => x.reshape([96, 4, 32]).sum([2]),
       // Row copies: a permuted source, and one assigned into a strided destination.
       () => x.reshape([96, 4, 32]).permute([1, 0, 2]).contiguous(),
       () => {

@@ -806,6 +806,41 @@ export function col2imWasm(w: Windows, out: Float32Array, sk: number, sp: number
   return runWindows('col2im', w, out, [4 * sk, 4 * sp], [4 * w.spec.stride[1], 4 * H * W]);
 }
 
+/**
+ * Sums in WebAssembly (see `sum_at`): out[o] = the sum of src[outer[o] + inner[j]] over j < m
+ * (element offsets into `src`; `inner` null: m adjacent values), added in float64 in order and
+ * rounded once, as the TypeScript loop adds them; shared with the worker threads by outputs.
+ * False (nothing written) where `src` is outside the arena.
+ */
+export function sumAtWasm(
+  src: Float32Array,
+  outer: Int32Array,
+  inner: Int32Array | null,
+  m: number,
+  out: Float32Array,
+): boolean {
+  const n = outer.length;
+  const e = engineFor(n * m);
+  if (e === null || e.elementwise.sum_at === undefined || !inArena(src)) return false;
+  const direct = inArena(out);
+  const outerBytes = align(4 * n);
+  const innerBytes = inner === null ? 0 : align(4 * m);
+  const outBytes = direct ? 0 : align(4 * n);
+  const base = scratch(outerBytes + innerBytes + outBytes + TABLE_BYTES);
+  if (base === null) return false;
+  const i32 = e.i32;
+  const t = base >> 2;
+  for (let o = 0; o < n; o++) i32[t + o] = 4 * outer[o]!;
+  const innerAt = inner === null ? 0 : base + outerBytes;
+  if (inner !== null) for (let j = 0, u = innerAt >> 2; j < m; j++) i32[u + j] = 4 * inner[j]!;
+  const outAt = direct ? addressOf(out, 0) : base + outerBytes + innerBytes;
+  const at = addressOf(src, 0);
+  const table = base + outerBytes + innerBytes + outBytes;
+  overRows(e, 'sum_at', n, m, table, (o0, k) => [at, outAt, base, o0, o0 + k, innerAt, m]);
+  if (!direct) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
+  return true;
+}
+
 /** A contiguous float32 operand: its storage and first element. */
 export interface Span {
   data: Float32Array;

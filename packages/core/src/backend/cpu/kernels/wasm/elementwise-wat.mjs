@@ -196,6 +196,40 @@ function copyRows() {
 /** Row length in bytes from which `copy_rows` calls `memory.copy`. */
 const COPY_CALL_FROM = 1024;
 
+/**
+ * sum_at(src, out, outer, o0, o1, inner, m): for each output o0 ≤ o < o1, the sum of the m
+ * float32 values at src + outer[o] + inner[j] (byte offsets; with `inner` 0, m adjacent
+ * values), added in float64 in order j = 0, 1, … from +0 and rounded once to float32 into
+ * out[o]: the TypeScript loop's sum, bit for bit.
+ */
+function sumAt() {
+  return `
+  (func (export "sum_at") (param $src i32) (param $out i32) (param $outer i32) (param $o0 i32) (param $o1 i32)
+    (param $inner i32) (param $m i32)
+    (local $o i32) (local $base i32) (local $j i32) (local $s f64)
+    (local.set $o (local.get $o0))
+    (block $done
+      (loop $ol
+        (br_if $done (i32.ge_u (local.get $o) (local.get $o1)))
+        (local.set $base (i32.add (local.get $src)
+          (i32.load (i32.add (local.get $outer) (i32.shl (local.get $o) (i32.const 2))))))
+        (local.set $s (f64.const 0))
+        (local.set $j (i32.const 0))
+        (block $jdone
+          (loop $jl
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $m)))
+            (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load
+              (if (result i32) (local.get $inner)
+                (then (i32.add (local.get $base)
+                  (i32.load (i32.add (local.get $inner) (i32.shl (local.get $j) (i32.const 2))))))
+                (else (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2)))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (f32.demote_f64 (local.get $s)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $ol))))`;
+}
+
 // Convolution windows, plane by plane (p0 ≤ p < p1, plane p = image p / C, channel p mod C; sn
 // and sc its byte strides). JavaScript works out the geometry into two tables: for each kernel
 // column kw, the window columns [lo, hi) whose tap lies inside the row and the byte offset of
@@ -866,6 +900,7 @@ ${fill()}
 ${copyRows()}
 ${im2col()}
 ${col2im()}
+${sumAt()}
 ${colsum()}
 ${adam()}
 ${softmax()}
