@@ -455,7 +455,7 @@ describe.each(['arena', 'heap'] as const)(
       );
     });
 
-    it('sums over any axes give the same bits as the TypeScript loops', () => {
+    it('sums over any axes, and argmax and argmin, give the same results as the TypeScript loops', () => {
       fc.assert(
         fc.property(
           fc
@@ -473,6 +473,12 @@ describe.each(['arena', 'heap'] as const)(
             expect(wasm).toEqual(ts);
             const [tsAll, wasmAll] = bothWays(() => v.sum());
             expect(wasmAll).toEqual(tsAll);
+            for (const d of axes) {
+              const [tsMax, wasmMax] = bothWays(() => v.argmax(d));
+              expect(wasmMax).toEqual(tsMax);
+              const [tsMin, wasmMin] = bothWays(() => v.argmin(d));
+              expect(wasmMin).toEqual(tsMin);
+            }
           },
         ),
         { numRuns: 150 },
@@ -627,6 +633,7 @@ describe('float32 elementwise shared with the worker threads', () => {
       // Sums over outputs: axes around a kept one, and trailing axes.
       () => x.reshape([4, 24, 128]).sum([0, 2]),
       () => x.reshape([96, 4, 32]).sum([2]),
+      () => x.reshape([96, 4, 32]).argmax(1).to('float32'),
       // Row copies: a permuted source, and one assigned into a strided destination.
       () => x.reshape([96, 4, 32]).permute([1, 0, 2]).contiguous(),
       () => {

@@ -7,7 +7,7 @@ import type { Layout } from '../../layout.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { ReduceOp, View } from '../backend.js';
 import { alloc, recycle } from './alloc.js';
-import { colsumWasm, sumAtWasm } from './kernels/wasm/elementwise-wasm.js';
+import { colsumWasm, reduceAtWasm } from './kernels/wasm/elementwise-wasm.js';
 import { allOffsets } from './strided.js';
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
@@ -35,8 +35,12 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArr
   const src = x.storage as TypedArray;
   const isArg = op === 'argmax' || op === 'argmin';
   const out = alloc(isArg ? 'int32' : x.dtype, nOut);
-  if (op === 'sum' && src instanceof Float32Array && out instanceof Float32Array) {
-    if (sumAtWasm(src, outer, inner, m, out)) return out;
+  if (
+    (op === 'sum' || isArg) &&
+    src instanceof Float32Array &&
+    (out instanceof Float32Array || out instanceof Int32Array)
+  ) {
+    if (reduceAtWasm(op, src, outer, inner, m, out)) return out;
   }
   for (let o = 0; o < nOut; o++) {
     const base = outer[o]!;
@@ -103,7 +107,7 @@ function reduceContiguous(op: ReduceOp, x: View, axes: readonly number[]): Typed
     if (op === 'sum' && src instanceof Float32Array && out instanceof Float32Array) {
       const starts = new Int32Array(outer);
       for (let o = 0; o < outer; o++) starts[o] = offset + o * inner;
-      if (sumAtWasm(src, starts, null, inner, out)) return out;
+      if (reduceAtWasm('sum', src, starts, null, inner, out)) return out;
     }
     for (let o = 0; o < outer; o++) {
       const base = offset + o * inner;

@@ -807,37 +807,51 @@ export function col2imWasm(w: Windows, out: Float32Array, sk: number, sp: number
 }
 
 /**
- * Sums in WebAssembly (see `sum_at`): out[o] = the sum of src[outer[o] + inner[j]] over j < m
- * (element offsets into `src`; `inner` null: m adjacent values), added in float64 in order and
- * rounded once, as the TypeScript loop adds them; shared with the worker threads by outputs.
- * False (nothing written) where `src` is outside the arena.
+ * A reduction in WebAssembly over the m values at src[outer[o] + inner[j]] for each output o
+ * (element offsets into `src`; `inner` null: m adjacent values), in the TypeScript loop's
+ * order, so with the same bits: 'sum' (see `sum_at`: added in float64, rounded once) into a
+ * float32 `out`, 'argmax' / 'argmin' (see `arg_at`) into an int32 one. Shared with the worker
+ * threads by outputs. False (nothing written) where `src` is outside the arena.
  */
-export function sumAtWasm(
+export function reduceAtWasm(
+  op: 'sum' | 'argmax' | 'argmin',
   src: Float32Array,
   outer: Int32Array,
   inner: Int32Array | null,
   m: number,
-  out: Float32Array,
+  out: Float32Array | Int32Array,
 ): boolean {
   const n = outer.length;
   const e = engineFor(n * m);
-  if (e === null || e.elementwise.sum_at === undefined || !inArena(src)) return false;
-  const direct = inArena(out);
+  const kernel = op === 'sum' ? 'sum_at' : 'arg_at';
+  if (e === null || e.elementwise[kernel] === undefined || !inArena(src) || m === 0) return false;
+  // Sums write float32 results where they are; indices (int32, never in the arena) go through scratch.
+  const direct = out instanceof Float32Array && inArena(out);
   const outerBytes = align(4 * n);
-  const innerBytes = inner === null ? 0 : align(4 * m);
+  const innerBytes = align(4 * m);
   const outBytes = direct ? 0 : align(4 * n);
   const base = scratch(outerBytes + innerBytes + outBytes + TABLE_BYTES);
   if (base === null) return false;
   const i32 = e.i32;
   const t = base >> 2;
   for (let o = 0; o < n; o++) i32[t + o] = 4 * outer[o]!;
-  const innerAt = inner === null ? 0 : base + outerBytes;
-  if (inner !== null) for (let j = 0, u = innerAt >> 2; j < m; j++) i32[u + j] = 4 * inner[j]!;
+  const innerAt = base + outerBytes;
+  // Adjacent values: the sum reads them without a table; arg_at always reads one.
+  const table = inner ?? (op === 'sum' ? null : Int32Array.from({ length: m }, (_, j) => j));
+  if (table !== null) for (let j = 0, u = innerAt >> 2; j < m; j++) i32[u + j] = 4 * table[j]!;
   const outAt = direct ? addressOf(out, 0) : base + outerBytes + innerBytes;
   const at = addressOf(src, 0);
-  const table = base + outerBytes + innerBytes + outBytes;
-  overRows(e, 'sum_at', n, m, table, (o0, k) => [at, outAt, base, o0, o0 + k, innerAt, m]);
-  if (!direct) out.set(e.f32.subarray(outAt >> 2, (outAt >> 2) + n));
+  const args = (o0: number, k: number) =>
+    op === 'sum'
+      ? [at, outAt, base, o0, o0 + k, table === null ? 0 : innerAt, m]
+      : [at, outAt, base, o0, o0 + k, innerAt, m, op === 'argmax' ? 1 : 0];
+  overRows(e, kernel, n, m, base + outerBytes + innerBytes + outBytes, args);
+  if (!direct)
+    out.set(
+      out instanceof Int32Array
+        ? i32.subarray(outAt >> 2, (outAt >> 2) + n)
+        : e.f32.subarray(outAt >> 2, (outAt >> 2) + n),
+    );
   return true;
 }
 

@@ -207,13 +207,7 @@ function sumAt() {
   (func (export "sum_at") (param $src i32) (param $out i32) (param $outer i32) (param $o0 i32) (param $o1 i32)
     (param $inner i32) (param $m i32)
     (local $o i32) (local $base i32) (local $j i32) (local $s f64)
-    (local.set $o (local.get $o0))
-    (block $done
-      (loop $ol
-        (br_if $done (i32.ge_u (local.get $o) (local.get $o1)))
-        (local.set $base (i32.add (local.get $src)
-          (i32.load (i32.add (local.get $outer) (i32.shl (local.get $o) (i32.const 2))))))
-        (local.set $s (f64.const 0))
+    ${eachOutput(`(local.set $s (f64.const 0))
         (local.set $j (i32.const 0))
         (block $jdone
           (loop $jl
@@ -225,9 +219,50 @@ function sumAt() {
                 (else (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2)))))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $jl)))
-        (f32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (f32.demote_f64 (local.get $s)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (f32.demote_f64 (local.get $s)))`)})`;
+}
+
+/** `body` for each output $o0 ≤ $o < $o1, with $base the address of its first value (src + outer[o]). */
+function eachOutput(body) {
+  return `(local.set $o (local.get $o0))
+    (block $done
+      (loop $ol
+        (br_if $done (i32.ge_u (local.get $o) (local.get $o1)))
+        (local.set $base (i32.add (local.get $src)
+          (i32.load (i32.add (local.get $outer) (i32.shl (local.get $o) (i32.const 2))))))
+        ${body}
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
-        (br $ol))))`;
+        (br $ol)))`;
+}
+
+/**
+ * arg_at(src, out, outer, o0, o1, inner, m, max): like `sum_at`, but out[o] (an int32) is the
+ * first j whose value is the largest (`max` 1) or smallest (0) of the m, where a NaN wins and
+ * ends the search, as in PyTorch. m ≥ 1.
+ */
+function argAt() {
+  const at = (j) =>
+    `(f32.load (i32.add (local.get $base) (i32.load (i32.add (local.get $inner) (i32.shl ${j} (i32.const 2))))))`;
+  return `
+  (func (export "arg_at") (param $src i32) (param $out i32) (param $outer i32) (param $o0 i32) (param $o1 i32)
+    (param $inner i32) (param $m i32) (param $max i32)
+    (local $o i32) (local $base i32) (local $j i32) (local $k i32) (local $best f32) (local $v f32)
+    ${eachOutput(`(local.set $best ${at('(i32.const 0)')})
+        (local.set $k (i32.const 0))
+        (local.set $j (i32.const 1))
+        (block $jdone
+          (loop $jl
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $m)))
+            (br_if $jdone (f32.ne (local.get $best) (local.get $best)))
+            (local.set $v ${at('(local.get $j)')})
+            (if (i32.or (f32.ne (local.get $v) (local.get $v))
+                  (if (result i32) (local.get $max)
+                    (then (f32.gt (local.get $v) (local.get $best)))
+                    (else (f32.lt (local.get $v) (local.get $best)))))
+              (then (local.set $best (local.get $v)) (local.set $k (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (local.get $k))`)})`;
 }
 
 // Convolution windows, plane by plane (p0 ≤ p < p1, plane p = image p / C, channel p mod C; sn
@@ -901,6 +936,7 @@ ${copyRows()}
 ${im2col()}
 ${col2im()}
 ${sumAt()}
+${argAt()}
 ${colsum()}
 ${adam()}
 ${softmax()}
