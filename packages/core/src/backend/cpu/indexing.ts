@@ -3,7 +3,7 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
-import { contiguousStrides, isContiguous, numelOf } from '../../layout.js';
+import { contiguousStrides, isContiguous, numelOf, sameShape } from '../../layout.js';
 import type { View } from '../backend.js';
 import { alloc, recycle } from './alloc.js';
 import { copy } from './elementwise.js';
@@ -96,11 +96,55 @@ function gatherRows(x: View, index: View): TypedArray | null {
   return out;
 }
 
+/**
+ * The blocks of a gather or scatterAdd along `dim` whose operands are all contiguous and whose
+ * index has the other operand's size in every other dim: `outer` blocks (the dims before
+ * `dim`), `inner` values per step along it (the dims after), `len` index steps and `size`
+ * positions along `dim`. Null where the layouts need the general walk.
+ */
+function alongDim(
+  views: readonly View[],
+  index: View,
+  dim: number,
+): { outer: number; inner: number; len: number; size: number } | null {
+  const ishape = index.layout.shape;
+  const shape = views[0]!.layout.shape;
+  if (![...views, index].every((v) => isContiguous(v.layout))) return null;
+  if (!ishape.every((n, d) => d === dim || n === shape[d])) return null;
+  return {
+    outer: numelOf(ishape.slice(0, dim)),
+    inner: numelOf(ishape.slice(dim + 1)),
+    len: ishape[dim]!,
+    size: shape[dim]!,
+  };
+}
+
 export function gather(x: View, dim: number, index: View): TypedArray {
   if (dim === index.layout.shape.length - 1 && dim > 0) return gatherLast(x, index);
   if (dim === 0) {
     const rows = gatherRows(x, index);
     if (rows !== null) return rows;
+  }
+  const blocks = alongDim([x], index, dim);
+  if (blocks !== null) {
+    // Element (a, i, b) takes x's element (a, index[a, i, b], b): no per-element multi-index.
+    const { outer, inner, len, size } = blocks;
+    const out = alloc(x.dtype, outer * len * inner);
+    const src = x.storage as TypedArray;
+    const ix = index.storage as Int32Array;
+    let k = 0;
+    let at = index.layout.offset;
+    for (let a = 0; a < outer; a++) {
+      const base = x.layout.offset + a * size * inner;
+      for (let i = 0; i < len; i++) {
+        for (let b = 0; b < inner; b++, k++) {
+          const j = ix[at++]!;
+          if (j < 0 || j >= size) checkIndex('gather', j, size, dim);
+          out[k] = src[base + j * inner + b]!;
+        }
+      }
+    }
+    return out;
   }
   const ishape = index.layout.shape;
   const n = numelOf(ishape);
@@ -151,6 +195,26 @@ function scatterAddLast(base: View, index: View, src: View): TypedArray {
 export function scatterAdd(base: View, dim: number, index: View, src: View): TypedArray {
   if (dim === index.layout.shape.length - 1 && dim > 0) return scatterAddLast(base, index, src);
   const out = copy(base);
+  const blocks = alongDim([base, src], index, dim);
+  if (blocks !== null && sameShape(src.layout.shape, index.layout.shape)) {
+    // Element (a, i, b) of src adds into (a, index[a, i, b], b), in the general loop's order.
+    const { outer, inner, len, size } = blocks;
+    const s = src.storage as TypedArray;
+    const ix = index.storage as Int32Array;
+    let at = index.layout.offset;
+    let k = src.layout.offset;
+    for (let a = 0; a < outer; a++) {
+      const ob = a * size * inner;
+      for (let i = 0; i < len; i++) {
+        for (let b = 0; b < inner; b++, k++) {
+          const j = ix[at++]!;
+          if (j < 0 || j >= size) checkIndex('scatterAdd', j, size, dim);
+          out[ob + j * inner + b]! += s[k]!;
+        }
+      }
+    }
+    return out;
+  }
   const oshape = base.layout.shape;
   const ostrides = contiguousStrides(oshape);
   const ishape = index.layout.shape;
