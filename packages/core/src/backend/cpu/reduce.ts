@@ -7,12 +7,14 @@ import type { Layout } from '../../layout.js';
 import { isContiguous, numelOf } from '../../layout.js';
 import type { ReduceOp, View } from '../backend.js';
 import { alloc, recycle } from './alloc.js';
-import { colsumWasm, reduceAtWasm } from './kernels/wasm/elementwise-wasm.js';
+import { argDimWasm, colsumWasm, reduceAtWasm } from './kernels/wasm/elementwise-wasm.js';
 import { allOffsets } from './strided.js';
 
 export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArray {
   const fast = reduceContiguous(op, x, axes);
   if (fast !== null) return fast;
+  const along = argAlongDim(op, x, axes);
+  if (along !== null) return along;
   const { shape, strides, offset } = x.layout;
   const isAxis = shape.map((_, i) => axes.includes(i));
   const keptShape: number[] = [];
@@ -87,6 +89,21 @@ export function reduce(op: ReduceOp, x: View, axes: readonly number[]): TypedArr
     }
   }
   return out;
+}
+
+/** argmax / argmin of a contiguous float32 input along one dim, in WebAssembly; null elsewhere. */
+function argAlongDim(op: ReduceOp, x: View, axes: readonly number[]): TypedArray | null {
+  if ((op !== 'argmax' && op !== 'argmin') || axes.length !== 1 || !isContiguous(x.layout)) return null;
+  const src = x.storage;
+  if (!(src instanceof Float32Array)) return null;
+  const { shape } = x.layout;
+  const d = axes[0]!;
+  const out = alloc('int32', numelOf(shape) / (shape[d]! || 1)) as Int32Array;
+  const outer = numelOf(shape.slice(0, d));
+  const inner = numelOf(shape.slice(d + 1));
+  if (argDimWasm(op, src, x.layout.offset, outer, shape[d]!, inner, out)) return out;
+  recycle(out, 'int32');
+  return null;
 }
 
 /**

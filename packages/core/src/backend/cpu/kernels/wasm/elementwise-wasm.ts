@@ -855,6 +855,40 @@ export function reduceAtWasm(
   return true;
 }
 
+/**
+ * argmax / argmin along one dim of a contiguous [outer, m, inner] block of `src` from element
+ * `offset`, into `out` ([outer, inner]), in WebAssembly (see `arg_dim`), shared with the worker
+ * threads by outer rows. False (nothing written) where `src` is outside the arena.
+ */
+export function argDimWasm(
+  op: 'argmax' | 'argmin',
+  src: Float32Array,
+  offset: number,
+  outer: number,
+  m: number,
+  inner: number,
+  out: Int32Array,
+): boolean {
+  const n = outer * inner;
+  const e = engineFor(n * m);
+  if (e === null || e.elementwise.arg_dim === undefined || !inArena(src) || m === 0 || n === 0) return false;
+  const base = scratch(align(4 * n) + TABLE_BYTES);
+  if (base === null) return false;
+  const at = addressOf(src, offset);
+  const max = op === 'argmax' ? 1 : 0;
+  overRows(e, 'arg_dim', outer, m * inner, base + align(4 * n), (a0, k) => [
+    at,
+    base,
+    a0,
+    a0 + k,
+    m,
+    inner,
+    max,
+  ]);
+  out.set(e.i32.subarray(base >> 2, (base >> 2) + n));
+  return true;
+}
+
 /** A contiguous float32 operand: its storage and first element. */
 export interface Span {
   data: Float32Array;

@@ -247,7 +247,16 @@ function argAt() {
   (func (export "arg_at") (param $src i32) (param $out i32) (param $outer i32) (param $o0 i32) (param $o1 i32)
     (param $inner i32) (param $m i32) (param $max i32)
     (local $o i32) (local $base i32) (local $j i32) (local $k i32) (local $best f32) (local $v f32)
-    ${eachOutput(`(local.set $best ${at('(i32.const 0)')})
+    ${eachOutput(`${argScan(at)}
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (local.get $k))`)})`;
+}
+
+/**
+ * Sets $k to the first j < $m whose value `at(j)` is the largest ($max 1) or smallest (0), a
+ * NaN winning and ending the scan; uses $best, $v and $j.
+ */
+function argScan(at) {
+  return `(local.set $best ${at('(i32.const 0)')})
         (local.set $k (i32.const 0))
         (local.set $j (i32.const 1))
         (block $jdone
@@ -261,8 +270,40 @@ function argAt() {
                     (else (f32.lt (local.get $v) (local.get $best)))))
               (then (local.set $best (local.get $v)) (local.set $k (local.get $j))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $jl)))
-        (i32.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))) (local.get $k))`)})`;
+            (br $jl)))`;
+}
+
+/**
+ * arg_dim(src, out, a0, a1, m, inner, max): `arg_at` along one dim of a contiguous
+ * [outer, m, inner] block, for the outer rows a0 ≤ a < a1: out[a·inner + b] is the index along
+ * the dim of the value `arg_at` would pick, read `inner` values apart, without tables.
+ */
+function argDim() {
+  const at = (j) => `(f32.load (i32.add (local.get $base) (i32.mul ${j} (local.get $step))))`;
+  return `
+  (func (export "arg_dim") (param $src i32) (param $out i32) (param $a0 i32) (param $a1 i32) (param $m i32)
+    (param $inner i32) (param $max i32)
+    (local $a i32) (local $b i32) (local $step i32) (local $base i32) (local $j i32) (local $k i32)
+    (local $best f32) (local $v f32)
+    (local.set $step (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $a (local.get $a0))
+    (block $done
+      (loop $al
+        (br_if $done (i32.ge_u (local.get $a) (local.get $a1)))
+        (local.set $b (i32.const 0))
+        (block $bdone
+          (loop $bl
+            (br_if $bdone (i32.ge_u (local.get $b) (local.get $inner)))
+            (local.set $base (i32.add (local.get $src) (i32.shl (i32.add
+              (i32.mul (local.get $a) (i32.mul (local.get $m) (local.get $inner))) (local.get $b)) (i32.const 2))))
+            ${argScan(at)}
+            (i32.store (i32.add (local.get $out)
+              (i32.shl (i32.add (i32.mul (local.get $a) (local.get $inner)) (local.get $b)) (i32.const 2)))
+              (local.get $k))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bl)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $al))))`;
 }
 
 // Convolution windows, plane by plane (p0 ≤ p < p1, plane p = image p / C, channel p mod C; sn
@@ -937,6 +978,7 @@ ${im2col()}
 ${col2im()}
 ${sumAt()}
 ${argAt()}
+${argDim()}
 ${colsum()}
 ${adam()}
 ${softmax()}
