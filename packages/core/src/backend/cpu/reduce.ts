@@ -98,9 +98,9 @@ function argAlongDim(op: ReduceOp, x: View, axes: readonly number[]): TypedArray
   if (!(src instanceof Float32Array)) return null;
   const { shape } = x.layout;
   const d = axes[0]!;
-  const out = alloc('int32', numelOf(shape) / (shape[d]! || 1)) as Int32Array;
   const outer = numelOf(shape.slice(0, d));
   const inner = numelOf(shape.slice(d + 1));
+  const out = alloc('int32', outer * inner) as Int32Array;
   if (argDimWasm(op, src, x.layout.offset, outer, shape[d]!, inner, out)) return out;
   recycle(out, 'int32');
   return null;

@@ -53,11 +53,15 @@ export function im2col(x: View, spec: WindowSpec, padValue: number): TypedArray 
   const [OH, OW] = spec.out;
   const src = x.storage as TypedArray;
   const out = alloc(x.dtype, N * C * KH * KW * OH * OW);
-  const windows = { offset: x.layout.offset, sn, sc, N, C, spec };
   if (
     src instanceof Float32Array &&
     out instanceof Float32Array &&
-    im2colWasm({ ...windows, data: src, plan: plan(spec, 4 * sw, 4 * sh) }, out, strW * sw, padValue)
+    im2colWasm(
+      { data: src, offset: x.layout.offset, sn, sc, N, C, spec, plan: plan(spec, 4 * sw, 4 * sh) },
+      out,
+      strW * sw,
+      padValue,
+    )
   ) {
     return out;
   }
@@ -120,11 +124,15 @@ export function col2im(cols: View, spec: WindowSpec): TypedArray {
   const src = cols.storage as TypedArray;
   const out = filled(N * C * H * W, 0, cols.dtype);
   if (P !== OH * OW) throw new Error(`col2im: ${P} columns for a ${OH}×${OW} grid`);
-  const windows = { offset: cols.layout.offset, sn, sc, N, C, spec };
   if (
     src instanceof Float32Array &&
     out instanceof Float32Array &&
-    col2imWasm({ ...windows, data: src, plan: plan(spec, 4, 4 * W) }, out, sk, sp)
+    col2imWasm(
+      { data: src, offset: cols.layout.offset, sn, sc, N, C, spec, plan: plan(spec, 4, 4 * W) },
+      out,
+      sk,
+      sp,
+    )
   ) {
     return out;
   }

@@ -2,8 +2,8 @@
  * Runs the float32 elementwise and optimizer kernels of `elementwise-wat.mjs`.
  *
  * Each call runs one export over operands in the engine's memory (see `engine.ts`), on the
- * calling thread, or for large work in pieces shared with the worker threads (`pool.ts`). An operand arrives as rows (`Rows` from `strided.ts`: its storage and where
- * its rows start). One that lives in the arena (`arena.ts`) is read where it is, and a result
+ * calling thread, or for large work in pieces shared with the worker threads (`pool.ts`). An
+ * operand arrives as rows (`Rows` from `strided.ts`: its storage and where its rows start). One that lives in the arena (`arena.ts`) is read where it is, and a result
  * array there is written in place; any other is laid out in scratch memory first: rows that
  * step by one element are copied as one span when they are dense enough, or row by row; a row
  * that repeats one value (a broadcast along the last dim) is filled out. Then the result is
@@ -808,7 +808,7 @@ export function col2imWasm(w: Windows, out: Float32Array, sk: number, sp: number
 
 /**
  * A reduction in WebAssembly over the m values at src[outer[o] + inner[j]] for each output o
- * (element offsets into `src`; `inner` null: m adjacent values), in the TypeScript loop's
+ * (element offsets into `src`; `inner` null, for sums: m adjacent values), in the TypeScript loop's
  * order, so with the same bits: 'sum' (see `sum_at`: added in float64, rounded once) into a
  * float32 `out`, 'argmax' / 'argmin' (see `arg_at`) into an int32 one. Shared with the worker
  * threads by outputs. False (nothing written) where `src` is outside the arena.
@@ -825,25 +825,25 @@ export function reduceAtWasm(
   const e = engineFor(n * m);
   const kernel = op === 'sum' ? 'sum_at' : 'arg_at';
   if (e === null || e.elementwise[kernel] === undefined || !inArena(src) || m === 0) return false;
+  // `arg_at` reads its values through a table only.
+  if (inner === null && op !== 'sum') return false;
   // Sums write float32 results where they are; indices (int32, never in the arena) go through scratch.
   const direct = out instanceof Float32Array && inArena(out);
   const outerBytes = align(4 * n);
-  const innerBytes = align(4 * m);
+  const innerBytes = inner === null ? 0 : align(4 * m);
   const outBytes = direct ? 0 : align(4 * n);
   const base = scratch(outerBytes + innerBytes + outBytes + TABLE_BYTES);
   if (base === null) return false;
   const i32 = e.i32;
   const t = base >> 2;
   for (let o = 0; o < n; o++) i32[t + o] = 4 * outer[o]!;
-  const innerAt = base + outerBytes;
-  // Adjacent values: the sum reads them without a table; arg_at always reads one.
-  const table = inner ?? (op === 'sum' ? null : Int32Array.from({ length: m }, (_, j) => j));
-  if (table !== null) for (let j = 0, u = innerAt >> 2; j < m; j++) i32[u + j] = 4 * table[j]!;
+  const innerAt = inner === null ? 0 : base + outerBytes;
+  if (inner !== null) for (let j = 0, u = innerAt >> 2; j < m; j++) i32[u + j] = 4 * inner[j]!;
   const outAt = direct ? addressOf(out, 0) : base + outerBytes + innerBytes;
   const at = addressOf(src, 0);
   const args = (o0: number, k: number) =>
     op === 'sum'
-      ? [at, outAt, base, o0, o0 + k, table === null ? 0 : innerAt, m]
+      ? [at, outAt, base, o0, o0 + k, innerAt, m]
       : [at, outAt, base, o0, o0 + k, innerAt, m, op === 'argmax' ? 1 : 0];
   overRows(e, kernel, n, m, base + outerBytes + innerBytes + outBytes, args);
   if (!direct)
