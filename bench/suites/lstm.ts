@@ -5,11 +5,16 @@
  * then per step h·W_hh, the four gates and the cell update), as `tf.basicLSTMCell` computes it.
  * tsgrad and PyTorch take turns, then tfjs-wasm runs on its own (`compareSteps`); tfjs-cpu, which
  * needs seconds per step, is timed only with `TSGRAD_BENCH_TFJS_CPU=1`.
+ *
+ * A second table times tsgrad's step at sequence lengths 16 to 128, in alternating turns: the
+ * cost per time step should stay flat (the recurrence is linear in T, in work and in memory).
  */
 import { initCpuKernels, manualSeed, randint, randn, tidy } from '@tsgrad/core';
 import { crossEntropyLoss, Linear, LSTM } from '@tsgrad/nn';
 import { Adam } from '@tsgrad/optim';
 import { tf } from '../peers.js';
+import { fmt, type Table } from '../table.js';
+import { interleaveStats, localContender } from '../timing.js';
 import { slowPeers, stepSuite, type TfjsStep, tfjsTrainingStep } from '../training.js';
 import type { Suite } from './suite.js';
 
@@ -19,19 +24,21 @@ const IN = 256;
 const HIDDEN = 256;
 const CLASSES = 10;
 const timing = { warmupMs: 1500, turnMs: 600, rounds: 6, minCalls: 10 };
+/** Sequence lengths of the scaling table. */
+const LENGTHS = [16, 32, 64, 128];
 
-function tsgradStep(): () => void {
+function tsgradStep(len: number): () => void {
   manualSeed(0);
   const lstm = new LSTM(IN, HIDDEN);
   const head = new Linear(HIDDEN, CLASSES);
   const opt = new Adam([...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
-  const x = randn([T, BATCH, IN]);
+  const x = randn([len, BATCH, IN]);
   const y = randint(0, CLASSES, [BATCH], { dtype: 'int32' });
   return () =>
     tidy(() => {
       opt.zeroGrad();
       const [out] = lstm.forward(x);
-      const loss = crossEntropyLoss(head.forward(out.narrow(0, T - 1, 1).squeeze(0)), y);
+      const loss = crossEntropyLoss(head.forward(out.narrow(0, len - 1, 1).squeeze(0)), y);
       loss.backward();
       opt.step();
       loss.itemSync();
@@ -71,17 +78,38 @@ function tfjsStep(): TfjsStep {
   }, [...params, x, labels, y]);
 }
 
+/** tsgrad's step at each of {@link LENGTHS}, in turns: milliseconds per step and per time step. */
+async function scaling(): Promise<Table> {
+  const stats = await interleaveStats(
+    LENGTHS.map((t) => localContender(tsgradStep(t))),
+    { warmupMs: 1000, turnMs: 400, rounds: 4, minCalls: 4 },
+  );
+  const perStep = stats.map((s, i) => s.mean / LENGTHS[i]!);
+  return {
+    title: `LSTM training step against sequence length (batch ${BATCH}, hidden ${HIDDEN}; tsgrad): the cost per time step stays flat`,
+    headers: ['T', 'ms/step (mean)', 'ms/step (median)', 'ms per time step (mean)', `vs T ${LENGTHS[0]}`],
+    rows: stats.map((s, i) => [
+      String(LENGTHS[i]),
+      fmt(s.mean),
+      fmt(s.median),
+      fmt(perStep[i]!),
+      `×${(perStep[i]! / perStep[0]!).toFixed(2)}`,
+    ]),
+  };
+}
+
 export const run: Suite = async ({ peers }) => {
   await initCpuKernels();
-  return stepSuite(
+  const tables = await stepSuite(
     `LSTM training step: T ${T}, batch ${BATCH}, input ${IN}, hidden ${HIDDEN}, linear head, Adam (higher steps/s is better)`,
     {
       peers,
-      ours: tsgradStep(),
+      ours: tsgradStep(T),
       tfjs: tfjsStep,
       torch: 'lstm',
       timing,
       tfjsCpu: slowPeers,
     },
   );
+  return [...tables, await scaling()];
 };

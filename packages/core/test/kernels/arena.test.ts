@@ -8,16 +8,19 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, randn, type Tensor, tensor, tidy, zeros } from '@tsgrad/core';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ArenaLimits,
   arenaAlloc,
+  arenaRelease,
   arenaStats,
   inArena,
   setArenaLimits,
 } from '../../src/backend/cpu/arena.js';
 import { type MatOperand, matmul, setMatmulImpl } from '../../src/backend/cpu/kernels/matmul.js';
 import { adamWasm, setElementwiseImpl } from '../../src/backend/cpu/kernels/wasm/elementwise-wasm.js';
+import { DATA_START } from '../../src/backend/cpu/kernels/wasm/engine.js';
 
 const storageOf = (t: Tensor) => t._view('test').storage as Float32Array | Uint8Array;
 
@@ -101,6 +104,53 @@ describe('the arena', () => {
     const large = zeros([4100]);
     expect(inArena(storageOf(large))).toBe(true);
     large.dispose();
+  });
+
+  it('never hands out a block twice while sizes churn past its limit', () => {
+    // Allocations of mixed sizes and frees in any order, with room for a few blocks only: the
+    // arena splits and merges free blocks, falls back to the heap when full, and every view
+    // it hands out stays inside its memory, apart from every other live one, with its values.
+    const op = fc.oneof(
+      fc.record({ alloc: fc.integer({ min: 1024, max: 9000 }) }),
+      fc.record({ free: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 2, max: 12 }),
+        (ops, room) => {
+          const limits = setArenaLimits({ limit: arenaStats().used + room * 16384 });
+          const live: { view: Float32Array; stamp: number }[] = [];
+          try {
+            let stamp = 0;
+            for (const o of ops) {
+              if ('alloc' in o) {
+                const view = arenaAlloc('float32', o.alloc) as Float32Array | null;
+                if (view === null) continue;
+                expect(view.byteOffset).toBeGreaterThanOrEqual(DATA_START);
+                expect(view.length).toBe(o.alloc);
+                view.fill(++stamp);
+                live.push({ view, stamp });
+              } else if (live.length > 0) {
+                const [gone] = live.splice(o.free % live.length, 1);
+                arenaRelease(gone!.view);
+              }
+              for (const { view, stamp: v } of live)
+                expect(view[0] === v && view[view.length - 1] === v).toBe(true);
+            }
+            const spans = live
+              .map(({ view }) => [view.byteOffset, view.byteOffset + view.byteLength])
+              .sort((x, y) => x[0]! - y[0]!);
+            for (let i = 1; i < spans.length; i++)
+              expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]! + 16);
+          } finally {
+            for (const { view } of live) arenaRelease(view);
+            setArenaLimits(limits);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('takes back the blocks of views the garbage collector took, once finalizers run', () => {

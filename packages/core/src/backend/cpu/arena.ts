@@ -25,8 +25,17 @@ import { DATA_START, type Engine, ensureBytes, getSharedEngine } from './kernels
 const ALIGN = 64;
 const SLACK = 16;
 
-/** Bytes the arena may hold before new storages fall back to ordinary arrays. */
-let limit = 256 * 1024 * 1024;
+/**
+ * Bytes the arena may hold before new storages fall back to ordinary arrays. A training step's
+ * working set stays here whole, the pool's views of earlier steps included: an LSTM step over
+ * 128 time steps (batch 64, hidden 256) holds about 230 MiB, and models stepped by turns (one
+ * per sequence length, say) hold the sum of theirs. Past the limit storages are ordinary
+ * arrays the kernels copy in and out, and such a step runs at about half the speed (under a
+ * limit of 256 MiB, sequence lengths 16 to 128 by turns cost twice as much per time step as each
+ * alone).
+ * WebAssembly memory does not shrink: what a program once held stays reserved for its next steps.
+ */
+let limit = 1024 * 1024 * 1024;
 /**
  * Storages larger than this are ordinary arrays (a data set has no business in the arena). Big
  * enough for a convolution's window buffer: im2col of 64 images of 32 channels, 26×26, 3×3 taps
@@ -47,6 +56,8 @@ interface State {
   buffers: WeakSet<ArrayBufferLike>;
   /** Bytes in blocks handed out and not returned (pooled views count as handed out). */
   used: number;
+  /** Whether blocks came back since the last `coalesce` (else merging again finds nothing new). */
+  returned: boolean;
 }
 
 let state: State | null | undefined;
@@ -64,7 +75,10 @@ const collected = new FinalizationRegistry<Block>((b) => {
 function arena(): State | null {
   if (state !== undefined) return state;
   const e = getSharedEngine();
-  state = e === null ? null : { e, top: DATA_START, loose: new Map(), buffers: new WeakSet(), used: 0 };
+  state =
+    e === null
+      ? null
+      : { e, top: DATA_START, loose: new Map(), buffers: new WeakSet(), used: 0, returned: false };
   if (state) state.buffers.add(state.e.f32.buffer);
   return state;
 }
@@ -74,14 +88,26 @@ function blockBytes(bytes: number): number {
   return Math.ceil((bytes + SLACK) / ALIGN) * ALIGN;
 }
 
+/** Files a free block under its size. */
+function putLoose(s: State, addr: number, bytes: number): void {
+  const list = s.loose.get(bytes);
+  if (list === undefined) s.loose.set(bytes, [addr]);
+  else list.push(addr);
+}
+
+/** A free block of exactly `bytes`, or undefined; a size whose last block goes leaves the map. */
+function popLoose(s: State, bytes: number): number | undefined {
+  const list = s.loose.get(bytes);
+  if (list === undefined) return undefined;
+  const a = list.pop();
+  if (list.length === 0) s.loose.delete(bytes);
+  return a;
+}
+
 function giveBack(s: State, addr: number, bytes: number): void {
-  let list = s.loose.get(bytes);
-  if (list === undefined) {
-    list = [];
-    s.loose.set(bytes, list);
-  }
-  list.push(addr);
+  putLoose(s, addr, bytes);
   s.used -= bytes;
+  s.returned = true;
 }
 
 /** The memory's current views, noting its buffer (growth makes a new one). */
@@ -96,6 +122,8 @@ function grow(s: State, end: number): boolean {
  * nobody asks for any more serve other sizes.
  */
 function coalesce(s: State): void {
+  if (!s.returned) return;
+  s.returned = false;
   const blocks: [number, number][] = [];
   for (const [bytes, addrs] of s.loose) for (const a of addrs) blocks.push([a, bytes]);
   blocks.sort((x, y) => x[0] - y[0]);
@@ -111,14 +139,7 @@ function coalesce(s: State): void {
     s.top = tail[0];
     merged.pop();
   }
-  for (const [a, bytes] of merged) {
-    let list = s.loose.get(bytes);
-    if (list === undefined) {
-      list = [];
-      s.loose.set(bytes, list);
-    }
-    list.push(a);
-  }
+  for (const [a, bytes] of merged) putLoose(s, a, bytes);
 }
 
 /** Hands the pool's arena views back (set by `alloc.ts`, which owns the pool). */
@@ -131,7 +152,7 @@ export function setPoolDrain(drain: () => void): void {
 
 /** A free block of exactly `bytes`: a loose one, a new one at the top, or a piece of a larger loose one. */
 function take(s: State, bytes: number): number | null {
-  const exact = s.loose.get(bytes)?.pop();
+  const exact = popLoose(s, bytes);
   if (exact !== undefined) return exact;
   if (s.top + bytes <= DATA_START + limit && grow(s, s.top + bytes)) {
     const a = s.top;
@@ -149,16 +170,8 @@ function take(s: State, bytes: number): number | null {
     s.top += bytes;
     return a;
   }
-  const a = s.loose.get(best)!.pop()!;
-  if (best > bytes) {
-    const rest = best - bytes;
-    let list = s.loose.get(rest);
-    if (list === undefined) {
-      list = [];
-      s.loose.set(rest, list);
-    }
-    list.push(a + bytes);
-  }
+  const a = popLoose(s, best)!;
+  if (best > bytes) putLoose(s, a + bytes, best - bytes);
   return a;
 }
 
@@ -243,7 +256,7 @@ export function arenaStats(): { used: number; top: number; memory: number } {
 
 /** The arena's settings (see {@link setArenaLimits}). */
 export interface ArenaLimits {
-  /** Bytes it may hand out (default 256 MiB); 0 turns it off for new storages. */
+  /** Bytes it may hand out (default 1 GiB); 0 turns it off for new storages. */
   limit: number;
   /** Largest storage it takes, in bytes (default 64 MiB). */
   maxBlock: number;
