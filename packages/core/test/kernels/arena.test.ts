@@ -153,6 +153,20 @@ describe('the arena', () => {
     );
   });
 
+  it('reuses idle memory for sizes that keep growing instead of growing with them', () => {
+    // As a sequence that grows token by token: every step asks for sizes larger than all
+    // before it, which no pooled view or free block of exactly that size can serve.
+    saved = setArenaLimits({ reclaimStep: 1 << 20 });
+    const start = arenaStats().top;
+    let peak = start;
+    for (let n = 2048; n < 2048 + 400 * 64; n += 64) {
+      tidy(() => zeros([n]).add(1).mul(2).sum().itemSync());
+      peak = Math.max(peak, arenaStats().top);
+    }
+    // Every size's blocks kept apart would come to about 70 MiB.
+    expect(peak - start).toBeLessThan(8 << 20);
+  });
+
   it('takes back the blocks of views the garbage collector took, once finalizers run', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const script = `

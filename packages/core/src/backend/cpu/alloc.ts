@@ -8,13 +8,20 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { arrayType } from '../../dtype.js';
-import { arenaAlloc, arenaRelease, inArena, setPoolDrain } from './arena.js';
+import { arenaAlloc, arenaRelease, inArena, setPoolHook } from './arena.js';
 
 /** Arrays shorter than this are left to the garbage collector. */
 export const POOL_MIN_LENGTH = 1024;
 const POOL_MAX_BYTES = 256 * 1024 * 1024;
 
-const pool = new Map<string, TypedArray[]>();
+/** The arrays of one dtype and length waiting to be handed out again. */
+interface Bin {
+  arrays: TypedArray[];
+  /** Whether `alloc` took one since the arena last reclaimed stale bins. */
+  hit: boolean;
+}
+
+const pool = new Map<string, Bin>();
 let pooledBytes = 0;
 
 const keyOf = (dtype: DType, n: number) => `${dtype}:${n}`;
@@ -22,8 +29,10 @@ const keyOf = (dtype: DType, n: number) => `${dtype}:${n}`;
 /** An array of `n` elements of `dtype`; its contents are unspecified. */
 export function alloc(dtype: DType, n: number): TypedArray {
   if (n >= POOL_MIN_LENGTH) {
-    const a = pool.get(keyOf(dtype, n))?.pop();
+    const bin = pool.get(keyOf(dtype, n));
+    const a = bin?.arrays.pop();
     if (a !== undefined) {
+      bin!.hit = true;
       pooledBytes -= a.byteLength;
       return a;
     }
@@ -40,32 +49,45 @@ export function recycle(a: TypedArray, dtype: DType): void {
     return;
   }
   const key = keyOf(dtype, a.length);
-  let list = pool.get(key);
-  if (list === undefined) {
-    list = [];
-    pool.set(key, list);
+  let bin = pool.get(key);
+  if (bin === undefined) {
+    bin = { arrays: [], hit: false };
+    pool.set(key, bin);
   }
-  list.push(a);
+  bin.arrays.push(a);
   pooledBytes += a.byteLength;
 }
 
-// When the arena is full, the views waiting here go back to it, so it can coalesce them.
-setPoolDrain(() => {
-  for (const list of pool.values()) {
+/** Hands the arena views of the bins that `keep` rejects back to the arena. */
+function release(keep: (bin: Bin) => boolean): void {
+  for (const [key, bin] of pool) {
+    if (keep(bin)) {
+      bin.hit = false;
+      continue;
+    }
     let kept = 0;
-    for (const a of list) {
+    for (const a of bin.arrays) {
       if (inArena(a)) {
         arenaRelease(a);
         pooledBytes -= a.byteLength;
-      } else list[kept++] = a;
+      } else bin.arrays[kept++] = a;
     }
-    list.length = kept;
+    if (kept === 0) pool.delete(key);
+    else bin.arrays.length = kept;
   }
+}
+
+// The arena takes pooled views back when it is full (all of them), and before it grows far
+// (those of lengths nobody asked for since last time), to merge them into blocks of the
+// lengths asked for now.
+setPoolHook({
+  drain: () => release(() => false),
+  drainStale: () => release((bin) => bin.hit),
 });
 
 /** Arrays and bytes waiting in the pool. */
 export function poolStats(): { buffers: number; bytes: number } {
   let buffers = 0;
-  for (const l of pool.values()) buffers += l.length;
+  for (const b of pool.values()) buffers += b.arrays.length;
   return { buffers, bytes: pooledBytes };
 }

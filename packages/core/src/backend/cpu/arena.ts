@@ -58,6 +58,8 @@ interface State {
   used: number;
   /** Whether blocks came back since the last `coalesce` (else merging again finds nothing new). */
   returned: boolean;
+  /** Growing `top` past this first reuses idle memory (see `reclaimStep`). */
+  reclaimAt: number;
 }
 
 let state: State | null | undefined;
@@ -78,7 +80,15 @@ function arena(): State | null {
   state =
     e === null
       ? null
-      : { e, top: DATA_START, loose: new Map(), buffers: new WeakSet(), used: 0, returned: false };
+      : {
+          e,
+          top: DATA_START,
+          loose: new Map(),
+          buffers: new WeakSet(),
+          used: 0,
+          returned: false,
+          reclaimAt: DATA_START + reclaimStep,
+        };
   if (state) state.buffers.add(state.e.f32.buffer);
   return state;
 }
@@ -142,37 +152,70 @@ function coalesce(s: State): void {
   for (const [a, bytes] of merged) putLoose(s, a, bytes);
 }
 
-/** Hands the pool's arena views back (set by `alloc.ts`, which owns the pool). */
-let drainPool: (() => void) | null = null;
-
-/** Lets the arena empty the pool of its views when it runs out of room. */
-export function setPoolDrain(drain: () => void): void {
-  drainPool = drain;
+/** The pool of `alloc.ts`, as the arena sees it: the views waiting there. */
+export interface PoolHook {
+  /** Hands every pooled arena view back. */
+  drain(): void;
+  /** Hands back the pooled arena views of lengths nobody asked for since the last call. */
+  drainStale(): void;
 }
 
-/** A free block of exactly `bytes`: a loose one, a new one at the top, or a piece of a larger loose one. */
-function take(s: State, bytes: number): number | null {
-  const exact = popLoose(s, bytes);
-  if (exact !== undefined) return exact;
-  if (s.top + bytes <= DATA_START + limit && grow(s, s.top + bytes)) {
-    const a = s.top;
-    s.top += bytes;
-    return a;
-  }
-  // Full: pooled views of sizes nobody asks for and collected blocks serve other sizes.
-  drainPool?.();
-  coalesce(s);
+let pool: PoolHook | null = null;
+
+/** Lets the arena take the pool's views back when it runs out of room or grows far. */
+export function setPoolHook(hook: PoolHook): void {
+  pool = hook;
+}
+
+/**
+ * How far the arena grows before it reuses idle memory for new sizes. Blocks are pooled and
+ * freed by exact size, which a training loop asks for again step after step; sizes that
+ * change (a sequence that grows token by token, a smaller last batch) leave blocks nobody asks
+ * for. Each time the memory would grow past the mark, the pooled views of sizes not asked for
+ * since the last mark go back, free blocks merge, and new blocks are cut from them where they
+ * fit; the next mark lies this far above the new top. A loop over 1,500 growing lengths held
+ * 1 GiB without this (every length larger than all before it) and about 210 MiB with it; a
+ * working set that has settled stops growing, so it is left alone.
+ */
+let reclaimStep = 64 * 1024 * 1024;
+
+/** A new block of `bytes` at the top, or null past the limit or where memory cannot grow. */
+function atTop(s: State, bytes: number): number | null {
+  if (s.top + bytes > DATA_START + limit || !grow(s, s.top + bytes)) return null;
+  const a = s.top;
+  s.top += bytes;
+  return a;
+}
+
+/** The smallest free block that holds `bytes`, cut to it; or null. */
+function bestFit(s: State, bytes: number): number | null {
   let best = -1;
   for (const size of s.loose.keys()) if (size >= bytes && (best < 0 || size < best)) best = size;
-  if (best < 0) {
-    if (s.top + bytes > DATA_START + limit || !grow(s, s.top + bytes)) return null;
-    const a = s.top;
-    s.top += bytes;
-    return a;
-  }
+  if (best < 0) return null;
   const a = popLoose(s, best)!;
   if (best > bytes) putLoose(s, a + bytes, best - bytes);
   return a;
+}
+
+/**
+ * A free block of exactly `bytes`: a loose one of that size, else a piece of a larger one
+ * (after handing back stale pooled views and merging free blocks, where the memory would grow
+ * past its mark), else a new one at the top; when full, a piece of whatever is free.
+ */
+function take(s: State, bytes: number): number | null {
+  const exact = popLoose(s, bytes);
+  if (exact !== undefined) return exact;
+  if (s.top + bytes > s.reclaimAt) {
+    pool?.drainStale();
+    coalesce(s);
+    s.reclaimAt = s.top + reclaimStep;
+  }
+  const a = bestFit(s, bytes) ?? atTop(s, bytes);
+  if (a !== null) return a;
+  // Full: every pooled view and collected block serves other sizes.
+  pool?.drain();
+  coalesce(s);
+  return bestFit(s, bytes) ?? atTop(s, bytes);
 }
 
 /**
@@ -189,7 +232,7 @@ export function arenaAlloc(dtype: DType, n: number): TypedArray | null {
   const bytes = blockBytes(size);
   if (s.used + bytes > limit) {
     // Full, counting the views waiting in the pool: those go back first.
-    drainPool?.();
+    pool?.drain();
     if (s.used + bytes > limit) return null;
   }
   const addr = take(s, bytes);
@@ -262,13 +305,19 @@ export interface ArenaLimits {
   maxBlock: number;
   /** Fewest elements of a storage it takes (default 1024). */
   minElements: number;
+  /** Growth between reuses of idle memory, in bytes (default 64 MiB; see `reclaimStep`). */
+  reclaimStep: number;
 }
 
 /** Changes the arena's settings; storages that do not fit them become ordinary arrays. Returns the old ones. */
 export function setArenaLimits(opts: Partial<ArenaLimits>): ArenaLimits {
-  const old = { limit, maxBlock, minElements };
+  const old = { limit, maxBlock, minElements, reclaimStep };
   if (opts.limit !== undefined) limit = Math.max(0, opts.limit);
   if (opts.maxBlock !== undefined) maxBlock = Math.max(0, opts.maxBlock);
   if (opts.minElements !== undefined) minElements = Math.max(1, opts.minElements);
+  if (opts.reclaimStep !== undefined) {
+    reclaimStep = Math.max(0, opts.reclaimStep);
+    if (state) state.reclaimAt = Math.min(state.reclaimAt, state.top + reclaimStep);
+  }
   return old;
 }
