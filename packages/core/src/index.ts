@@ -53,7 +53,12 @@ export {
   type View,
   type WindowSpec,
 } from './backend/backend.js';
-export { getNumThreads, initCpuKernels, setNumThreads } from './backend/cpu/cpu-backend.js';
+export {
+  getNumThreads,
+  initCpuKernels,
+  setCpuMemoryLimit,
+  setNumThreads,
+} from './backend/cpu/cpu-backend.js';
 export {
   arrayType,
   checkDType,

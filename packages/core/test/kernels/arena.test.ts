@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { manualSeed, randn, type Tensor, tensor, tidy, zeros } from '@tsgrad/core';
+import { manualSeed, randn, setCpuMemoryLimit, type Tensor, tensor, tidy, zeros } from '@tsgrad/core';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -90,6 +90,22 @@ describe('the arena', () => {
     const ts = onHeap(f);
     for (let i = 0; i < ts.length; i++)
       expect(Math.abs(ts[i]! - inside[i]!)).toBeLessThan(1e-5 * Math.abs(ts[i]!));
+  });
+
+  it('takes its limit from setCpuMemoryLimit, which rejects what is not a byte count', () => {
+    const before = setCpuMemoryLimit(0);
+    try {
+      expect(before).toBe(1024 ** 3);
+      expect(inArena(storageOf(randn([2048])))).toBe(false);
+      expect(setCpuMemoryLimit(before)).toBe(0);
+      expect(inArena(storageOf(randn([2048])))).toBe(true);
+      for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(() => setCpuMemoryLimit(bad)).toThrow(/setCpuMemoryLimit: expected a byte count >= 0/);
+      }
+      expect(setCpuMemoryLimit(before)).toBe(before);
+    } finally {
+      setCpuMemoryLimit(before);
+    }
   });
 
   it('merges freed blocks of sizes nobody asks for to serve a larger one', () => {

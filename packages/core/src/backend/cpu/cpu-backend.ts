@@ -7,6 +7,7 @@ import { arrayType, dtypes } from '../../dtype.js';
 import { normalAt, uniformAt } from '../../random.js';
 import type { Backend, RandomKind, View } from '../backend.js';
 import { alloc, POOL_MIN_LENGTH, poolStats, recycle } from './alloc.js';
+import { setArenaLimits } from './arena.js';
 import { binary, cast, filled, reluBackward, unary, where } from './elementwise.js';
 import { assign, concat, gather, scatterAdd } from './indexing.js';
 import type { FloatArray, MatOperand } from './kernels/mat-operand.js';
@@ -172,4 +173,25 @@ export function setNumThreads(n: number): void {
  */
 export function getNumThreads(): number {
   return getMatmulThreads();
+}
+
+/**
+ * Sets how many bytes of tensor storage the CPU backend may keep in WebAssembly memory and
+ * returns the previous limit (default 1 GiB). Float32 and bool tensors live there, where the
+ * kernels and worker threads use them in place; past the limit new storages are ordinary
+ * arrays that the kernels copy in and out, at about half the speed. WebAssembly memory never
+ * shrinks, so the limit also caps what a program keeps reserved once its largest step is over.
+ * Raise it for working sets beyond 1 GiB (an LSTM step over 128 time steps at batch 64 and
+ * hidden 256 holds about 230 MiB); 0 keeps new storages out of it. Memory is 4 GiB at most.
+ *
+ * @example
+ * ```ts
+ * setCpuMemoryLimit(2 * 1024 ** 3); // long sequences: up to 2 GiB in WebAssembly memory
+ * ```
+ */
+export function setCpuMemoryLimit(bytes: number): number {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    throw new RangeError(`setCpuMemoryLimit: expected a byte count >= 0, got ${bytes}`);
+  }
+  return setArenaLimits({ limit: Math.floor(bytes) }).limit;
 }
