@@ -27,6 +27,36 @@ describe('worker pool calls', () => {
     }
   });
 
+  it('runs every call exactly once when the threads take calls from both ends', () => {
+    const e = getSharedEngine();
+    if (e === null || !canRunInParallel(e)) return expect(e === null || !e.shared).toBe(true);
+    // Adam in place changes its arrays each time it runs: a call run twice, or not at all,
+    // leaves its segment unlike the one updated once on this thread.
+    const seg = 64;
+    const count = 512;
+    const arrays = () => [0, 1, 2, 3].map(() => arenaAlloc('float32', seg * count) as Float32Array);
+    const shared = arrays();
+    const alone = arrays();
+    for (const set of [shared, alone]) {
+      set.forEach((a, k) => {
+        for (let i = 0; i < a.length; i++) a[i] = k === 3 ? 0.5 + (i % 7) / 10 : Math.sin(i + 10 * k);
+      });
+    }
+    const coefficients = [0.1, 0.999, 0.001, 1e-8, 0.01, 31.6];
+    const callsOf = (set: Float32Array[]) =>
+      Array.from({ length: count }, (_, i) => [
+        ...set.map((a) => a.byteOffset + 4 * seg * i),
+        seg,
+        ...coefficients,
+      ]);
+    const adam = e.elementwise.adam!;
+    for (let round = 0; round < 40; round++) {
+      runCalls(e, 'adam', callsOf(shared), 0b11111100000, scratch(4 * 11 * count)!);
+      for (const args of callsOf(alone)) (adam as (...a: number[]) => void)(...args);
+      for (let k = 0; k < 4; k++) expect(Array.from(shared[k]!)).toEqual(Array.from(alone[k]!));
+    }
+  });
+
   it('ends a job whose calls trap with an error, and runs the next job', () => {
     const e = getSharedEngine();
     if (e === null || !canRunInParallel(e)) return expect(e === null || !e.shared).toBe(true);
